@@ -1,0 +1,5 @@
+module switchboard/forum/sla/internal/gencal
+
+go 1.26.8
+
+require github.com/6tail/lunar-go v1.4.6
