@@ -1,0 +1,116 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code is a protocol error code, sent to clients as error.code in a reply
+// or an "error" push. The numbers are part of the wire protocol (see
+// PROTOCOL.md) and never change meaning.
+type Code int
+
+// Protocol error codes.
+const (
+	CodeInternal        Code = 100 // server-side failure; retry later
+	CodeBadRequest      Code = 101 // frame is not valid JSON or a field is missing/invalid
+	CodeUnknownOp       Code = 102 // op is not one of the documented operations
+	CodeBinaryFrame     Code = 103 // binary WebSocket frame; only text frames are accepted
+	CodeNotConnected    Code = 104 // an op other than connect before a successful connect
+	CodeAlreadyConnect  Code = 105 // connect sent twice on one WebSocket
+	CodeTokenMalformed  Code = 110 // token is not a well-formed HS256 JWT with the required claims
+	CodeTokenExpired    Code = 111 // token exp is in the past
+	CodeTokenSignature  Code = 112 // signature does not verify with the app certificate (forged)
+	CodeAppNotFound     Code = 113 // app claim names no existing app
+	CodeWrongApp        Code = 114 // token is for another app than the one asked for, or refresh changed app
+	CodeWrongUser       Code = 115 // refresh token has a different sub
+	CodeChannelInvalid  Code = 120 // channel name empty, longer than 64 bytes or outside the charset
+	CodePermission      Code = 121 // token permissions do not allow this channel
+	CodeAlreadySubbed   Code = 122 // subscribe to a channel this connection already holds
+	CodeNotSubscribed   Code = 123 // op requires a subscription the connection does not hold
+	CodeMessageTooLarge Code = 130 // data (or state) larger than the configured limit
+	CodeRateLimited     Code = 131 // publish/peer rate exceeded (token bucket)
+	CodeTooManySubs     Code = 132 // subscriptions per connection limit reached
+	CodeTooManyConns    Code = 133 // connections per app limit reached
+	CodeUserInvalid     Code = 140 // peer target / user id empty or too long
+	CodeStateInvalid    Code = 141 // presence state has too many keys or non-string values
+	CodeShuttingDown    Code = 150 // server is shutting down; reconnect shortly
+)
+
+var codeNames = map[Code]string{
+	CodeInternal:        "internal",
+	CodeBadRequest:      "bad_request",
+	CodeUnknownOp:       "unknown_op",
+	CodeBinaryFrame:     "binary_frame",
+	CodeNotConnected:    "not_connected",
+	CodeAlreadyConnect:  "already_connected",
+	CodeTokenMalformed:  "token_malformed",
+	CodeTokenExpired:    "token_expired",
+	CodeTokenSignature:  "token_signature",
+	CodeAppNotFound:     "app_not_found",
+	CodeWrongApp:        "wrong_app",
+	CodeWrongUser:       "wrong_user",
+	CodeChannelInvalid:  "channel_invalid",
+	CodePermission:      "permission_denied",
+	CodeAlreadySubbed:   "already_subscribed",
+	CodeNotSubscribed:   "not_subscribed",
+	CodeMessageTooLarge: "message_too_large",
+	CodeRateLimited:     "rate_limited",
+	CodeTooManySubs:     "too_many_subscriptions",
+	CodeTooManyConns:    "too_many_connections",
+	CodeUserInvalid:     "user_invalid",
+	CodeStateInvalid:    "state_invalid",
+	CodeShuttingDown:    "shutting_down",
+}
+
+// String returns the code's stable snake_case name.
+func (c Code) String() string {
+	if n, ok := codeNames[c]; ok {
+		return n
+	}
+	return fmt.Sprintf("code_%d", int(c))
+}
+
+// WebSocket close codes the server uses. 1009 (message too big) is sent by
+// the WebSocket layer itself when a frame exceeds the frame limit.
+const (
+	CloseSlowConsumer   = 4001 // send queue overflowed (or too many unacked messages); reconnect and recover
+	CloseNoPong         = 4002 // no pong within the pong timeout; reconnect
+	CloseConnectTimeout = 4003 // no successful connect within the connect timeout; reconnect
+	CloseAppDeleted     = 4004 // the app was deleted; do not reconnect
+	CloseTokenExpired   = 4005 // token expired without refresh; reconnect with a fresh token
+	CloseShutdown       = 4006 // server shutting down; reconnect after a short delay
+	CloseFrameTooLarge  = 1009 // frame over the frame limit (WebSocket standard code)
+)
+
+// Error is a protocol error: a code and a human-readable message.
+// errors.Is matches two *Error values with the same code.
+type Error struct {
+	Code    Code   `json:"code"`
+	Message string `json:"message"`
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("%s (%d): %s", e.Code, int(e.Code), e.Message) }
+
+// Is reports whether target is an *Error with the same code.
+func (e *Error) Is(target error) bool {
+	var t *Error
+	if errors.As(target, &t) {
+		return t.Code == e.Code
+	}
+	return false
+}
+
+func errf(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Sentinel errors for the Go API (CreateApp, GetApp, ...).
+var (
+	// ErrNotFound is returned when an app does not exist.
+	ErrNotFound = errors.New("engine: not found")
+	// ErrInvalid is returned for invalid arguments such as an empty app name.
+	ErrInvalid = errors.New("engine: invalid argument")
+	// ErrClosed is returned after Shutdown.
+	ErrClosed = errors.New("engine: shut down")
+)
