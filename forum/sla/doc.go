@@ -1,0 +1,55 @@
+// Package sla is the forum's response-time clock: business-hours schedules
+// and their arithmetic, holiday calendars, response targets and their
+// states, and the policies that assign targets to topics. It is pure: no
+// I/O except loading calendar files, no storage, no HTTP. The forum calls it
+// on every post, accept, pause and role event and stores the results.
+//
+// # Definitions
+//
+// These are the exact rules the code computes; the "Support and SLA" docs
+// page quotes them.
+//
+// Business time. A schedule has a time zone, weekly working hours (one or
+// more intervals per weekday, read on the zone's wall clock), public
+// holidays and extra working days. An instant is working time when, in the
+// schedule's zone, it falls on a working date at a clock time inside that
+// date's working hours. A date is a working date when its weekday has hours,
+// unless it is a holiday; an extra working day (调休, usually a Saturday or
+// Sunday) is worked with the hours of a standard working day (Monday's,
+// unless configured). The business time between two instants is the length
+// of the working time between them. Days on which daylight saving time
+// starts or ends are counted in real elapsed time: a 09:00–17:00 day is 8
+// hours long and starts at 09:00 local time, whichever offset applies then.
+//
+// Calendar time is the elapsed time between two instants, day and night.
+//
+// Pauses. While staff wait for the asker the clock is paused: business and
+// calendar time inside a pause are not counted. A pause that has not ended
+// runs to the end of the measurement.
+//
+// Due time. The due time of a target is the earliest instant at which the
+// counted time (business or calendar, less pauses) reaches the target. A
+// target of 8 h 30 m set at 10:00 on a Monday on the default schedule is due
+// at 10:00 on Tuesday; one that ends exactly at closing time is due at
+// closing time, not the next morning.
+//
+// One business day is the length of a standard working day on the
+// schedule: 8 h 30 m on the default schedule (Monday to Friday,
+// 09:00–17:30, Asia/Shanghai, China's holidays).
+//
+// Target states, for a response still awaited, with used = time counted so
+// far against the target:
+//   - on track: used is less than 75% of the target;
+//   - at risk: used is at least 75% of the target and at most the target;
+//   - breached: used is more than the target.
+//
+// For a response given:
+//   - met: the time counted until the response is at most the target;
+//   - met late: it is more than the target.
+//
+// Holidays come from one JSON file per region and year (the government's
+// notice for that year), embedded for China and replaceable at run time; see
+// LoadCalendars. In a year without a file, holidays are unknown and only
+// weekly hours count; Schedule.MissingYears and Calendar.Missing say which
+// years those are.
+package sla
