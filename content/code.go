@@ -1,0 +1,209 @@
+package content
+
+import (
+	"bytes"
+	"fmt"
+	"io/fs"
+	"strings"
+	"sync"
+
+	"github.com/alecthomas/chroma/v2"
+	chromahtml "github.com/alecthomas/chroma/v2/formatters/html"
+	"github.com/alecthomas/chroma/v2/lexers"
+	"github.com/alecthomas/chroma/v2/styles"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
+)
+
+// codeBlock replaces goldmark's fenced code block. Its info string is
+// "LANG key=value ...": tab="Label" puts the block in a tab group with its
+// neighbours, file=path (region=name) takes the code from a real source file,
+// title="..." names the block, and run marks a snippet the sandbox can run.
+type codeBlock struct {
+	ast.BaseBlock
+	lang  string
+	code  string
+	tab   string
+	title string
+	run   bool
+}
+
+var kindCodeBlock = ast.NewNodeKind("SwitchboardCodeBlock")
+
+func (n *codeBlock) Kind() ast.NodeKind { return kindCodeBlock }
+func (n *codeBlock) IsRaw() bool        { return true }
+func (n *codeBlock) Dump(src []byte, level int) {
+	ast.DumpHelper(n, src, level, map[string]string{"lang": n.lang, "tab": n.tab}, nil)
+}
+
+type codeTransformer struct {
+	r       *Renderer
+	trusted bool
+}
+
+func (t *codeTransformer) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
+	src := reader.Source()
+	var blocks []*ast.FencedCodeBlock
+	ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if fc, ok := n.(*ast.FencedCodeBlock); ok && entering {
+			blocks = append(blocks, fc)
+		}
+		return ast.WalkContinue, nil
+	})
+	for _, fc := range blocks {
+		var info string
+		if fc.Info != nil {
+			info = string(fc.Info.Segment.Value(src))
+		}
+		lang, attrs := parseInfo(info)
+		var code strings.Builder
+		for i := 0; i < fc.Lines().Len(); i++ {
+			seg := fc.Lines().At(i)
+			code.Write(seg.Value(src))
+		}
+		cb := &codeBlock{lang: lang, code: code.String(), tab: attrs["tab"], title: attrs["title"]}
+		_, cb.run = attrs["run"]
+		if file := attrs["file"]; file != "" && t.trusted {
+			inc, err := t.r.include(file, attrs["region"])
+			if err != nil {
+				addErr(pc, err)
+			} else {
+				cb.code = inc
+				if cb.title == "" {
+					cb.title = file[strings.LastIndex(file, "/")+1:]
+				}
+			}
+		}
+		fc.Parent().ReplaceChild(fc.Parent(), fc, cb)
+	}
+}
+
+// parseInfo splits a fence info string into its language and key=value
+// attributes; values may be double-quoted, and bare words are flags.
+func parseInfo(info string) (string, map[string]string) {
+	attrs := map[string]string{}
+	info = strings.TrimSpace(info)
+	lang, rest, _ := strings.Cut(info, " ")
+	for rest = strings.TrimSpace(rest); rest != ""; rest = strings.TrimSpace(rest) {
+		key, after, hasEq := strings.Cut(rest, "=")
+		if sp := strings.IndexByte(key, ' '); sp >= 0 || !hasEq {
+			if sp < 0 {
+				sp = len(key)
+			}
+			attrs[key[:sp]] = ""
+			rest = rest[sp:]
+			continue
+		}
+		var val string
+		if strings.HasPrefix(after, `"`) {
+			end := strings.IndexByte(after[1:], '"')
+			if end < 0 {
+				val, rest = after[1:], ""
+			} else {
+				val, rest = after[1:end+1], after[end+2:]
+			}
+		} else {
+			val, rest, _ = strings.Cut(after, " ")
+		}
+		attrs[key] = val
+	}
+	return lang, attrs
+}
+
+// include reads file from the includes FS. With a region, only the lines
+// between "[START region]" and "[END region]" markers are kept, with their
+// common indentation removed.
+func (r *Renderer) include(file, region string) (string, error) {
+	if r.includes == nil {
+		return "", fmt.Errorf("include %s: no source files configured", file)
+	}
+	b, err := fs.ReadFile(r.includes, file)
+	if err != nil {
+		return "", fmt.Errorf("include %s: %w", file, err)
+	}
+	lines := strings.SplitAfter(string(b), "\n")
+	if region != "" {
+		start, end := -1, -1
+		for i, l := range lines {
+			if strings.Contains(l, "[START "+region+"]") {
+				start = i + 1
+			} else if strings.Contains(l, "[END "+region+"]") && start >= 0 {
+				end = i
+				break
+			}
+		}
+		if start < 0 || end < 0 {
+			return "", fmt.Errorf("include %s: region %q not found", file, region)
+		}
+		lines = lines[start:end]
+	}
+	return dedent(lines), nil
+}
+
+func dedent(lines []string) string {
+	indent := -1
+	for _, l := range lines {
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		n := len(l) - len(strings.TrimLeft(l, " \t"))
+		if indent < 0 || n < indent {
+			indent = n
+		}
+	}
+	var b strings.Builder
+	for _, l := range lines {
+		if len(l) >= indent && indent > 0 && strings.TrimSpace(l) != "" {
+			l = l[indent:]
+		}
+		b.WriteString(l)
+	}
+	return strings.TrimRight(b.String(), "\n") + "\n"
+}
+
+var (
+	lexerCache sync.Map // language name -> chroma.Lexer; unknown names cost ~10 ms each lookup otherwise
+	formatter  = chromahtml.New(chromahtml.WithClasses(true), chromahtml.PreventSurroundingPre(true))
+)
+
+func lexerFor(lang string) chroma.Lexer {
+	if l, ok := lexerCache.Load(lang); ok {
+		return l.(chroma.Lexer)
+	}
+	var l chroma.Lexer
+	if lang != "" {
+		l = lexers.Get(lang)
+	}
+	if l == nil {
+		l = lexers.Fallback
+	}
+	l = chroma.Coalesce(l)
+	lexerCache.Store(lang, l)
+	return l
+}
+
+// highlight writes code as chroma token spans with CSS classes.
+func highlight(w util.BufWriter, lang, code string) {
+	it, err := lexerFor(lang).Tokenise(nil, code)
+	if err != nil {
+		w.WriteString(string(util.EscapeHTML([]byte(code))))
+		return
+	}
+	if err := formatter.Format(w, styles.Get("github"), it); err != nil {
+		w.WriteString(string(util.EscapeHTML([]byte(code))))
+	}
+}
+
+// HighlightCSS returns the stylesheet for highlighted code, light and dark.
+func HighlightCSS() []byte {
+	var b bytes.Buffer
+	formatter.WriteCSS(&b, styles.Get("github"))
+	b.WriteString("@media (prefers-color-scheme: dark) {\n")
+	var dark bytes.Buffer
+	formatter.WriteCSS(&dark, styles.Get("github-dark"))
+	b.Write(dark.Bytes())
+	b.WriteString("}\n")
+	return b.Bytes()
+}

@@ -1,0 +1,258 @@
+package content
+
+import (
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+)
+
+// Translation says how a page relates to its English source.
+type Translation int
+
+const (
+	// Original: the page is the English source itself.
+	Original Translation = iota
+	// Translated: a translation made from the current English revision.
+	Translated
+	// Outdated: a translation made from an older English revision.
+	Outdated
+	// Missing: no translation exists; the English page is shown instead.
+	Missing
+)
+
+// Page is one rendered docs page in one language.
+type Page struct {
+	Lang        string // the reader's language (URL prefix)
+	ContentLang string // the language the text is in; differs when Missing
+	Path        string // "" for the docs home, else like "engine/channels"
+	File        string // path in the docs FS, for "Edit this page"
+	Title       string
+	Description string
+	Weight      int
+	HTML        []byte
+	TOC         []Heading
+	Text        string // plain text, for search
+	Raw         []byte // the Markdown source as stored
+	Translation Translation
+	SourceHash  string // for English pages: the current revision; for translations: the revision translated
+
+	Prev, Next  *Page
+	Breadcrumbs []*Page // ancestors, docs home first; excludes the page itself
+	section     bool
+}
+
+// URL is the page's address.
+func (p *Page) URL() string {
+	if p.Path == "" {
+		return "/" + p.Lang + "/docs/"
+	}
+	return "/" + p.Lang + "/docs/" + p.Path
+}
+
+// NavItem is one entry in the sidebar.
+type NavItem struct {
+	Page     *Page
+	Children []*NavItem
+}
+
+// Site is the loaded docs tree in every language.
+type Site struct {
+	pages map[string]map[string]*Page // lang -> path -> page
+	order map[string][]*Page          // lang -> reading order
+	nav   map[string][]*NavItem       // lang -> top-level items
+}
+
+// Load reads every page of fsys (laid out as LANG/path.md, with
+// LANG/dir/index.md as a section's page), renders it, and links pages into
+// navigation order. Languages other than English fall back to the English
+// page, marked Missing, when they have no translation.
+func Load(fsys fs.FS, r *Renderer) (*Site, error) {
+	s := &Site{pages: map[string]map[string]*Page{}, order: map[string][]*Page{}, nav: map[string][]*NavItem{}}
+	sources := map[string]map[string]source{}
+	for _, lang := range Languages {
+		src, err := readLang(fsys, lang)
+		if err != nil {
+			return nil, err
+		}
+		sources[lang] = src
+	}
+	en := sources[SourceLang]
+	for _, lang := range Languages {
+		s.pages[lang] = map[string]*Page{}
+		for p, src := range en {
+			own, ok := sources[lang][p]
+			page := &Page{Lang: lang, Path: p, section: src.section}
+			switch {
+			case lang == SourceLang:
+				page.Translation = Original
+				page.SourceHash = src.hash
+			case !ok:
+				page.Translation = Missing
+				own = src
+			case own.fm.SourceHash != src.hash:
+				page.Translation = Outdated
+				page.SourceHash = own.fm.SourceHash
+			default:
+				page.Translation = Translated
+				page.SourceHash = own.fm.SourceHash
+			}
+			page.ContentLang = lang
+			if page.Translation == Missing {
+				page.ContentLang = SourceLang
+			}
+			page.File, page.Raw = own.file, own.raw
+			page.Title, page.Description, page.Weight = own.fm.Title, own.fm.Description, src.fm.Weight
+			out, err := r.RenderLang(own.body, lang)
+			if err != nil {
+				return nil, fmt.Errorf("load %s: %w", own.file, err)
+			}
+			page.HTML, page.TOC, page.Text = out.HTML, out.TOC, out.Text
+			s.pages[lang][p] = page
+		}
+		for p := range sources[lang] {
+			if _, ok := en[p]; !ok {
+				return nil, fmt.Errorf("load %s/%s: translation has no English source page", lang, p)
+			}
+		}
+		s.link(lang)
+	}
+	return s, nil
+}
+
+type source struct {
+	file    string
+	raw     []byte
+	fm      FrontMatter
+	body    []byte
+	hash    string
+	section bool
+}
+
+func readLang(fsys fs.FS, lang string) (map[string]source, error) {
+	out := map[string]source{}
+	err := fs.WalkDir(fsys, lang, func(file string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || !strings.HasSuffix(file, ".md") {
+			return nil
+		}
+		raw, err := fs.ReadFile(fsys, file)
+		if err != nil {
+			return err
+		}
+		fm, body, err := splitFrontMatter(raw)
+		if err != nil {
+			return fmt.Errorf("%s: %w", file, err)
+		}
+		if fm.Title == "" {
+			return fmt.Errorf("%s: front matter has no title", file)
+		}
+		rel := strings.TrimSuffix(strings.TrimPrefix(file, lang+"/"), ".md")
+		section := false
+		if rel == "index" {
+			rel = ""
+		} else if strings.HasSuffix(rel, "/index") {
+			rel, section = strings.TrimSuffix(rel, "/index"), true
+		}
+		out[rel] = source{file: file, raw: raw, fm: fm, body: body, hash: SourceHash(fm, body), section: section}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read docs %s: %w", lang, err)
+	}
+	return out, nil
+}
+
+// link builds the navigation tree, reading order, prev/next and breadcrumbs.
+func (s *Site) link(lang string) {
+	pages := s.pages[lang]
+	children := map[string][]*Page{} // parent path -> children
+	for p, page := range pages {
+		if p == "" {
+			continue
+		}
+		parent := path.Dir(p)
+		if parent == "." {
+			parent = ""
+		}
+		children[parent] = append(children[parent], page)
+	}
+	for _, list := range children {
+		sort.Slice(list, func(i, j int) bool {
+			if list[i].Weight != list[j].Weight {
+				return list[i].Weight < list[j].Weight
+			}
+			return list[i].Path < list[j].Path
+		})
+	}
+	var order []*Page
+	var build func(parent string, crumbs []*Page) []*NavItem
+	build = func(parent string, crumbs []*Page) []*NavItem {
+		var items []*NavItem
+		for _, c := range children[parent] {
+			c.Breadcrumbs = crumbs
+			order = append(order, c)
+			item := &NavItem{Page: c}
+			if c.section {
+				item.Children = build(c.Path, append(append([]*Page{}, crumbs...), c))
+			}
+			items = append(items, item)
+		}
+		return items
+	}
+	home := pages[""]
+	order = append(order, home)
+	s.nav[lang] = build("", []*Page{home})
+	for i, p := range order {
+		p.Prev, p.Next = nil, nil
+		if i > 0 {
+			p.Prev = order[i-1]
+		}
+		if i+1 < len(order) {
+			p.Next = order[i+1]
+		}
+	}
+	s.order[lang] = order
+}
+
+// Page returns the page at path in lang.
+func (s *Site) Page(lang, p string) (*Page, bool) {
+	pages, ok := s.pages[lang]
+	if !ok {
+		return nil, false
+	}
+	page, ok := pages[strings.Trim(p, "/")]
+	return page, ok
+}
+
+// Pages returns lang's pages in reading order.
+func (s *Site) Pages(lang string) []*Page { return s.order[lang] }
+
+// Nav returns lang's sidebar tree.
+func (s *Site) Nav(lang string) []*NavItem { return s.nav[lang] }
+
+// TranslationIssue is a page whose translation is missing or outdated.
+type TranslationIssue struct {
+	Lang, Path, File string
+	Translation      Translation // Missing or Outdated
+	Want, Have       string      // English revision, and the one translated
+}
+
+// TranslationReport lists every missing and outdated translation.
+func (s *Site) TranslationReport() []TranslationIssue {
+	var out []TranslationIssue
+	for _, lang := range Languages[1:] {
+		for _, p := range s.order[lang] {
+			if p.Translation != Missing && p.Translation != Outdated {
+				continue
+			}
+			en := s.pages[SourceLang][p.Path]
+			file := strings.Replace(en.File, SourceLang+"/", lang+"/", 1)
+			out = append(out, TranslationIssue{Lang: lang, Path: p.Path, File: file, Translation: p.Translation, Want: en.SourceHash, Have: p.SourceHash})
+		}
+	}
+	return out
+}
