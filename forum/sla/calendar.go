@@ -84,6 +84,11 @@ func ParseYearFile(data []byte) (YearFile, error) {
 	if err := f.validate(); err != nil {
 		return YearFile{}, fmt.Errorf("%w: %v", ErrInvalidCalendar, err)
 	}
+	for i := range f.Holidays {
+		if len(f.Holidays[i].Work) == 0 {
+			f.Holidays[i].Work = nil // "work": [] and no "work" mean the same
+		}
+	}
 	return f, nil
 }
 
