@@ -1,0 +1,162 @@
+package engine
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// App is a tenant of the engine. Its ID and Certificate are what a backend
+// needs to mint tokens. Channels, presence, history and peer messages of
+// different apps never mix.
+type App struct {
+	ID          string
+	Certificate string
+	Name        string
+	CreatedAt   time.Time
+	// Limits overrides engine limits for this app (zero fields = engine default).
+	Limits AppLimits
+}
+
+// AppLimits are the per-app limit overrides. Zero means "engine default".
+type AppLimits struct {
+	MaxConns     int     // connections per app
+	PublishRate  float64 // publish+peer messages per second per connection
+	PublishBurst int     // token bucket size
+}
+
+// AppOption sets optional fields at CreateApp.
+type AppOption func(*App)
+
+// WithAppLimits sets per-app limit overrides.
+func WithAppLimits(l AppLimits) AppOption { return func(a *App) { a.Limits = l } }
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return hex.EncodeToString(b)
+}
+
+// CreateApp creates an app with a fresh App ID (32 hex characters) and
+// certificate (64 hex characters). It returns ErrInvalid for an empty name.
+func (e *Engine) CreateApp(ctx context.Context, name string, opts ...AppOption) (App, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || len(name) > 200 {
+		return App{}, fmt.Errorf("create app: name must be 1-200 bytes: %w", ErrInvalid)
+	}
+	a := App{ID: randomHex(16), Certificate: randomHex(32), Name: name, CreatedAt: e.now().UTC().Truncate(time.Millisecond)}
+	for _, o := range opts {
+		o(&a)
+	}
+	if err := a.Limits.validate(); err != nil {
+		return App{}, fmt.Errorf("create app: %w", err)
+	}
+	_, err := e.db.ExecContext(ctx, `INSERT INTO engine_apps (id, name, certificate, created_at, max_conns, publish_rate, publish_burst)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, a.ID, a.Name, a.Certificate, a.CreatedAt.UnixMilli(),
+		a.Limits.MaxConns, a.Limits.PublishRate, a.Limits.PublishBurst)
+	if err != nil {
+		return App{}, fmt.Errorf("create app: %w", err)
+	}
+	return a, nil
+}
+
+func (l AppLimits) validate() error {
+	if l.MaxConns < 0 || l.PublishRate < 0 || l.PublishBurst < 0 {
+		return fmt.Errorf("negative app limit: %w", ErrInvalid)
+	}
+	return nil
+}
+
+// SetAppLimits replaces an app's limit overrides. Connections already open
+// keep their publish rate; the connection limit applies to new connections.
+func (e *Engine) SetAppLimits(ctx context.Context, id string, l AppLimits) error {
+	if err := l.validate(); err != nil {
+		return fmt.Errorf("set app limits: %w", err)
+	}
+	res, err := e.db.ExecContext(ctx, `UPDATE engine_apps SET max_conns = ?, publish_rate = ?, publish_burst = ? WHERE id = ?`,
+		l.MaxConns, l.PublishRate, l.PublishBurst, id)
+	if err != nil {
+		return fmt.Errorf("set app limits: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("set app limits %s: %w", id, ErrNotFound)
+	}
+	e.apps.forget(id)
+	return nil
+}
+
+const appColumns = `id, name, certificate, created_at, max_conns, publish_rate, publish_burst`
+
+func scanApp(row interface{ Scan(...any) error }) (App, error) {
+	var a App
+	var created int64
+	err := row.Scan(&a.ID, &a.Name, &a.Certificate, &created, &a.Limits.MaxConns, &a.Limits.PublishRate, &a.Limits.PublishBurst)
+	a.CreatedAt = time.UnixMilli(created).UTC()
+	return a, err
+}
+
+// GetApp returns the app with the given ID, or ErrNotFound.
+func (e *Engine) GetApp(ctx context.Context, id string) (App, error) {
+	if a, ok := e.apps.get(id); ok {
+		return a, nil
+	}
+	a, err := scanApp(e.db.QueryRowContext(ctx, `SELECT `+appColumns+` FROM engine_apps WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return App{}, fmt.Errorf("get app %q: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return App{}, fmt.Errorf("get app: %w", err)
+	}
+	e.apps.put(a)
+	return a, nil
+}
+
+// ListApps returns all apps, oldest first.
+func (e *Engine) ListApps(ctx context.Context) ([]App, error) {
+	rows, err := e.db.QueryContext(ctx, `SELECT `+appColumns+` FROM engine_apps ORDER BY created_at, id`)
+	if err != nil {
+		return nil, fmt.Errorf("list apps: %w", err)
+	}
+	defer rows.Close()
+	var apps []App
+	for rows.Next() {
+		a, err := scanApp(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list apps: %w", err)
+		}
+		apps = append(apps, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list apps: %w", err)
+	}
+	return apps, nil
+}
+
+// DeleteApp deletes an app with its history, streams and stored peer
+// messages, and closes its clients' connections with close code 4004.
+// It returns ErrNotFound if there is no such app.
+func (e *Engine) DeleteApp(ctx context.Context, id string) error {
+	res, err := e.db.ExecContext(ctx, `DELETE FROM engine_apps WHERE id = ?`, id)
+	if err != nil {
+		return fmt.Errorf("delete app: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("delete app %q: %w", id, ErrNotFound)
+	}
+	e.apps.forget(id)
+	e.hub.closeApp(id, CloseAppDeleted, "app deleted")
+	if err := e.broker.RemoveApp(ctx, id); err != nil {
+		return fmt.Errorf("delete app: %w", err)
+	}
+	if err := e.presence.RemoveApp(ctx, id); err != nil {
+		return fmt.Errorf("delete app: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,283 @@
+package engine
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+)
+
+var _ Broker = (*MemoryBroker)(nil)
+
+// MemoryBrokerConfig configures a MemoryBroker.
+type MemoryBrokerConfig struct {
+	// DB, if set, makes history and stream positions durable: every
+	// publication is written to SQLite before it is delivered, and streams
+	// are reloaded from SQLite after a restart, so recovery works across
+	// restarts. Without DB, history lives in memory only.
+	DB          *sql.DB
+	HistorySize int           // default 1000
+	HistoryTTL  time.Duration // default 10 minutes
+	Now         func() time.Time
+	Logger      *slog.Logger
+}
+
+// MemoryBroker is a single-node Broker: fan-out in process, history in
+// memory (write-through to SQLite when configured).
+type MemoryBroker struct {
+	cfg     MemoryBrokerConfig
+	handler BrokerEventHandler
+
+	mu      sync.Mutex
+	streams map[ChannelID]*stream
+}
+
+type stream struct {
+	mu     sync.Mutex
+	loaded bool
+	epoch  string
+	top    uint64
+	pubs   []*Publication // ascending offsets, the kept history
+	last   time.Time      // last use, for eviction from memory
+	dead   bool           // evicted from the map; callers must look up again
+}
+
+// NewMemoryBroker returns a MemoryBroker.
+func NewMemoryBroker(cfg MemoryBrokerConfig) *MemoryBroker {
+	l := Limits{HistorySize: cfg.HistorySize, HistoryTTL: cfg.HistoryTTL}.withDefaults()
+	cfg.HistorySize, cfg.HistoryTTL = l.HistorySize, l.HistoryTTL
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &MemoryBroker{cfg: cfg, streams: make(map[ChannelID]*stream)}
+}
+
+// RegisterEventHandler implements Broker.
+func (b *MemoryBroker) RegisterEventHandler(h BrokerEventHandler) { b.handler = h }
+
+// Subscribe implements Broker; a single node needs no topic subscription.
+func (b *MemoryBroker) Subscribe(ChannelID) error { return nil }
+
+// Unsubscribe implements Broker.
+func (b *MemoryBroker) Unsubscribe(ChannelID) error { return nil }
+
+// lockStream returns ch's stream, loaded and locked.
+func (b *MemoryBroker) lockStream(ctx context.Context, ch ChannelID) (*stream, error) {
+	var s *stream
+	for {
+		b.mu.Lock()
+		s = b.streams[ch]
+		if s == nil {
+			s = &stream{}
+			b.streams[ch] = s
+		}
+		b.mu.Unlock()
+		s.mu.Lock()
+		if !s.dead {
+			break
+		}
+		s.mu.Unlock()
+	}
+	s.last = b.cfg.Now()
+	if !s.loaded {
+		if err := b.load(ctx, ch, s); err != nil {
+			s.mu.Unlock()
+			return nil, err
+		}
+		s.loaded = true
+	}
+	return s, nil
+}
+
+func (b *MemoryBroker) load(ctx context.Context, ch ChannelID, s *stream) error {
+	if b.cfg.DB == nil {
+		s.epoch = randomHex(4)
+		return nil
+	}
+	err := b.cfg.DB.QueryRowContext(ctx, `SELECT epoch, top_offset FROM engine_streams WHERE app_id = ? AND channel = ?`,
+		ch.App, ch.Name).Scan(&s.epoch, &s.top)
+	if errors.Is(err, sql.ErrNoRows) {
+		s.epoch, s.top = randomHex(4), 0
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("load stream: %w", err)
+	}
+	minOffset := uint64(0)
+	if s.top > uint64(b.cfg.HistorySize) {
+		minOffset = s.top - uint64(b.cfg.HistorySize)
+	}
+	rows, err := b.cfg.DB.QueryContext(ctx, `SELECT offset, data, from_user, created_at FROM engine_history
+		WHERE app_id = ? AND channel = ? AND offset > ? AND created_at >= ? ORDER BY offset`,
+		ch.App, ch.Name, minOffset, b.cfg.Now().Add(-b.cfg.HistoryTTL).UnixMilli())
+	if err != nil {
+		return fmt.Errorf("load history: %w", err)
+	}
+	defer rows.Close()
+	s.pubs = s.pubs[:0]
+	for rows.Next() {
+		p := &Publication{Epoch: s.epoch}
+		var data []byte
+		if err := rows.Scan(&p.Offset, &data, &p.From, &p.Time); err != nil {
+			return fmt.Errorf("load history: %w", err)
+		}
+		p.Data = json.RawMessage(data)
+		p.frame = encodePub(ch.Name, p)
+		s.pubs = append(s.pubs, p)
+	}
+	return rows.Err()
+}
+
+// Publish implements Broker.
+func (b *MemoryBroker) Publish(ctx context.Context, ch ChannelID, data json.RawMessage, from string) (*Publication, error) {
+	s, err := b.lockStream(ctx, ch)
+	if err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	now := b.cfg.Now()
+	p := &Publication{Offset: s.top + 1, Epoch: s.epoch, Data: data, From: from, Time: now.UnixMilli()}
+	if b.cfg.DB != nil {
+		if err := b.persist(ctx, ch, s, p); err != nil {
+			return nil, err
+		}
+	}
+	p.frame = encodePub(ch.Name, p)
+	s.top = p.Offset
+	s.pubs = append(s.pubs, p)
+	b.trim(s, now)
+	if b.handler != nil {
+		b.handler.HandlePublication(ch, p)
+	}
+	return p, nil
+}
+
+func (b *MemoryBroker) persist(ctx context.Context, ch ChannelID, s *stream, p *Publication) error {
+	tx, err := b.cfg.DB.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store publication: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO engine_streams (app_id, channel, epoch, top_offset) VALUES (?, ?, ?, ?)
+		ON CONFLICT (app_id, channel) DO UPDATE SET top_offset = excluded.top_offset`,
+		ch.App, ch.Name, s.epoch, p.Offset); err != nil {
+		return fmt.Errorf("store publication: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO engine_history (app_id, channel, offset, data, from_user, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		ch.App, ch.Name, p.Offset, []byte(p.Data), p.From, p.Time); err != nil {
+		return fmt.Errorf("store publication: %w", err)
+	}
+	size := uint64(b.cfg.HistorySize)
+	if p.Offset > size && p.Offset%64 == 0 {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM engine_history WHERE app_id = ? AND channel = ? AND offset <= ?`,
+			ch.App, ch.Name, p.Offset-size); err != nil {
+			return fmt.Errorf("trim history: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store publication: %w", err)
+	}
+	return nil
+}
+
+// trim drops publications beyond the size or older than the TTL.
+func (b *MemoryBroker) trim(s *stream, now time.Time) {
+	drop := 0
+	if n := len(s.pubs) - b.cfg.HistorySize; n > 0 {
+		drop = n
+	}
+	cutoff := now.Add(-b.cfg.HistoryTTL).UnixMilli()
+	for drop < len(s.pubs) && s.pubs[drop].Time < cutoff {
+		drop++
+	}
+	if drop > 0 {
+		clear(s.pubs[:drop])
+		s.pubs = s.pubs[drop:]
+	}
+}
+
+// History implements Broker.
+func (b *MemoryBroker) History(ctx context.Context, ch ChannelID, f HistoryFilter) (HistoryResult, error) {
+	s, err := b.lockStream(ctx, ch)
+	if err != nil {
+		return HistoryResult{}, err
+	}
+	defer s.mu.Unlock()
+	b.trim(s, b.cfg.Now())
+	res := HistoryResult{Position: StreamPosition{Offset: s.top, Epoch: s.epoch}}
+	if len(s.pubs) > 0 {
+		res.Oldest = s.pubs[0].Offset
+	}
+	var match []*Publication
+	for _, p := range s.pubs {
+		if p.Offset > f.Since && (f.Until == 0 || p.Offset <= f.Until) {
+			match = append(match, p)
+		}
+	}
+	if f.Limit > 0 && len(match) > f.Limit {
+		if f.Latest {
+			match = match[len(match)-f.Limit:]
+		} else {
+			match = match[:f.Limit]
+		}
+	}
+	res.Publications = match
+	return res, nil
+}
+
+// RemoveApp implements Broker.
+func (b *MemoryBroker) RemoveApp(ctx context.Context, app string) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for ch, s := range b.streams {
+		if ch.App == app {
+			s.mu.Lock()
+			s.dead = true
+			s.mu.Unlock()
+			delete(b.streams, ch)
+		}
+	}
+	if b.cfg.DB != nil {
+		if _, err := b.cfg.DB.ExecContext(ctx, `DELETE FROM engine_history WHERE app_id = ?`, app); err != nil {
+			return fmt.Errorf("remove app history: %w", err)
+		}
+		if _, err := b.cfg.DB.ExecContext(ctx, `DELETE FROM engine_streams WHERE app_id = ?`, app); err != nil {
+			return fmt.Errorf("remove app streams: %w", err)
+		}
+	}
+	return nil
+}
+
+// Sweep drops expired history (memory and SQLite) and evicts idle, empty
+// streams from memory; the engine calls it periodically.
+func (b *MemoryBroker) Sweep(ctx context.Context) error {
+	now := b.cfg.Now()
+	b.mu.Lock()
+	for ch, s := range b.streams {
+		s.mu.Lock()
+		b.trim(s, now)
+		if len(s.pubs) == 0 && now.Sub(s.last) > time.Minute && b.cfg.DB != nil {
+			s.dead = true
+			delete(b.streams, ch)
+		}
+		s.mu.Unlock()
+	}
+	b.mu.Unlock()
+	if b.cfg.DB != nil {
+		if _, err := b.cfg.DB.ExecContext(ctx, `DELETE FROM engine_history WHERE created_at < ?`,
+			now.Add(-b.cfg.HistoryTTL).UnixMilli()); err != nil {
+			return fmt.Errorf("sweep history: %w", err)
+		}
+	}
+	return nil
+}
+
+// Close implements Broker.
+func (b *MemoryBroker) Close() error { return nil }

@@ -1,0 +1,260 @@
+package engine
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// conn is one client WebSocket. Ops are handled one at a time on the
+// connection's reader goroutine; everything sent to the client goes through
+// the bounded send queue, written by a goroutine that exists only while the
+// queue is non-empty (idle connections hold no writer goroutine).
+type conn struct {
+	e      *Engine
+	ws     *websocket.Conn
+	opened time.Time
+
+	// Set at connect, before connected becomes true; read-only afterwards
+	// except claims and bucket, which only the reader goroutine touches.
+	connected atomic.Bool
+	id        string
+	app       App
+	user      string
+	claims    Claims
+	bucket    tokenBucket
+
+	expiresAt    atomic.Int64 // Unix nanoseconds
+	expiringAt   atomic.Int64 // when to push "expiring"
+	expiringSent atomic.Bool
+	pingSentAt   atomic.Int64 // outstanding ping, 0 if none
+	lastPingAt   atomic.Int64
+
+	mu      sync.Mutex
+	subs    map[string]*subscription
+	ackSubs atomic.Int32
+
+	qmu         sync.Mutex
+	queue       [][]byte
+	qbytes      int
+	writing     bool
+	closed      bool
+	closeAfter  bool
+	closeCode   int
+	closeReason string
+}
+
+// Handler returns the WebSocket endpoint (mount it at GET /v1/ws).
+func (e *Engine) Handler() http.Handler { return http.HandlerFunc(e.serveWS) }
+
+func (e *Engine) serveWS(w http.ResponseWriter, r *http.Request) {
+	if e.closing.Load() {
+		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	opts := &websocket.AcceptOptions{OriginPatterns: e.cfg.OriginPatterns}
+	if len(e.cfg.OriginPatterns) == 1 && e.cfg.OriginPatterns[0] == "*" {
+		opts = &websocket.AcceptOptions{InsecureSkipVerify: true}
+	}
+	ws, err := websocket.Accept(smallBuffers(w), r, opts)
+	if err != nil {
+		return // Accept has written the HTTP error
+	}
+	ws.SetReadLimit(int64(e.limits.MaxFrameBytes))
+	now := e.now()
+	c := &conn{e: e, ws: ws, opened: now}
+	c.lastPingAt.Store(now.UnixNano())
+	if !e.hub.addOpen(c) {
+		ws.Close(CloseShutdown, "server shutdown")
+		return
+	}
+	c.readLoop()
+}
+
+func (c *conn) readLoop() {
+	ctx := context.Background()
+	for {
+		typ, b, err := c.ws.Read(ctx)
+		if err != nil {
+			break
+		}
+		if typ != websocket.MessageText {
+			c.sendError(0, errf(CodeBinaryFrame, "binary frames are not accepted; send JSON text frames"))
+			continue
+		}
+		c.handleFrame(ctx, b)
+	}
+	c.cleanup(ctx)
+}
+
+func (c *conn) sendError(id uint64, err *Error) {
+	c.e.stats.protocolErrors.Add(1)
+	c.send(encodeError(id, err))
+}
+
+// send queues frame; false if the connection is closing. A full queue
+// closes the connection as a slow consumer (4001).
+func (c *conn) send(frame []byte) bool {
+	l := &c.e.limits
+	c.qmu.Lock()
+	if c.closed || c.closeAfter {
+		c.qmu.Unlock()
+		return false
+	}
+	if len(c.queue) >= l.SendQueueLen || c.qbytes+len(frame) > l.SendQueueBytes {
+		c.qmu.Unlock()
+		c.e.stats.slowConsumers.Add(1)
+		c.closeWith(CloseSlowConsumer, "slow consumer: send queue full")
+		return false
+	}
+	c.queue = append(c.queue, frame)
+	c.qbytes += len(frame)
+	if !c.writing {
+		c.writing = true
+		go c.writeLoop()
+	}
+	c.qmu.Unlock()
+	return true
+}
+
+func (c *conn) writeLoop() {
+	ctx := context.Background()
+	var batch [][]byte
+	for {
+		c.qmu.Lock()
+		if c.closed || len(c.queue) == 0 {
+			c.writing = false
+			if cap(c.queue) > 64 {
+				c.queue = nil
+			}
+			code, reason := 0, ""
+			if !c.closed && c.closeAfter {
+				c.closed = true
+				code, reason = c.closeCode, c.closeReason
+			}
+			c.qmu.Unlock()
+			if code != 0 {
+				c.ws.Close(websocket.StatusCode(code), reason)
+			}
+			return
+		}
+		batch, c.queue = c.queue, batch[:0]
+		c.qbytes = 0
+		c.qmu.Unlock()
+		for i, b := range batch {
+			if err := c.ws.Write(ctx, websocket.MessageText, b); err != nil {
+				c.closeWith(0, "")
+				clear(batch)
+				return
+			}
+			batch[i] = nil
+		}
+	}
+}
+
+// closeWith closes the WebSocket with code now, dropping queued frames.
+// Code 0 closes without a close frame.
+func (c *conn) closeWith(code int, reason string) {
+	c.qmu.Lock()
+	if c.closed {
+		c.qmu.Unlock()
+		return
+	}
+	c.closed = true
+	c.queue, c.qbytes = nil, 0
+	c.closeCode = code
+	c.qmu.Unlock()
+	if code == 0 {
+		c.ws.CloseNow()
+		return
+	}
+	go c.ws.Close(websocket.StatusCode(code), reason)
+}
+
+// closeAfterFlush closes with code once queued frames are written.
+func (c *conn) closeAfterFlush(code int, reason string) {
+	c.qmu.Lock()
+	defer c.qmu.Unlock()
+	if c.closed || c.closeAfter {
+		return
+	}
+	c.closeAfter, c.closeCode, c.closeReason = true, code, reason
+	if !c.writing {
+		c.writing = true
+		go c.writeLoop()
+	}
+}
+
+// tick runs the connection's timers; called by the engine's sweep.
+func (c *conn) tick(now time.Time) {
+	l := &c.e.limits
+	if !c.connected.Load() {
+		if now.Sub(c.opened) > l.ConnectTimeout {
+			c.closeWith(CloseConnectTimeout, "connect timeout")
+		}
+		return
+	}
+	n := now.UnixNano()
+	if n >= c.expiresAt.Load() {
+		c.closeWith(CloseTokenExpired, "token expired")
+		return
+	}
+	if n >= c.expiringAt.Load() && c.expiringSent.CompareAndSwap(false, true) {
+		c.send(mustJSON(expiringPush{Type: "expiring", ExpiresAt: time.Unix(0, c.expiresAt.Load()).Unix()}))
+	}
+	if ps := c.pingSentAt.Load(); ps != 0 {
+		if n-ps > int64(l.PongTimeout) {
+			c.closeWith(CloseNoPong, "no pong")
+			return
+		}
+	} else if n-c.lastPingAt.Load() >= int64(l.PingInterval) {
+		c.pingSentAt.Store(n)
+		c.lastPingAt.Store(n)
+		c.send(pingFrame)
+	}
+	if c.ackSubs.Load() > 0 {
+		c.mu.Lock()
+		for _, s := range c.subs {
+			if s.ack {
+				s.redeliver(n)
+			}
+		}
+		c.mu.Unlock()
+	}
+}
+
+// setExpiry records the token expiry and when to push "expiring".
+func (c *conn) setExpiry(now, exp time.Time) {
+	lead := min(c.e.limits.ExpiringLead, exp.Sub(now)/2)
+	c.expiresAt.Store(exp.UnixNano())
+	c.expiringAt.Store(exp.Add(-lead).UnixNano())
+	c.expiringSent.Store(false)
+}
+
+// cleanup runs once when the WebSocket is gone.
+func (c *conn) cleanup(ctx context.Context) {
+	c.qmu.Lock()
+	c.closed = true
+	c.queue, c.qbytes = nil, 0
+	code := c.closeCode
+	c.qmu.Unlock()
+	c.ws.CloseNow()
+	c.mu.Lock()
+	subs := c.subs
+	c.subs = nil
+	c.mu.Unlock()
+	for _, s := range subs {
+		c.dropSub(ctx, s)
+	}
+	c.e.hub.remove(c)
+	if c.connected.Load() {
+		c.e.stats.connections.Add(-1)
+		if f := c.e.cfg.OnDisconnect; f != nil {
+			f(DisconnectEvent{AppID: c.app.ID, UserID: c.user, ClientID: c.id, Code: code})
+		}
+	}
+}

@@ -1,0 +1,214 @@
+package engine
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"io/fs"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"switchboard/db"
+)
+
+//go:embed migrations/*.sql
+var migrationsFS embed.FS
+
+// Engine is the messaging engine. Create it with New, serve Handler, and
+// stop it with Shutdown.
+type Engine struct {
+	cfg      Config
+	db       *sql.DB
+	log      *slog.Logger
+	limits   Limits
+	now      func() time.Time
+	broker   Broker
+	presence PresenceManager
+	hub      *hub
+	apps     appCache
+	offline  *offlineStore
+
+	peerSeed  maphash.Seed
+	peerLocks [64]sync.Mutex
+
+	stats   counters
+	closing atomic.Bool
+	stop    chan struct{}
+	done    chan struct{}
+}
+
+// New runs the engine's migrations (component "engine") and returns a
+// running engine. cfg.DB is required.
+func New(ctx context.Context, cfg Config) (*Engine, error) {
+	if cfg.DB == nil {
+		return nil, fmt.Errorf("engine: Config.DB is required: %w", ErrInvalid)
+	}
+	sub, err := fs.Sub(migrationsFS, "migrations")
+	if err != nil {
+		return nil, fmt.Errorf("engine: %w", err)
+	}
+	if err := db.Migrate(ctx, cfg.DB, "engine", sub); err != nil {
+		return nil, fmt.Errorf("engine: %w", err)
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	cfg.Limits = cfg.Limits.withDefaults()
+	if cfg.Broker == nil {
+		cfg.Broker = NewMemoryBroker(MemoryBrokerConfig{
+			DB: cfg.DB, HistorySize: cfg.Limits.HistorySize, HistoryTTL: cfg.Limits.HistoryTTL,
+			Now: cfg.Now, Logger: cfg.Logger,
+		})
+	}
+	if cfg.Presence == nil {
+		cfg.Presence = NewMemoryPresence()
+	}
+	e := &Engine{
+		cfg:      cfg,
+		db:       cfg.DB,
+		log:      cfg.Logger,
+		limits:   cfg.Limits,
+		now:      cfg.Now,
+		broker:   cfg.Broker,
+		presence: cfg.Presence,
+		peerSeed: maphash.MakeSeed(),
+		stop:     make(chan struct{}),
+		done:     make(chan struct{}),
+	}
+	e.apps.m = make(map[string]App)
+	e.hub = newHub(e)
+	e.offline = &offlineStore{db: cfg.DB}
+	e.broker.RegisterEventHandler(e.hub)
+	go e.sweepLoop()
+	return e, nil
+}
+
+// Limits returns the engine-wide limits in effect (defaults filled in).
+func (e *Engine) Limits() Limits { return e.limits }
+
+// Publish publishes data to a channel of an app on behalf of the server
+// (the "from" field is empty). It does not apply client limits other than
+// the message size.
+func (e *Engine) Publish(ctx context.Context, appID, channel string, data json.RawMessage) (StreamPosition, error) {
+	if !ValidChannel(channel) {
+		return StreamPosition{}, fmt.Errorf("publish: %w", errf(CodeChannelInvalid, "invalid channel %q", channel))
+	}
+	if !json.Valid(data) {
+		return StreamPosition{}, fmt.Errorf("publish: data is not JSON: %w", ErrInvalid)
+	}
+	if len(data) > e.limits.MaxMessageBytes {
+		return StreamPosition{}, fmt.Errorf("publish: %w", errf(CodeMessageTooLarge, "data is %d bytes, limit %d", len(data), e.limits.MaxMessageBytes))
+	}
+	if _, err := e.GetApp(ctx, appID); err != nil {
+		return StreamPosition{}, fmt.Errorf("publish: %w", err)
+	}
+	p, err := e.broker.Publish(ctx, ChannelID{appID, channel}, data, "")
+	if err != nil {
+		return StreamPosition{}, fmt.Errorf("publish: %w", err)
+	}
+	e.stats.published.Add(1)
+	return StreamPosition{Offset: p.Offset, Epoch: p.Epoch}, nil
+}
+
+// Shutdown tells every connected client to reconnect (a "shutdown" push
+// followed by close code 4006), refuses new connections, and waits until
+// the connections are closed or ctx is done. The database is not closed.
+func (e *Engine) Shutdown(ctx context.Context) error {
+	if !e.closing.CompareAndSwap(false, true) {
+		return ErrClosed
+	}
+	close(e.stop)
+	<-e.done
+	frame := mustJSON(shutdownPush{Type: "shutdown", ReconnectAfterMS: e.limits.ShutdownReconnectDelay.Milliseconds()})
+	e.hub.closeAll(frame, CloseShutdown, "server shutdown")
+	t := time.NewTicker(10 * time.Millisecond)
+	defer t.Stop()
+	for e.hub.count() > 0 {
+		select {
+		case <-ctx.Done():
+			e.hub.closeAllNow()
+			return fmt.Errorf("engine shutdown: %w", ctx.Err())
+		case <-t.C:
+		}
+	}
+	return errors.Join(e.broker.Close())
+}
+
+// sweepLoop runs periodic work: pings and pong checks, connect timeouts,
+// token expiry, ack redelivery, and history/offline expiry.
+func (e *Engine) sweepLoop() {
+	defer close(e.done)
+	l := e.limits
+	tick := min(l.PingInterval, l.PongTimeout, l.ConnectTimeout, l.ExpiringLead, l.AckTimeout) / 4
+	tick = max(5*time.Millisecond, min(tick, time.Second))
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	lastStorage := e.now()
+	for {
+		select {
+		case <-e.stop:
+			return
+		case <-t.C:
+		}
+		now := e.now()
+		e.hub.sweep(now)
+		if now.Sub(lastStorage) >= time.Minute {
+			lastStorage = now
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			if s, ok := e.broker.(interface{ Sweep(context.Context) error }); ok {
+				if err := s.Sweep(ctx); err != nil {
+					e.log.ErrorContext(ctx, "sweep history", "err", err)
+				}
+			}
+			if err := e.offline.sweep(ctx, now); err != nil {
+				e.log.ErrorContext(ctx, "sweep offline messages", "err", err)
+			}
+			cancel()
+		}
+	}
+}
+
+// peerLock serializes peer delivery decisions and logins per recipient, so
+// a stored message is never stranded and offline messages come before live ones.
+func (e *Engine) peerLock(app, user string) *sync.Mutex {
+	var h maphash.Hash
+	h.SetSeed(e.peerSeed)
+	h.WriteString(app)
+	h.WriteByte(0)
+	h.WriteString(user)
+	return &e.peerLocks[h.Sum64()%uint64(len(e.peerLocks))]
+}
+
+// appCache caches apps by ID; connects look apps up often.
+type appCache struct {
+	mu sync.RWMutex
+	m  map[string]App
+}
+
+func (c *appCache) get(id string) (App, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	a, ok := c.m[id]
+	return a, ok
+}
+
+func (c *appCache) put(a App) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.m[a.ID] = a
+}
+
+func (c *appCache) forget(id string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.m, id)
+}

@@ -1,0 +1,152 @@
+package engine
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// offlineStore keeps peer messages for offline recipients in SQLite.
+type offlineStore struct {
+	db *sql.DB
+}
+
+// replayBatch is how many stored messages are read per query at login.
+const replayBatch = 256
+
+// replay queues the user's stored messages, oldest first. They stay stored
+// until the client acknowledges them with peer_ack.
+func (s *offlineStore) replay(ctx context.Context, c *conn, now time.Time) error {
+	after := int64(0)
+	for {
+		rows, err := s.db.QueryContext(ctx, `SELECT id, from_user, data, created_at FROM engine_offline
+			WHERE app_id = ? AND to_user = ? AND id > ? AND expires_at > ? ORDER BY id LIMIT ?`,
+			c.app.ID, c.user, after, now.UnixMilli(), replayBatch)
+		if err != nil {
+			return fmt.Errorf("replay offline: %w", err)
+		}
+		n := 0
+		for rows.Next() {
+			var p peerPush
+			var data []byte
+			if err := rows.Scan(&p.MessageID, &p.From, &data, &p.Time); err != nil {
+				rows.Close()
+				return fmt.Errorf("replay offline: %w", err)
+			}
+			p.Type, p.Data, p.Offline = "peer", data, true
+			after = p.MessageID
+			n++
+			if !c.send(mustJSON(p)) {
+				rows.Close()
+				return nil
+			}
+			c.e.stats.offlineSends.Add(1)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("replay offline: %w", err)
+		}
+		if n < replayBatch {
+			return nil
+		}
+	}
+}
+
+// store saves a message unless the recipient's quota is full.
+func (s *offlineStore) store(ctx context.Context, app, from, to string, data json.RawMessage, now time.Time, ttl time.Duration, quota int) (id int64, full bool, err error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM engine_offline WHERE app_id = ? AND to_user = ? AND expires_at > ?`,
+		app, to, now.UnixMilli()).Scan(&n); err != nil {
+		return 0, false, fmt.Errorf("store offline: %w", err)
+	}
+	if n >= quota {
+		return 0, true, nil
+	}
+	res, err := s.db.ExecContext(ctx, `INSERT INTO engine_offline (app_id, to_user, from_user, data, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		app, to, from, []byte(data), now.UnixMilli(), now.Add(ttl).UnixMilli())
+	if err != nil {
+		return 0, false, fmt.Errorf("store offline: %w", err)
+	}
+	id, err = res.LastInsertId()
+	return id, false, err
+}
+
+func (s *offlineStore) ack(ctx context.Context, app, user string, upTo int64) error {
+	_, err := s.db.ExecContext(ctx, `DELETE FROM engine_offline WHERE app_id = ? AND to_user = ? AND id <= ?`, app, user, upTo)
+	if err != nil {
+		return fmt.Errorf("ack offline: %w", err)
+	}
+	return nil
+}
+
+func (s *offlineStore) sweep(ctx context.Context, now time.Time) error {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM engine_offline WHERE expires_at <= ?`, now.UnixMilli()); err != nil {
+		return fmt.Errorf("sweep offline: %w", err)
+	}
+	return nil
+}
+
+type peerResult struct {
+	Status    string `json:"status"`
+	Reason    string `json:"reason,omitempty"`
+	MessageID int64  `json:"message_id,omitempty"`
+	ExpiresAt int64  `json:"expires_at,omitempty"`
+}
+
+// Peer receipt statuses and failure reasons (see PROTOCOL.md, op peer).
+const (
+	PeerDelivered    = "delivered"
+	PeerStored       = "stored"
+	PeerFailed       = "failed"
+	ReasonOffline    = "offline"
+	ReasonOfflineMax = "offline_quota"
+)
+
+func (c *conn) opPeer(ctx context.Context, r *request) (any, *Error) {
+	if !validUser(r.To) {
+		return nil, errf(CodeUserInvalid, "to must be 1-%d bytes without control characters", MaxUserIDBytes)
+	}
+	if err := c.checkData(r.Data); err != nil {
+		return nil, err
+	}
+	if err := c.checkRate(); err != nil {
+		return nil, err
+	}
+	e := c.e
+	now := e.now()
+	data := append(json.RawMessage(nil), r.Data...)
+	frame := mustJSON(peerPush{Type: "peer", From: c.user, Data: data, Time: now.UnixMilli()})
+	pl := e.peerLock(c.app.ID, r.To)
+	pl.Lock()
+	defer pl.Unlock()
+	if e.hub.sendToUser(c.app.ID, r.To, frame) {
+		e.stats.peerDelivered.Add(1)
+		return peerResult{Status: PeerDelivered}, nil
+	}
+	if r.Store != nil && !*r.Store {
+		e.stats.peerFailed.Add(1)
+		return peerResult{Status: PeerFailed, Reason: ReasonOffline}, nil
+	}
+	id, full, err := e.offline.store(ctx, c.app.ID, c.user, r.To, data, now, e.limits.OfflineTTL, e.limits.MaxOfflinePerUser)
+	if err != nil {
+		return nil, internal(c, ctx, "peer", err)
+	}
+	if full {
+		e.stats.peerFailed.Add(1)
+		return peerResult{Status: PeerFailed, Reason: ReasonOfflineMax}, nil
+	}
+	e.stats.peerStored.Add(1)
+	return peerResult{Status: PeerStored, MessageID: id, ExpiresAt: now.Add(e.limits.OfflineTTL).Unix()}, nil
+}
+
+func (c *conn) opPeerAck(ctx context.Context, r *request) (any, *Error) {
+	if r.MessageID == 0 || r.MessageID > maxRequestID {
+		return nil, errf(CodeBadRequest, "peer_ack: message_id required")
+	}
+	if err := c.e.offline.ack(ctx, c.app.ID, c.user, int64(r.MessageID)); err != nil {
+		return nil, internal(c, ctx, "peer_ack", err)
+	}
+	return nil, nil
+}
