@@ -37,15 +37,17 @@
 // schedule: 8 h 30 m on the default schedule (Monday to Friday,
 // 09:00–17:30, Asia/Shanghai, China's holidays).
 //
-// Target states, for a response still awaited, with used = time counted so
-// far against the target:
+// Target states. Used is the time counted against the target so far
+// (business or calendar, less pauses); the due time is the instant used
+// reaches the target. For a response still awaited:
 //   - on track: used is less than 75% of the target;
-//   - at risk: used is at least 75% of the target and at most the target;
-//   - breached: used is more than the target.
+//   - at risk: used is at least 75% of the target, and the due time has not
+//     come;
+//   - breached: the due time has come (used has reached the target).
 //
 // For a response given:
-//   - met: the time counted until the response is at most the target;
-//   - met late: it is more than the target.
+//   - met: it came before the due time (used less than the target);
+//   - met late: it came at or after the due time.
 //
 // Holidays come from one JSON file per region and year (the government's
 // notice for that year), embedded for China and replaceable at run time; see

@@ -55,17 +55,19 @@ func (t Target) Validate() error {
 // State is where a response stands against its target.
 type State string
 
+// The states. With used the time counted against the target so far, and
+// the due time the instant used reaches the target:
 const (
 	NoTarget State = "none"     // the policy sets no target
-	OnTrack  State = "on_track" // waiting, less than 75% of the target used
-	AtRisk   State = "at_risk"  // waiting, at least 75% used, not over
-	Breached State = "breached" // waiting, more than the target used
-	Met      State = "met"      // answered within the target
-	MetLate  State = "met_late" // answered after the target
+	OnTrack  State = "on_track" // waiting, used < 75% of the target
+	AtRisk   State = "at_risk"  // waiting, 75% of the target <= used < target
+	Breached State = "breached" // waiting, used >= target: the due time has passed
+	Met      State = "met"      // answered with used < target: before the due time
+	MetLate  State = "met_late" // answered with used >= target
 )
 
-// AtRiskShare is the share of a target that, once used, puts a waiting
-// response at risk: 3/4.
+// A waiting response is at risk once atRiskNum/atRiskDen (75%) of its
+// target is used.
 const (
 	atRiskNum = 3
 	atRiskDen = 4
@@ -83,27 +85,46 @@ type Window struct {
 // Status is a response clock evaluated at one instant.
 type Status struct {
 	State State
-	// Business is the business time counted so far on the schedule, and
-	// Calendar the elapsed time, both less pauses. They are measured to End,
-	// or to now while waiting.
+	// Business is the business time counted on the schedule, and Calendar
+	// the elapsed time, both less pauses, from Start to End, or to now while
+	// waiting.
 	Business time.Duration
 	Calendar time.Duration
 	// Used is the time counted on the target's basis (Business or Calendar).
 	Used time.Duration
-	// Left is the target less Used: negative once over. Zero without a
-	// target.
+	// Left is the target less Used: zero or negative once breached. Zero
+	// without a target.
 	Left time.Duration
-	// Due is when the target is (or was) reached if the clock keeps running.
-	// It is zero without a target, and while a pause is open and the target
-	// not yet reached, since the due time then depends on the asker.
-	Due time.Time
+	// Due is the earliest instant at which Used reaches the target, and
+	// AtRiskAt the earliest at which it reaches 75% of it, counting as if the
+	// clock keeps running after now. Both stay the same between events as
+	// long as no pause starts, so a store can keep them and sort a queue by
+	// Due. Either is zero when there is no target, or when an open pause
+	// stops the clock before that instant (it then depends on the asker).
+	Due      time.Time
+	AtRiskAt time.Time
 	// Paused reports an open pause at now while waiting.
 	Paused bool
 }
 
+// StateAt returns the state of a waiting, unpaused response at now from
+// the Due and AtRiskAt of an earlier evaluation, without the schedule. For
+// other statuses it returns st.State.
+func (st Status) StateAt(now time.Time) State {
+	switch {
+	case st.Paused || st.Due.IsZero() || (st.State != OnTrack && st.State != AtRisk && st.State != Breached):
+		return st.State
+	case !now.Before(st.Due):
+		return Breached
+	case !st.AtRiskAt.IsZero() && !now.Before(st.AtRiskAt):
+		return AtRisk
+	}
+	return OnTrack
+}
+
 // Evaluate computes the status of w against t at now. Business time is
-// counted on s; a Calendar target ignores s for Used and Due. A window whose
-// End is after now is treated as still waiting.
+// counted on s; a CalendarTime target ignores s for Used and Due. A window
+// whose End is after now is treated as still waiting.
 func (t Target) Evaluate(s *Schedule, w Window, now time.Time) Status {
 	end, waiting := w.End, w.End.IsZero() || w.End.After(now)
 	if waiting {
@@ -113,7 +134,7 @@ func (t Target) Evaluate(s *Schedule, w Window, now time.Time) Status {
 		Business: s.BusinessDurationExcluding(w.Start, end, w.Pauses),
 		Calendar: CalendarDuration(w.Start, end, w.Pauses),
 	}
-	if waiting {
+	if waiting && !now.Before(w.Start) {
 		for _, p := range w.Pauses {
 			if !p.From.After(now) && (p.To.IsZero() || p.To.After(now)) {
 				st.Paused = true
@@ -133,14 +154,18 @@ func (t Target) Evaluate(s *Schedule, w Window, now time.Time) Status {
 	if due, ok := clock.AddBusinessExcluding(w.Start, t.Duration, w.Pauses); ok {
 		st.Due = due
 	}
+	risk := (t.Duration*atRiskNum + atRiskDen - 1) / atRiskDen // rounded up
+	if at, ok := clock.AddBusinessExcluding(w.Start, risk, w.Pauses); ok {
+		st.AtRiskAt = at
+	}
 	switch {
-	case !waiting && st.Used <= t.Duration:
+	case !waiting && st.Used < t.Duration:
 		st.State = Met
 	case !waiting:
 		st.State = MetLate
-	case st.Used > t.Duration:
+	case st.Used >= t.Duration:
 		st.State = Breached
-	case st.Used*atRiskDen >= t.Duration*atRiskNum:
+	case st.Used >= risk:
 		st.State = AtRisk
 	default:
 		st.State = OnTrack

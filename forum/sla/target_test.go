@@ -1,6 +1,7 @@
 package sla
 
 import (
+	"math/rand/v2"
 	"testing"
 	"time"
 )
@@ -25,14 +26,16 @@ func TestEvaluate(t *testing.T) {
 			OnTrack, time.Hour, time.Hour, sh(2026, 11, 23, 14, 0), false},
 		{"waiting, 75% used is at risk", fourHours, Window{Start: created}, sh(2026, 11, 23, 13, 0),
 			AtRisk, 3 * time.Hour, 3 * time.Hour, sh(2026, 11, 23, 14, 0), false},
-		{"waiting, exactly the target is still at risk", fourHours, Window{Start: created}, sh(2026, 11, 23, 14, 0),
-			AtRisk, 4 * time.Hour, 4 * time.Hour, sh(2026, 11, 23, 14, 0), false},
+		{"waiting, the due time is reached", fourHours, Window{Start: created}, sh(2026, 11, 23, 14, 0),
+			Breached, 4 * time.Hour, 4 * time.Hour, sh(2026, 11, 23, 14, 0), false},
 		{"waiting, over the target", fourHours, Window{Start: created}, sh(2026, 11, 23, 14, 1),
 			Breached, hm(4, 1), hm(4, 1), sh(2026, 11, 23, 14, 0), false},
 		{"the night does not count", fourHours, Window{Start: sh(2026, 11, 23, 16, 0)}, sh(2026, 11, 24, 8, 0),
 			OnTrack, hm(1, 30), 16 * time.Hour, sh(2026, 11, 24, 11, 30), false},
 		{"answered in time", fourHours, Window{Start: created, End: sh(2026, 11, 23, 12, 14)}, sh(2026, 11, 30, 0, 0),
 			Met, hm(2, 14), hm(2, 14), sh(2026, 11, 23, 14, 0), false},
+		{"answered after closing on the due day", fourHours, Window{Start: sh(2026, 11, 23, 13, 30), End: sh(2026, 11, 23, 20, 0)}, sh(2026, 11, 30, 0, 0),
+			MetLate, 4 * time.Hour, hm(6, 30), sh(2026, 11, 23, 17, 30), false},
 		{"answered late", fourHours, Window{Start: created, End: sh(2026, 11, 24, 10, 0)}, sh(2026, 11, 30, 0, 0),
 			MetLate, hm(8, 30), 24 * time.Hour, sh(2026, 11, 23, 14, 0), false},
 		{"paused while waiting for the asker", fourHours,
@@ -143,6 +146,38 @@ func TestPolicyValidate(t *testing.T) {
 	for _, p := range bad {
 		if err := p.Validate(); err == nil {
 			t.Errorf("Validate(%+v) = nil, want an error", p)
+		}
+	}
+}
+
+// TestStateAtMatchesEvaluate checks that a store which keeps Due and
+// AtRiskAt from one evaluation derives the same state later as a full
+// evaluation would, for as long as no new event happens.
+func TestStateAtMatchesEvaluate(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for _, s := range propertySchedules(t) {
+		for range 2000 {
+			start := randTime(r, false)
+			var pauses []Pause
+			if r.IntN(2) == 0 {
+				f := start.Add(time.Duration(r.Int64N(int64(48 * time.Hour))))
+				pauses = append(pauses, Pause{From: f, To: f.Add(time.Duration(r.Int64N(int64(72 * time.Hour))))})
+			}
+			target := Target{Duration: time.Duration(r.Int64N(int64(20*time.Hour))) + 1, Basis: BusinessTime}
+			if r.IntN(3) == 0 {
+				target.Basis = CalendarTime
+			}
+			w := Window{Start: start, Pauses: pauses}
+			now := start.Add(time.Duration(r.Int64N(int64(5 * 24 * time.Hour))))
+			if len(pauses) > 0 && now.Before(pauses[0].To) {
+				now = pauses[0].To // StateAt is for a running clock
+			}
+			first := target.Evaluate(s, w, now)
+			later := now.Add(time.Duration(r.Int64N(int64(7 * 24 * time.Hour))))
+			if got, want := first.StateAt(later), target.Evaluate(s, w, later).State; got != want {
+				t.Fatalf("%s: StateAt(%v) = %s, Evaluate says %s (start %v, target %+v, due %v, at risk %v)",
+					s.Name(), later, got, want, start, target, first.Due, first.AtRiskAt)
+			}
 		}
 	}
 }
