@@ -144,13 +144,13 @@ func (s *Schedule) AddBusiness(start time.Time, d time.Duration) time.Time {
 	}
 	a := clampNs(start)
 	var ns int64
-	if s.alwaysOpen {
-		ns = min(a+int64(d), maxNs)
-		if int64(d) > maxNs-a {
-			ns = maxNs
-		}
-	} else {
+	switch {
+	case !s.alwaysOpen:
 		ns = s.addBusiness(a, int64(d))
+	case int64(d) >= maxNs-a:
+		ns = maxNs
+	default:
+		ns = a + int64(d)
 	}
 	return time.Unix(0, ns).In(start.Location())
 }
