@@ -31,7 +31,7 @@ func ExampleSchedule_BusinessDuration() {
 	reg, _ := sla.LoadCalendars(sla.EmbeddedCalendars(), "")
 	s, _ := sla.DefaultSchedule(reg.Calendar("cn"))
 	loc := s.Location()
-	asked := time.Date(2026, 9, 30, 16, 0, 0, 0, loc)   // Wednesday 16:00
+	asked := time.Date(2026, 9, 30, 16, 0, 0, 0, loc)    // Wednesday 16:00
 	answered := time.Date(2026, 10, 8, 9, 45, 0, 0, loc) // Thursday after the holiday
 	fmt.Println("business:", s.BusinessDuration(asked, answered))
 	fmt.Println("calendar:", sla.CalendarDuration(asked, answered, nil))
