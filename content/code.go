@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"fmt"
 	"io/fs"
+	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/alecthomas/chroma/v2"
 	chromahtml "github.com/alecthomas/chroma/v2/formatters/html"
@@ -139,8 +141,17 @@ func (r *Renderer) include(file, region string) (string, error) {
 		}
 		lines = lines[start:end]
 	}
-	return dedent(lines), nil
+	// Region markers are for the docs tooling, not for the reader.
+	kept := make([]string, 0, len(lines))
+	for _, l := range lines {
+		if !regionMarker.MatchString(l) {
+			kept = append(kept, l)
+		}
+	}
+	return dedent(kept), nil
 }
+
+var regionMarker = regexp.MustCompile(`\[(START|END) [^\]]+\]`)
 
 func dedent(lines []string) string {
 	indent := -1
@@ -163,26 +174,55 @@ func dedent(lines []string) string {
 	return strings.TrimRight(b.String(), "\n") + "\n"
 }
 
+// maxUnknownLexers bounds how many names that are not a lexer's name, alias
+// or file extension are looked up and cached. Such a look-up matches the name against
+// every lexer's file patterns (about 25 ms), and forum posts choose their
+// fence languages freely: without a bound, each new made-up name would cost
+// that time and stay in the cache forever.
+const maxUnknownLexers = 64
+
 var (
-	lexerCache sync.Map // language name -> chroma.Lexer; unknown names cost ~10 ms each lookup otherwise
-	formatter  = chromahtml.New(chromahtml.WithClasses(true), chromahtml.PreventSurroundingPre(true))
+	lexerCache   sync.Map // lower-cased language name -> chroma.Lexer
+	unknownNames atomic.Int32
+	lexerNames   = sync.OnceValue(func() map[string]bool {
+		names := map[string]bool{}
+		for _, n := range lexers.Names(true) {
+			names[strings.ToLower(n)] = true
+		}
+		// File extensions name languages too: ```yml is YAML.
+		for _, l := range lexers.GlobalLexerRegistry.Lexers {
+			for _, g := range l.Config().Filenames {
+				if ext, ok := strings.CutPrefix(g, "*."); ok && !strings.ContainsAny(ext, "*?[") {
+					names[strings.ToLower(ext)] = true
+				}
+			}
+		}
+		return names
+	})
+	formatter = chromahtml.New(chromahtml.WithClasses(true), chromahtml.PreventSurroundingPre(true))
 )
 
 func lexerFor(lang string) chroma.Lexer {
-	if l, ok := lexerCache.Load(lang); ok {
+	key := strings.ToLower(lang)
+	if l, ok := lexerCache.Load(key); ok {
 		return l.(chroma.Lexer)
 	}
-	var l chroma.Lexer
-	if lang != "" {
-		l = lexers.Get(lang)
+	if !lexerNames()[key] {
+		if key == "" || unknownNames.Load() >= maxUnknownLexers {
+			return plainLexer
+		}
+		unknownNames.Add(1)
 	}
+	l := lexers.Get(key)
 	if l == nil {
 		l = lexers.Fallback
 	}
 	l = chroma.Coalesce(l)
-	lexerCache.Store(lang, l)
+	lexerCache.Store(key, l)
 	return l
 }
+
+var plainLexer = chroma.Coalesce(lexers.Fallback)
 
 // highlight writes code as chroma token spans with CSS classes.
 func highlight(w util.BufWriter, lang, code string) {

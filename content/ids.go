@@ -7,6 +7,7 @@ import (
 
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/text"
 )
 
 // headingIDs generates heading anchors that keep every letter, in any
@@ -65,3 +66,21 @@ func (h *headingIDs) Generate(value []byte, kind ast.NodeKind) []byte {
 }
 
 func (h *headingIDs) Put(value []byte) { h.seen[string(value)] = 0 }
+
+// headingIDTransformer gives every heading its anchor, made from the text as
+// the reader sees it rather than its Markdown source, so that
+// "## Using [JWT](https://jwt.io)" gets "using-jwt", not an anchor with the
+// URL in it.
+type headingIDTransformer struct{}
+
+func (headingIDTransformer) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
+	ids := newHeadingIDs()
+	src := reader.Source()
+	ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if h, ok := n.(*ast.Heading); ok && entering {
+			h.SetAttributeString("id", ids.Generate([]byte(inlineText(h, src)), ast.KindHeading))
+			return ast.WalkSkipChildren, nil
+		}
+		return ast.WalkContinue, nil
+	})
+}

@@ -91,8 +91,8 @@ func newRenderer(includes fs.FS, labels Labels, trusted bool) *Renderer {
 	r.md = goldmark.New(
 		goldmark.WithExtensions(extension.GFM),
 		goldmark.WithParserOptions(
-			parser.WithAutoHeadingID(),
 			parser.WithASTTransformers(
+				util.Prioritized(headingIDTransformer{}, 50),
 				util.Prioritized(&alertTransformer{r: r}, 100),
 				util.Prioritized(&codeTransformer{r: r, trusted: trusted}, 200),
 				util.Prioritized(tabsTransformer{}, 300),
@@ -117,7 +117,7 @@ func (r *Renderer) Render(src []byte) ([]byte, error) {
 // RenderLang renders src with labels in lang, and returns the HTML together
 // with its table of contents and plain text.
 func (r *Renderer) RenderLang(src []byte, lang string) (*Rendered, error) {
-	pc := parser.NewContext(parser.WithIDs(newHeadingIDs()))
+	pc := parser.NewContext()
 	pc.Set(parserKeyLang, lang)
 	doc := r.md.Parser().Parse(text.NewReader(src), parser.WithContext(pc))
 	if errs, _ := pc.Get(parserKeyErrs).([]error); len(errs) > 0 {

@@ -3,6 +3,7 @@ package content
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -53,28 +54,125 @@ func main() {
 `)},
 }
 
+// renderCase renders testdata/render/<name>.md in lang and compares it with
+// the golden file <name>.<lang>.html. want and absent spell out what a reader
+// relies on, so that a golden file accepted with -update cannot quietly lose it.
+type renderCase struct {
+	name   string
+	lang   string
+	post   bool // untrusted forum renderer instead of the docs renderer
+	want   []string
+	absent []string
+}
+
+var renderCases = []renderCase{
+	{name: "headings", lang: "en",
+		want: []string{
+			`<h1 id="快速入门">快速入门</h1>`,
+			`<h2 id="快速入门-1">`,
+			`<h2 id="presence-与历史记录">Presence 与历史记录<a class="anchor" href="#presence-与历史记录"`,
+			`<h3 id="使用-go-sdk-订阅频道">`,
+			`<h2 id="setup">`, `<h2 id="setup-1">`, `<h2 id="setup-2">`,
+			`<h2 id="1-install-the-switchboard-cli">`,
+			`<h2 id="café-crème">`,
+			`<h2 id="using-jwt-tokens">`,
+		},
+		absent: []string{`id="heading"`, `jwtio`},
+	},
+	{name: "alerts", lang: "en",
+		want: []string{
+			`<div class="alert alert-note" role="note"><p class="alert-title">Note</p>`,
+			`<div class="alert alert-tip" role="note"><p class="alert-title">Tip</p>`,
+			`<div class="alert alert-important" role="note"><p class="alert-title">Important</p>`,
+			`<div class="alert alert-warning" role="note"><p class="alert-title">Warning</p>`,
+			`<div class="alert alert-caution" role="note"><p class="alert-title">Caution</p>`,
+			"<p>Tokens expire after <strong>one hour</strong>.</p>",
+			"<p>A lower-case marker works too, as on GitHub.</p>",
+			"<blockquote>\n<p>This is an ordinary quotation,",
+			"<blockquote>\n<p>[!NOTE] with text on the marker line is not an alert.</p>",
+		},
+		absent: []string{"<p>[!NOTE]</p>", "[!WARNING]", "[!tip]", "MISSING:"},
+	},
+	{name: "alerts", lang: "zh",
+		want: []string{
+			`<p class="alert-title">注意</p>`, `<p class="alert-title">提示</p>`, `<p class="alert-title">重要</p>`,
+			`<p class="alert-title">警告</p>`, `<p class="alert-title">当心</p>`,
+		},
+		absent: []string{`<p class="alert-title">Note</p>`, "MISSING:"},
+	},
+	{name: "tabs", lang: "en",
+		want: []string{
+			`id="tab-1-0" aria-controls="panel-1-0" aria-selected="true" data-tab="Go">Go</button>`,
+			`id="tab-1-1" aria-controls="panel-1-1" aria-selected="false" data-tab="JavaScript">JavaScript</button>`,
+			`data-tab="Shell (curl)">Shell (curl)</button>`,
+			`<div class="tab-panel active" role="tabpanel" id="panel-2-0"`,
+			"<p>A lone tabbed block stays a plain block:</p>\n<div class=\"code-block\" data-lang=\"go\">",
+		},
+		absent: []string{"tab-3-", "tab-1-2", "```"},
+	},
+	{name: "code", lang: "en",
+		want: []string{
+			`<code class="language-go"><span class="kn">package</span>`,
+			`<span class="kd">func</span>`,
+			`<span class="s">&#34;你好, &lt;world&gt; &amp; friends&#34;</span>`,
+			`<div class="code-title">client.js</div><pre class="chroma"><code class="language-js"><span class="kr">const</span>`,
+			`<code class="language-nosuchlanguage">keep &lt;this&gt; &amp; that as plain text`,
+			`<div class="code-block"><pre class="chroma"><code>no language at all`,
+			`data-lang="go" data-run="true"`,
+		},
+		absent: []string{"<this>"},
+	},
+	{name: "links", lang: "en",
+		want: []string{
+			`<a href="/en/docs/engine/channels#presence">channels</a>`,
+			`<a href="/en/docs/">docs home</a>`,
+			`<a href="/forum/">the forum</a>`,
+			`<a href="https://go.dev/docs/">Go</a>`,
+			`<a href="overview">a relative page</a>`,
+		},
+		absent: []string{`href="/docs/`, "/zh/"},
+	},
+	{name: "links", lang: "zh",
+		want: []string{
+			`<a href="/zh/docs/engine/channels#presence">channels</a>`,
+			`<a href="/zh/docs/">docs home</a>`,
+			`<a href="/forum/">the forum</a>`,
+			`<a href="https://go.dev/docs/">Go</a>`,
+		},
+		absent: []string{`href="/docs/`, "/en/"},
+	},
+	{name: "tables", lang: "en",
+		want: []string{
+			"<table>\n<thead>\n<tr>\n<th style=\"text-align:left\">指标</th>",
+			`<td style="text-align:right">99.5%</td>`,
+			`<td style="text-align:center"><code>ack</code> based</td>`,
+		},
+		absent: []string{"| ---"},
+	},
+	{name: "include", lang: "en",
+		want: []string{
+			`<div class="code-title">hello.go</div>`,
+			`<div class="code-title">Publishing</div>`,
+			// The region starts at column 0: its common indentation is removed.
+			`<code class="language-go"><span class="nx">sub</span>`,
+			`<code class="language-go"><span class="nx">c</span><span class="p">.</span><span class="nf">Publish</span>`,
+		},
+		absent: []string{"[START", "[END"},
+	},
+	{name: "post", lang: "en", post: true,
+		want: []string{
+			`<h1 id="why-does-subscribe-fail">`,
+			"not an include on the untrusted path",
+			`<div class="alert alert-tip" role="note"><p class="alert-title">Tip</p>`,
+		},
+		absent: []string{"<script", "onclick", "javascript:", `<div class="x">`, `<b `, "code-title"},
+	},
+}
+
 func TestRenderGolden(t *testing.T) {
 	docs := NewDocsRenderer(testIncludes, testLabels)
 	post := NewPostRenderer(testLabels)
-	cases := []struct {
-		name   string // input testdata/render/<name>.md, golden <name>.<lang>.html
-		lang   string
-		post   bool
-		want   []string // what a reader relies on, checked besides the golden file
-		absent []string
-	}{
-		{name: "headings", lang: "en"},
-		{name: "alerts", lang: "en"},
-		{name: "alerts", lang: "zh"},
-		{name: "tabs", lang: "en"},
-		{name: "code", lang: "en"},
-		{name: "links", lang: "en"},
-		{name: "links", lang: "zh"},
-		{name: "tables", lang: "en"},
-		{name: "include", lang: "en"},
-		{name: "post", lang: "en", post: true},
-	}
-	for _, tc := range cases {
+	for _, tc := range renderCases {
 		t.Run(tc.name+"."+tc.lang, func(t *testing.T) {
 			src, err := os.ReadFile(filepath.Join("testdata", "render", tc.name+".md"))
 			if err != nil {
@@ -115,18 +213,104 @@ func TestRenderGolden(t *testing.T) {
 	}
 	t.Run("every input has a case", func(t *testing.T) {
 		inputs, _ := filepath.Glob(filepath.Join("testdata", "render", "*.md"))
+		if len(inputs) == 0 {
+			t.Fatal("got no inputs in testdata/render, want some")
+		}
 		for _, in := range inputs {
 			name := strings.TrimSuffix(filepath.Base(in), ".md")
-			if !slices.ContainsFunc(cases, func(c struct {
-				name, lang string
-				post       bool
-				want       []string
-				absent     []string
-			}) bool {
-				return c.name == name
-			}) {
-				t.Errorf("got input %s with no test case, want one", in)
+			if !slices.ContainsFunc(renderCases, func(c renderCase) bool { return c.name == name }) {
+				t.Errorf("got input %s with no case in renderCases, want one", in)
 			}
 		}
 	})
+}
+
+func TestRenderTOCAndText(t *testing.T) {
+	r := NewDocsRenderer(nil, testLabels)
+	src := "# 频道\n\nIntro.\n\n## 订阅频道\n\n### Using [JWT](https://jwt.io) `tokens`\n\n#### Too deep\n\n## 订阅频道\n\n```go\nclient.Subscribe(ctx, \"news\")\n```\n"
+	out, err := r.RenderLang([]byte(src), "zh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Heading{
+		{Level: 2, ID: "订阅频道", Text: "订阅频道"},
+		{Level: 3, ID: "using-jwt-tokens", Text: "Using JWT tokens"},
+		{Level: 2, ID: "订阅频道-1", Text: "订阅频道"},
+	}
+	if !slices.Equal(out.TOC, want) {
+		t.Errorf("got TOC %+v, want %+v", out.TOC, want)
+	}
+	for _, s := range []string{"频道", "Intro.", "Too deep", `client.Subscribe(ctx, "news")`} {
+		if !strings.Contains(out.Text, s) {
+			t.Errorf("got plain text %q without %q, want it searchable", out.Text, s)
+		}
+	}
+	if strings.Contains(out.Text, "<") || strings.Contains(out.Text, "jwt.io") {
+		t.Errorf("got plain text %q with markup or link targets, want only what a reader sees", out.Text)
+	}
+}
+
+func TestRenderIncludeErrors(t *testing.T) {
+	cases := []struct {
+		name    string
+		r       *Renderer
+		src     string
+		wantErr string // "" when rendering must succeed
+	}{
+		{"missing file", NewDocsRenderer(testIncludes, testLabels), "```go file=examples/nope.go\n```\n", "examples/nope.go"},
+		{"missing region", NewDocsRenderer(testIncludes, testLabels), "```go file=examples/hello.go region=teardown\n```\n", `region "teardown" not found`},
+		{"path outside the tree", NewDocsRenderer(testIncludes, testLabels), "```go file=../secrets.go\n```\n", "../secrets.go"},
+		{"no includes configured", NewDocsRenderer(nil, testLabels), "```go file=examples/hello.go\n```\n", "no source files configured"},
+		{"error in a later block", NewDocsRenderer(testIncludes, testLabels), "```go file=examples/hello.go region=publish\n```\n\n```go file=examples/hello.go region=nope\n```\n", `region "nope" not found`},
+		{"posts never read files", NewPostRenderer(testLabels), "```go file=examples/nope.go\nx\n```\n", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := tc.r.RenderLang([]byte(tc.src), "en")
+			if tc.wantErr == "" {
+				if err != nil {
+					t.Fatalf("got error %v, want none", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("got HTML %q and no error, want an error containing %q", out.HTML, tc.wantErr)
+			}
+			if !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("got error %q, want it to contain %q", err, tc.wantErr)
+			}
+		})
+	}
+}
+
+// A forum post can name any fence language it likes. Looking up a name that
+// is not a lexer costs tens of milliseconds, so the number of such names that
+// are looked up and cached is bounded; real languages keep highlighting.
+func TestUnknownLanguagesBounded(t *testing.T) {
+	count := func() int {
+		n := 0
+		lexerCache.Range(func(_, _ any) bool { n++; return true })
+		return n
+	}
+	before := count()
+	var src strings.Builder
+	for i := range 3 * maxUnknownLexers {
+		fmt.Fprintf(&src, "```madeup%d\nx := %d\n```\n\n", i, i)
+	}
+	r := NewPostRenderer(testLabels)
+	if _, err := r.Render([]byte(src.String())); err != nil {
+		t.Fatal(err)
+	}
+	if grown := count() - before; grown > maxUnknownLexers {
+		t.Errorf("got %d new lexer cache entries after %d made-up languages, want at most %d", grown, 3*maxUnknownLexers, maxUnknownLexers)
+	}
+	for _, lang := range []string{"go", "Go", "GO", "golang", "yml"} {
+		out, err := r.Render([]byte("```" + lang + "\nfunc f() {}\nkey: value\n```\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Contains(out, []byte(`<span class="`)) {
+			t.Errorf("%s after many made-up languages: got %s, want highlighted tokens", lang, out)
+		}
+	}
 }
