@@ -22,6 +22,19 @@ const (
 	Missing
 )
 
+// String names the state: original, translated, outdated or missing.
+func (t Translation) String() string {
+	switch t {
+	case Translated:
+		return "translated"
+	case Outdated:
+		return "outdated"
+	case Missing:
+		return "missing"
+	}
+	return "original"
+}
+
 // Page is one rendered docs page in one language.
 type Page struct {
 	Lang        string // the reader's language (URL prefix)
@@ -79,6 +92,18 @@ func Load(fsys fs.FS, r *Renderer) (*Site, error) {
 		sources[lang] = src
 	}
 	en := sources[SourceLang]
+	if _, ok := en[""]; !ok {
+		return nil, fmt.Errorf("load: no docs home page %s/index.md", SourceLang)
+	}
+	for p, src := range en {
+		// A page is reachable (nav, prev/next, search) only through its
+		// section's page; without one it would be silently left out.
+		if dir := path.Dir(p); dir != "." {
+			if sec, ok := en[dir]; !ok || !sec.section {
+				return nil, fmt.Errorf("load %s: section %q has no page %s/%s/index.md", src.file, dir, SourceLang, dir)
+			}
+		}
+	}
 	for _, lang := range Languages {
 		s.pages[lang] = map[string]*Page{}
 		for p, src := range en {

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"switchboard/content"
+	"switchboard/db"
+	"switchboard/locales"
+	"switchboard/portal"
+)
+
+// Main is the running program: the database, the domain services and the
+// HTTP server, wired together. Tests start the same wiring on 127.0.0.1:0
+// with a temporary data directory.
+type Main struct {
+	Config Config
+	Log    *slog.Logger
+
+	DB     *sql.DB
+	Portal *portal.Server
+
+	ln     net.Listener
+	server *http.Server
+	done   chan error
+}
+
+// NewMain returns an unstarted program.
+func NewMain(cfg Config, log *slog.Logger) *Main {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Main{Config: cfg, Log: log}
+}
+
+// Run opens the database, builds every part, and starts serving in the
+// background. It returns once the server accepts connections.
+func (m *Main) Run(ctx context.Context) error {
+	start := time.Now()
+	var err error
+	if m.DB, err = db.Open(ctx, filepath.Join(m.Config.DataDir, db.FileName)); err != nil {
+		return err
+	}
+	feedback, err := content.NewFeedbackStore(ctx, m.DB, nil)
+	if err != nil {
+		return err
+	}
+	pc := portal.Config{
+		DB:             m.DB,
+		Logger:         m.Log,
+		Docs:           content.Docs(),
+		Includes:       includes(),
+		Locales:        locales.FS(),
+		EditURL:        m.Config.EditURL,
+		TrustedProxies: m.Config.TrustedProxies,
+		SecureCookies:  m.Config.SecureCookies,
+		Feedback:       feedback,
+	}
+	if m.Config.Dev {
+		pc.Dev = true
+		pc.Docs = os.DirFS("content/docs")
+		pc.Includes = os.DirFS(".")
+		pc.Templates = os.DirFS("portal/templates")
+		pc.Static = os.DirFS("portal/static")
+		pc.Locales = os.DirFS("locales")
+	}
+	if m.Portal, err = portal.New(ctx, pc); err != nil {
+		return err
+	}
+	if m.ln, err = net.Listen("tcp", m.Config.Addr); err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	m.server = &http.Server{
+		Handler:           m.Portal.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn),
+	}
+	m.done = make(chan error, 1)
+	go func() { m.done <- m.server.Serve(m.ln) }()
+	m.Log.Info("listening", "url", m.URL(), "data", m.Config.DataDir, "dev", m.Config.Dev, "startup", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// URL is the base URL the server listens on.
+func (m *Main) URL() string {
+	if m.ln == nil {
+		return ""
+	}
+	return "http://" + m.ln.Addr().String()
+}
+
+// Shutdown stops accepting connections, lets in-flight requests finish
+// until ctx ends, and closes the database cleanly.
+func (m *Main) Shutdown(ctx context.Context) error {
+	var errs []error
+	if m.server != nil {
+		if err := m.server.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("http shutdown: %w", err))
+		}
+		if err := <-m.done; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, err)
+		}
+		m.server = nil
+	}
+	if err := m.Close(); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// Close releases everything without waiting for requests.
+func (m *Main) Close() error {
+	if m.server != nil {
+		m.server.Close()
+		m.server = nil
+	}
+	if m.DB != nil {
+		err := m.DB.Close()
+		m.DB = nil
+		return err
+	}
+	return nil
+}
+
+// includes returns the source files docs code blocks may include.
+func includes() fs.FS { return includeFS }

@@ -1,0 +1,221 @@
+package portal
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/labstack/echo/v4"
+
+	"switchboard/content"
+)
+
+// docsState is the rendered docs and their search index. In -dev mode it
+// is rebuilt on every request so that edits show on reload.
+type docsState struct {
+	site  *content.Site
+	index *content.Index
+}
+
+var devMu sync.Mutex
+
+func (s *Server) loadDocs(ctx context.Context) (*docsState, error) {
+	labels := func(lang, id string) string { return s.localizer(lang).T(id) }
+	site, err := content.Load(s.cfg.Docs, content.NewDocsRenderer(s.cfg.Includes, labels))
+	if err != nil {
+		return nil, fmt.Errorf("load docs: %w", err)
+	}
+	ix, err := content.NewIndex(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := ix.IndexSite(ctx, site); err != nil {
+		return nil, err
+	}
+	return &docsState{site: site, index: ix}, nil
+}
+
+// currentDocs returns the docs to serve this request.
+func (s *Server) currentDocs(ctx context.Context) (*docsState, error) {
+	if !s.cfg.Dev {
+		return s.docs, nil
+	}
+	devMu.Lock()
+	defer devMu.Unlock()
+	fresh, err := s.loadDocs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.docs.index.Close()
+	s.docs = fresh
+	return fresh, nil
+}
+
+func (s *Server) registerDocsRoutes() {
+	e := s.echo
+	e.GET("/", s.redirectToLang)
+	e.GET("/llms.txt", s.llmsTxt)
+	g := e.Group("/:lang", validLang)
+	g.GET("", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/"+langOf(c)+"/") })
+	g.GET("/", s.home)
+	g.GET("/docs", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/"+langOf(c)+"/docs/") })
+	g.GET("/docs/", s.docsPage)
+	g.GET("/docs/*", s.docsPage)
+	g.POST("/docs/feedback", s.docsFeedback)
+}
+
+// validLang rejects any /{lang}/ prefix other than en and zh with a 404.
+func validLang(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		switch c.Param("lang") {
+		case "en", "zh":
+		default:
+			return errNotFound
+		}
+		// Remember an explicit language choice for the next visit to "/".
+		if ck, err := c.Cookie(langCookie); err != nil || ck.Value != c.Param("lang") {
+			c.SetCookie(&http.Cookie{Name: langCookie, Value: c.Param("lang"), Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+		}
+		return next(c)
+	}
+}
+
+func (s *Server) redirectToLang(c echo.Context) error {
+	c.Response().Header().Set("Vary", "Accept-Language, Cookie")
+	return c.Redirect(http.StatusFound, "/"+preferredLang(c.Request())+"/")
+}
+
+func (s *Server) home(c echo.Context) error {
+	lang := langOf(c)
+	docs, err := s.currentDocs(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	v := s.newView(c, lang, "/")
+	v.Title = v.T("home.title")
+	v.Description = v.T("home.lead")
+	v.Data = map[string]any{"Nav": docs.site.Nav(lang)}
+	return s.render(c, http.StatusOK, "home", v)
+}
+
+// docsPageData is what the docs template shows beside the page itself.
+type docsPageData struct {
+	Page       *content.Page
+	Nav        []*content.NavItem
+	EditURL    string
+	EnglishURL string
+	Thanks     bool
+}
+
+func (s *Server) docsPage(c echo.Context) error {
+	lang := langOf(c)
+	p := c.Param("*")
+	docs, err := s.currentDocs(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	if strings.HasSuffix(p, ".md") {
+		return s.rawMarkdown(c, docs, lang, strings.TrimSuffix(p, ".md"))
+	}
+	page, ok := docs.site.Page(lang, p)
+	if !ok {
+		return errNotFound
+	}
+	if page.Path != "" && strings.HasSuffix(c.Request().URL.Path, "/") {
+		return c.Redirect(http.StatusMovedPermanently, page.URL())
+	}
+	v := s.newView(c, lang, strings.TrimPrefix(page.URL(), "/"+lang))
+	v.Title, v.Description, v.Section = page.Title, page.Description, "docs"
+	en, _ := docs.site.Page(content.SourceLang, page.Path)
+	v.Data = &docsPageData{
+		Page:       page,
+		Nav:        docs.site.Nav(lang),
+		EditURL:    s.cfg.EditURL + page.File,
+		EnglishURL: en.URL(),
+		Thanks:     c.QueryParam("feedback") == "thanks",
+	}
+	return s.render(c, http.StatusOK, "docs", v)
+}
+
+func (s *Server) rawMarkdown(c echo.Context, docs *docsState, lang, p string) error {
+	if p == "index" {
+		p = ""
+	}
+	page, ok := docs.site.Page(lang, p)
+	if !ok {
+		return errNotFound
+	}
+	c.Response().Header().Set("Content-Language", page.ContentLang)
+	return c.Blob(http.StatusOK, "text/markdown; charset=utf-8", page.Raw)
+}
+
+// docsFeedback records a "Was this page helpful?" answer and returns the
+// reader to the page, where a thank-you replaces the question.
+func (s *Server) docsFeedback(c echo.Context) error {
+	lang := langOf(c)
+	p := strings.Trim(c.FormValue("path"), "/")
+	docs, err := s.currentDocs(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	page, ok := docs.site.Page(lang, p)
+	if !ok {
+		return errBadRequest
+	}
+	var helpful bool
+	switch c.FormValue("helpful") {
+	case "yes":
+		helpful = true
+	case "no":
+	default:
+		return errBadRequest
+	}
+	if s.cfg.Feedback == nil {
+		return errNotFound
+	}
+	// One vote per visitor and page: the visitor is the hash of their CSRF
+	// cookie, which the middleware has already checked.
+	sum := sha256.Sum256([]byte(csrfToken(c, s.cfg.SecureCookies)))
+	if err := s.cfg.Feedback.Vote(c.Request().Context(), lang, page.Path, hex.EncodeToString(sum[:16]), helpful); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, page.URL()+"?feedback=thanks#feedback")
+}
+
+// llmsTxt lists every docs page for LLM tools (llmstxt.org), linking the
+// raw Markdown.
+func (s *Server) llmsTxt(c echo.Context) error {
+	docs, err := s.currentDocs(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	base := c.Scheme() + "://" + c.Request().Host
+	var b strings.Builder
+	b.WriteString("# Switchboard\n\n> Switchboard is a self-hosted real-time messaging engine (channels, peer messages, presence, history with recovery, JWT tokens) with Go and JavaScript SDKs, and this developer portal. Every page below is available as raw Markdown.\n")
+	for _, lang := range content.Languages {
+		if lang == "en" {
+			b.WriteString("\n## Docs (English)\n\n")
+		} else {
+			b.WriteString("\n## 文档（简体中文）\n\n")
+		}
+		for _, p := range docs.site.Pages(lang) {
+			if p.Translation == content.Missing {
+				continue // the English entry already lists it
+			}
+			md := p.URL() + ".md"
+			if p.Path == "" {
+				md = p.URL() + "index.md"
+			}
+			fmt.Fprintf(&b, "- [%s](%s%s)", p.Title, base, md)
+			if p.Description != "" {
+				b.WriteString(": " + p.Description)
+			}
+			b.WriteByte('\n')
+		}
+	}
+	return c.Blob(http.StatusOK, "text/plain; charset=utf-8", []byte(b.String()))
+}

@@ -1,0 +1,161 @@
+package portal
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"switchboard/locales"
+)
+
+// userError is an error meant for the reader: an HTTP status and a
+// localized message (a message ID with template data).
+type userError struct {
+	status int
+	msgID  string
+	args   []any
+	err    error
+}
+
+func (e *userError) Error() string {
+	if e.err != nil {
+		return fmt.Sprintf("%d %s: %v", e.status, e.msgID, e.err)
+	}
+	return fmt.Sprintf("%d %s", e.status, e.msgID)
+}
+
+func (e *userError) Unwrap() error { return e.err }
+
+func newUserError(status int, msgID string, args ...any) *userError {
+	return &userError{status: status, msgID: msgID, args: args}
+}
+
+var (
+	errNotFound   = newUserError(http.StatusNotFound, "error.not_found")
+	errCSRF       = newUserError(http.StatusForbidden, "error.csrf")
+	errBadRequest = newUserError(http.StatusBadRequest, "error.bad_request")
+)
+
+// messageIDer is implemented by domain errors that carry their own i18n
+// message ID, so the reader sees exactly what went wrong.
+type messageIDer interface{ MessageID() string }
+
+// retryAfterer is implemented by rate-limit errors.
+type retryAfterer interface{ RetryAfter() time.Duration }
+
+// sentinelStatus maps domain sentinel errors to HTTP statuses and a
+// default message. Domain areas add their sentinels in init functions of
+// their route files, so this is the one place errors become statuses.
+var sentinelStatus []sentinelMapping
+
+type sentinelMapping struct {
+	err    error
+	status int
+	msgID  string
+}
+
+func mapSentinel(err error, status int, msgID string) {
+	sentinelStatus = append(sentinelStatus, sentinelMapping{err, status, msgID})
+}
+
+// classify turns any error into a status, a message ID and its data.
+func classify(err error) (int, string, []any) {
+	var ue *userError
+	if errors.As(err, &ue) {
+		return ue.status, ue.msgID, ue.args
+	}
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		switch he.Code {
+		case http.StatusNotFound:
+			return he.Code, "error.not_found", nil
+		case http.StatusMethodNotAllowed:
+			return he.Code, "error.method_not_allowed", nil
+		case http.StatusRequestEntityTooLarge:
+			return he.Code, "error.too_large", nil
+		case http.StatusTooManyRequests:
+			return he.Code, "error.rate_limited", nil
+		}
+		if he.Code >= 400 && he.Code < 500 {
+			return he.Code, "error.bad_request", nil
+		}
+		return he.Code, "error.internal", nil
+	}
+	for _, m := range sentinelStatus {
+		if errors.Is(err, m.err) {
+			id := m.msgID
+			var mi messageIDer
+			if errors.As(err, &mi) && mi.MessageID() != "" {
+				id = mi.MessageID()
+			}
+			var args []any
+			var ra retryAfterer
+			if errors.As(err, &ra) {
+				args = append(args, "Seconds", int(ra.RetryAfter().Round(time.Second)/time.Second))
+			}
+			return m.status, id, args
+		}
+	}
+	return http.StatusInternalServerError, "error.internal", nil
+}
+
+// handleError is echo's one error handler: it maps the error to a status
+// and writes a localized HTML page or, under /api/, JSON. Only server
+// errors are logged.
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	status, msgID, args := classify(err)
+	if status >= 500 {
+		s.log.ErrorContext(c.Request().Context(), "request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+	}
+	lang := pathLang(c.Request().URL.Path)
+	if lang == "" {
+		lang = preferredLang(c.Request())
+	}
+	loc := s.localizer(lang)
+	msg := loc.T(msgID, args...)
+	var ra retryAfterer
+	if errors.As(err, &ra) {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(ra.RetryAfter().Seconds()+0.999)))
+	}
+	if c.Request().Method == http.MethodHead {
+		c.NoContent(status)
+		return
+	}
+	if wantsJSON(c) {
+		c.JSON(status, map[string]any{"error": map[string]any{"status": status, "code": msgID, "message": msg}})
+		return
+	}
+	v := s.newView(c, lang, strings.TrimPrefix(c.Request().URL.Path, "/"+lang))
+	v.Title = loc.T("error.title", "Status", status)
+	v.NoIndex = true
+	v.Data = map[string]any{"Status": status, "Message": msg}
+	if rerr := s.render(c, status, "error", v); rerr != nil {
+		s.log.ErrorContext(c.Request().Context(), "render error page", "err", rerr)
+		c.String(status, msg)
+	}
+}
+
+func wantsJSON(c echo.Context) bool {
+	p := c.Request().URL.Path
+	if strings.HasPrefix(p, "/api/") {
+		return true
+	}
+	return strings.HasPrefix(c.Request().Header.Get("Accept"), "application/json")
+}
+
+// pathLang returns "en" or "zh" when p starts with that prefix.
+func pathLang(p string) string {
+	seg, _, _ := strings.Cut(strings.TrimPrefix(p, "/"), "/")
+	if l, ok := locales.Lang(seg); ok && (seg == "en" || seg == "zh") {
+		return l
+	}
+	return ""
+}

@@ -1,0 +1,169 @@
+// Package portal is the only package that knows HTTP pages: the echo
+// server, its routes, templates and static files. It wires the domain
+// packages (content, engine, forum, sandbox, status) to the web; they never
+// import it.
+package portal
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"switchboard/content"
+)
+
+// Config holds the server's dependencies. main builds the concrete values.
+type Config struct {
+	DB     *sql.DB
+	Logger *slog.Logger
+
+	// Docs is the docs tree (content.Docs() or os.DirFS in -dev).
+	Docs fs.FS
+	// Includes holds source files that docs code blocks include.
+	Includes fs.FS
+	// Templates and Static are this package's embedded files, or os.DirFS
+	// in -dev mode.
+	Templates fs.FS
+	Static    fs.FS
+	// Locales holds the go-i18n message files.
+	Locales fs.FS
+	// Dev re-reads docs, templates and static files on every request.
+	Dev bool
+
+	// EditURL is the base of "Edit this page" links; the page's file path
+	// under content/docs/ is appended.
+	EditURL string
+	// TrustedProxies are the networks whose X-Forwarded-For is believed
+	// when finding a client's IP. Empty: only the TCP peer address counts.
+	TrustedProxies []string
+	// SecureCookies marks cookies Secure even without TLS (behind a proxy).
+	SecureCookies bool
+
+	Feedback *content.FeedbackStore
+
+	Now func() time.Time
+}
+
+// Server serves the portal.
+type Server struct {
+	cfg     Config
+	echo    *echo.Echo
+	log     *slog.Logger
+	i18n    *i18n.Bundle
+	reg     *prometheus.Registry
+	metrics *httpMetrics
+
+	docs   *docsState // swapped atomically in -dev mode
+	tmpl   *templates
+	assets *assets
+}
+
+// New builds a server: it renders every docs page, builds the search index
+// and parses the templates, so that a bad page or template fails start-up.
+func New(ctx context.Context, cfg Config) (*Server, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Templates == nil {
+		cfg.Templates = Templates()
+	}
+	if cfg.Static == nil {
+		cfg.Static = Static()
+	}
+	if cfg.EditURL == "" {
+		cfg.EditURL = DefaultEditURL
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, reg: prometheus.NewRegistry()}
+	var err error
+	if s.i18n, err = newBundle(cfg.Locales); err != nil {
+		return nil, err
+	}
+	if s.assets, err = newAssets(cfg.Static); err != nil {
+		return nil, err
+	}
+	if s.tmpl, err = newTemplates(cfg.Templates, s.assets, cfg.Dev); err != nil {
+		return nil, err
+	}
+	if s.docs, err = s.loadDocs(ctx); err != nil {
+		return nil, err
+	}
+	s.metrics = newHTTPMetrics(s.reg)
+
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+	e.IPExtractor, err = ipExtractor(cfg.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
+	e.Pre(headAsGet)
+	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{
+		Skipper: func(c echo.Context) bool { return !needsSlashRemoval(c.Request().URL.Path) },
+	}))
+	e.Use(restoreHead, s.recoverPanics, s.metrics.middleware, securityHeaders, s.csrf)
+	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{
+		Level:   5,
+		Skipper: func(c echo.Context) bool { return c.Request().Header.Get("Upgrade") != "" },
+	}))
+	s.echo = e
+	s.registerRoutes()
+	return s, nil
+}
+
+// DefaultEditURL is where "Edit this page" points unless configured.
+const DefaultEditURL = "https://github.com/switchboard-rtm/switchboard/edit/main/content/docs/"
+
+// Handler returns the portal as an http.Handler.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Registry exposes the Prometheus registry so that other parts can add
+// their collectors to /metrics.
+func (s *Server) Registry() *prometheus.Registry { return s.reg }
+
+// Mount serves h for every method at path (e.g. the engine at /v1/ws).
+func (s *Server) Mount(path string, h http.Handler) {
+	s.echo.Any(path, echo.WrapHandler(h))
+}
+
+func (s *Server) registerRoutes() {
+	s.registerHealthRoutes()
+	s.registerStaticRoutes()
+	s.registerDocsRoutes()
+	s.registerSearchRoutes()
+}
+
+// needsSlashRemoval reports whether a trailing slash should be dropped:
+// "/en/docs/" is the docs home and keeps its slash, as do "/en/" pages.
+func needsSlashRemoval(p string) bool {
+	if len(p) <= 1 || p[len(p)-1] != '/' {
+		return false
+	}
+	switch p {
+	case "/en/", "/zh/", "/en/docs/", "/zh/docs/":
+		return false
+	}
+	return true
+}
+
+func (s *Server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("panic serving %s: %v", c.Request().URL.Path, r)
+			}
+		}()
+		return next(c)
+	}
+}

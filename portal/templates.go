@@ -1,0 +1,187 @@
+package portal
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+// templates holds one parsed template set per page: the layout, every
+// partial, and the page's own file, which defines "title" and "content".
+// Pages live in pages/ (subfolders allowed); "pages/forum/topic.html" is
+// rendered by the name "forum/topic".
+type templates struct {
+	fsys   fs.FS
+	assets *assets
+	dev    bool
+	mu     sync.Mutex
+	byName map[string]*template.Template
+}
+
+func newTemplates(fsys fs.FS, a *assets, dev bool) (*templates, error) {
+	t := &templates{fsys: fsys, assets: a, dev: dev}
+	byName, err := t.parse()
+	if err != nil {
+		return nil, err
+	}
+	t.byName = byName
+	return t, nil
+}
+
+func (t *templates) funcs() template.FuncMap {
+	return template.FuncMap{
+		"asset": t.assets.URL,
+		// rawHTML and safe mark trusted, already-escaped HTML: rendered docs
+		// and search snippets (escaped by content.Snippet).
+		"rawHTML": func(b []byte) template.HTML { return template.HTML(b) },
+		"safe": func(s string) template.HTML { return template.HTML(s) },
+		"add":   func(a, b int) int { return a + b },
+		"sub":   func(a, b int) int { return a - b },
+		"dict": func(kv ...any) (map[string]any, error) {
+			if len(kv)%2 != 0 {
+				return nil, fmt.Errorf("dict: odd number of arguments")
+			}
+			m := make(map[string]any, len(kv)/2)
+			for i := 0; i < len(kv); i += 2 {
+				k, ok := kv[i].(string)
+				if !ok {
+					return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
+				}
+				m[k] = kv[i+1]
+			}
+			return m, nil
+		},
+		"isoTime": func(tm time.Time) string { return tm.UTC().Format(time.RFC3339) },
+	}
+}
+
+func (t *templates) parse() (map[string]*template.Template, error) {
+	base := template.New("layout").Funcs(t.funcs())
+	shared := []string{"layout.html"}
+	partials, err := fs.Glob(t.fsys, "partials/*.html")
+	if err != nil {
+		return nil, err
+	}
+	shared = append(shared, partials...)
+	base, err = base.ParseFS(t.fsys, shared...)
+	if err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	out := map[string]*template.Template{}
+	err = fs.WalkDir(t.fsys, "pages", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".html") {
+			return err
+		}
+		clone, err := base.Clone()
+		if err != nil {
+			return err
+		}
+		if _, err := clone.ParseFS(t.fsys, p); err != nil {
+			return fmt.Errorf("templates: %s: %w", p, err)
+		}
+		name := strings.TrimSuffix(strings.TrimPrefix(p, "pages/"), path.Ext(p))
+		out[name] = clone
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (t *templates) get(name string) (*template.Template, error) {
+	byName := t.byName
+	if t.dev {
+		fresh, err := t.parse()
+		if err != nil {
+			return nil, err
+		}
+		byName = fresh
+	}
+	tm, ok := byName[name]
+	if !ok {
+		return nil, fmt.Errorf("no template %q", name)
+	}
+	return tm, nil
+}
+
+// view is what every page template receives.
+type view struct {
+	*localizer
+	Lang        string
+	Title       string
+	Description string
+	// Path is the page's address without the language prefix, for the
+	// language switch and hreflang alternates: "/docs/overview".
+	Path    string
+	Section string // active header section: docs, forum, status, sandbox
+	NoIndex bool
+	CSRF    string
+	Data    any
+}
+
+// Alternate is the same page in another language.
+type Alternate struct {
+	Lang, URL, Label string
+	Current          bool
+}
+
+// Alternates lists the page in every language, for hreflang links and the
+// language switch.
+func (v *view) Alternates() []Alternate {
+	return []Alternate{
+		{Lang: "en", URL: "/en" + v.Path, Label: "English", Current: v.Lang == "en"},
+		{Lang: "zh", URL: "/zh" + v.Path, Label: "简体中文", Current: v.Lang == "zh"},
+	}
+}
+
+// HTMLLang is the value of <html lang>.
+func (v *view) HTMLLang() string {
+	if v.Lang == "zh" {
+		return "zh-CN"
+	}
+	return "en"
+}
+
+// newView starts a view for the page at path (without language prefix).
+func (s *Server) newView(c echo.Context, lang, path string) *view {
+	return &view{localizer: s.localizer(lang), Lang: lang, Path: path, CSRF: csrfToken(c, s.cfg.SecureCookies)}
+}
+
+// render executes the page template into a buffer, sets an ETag over the
+// result and answers 304 when the client already has it.
+func (s *Server) render(c echo.Context, status int, name string, v *view) error {
+	tm, err := s.tmpl.get(name)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	buf.Grow(32 << 10)
+	if err := tm.ExecuteTemplate(&buf, "layout", v); err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	h := c.Response().Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Language", v.HTMLLang())
+	h.Set("Vary", "Accept-Encoding, Cookie")
+	if status == http.StatusOK {
+		sum := sha256.Sum256(buf.Bytes())
+		etag := `W/"` + hex.EncodeToString(sum[:8]) + `"`
+		h.Set("ETag", etag)
+		h.Set("Cache-Control", "no-cache")
+		if match := c.Request().Header.Get("If-None-Match"); match != "" && strings.Contains(match, etag) {
+			return c.NoContent(http.StatusNotModified)
+		}
+	}
+	return c.Blob(status, "text/html; charset=utf-8", buf.Bytes())
+}
