@@ -14,7 +14,7 @@ var _ PresenceManager = (*MemoryPresence)(nil)
 type MemoryPresence struct {
 	mu       sync.Mutex
 	channels map[ChannelID]map[string]*presenceEntry // channel -> user -> entry
-	users    map[userKey]map[string]int               // app+user -> channel -> connections
+	users    map[userKey]map[string]int              // app+user -> channel -> connections
 }
 
 type userKey struct{ App, User string }

@@ -44,9 +44,9 @@ func (t *templates) funcs() template.FuncMap {
 		// rawHTML and safe mark trusted, already-escaped HTML: rendered docs
 		// and search snippets (escaped by content.Snippet).
 		"rawHTML": func(b []byte) template.HTML { return template.HTML(b) },
-		"safe": func(s string) template.HTML { return template.HTML(s) },
-		"add":   func(a, b int) int { return a + b },
-		"sub":   func(a, b int) int { return a - b },
+		"safe":    func(s string) template.HTML { return template.HTML(s) },
+		"add":     func(a, b int) int { return a + b },
+		"sub":     func(a, b int) int { return a - b },
 		"dict": func(kv ...any) (map[string]any, error) {
 			if len(kv)%2 != 0 {
 				return nil, fmt.Errorf("dict: odd number of arguments")

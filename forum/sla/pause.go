@@ -61,11 +61,7 @@ func (s *Schedule) BusinessDurationExcluding(start, end time.Time, pauses []Paus
 		return 0
 	}
 	a, b := clampNs(start), clampNs(end)
-	total := s.measure(a, b)
-	for _, p := range normalize(pauses, a, b) {
-		total -= s.measure(p.from, p.to)
-	}
-	return time.Duration(total)
+	return time.Duration(s.measureExcluding(a, b, normalize(pauses, a, b)))
 }
 
 // measure is business time in [a, b) on clamped instants.
@@ -76,6 +72,18 @@ func (s *Schedule) measure(a, b int64) int64 {
 	return s.business(a, b)
 }
 
+// measureExcluding is measure less the parts of normalized pauses ps
+// inside [a, b).
+func (s *Schedule) measureExcluding(a, b int64, ps []pauseNs) int64 {
+	total := s.measure(a, b)
+	for _, p := range ps {
+		if f, t := max(p.from, a), min(p.to, b); t > f {
+			total -= s.measure(f, t)
+		}
+	}
+	return max(total, 0)
+}
+
 // AddBusinessExcluding returns the earliest instant at which d of business
 // time has run since start, not counting pauses. ok is false when an open
 // pause stops the clock before d has run: the due time is then unknown.
@@ -84,19 +92,34 @@ func (s *Schedule) AddBusinessExcluding(start time.Time, d time.Duration, pauses
 		return start, true
 	}
 	a := clampNs(start)
-	rem := int64(d)
-	for _, p := range normalize(pauses, a, math.MaxInt64) {
-		if until := s.measure(a, p.from); until >= rem {
+	ns, ok := s.addExcluding(a, int64(d), normalize(pauses, a, math.MaxInt64))
+	if !ok {
+		return time.Time{}, false
+	}
+	return time.Unix(0, ns).In(start.Location()), true
+}
+
+// addExcluding is AddBusinessExcluding on instants, with pauses normalized
+// from a on; rem > 0.
+func (s *Schedule) addExcluding(a, rem int64, ps []pauseNs) (int64, bool) {
+	for _, p := range ps {
+		if p.to <= a {
+			continue
+		}
+		if until := s.measure(a, max(p.from, a)); until >= rem {
 			break
 		} else {
 			rem -= until
 		}
 		if p.to == math.MaxInt64 {
-			return time.Time{}, false
+			return 0, false
 		}
 		a = p.to
 	}
-	return s.AddBusiness(time.Unix(0, a).In(start.Location()), time.Duration(rem)), true
+	if s.alwaysOpen {
+		return min(a+rem, maxNs), true
+	}
+	return s.addBusiness(a, rem), true
 }
 
 // CalendarDuration returns the elapsed time in [start, end) less the time

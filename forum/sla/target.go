@@ -2,6 +2,7 @@ package sla
 
 import (
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -130,9 +131,12 @@ func (t Target) Evaluate(s *Schedule, w Window, now time.Time) Status {
 	if waiting {
 		end = now
 	}
-	st := Status{
-		Business: s.BusinessDurationExcluding(w.Start, end, w.Pauses),
-		Calendar: CalendarDuration(w.Start, end, w.Pauses),
+	a, b := clampNs(w.Start), clampNs(end)
+	ps := normalize(w.Pauses, a, math.MaxInt64) // one normalization for every sum below
+	var st Status
+	if b > a {
+		st.Business = time.Duration(s.measureExcluding(a, b, ps))
+		st.Calendar = time.Duration(twentyFourSeven.measureExcluding(a, b, ps))
 	}
 	if waiting && !now.Before(w.Start) {
 		for _, p := range w.Pauses {
@@ -151,13 +155,14 @@ func (t Target) Evaluate(s *Schedule, w Window, now time.Time) Status {
 		return st
 	}
 	st.Left = t.Duration - st.Used
-	if due, ok := clock.AddBusinessExcluding(w.Start, t.Duration, w.Pauses); ok {
-		st.Due = due
+	due := func(d time.Duration) time.Time {
+		if ns, ok := clock.addExcluding(a, int64(d), ps); ok {
+			return time.Unix(0, ns).In(w.Start.Location())
+		}
+		return time.Time{}
 	}
 	risk := (t.Duration*atRiskNum + atRiskDen - 1) / atRiskDen // rounded up
-	if at, ok := clock.AddBusinessExcluding(w.Start, risk, w.Pauses); ok {
-		st.AtRiskAt = at
-	}
+	st.Due, st.AtRiskAt = due(t.Duration), due(risk)
 	switch {
 	case !waiting && st.Used < t.Duration:
 		st.State = Met
