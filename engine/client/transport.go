@@ -1,0 +1,159 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// transport is one WebSocket connection and its requests in flight.
+type transport struct {
+	c  *Client
+	ws *websocket.Conn
+
+	mu      sync.Mutex
+	pending map[uint64]chan reply
+	dead    bool
+	err     error
+	done    chan struct{}
+
+	// Silence longer than this means the connection is dead; updated from
+	// the connect result (ping interval + pong timeout).
+	deadAfter time.Duration
+}
+
+type reply struct {
+	Result json.RawMessage `json:"result"`
+	Error  *Error          `json:"error"`
+}
+
+// inFrame is any server frame.
+type inFrame struct {
+	ID     uint64          `json:"id"`
+	Type   string          `json:"type"`
+	Result json.RawMessage `json:"result"`
+	Error  *Error          `json:"error"`
+
+	Channel          string            `json:"channel"`
+	Offset           uint64            `json:"offset"`
+	Epoch            string            `json:"epoch"`
+	Data             json.RawMessage   `json:"data"`
+	From             string            `json:"from"`
+	Time             int64             `json:"time"`
+	Event            string            `json:"event"`
+	User             string            `json:"user"`
+	State            map[string]string `json:"state"`
+	MessageID        int64             `json:"message_id"`
+	Offline          bool              `json:"offline"`
+	ExpiresAt        int64             `json:"expires_at"`
+	ReconnectAfterMS int64             `json:"reconnect_after_ms"`
+}
+
+func newTransport(c *Client, ws *websocket.Conn) *transport {
+	return &transport{c: c, ws: ws, pending: make(map[uint64]chan reply), done: make(chan struct{}), deadAfter: 60 * time.Second}
+}
+
+func (t *transport) readLoop() {
+	for {
+		t.mu.Lock()
+		d := t.deadAfter
+		t.mu.Unlock()
+		ctx, cancel := context.WithTimeout(context.Background(), d)
+		_, b, err := t.ws.Read(ctx)
+		cancel()
+		if err != nil {
+			var ce websocket.CloseError
+			if errors.As(err, &ce) && ce.Code >= 4000 {
+				err = &CloseError{Code: int(ce.Code), Reason: ce.Reason}
+			}
+			t.die(err)
+			return
+		}
+		var f inFrame
+		if err := json.Unmarshal(b, &f); err != nil {
+			t.c.o.logger.Warn("switchboard: invalid frame from server", "err", err)
+			continue
+		}
+		if f.ID != 0 {
+			t.mu.Lock()
+			ch := t.pending[f.ID]
+			delete(t.pending, f.ID)
+			t.mu.Unlock()
+			if ch != nil {
+				ch <- reply{Result: f.Result, Error: f.Error}
+			}
+			continue
+		}
+		t.c.handlePush(t, &f)
+	}
+}
+
+// die marks the transport dead and fails its requests in flight.
+func (t *transport) die(err error) {
+	t.mu.Lock()
+	if t.dead {
+		t.mu.Unlock()
+		return
+	}
+	t.dead, t.err = true, err
+	t.pending = nil
+	close(t.done)
+	t.mu.Unlock()
+	t.ws.CloseNow()
+}
+
+// send writes one frame without waiting for a reply.
+func (t *transport) send(v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	// Writes never use the caller's context: cancelling it would close the
+	// WebSocket for everyone.
+	if err := t.ws.Write(context.Background(), websocket.MessageText, b); err != nil {
+		t.die(err)
+		return ErrDisconnected
+	}
+	return nil
+}
+
+// call sends a request and waits for its reply.
+func (t *transport) call(ctx context.Context, op string, params map[string]any) (json.RawMessage, error) {
+	id := t.c.nextID.Add(1)
+	req := make(map[string]any, len(params)+2)
+	for k, v := range params {
+		req[k] = v
+	}
+	req["id"], req["op"] = id, op
+	ch := make(chan reply, 1)
+	t.mu.Lock()
+	if t.dead {
+		t.mu.Unlock()
+		return nil, ErrDisconnected
+	}
+	t.pending[id] = ch
+	t.mu.Unlock()
+	if err := t.send(req); err != nil {
+		return nil, err
+	}
+	select {
+	case r := <-ch:
+		if r.Error != nil {
+			return nil, r.Error
+		}
+		return r.Result, nil
+	case <-t.done:
+		return nil, ErrDisconnected
+	case <-ctx.Done():
+		t.mu.Lock()
+		if t.pending != nil {
+			delete(t.pending, id)
+		}
+		t.mu.Unlock()
+		return nil, ctx.Err()
+	}
+}
