@@ -295,7 +295,16 @@ func (s *Schedule) dayHours(n int64, oi *int) ([]span, int64) {
 }
 
 // firstOverride returns the index of the first override on or after day n.
+// It is hand-written because it runs on every call of the arithmetic.
 func (s *Schedule) firstOverride(n int64) int {
-	i, _ := slices.BinarySearchFunc(s.overrides, n, func(o override, n int64) int { return cmpInt64(o.day, n) })
-	return i
+	lo, hi := 0, len(s.overrides)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if s.overrides[m].day < n {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
 }
