@@ -81,6 +81,9 @@ func ParseYearFile(data []byte) (YearFile, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return YearFile{}, fmt.Errorf("%w: data after the JSON object", ErrInvalidCalendar)
 	}
+	if err := checkKeys(data); err != nil {
+		return YearFile{}, fmt.Errorf("%w: %v", ErrInvalidCalendar, err)
+	}
 	if err := f.validate(); err != nil {
 		return YearFile{}, fmt.Errorf("%w: %v", ErrInvalidCalendar, err)
 	}
@@ -90,6 +93,65 @@ func ParseYearFile(data []byte) (YearFile, error) {
 		}
 	}
 	return f, nil
+}
+
+// knownKeys are the object keys a year file may use, spelled exactly.
+var knownKeys = map[string]bool{
+	"region": true, "year": true, "source": true, "holidays": true,
+	"name": true, "en": true, "zh": true, "off": true, "work": true,
+}
+
+// checkKeys rejects what encoding/json lets through silently: a key given
+// twice in one object (the last would win, dropping dates) and keys in the
+// wrong case ("Off" would be read as "off"). data is known to be valid JSON.
+func checkKeys(data []byte) error {
+	type frame struct {
+		object  bool
+		wantKey bool
+		keys    map[string]bool
+	}
+	var stack []*frame
+	dec := json.NewDecoder(bytes.NewReader(data))
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		if d, ok := tok.(json.Delim); ok {
+			if d == '}' || d == ']' {
+				stack = stack[:len(stack)-1]
+				continue
+			}
+			if top != nil && top.object {
+				top.wantKey = true // this object or array is top's value
+			}
+			stack = append(stack, &frame{object: d == '{', wantKey: true, keys: map[string]bool{}})
+			continue
+		}
+		if top == nil || !top.object {
+			continue
+		}
+		if !top.wantKey {
+			top.wantKey = true
+			continue
+		}
+		key, _ := tok.(string)
+		if !knownKeys[key] {
+			return fmt.Errorf("unknown field %q", key)
+		}
+		if top.keys[key] {
+			return fmt.Errorf("field %q given twice", key)
+		}
+		top.keys[key] = true
+		top.wantKey = false
+	}
 }
 
 func (f YearFile) validate() error {

@@ -173,6 +173,8 @@ func TestParseYearFileErrors(t *testing.T) {
 		"null holiday name":   strings.Replace(file2027, `{"en": "Test Day", "zh": "测试日"}`, `null`, 1),
 		"February 30":         base(`"off": ["2027-02-30"]`),
 		"date without digits": base(`"off": ["YYYY-MM-DD"]`),
+		"key given twice":     base(`"off": ["2027-01-01"], "off": ["2027-01-02"]`),
+		"key in another case": strings.Replace(file2027, `"year"`, `"Year"`, 1),
 	} {
 		if _, err := ParseYearFile([]byte(in)); !errors.Is(err, ErrInvalidCalendar) {
 			t.Errorf("%s: err = %v, want ErrInvalidCalendar", name, err)
