@@ -48,12 +48,13 @@ func (p Policy) Validate() error {
 	return nil
 }
 
-// Slugs of the seeded categories that the default policies refer to.
+// Slugs of the seeded categories that the default policies refer to; they
+// match the forum's seeded categories (forum.CategoryGettingStarted …).
 const (
 	CategoryGettingStarted = "getting-started"
 	CategoryJavaScriptSDK  = "javascript-sdk"
 	CategoryGoSDK          = "go-sdk"
-	CategorySandbox        = "sandbox-evaluation"
+	CategorySandbox        = "sandbox"
 	CategoryProduction     = "production-sla"
 	CategoryAnnouncements  = "announcements"
 )
