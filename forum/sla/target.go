@@ -155,14 +155,20 @@ func (t Target) Evaluate(s *Schedule, w Window, now time.Time) Status {
 		return st
 	}
 	st.Left = t.Duration - st.Used
-	due := func(d time.Duration) time.Time {
-		if ns, ok := clock.addExcluding(a, int64(d), ps); ok {
-			return time.Unix(0, ns).In(w.Start.Location())
-		}
-		return time.Time{}
-	}
+	// Due follows AtRiskAt, so the walk to the due time starts where the
+	// walk to the at-risk time ended.
 	risk := (t.Duration*atRiskNum + atRiskDen - 1) / atRiskDen // rounded up
-	st.Due, st.AtRiskAt = due(t.Duration), due(risk)
+	if riskAt, ok := clock.addExcluding(a, int64(risk), ps); ok {
+		st.AtRiskAt = time.Unix(0, riskAt).In(w.Start.Location())
+		st.Due = st.AtRiskAt
+		if rest := t.Duration - risk; rest > 0 {
+			if due, ok := clock.addExcluding(riskAt, int64(rest), ps); ok {
+				st.Due = time.Unix(0, due).In(w.Start.Location())
+			} else {
+				st.Due = time.Time{}
+			}
+		}
+	}
 	switch {
 	case !waiting && st.Used < t.Duration:
 		st.State = Met
