@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -132,6 +133,7 @@ type raw struct {
 	pushes chan frame
 	closed chan struct{}
 	err    error
+	noPong atomic.Bool // stop answering pings
 }
 
 func (v *env) dial() *raw {
@@ -183,7 +185,7 @@ func (r *raw) read() {
 			r.t.Errorf("reply for unknown id %d: %s", id, b)
 			continue
 		}
-		if f.str("type") == "ping" {
+		if f.str("type") == "ping" && !r.noPong.Load() {
 			r.sendRaw(`{"op":"pong"}`)
 		}
 		r.pushes <- f
@@ -279,5 +281,16 @@ func (r *raw) closeCode() websocket.StatusCode {
 	case <-time.After(10 * time.Second):
 		r.t.Fatal("timeout waiting for close")
 		return 0
+	}
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timeout waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }

@@ -96,11 +96,14 @@ func parseToken(ctx context.Context, tok string, now time.Time, lookup appLookup
 	var app App
 	var lookupErr error
 	p := jwt.NewParser(
-		jwt.WithValidMethods([]string{"HS256"}),
 		jwt.WithExpirationRequired(),
 		jwt.WithTimeFunc(func() time.Time { return now }),
 	)
 	_, err := p.ParseWithClaims(tok, &w, func(t *jwt.Token) (any, error) {
+		if t.Method != jwt.SigningMethodHS256 {
+			lookupErr = errf(CodeTokenMalformed, "token algorithm must be HS256")
+			return nil, lookupErr
+		}
 		if w.App == "" {
 			lookupErr = errf(CodeTokenMalformed, "token has no app claim")
 			return nil, lookupErr

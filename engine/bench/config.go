@@ -1,0 +1,149 @@
+package bench
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Config describes a run. Zero fields get the defaults noted.
+type Config struct {
+	// URL is the engine's WebSocket endpoint (ws://host:port/v1/ws). An
+	// http(s):// base URL is accepted too; "/v1/ws" is then appended.
+	URL string
+	// AppID and AppCert identify the app whose tokens the clients use;
+	// tokens are minted locally with engine.MintToken.
+	AppID, AppCert string
+	// ServerPID is the server's process ID, for ServerRSSBytes; 0 if unknown.
+	ServerPID int
+
+	// Subscribers is the number of subscriber connections, spread evenly
+	// over Channels (subscriber i subscribes to channel i mod Channels).
+	Subscribers int
+	// Channels is the number of channels (default 1). In idle mode 0 is
+	// allowed: idle clients then connect without subscribing.
+	Channels int
+	// Rate is the number of messages per second published into each channel.
+	Rate float64
+	// Size is the payload size in bytes (default 128, at least
+	// MinPayloadBytes).
+	Size int
+	// Duration is how long to publish (load mode) or to hold the idle
+	// connections before measuring (idle mode). Default 10 s.
+	Duration time.Duration
+	// Grace is the longest wait for outstanding deliveries after publishing
+	// stops; the run ends earlier once every expected delivery arrived.
+	// Default 3 s.
+	Grace time.Duration
+	// PublisherRate caps the messages per second one publisher connection
+	// sends, to stay under the engine's per-connection publish limit
+	// (60/s by default). Default 50.
+	PublisherRate float64
+	// ConnectConcurrency is how many connections are opened at once
+	// (default 64).
+	ConnectConcurrency int
+
+	// Idle, when > 0, selects idle mode: connect Idle clients (each
+	// subscribed to one of Channels, if any), wait Duration, and report the
+	// server's memory per connection. Rate and Subscribers are ignored.
+	Idle int
+
+	// Progress receives one line per second; nil discards it.
+	Progress io.Writer
+}
+
+// Defaults.
+const (
+	DefaultSize          = 128
+	DefaultDuration      = 10 * time.Second
+	DefaultGrace         = 3 * time.Second
+	DefaultPublisherRate = 50
+)
+
+func (c Config) withDefaults() Config {
+	if c.Channels == 0 && c.Idle == 0 {
+		c.Channels = 1
+	}
+	if c.Size == 0 {
+		c.Size = DefaultSize
+	}
+	if c.Duration == 0 {
+		c.Duration = DefaultDuration
+	}
+	if c.Grace == 0 {
+		c.Grace = DefaultGrace
+	}
+	if c.PublisherRate == 0 {
+		c.PublisherRate = DefaultPublisherRate
+	}
+	if c.ConnectConcurrency == 0 {
+		c.ConnectConcurrency = 64
+	}
+	if c.Progress == nil {
+		c.Progress = io.Discard
+	}
+	return c
+}
+
+// validate reports the first invalid field of a defaulted config.
+func (c Config) validate() error {
+	switch {
+	case c.URL == "":
+		return errors.New("bench: URL is required")
+	case c.AppID == "" || c.AppCert == "":
+		return errors.New("bench: app ID and app certificate are required")
+	case c.Idle < 0:
+		return errors.New("bench: idle connections must not be negative")
+	case c.Channels < 0:
+		return errors.New("bench: channels must not be negative")
+	case c.Duration < 0 || c.Grace < 0:
+		return errors.New("bench: duration and grace must not be negative")
+	case c.PublisherRate <= 0:
+		return errors.New("bench: publisher rate must be positive")
+	case c.ConnectConcurrency < 1:
+		return errors.New("bench: connect concurrency must be positive")
+	}
+	if c.Idle > 0 {
+		return nil
+	}
+	switch {
+	case c.Subscribers < 1:
+		return errors.New("bench: need at least 1 subscriber")
+	case c.Channels < 1:
+		return errors.New("bench: need at least 1 channel")
+	case c.Channels > c.Subscribers:
+		return fmt.Errorf("bench: %d channels for %d subscribers: every channel needs a subscriber", c.Channels, c.Subscribers)
+	case c.Rate <= 0:
+		return errors.New("bench: rate must be positive")
+	case c.Size < MinPayloadBytes:
+		return fmt.Errorf("bench: size must be at least %d bytes (the timestamp the latency is measured with)", MinPayloadBytes)
+	}
+	return nil
+}
+
+// wsURL turns an http(s) base URL into the engine's WebSocket endpoint.
+func wsURL(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", fmt.Errorf("bench: URL: %w", err)
+	}
+	switch u.Scheme {
+	case "ws", "wss":
+	case "http":
+		u.Scheme = "ws"
+	case "https":
+		u.Scheme = "wss"
+	default:
+		return "", fmt.Errorf("bench: URL %q: scheme must be ws, wss, http or https", raw)
+	}
+	if u.Host == "" {
+		return "", fmt.Errorf("bench: URL %q has no host", raw)
+	}
+	if p := strings.TrimSuffix(u.Path, "/"); p == "" {
+		u.Path = "/v1/ws"
+	}
+	return u.String(), nil
+}

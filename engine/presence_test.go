@@ -1,0 +1,91 @@
+package engine_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"switchboard/engine"
+)
+
+func TestPresence(t *testing.T) {
+	v := newEnv(t, nil)
+	a := v.app("demo")
+	watcher := v.connect(a, "watcher")
+	wantCode(t, "subscribe", watcher.call("subscribe", map[string]any{"channel": "room", "presence": true}), 0)
+	if f := watcher.push("presence"); f.str("event") != "join" || f.str("user") != "watcher" {
+		t.Fatalf("own join: %v", f)
+	}
+
+	alice1, alice2 := v.connect(a, "alice"), v.connect(a, "alice")
+	alice1.call("subscribe", map[string]any{"channel": "room"})
+	if f := watcher.push("presence"); f.str("event") != "join" || f.str("user") != "alice" {
+		t.Fatalf("join: %v", f)
+	}
+	alice2.call("subscribe", map[string]any{"channel": "room"})
+	watcher.noPush(100 * time.Millisecond) // second connection of the same user: no new join
+
+	wantCode(t, "set_state", alice1.call("set_state", map[string]any{"channel": "room", "state": map[string]string{"mood": "busy"}}), 0)
+	if f := watcher.push("presence"); f.str("event") != "state" || f.sub("state").str("mood") != "busy" {
+		t.Fatalf("state: %v", f)
+	}
+	var res struct{ Members []engine.Member }
+	json.Unmarshal(watcher.call("presence", map[string]any{"channel": "room"})["result"], &res)
+	if got := fmt.Sprint(res.Members); got != "[{alice 2 map[mood:busy]} {watcher 1 map[]}]" {
+		t.Fatalf("presence %s", got)
+	}
+	var where struct{ Channels []string }
+	alice1.call("subscribe", map[string]any{"channel": "lobby"})
+	json.Unmarshal(watcher.call("where_now", map[string]any{"user": "alice"})["result"], &where)
+	if got := fmt.Sprint(where.Channels); got != "[lobby room]" {
+		t.Fatalf("where_now alice: %s", got)
+	}
+	json.Unmarshal(watcher.call("where_now", map[string]any{"user": "nobody"})["result"], &where)
+	if len(where.Channels) != 0 {
+		t.Fatalf("where_now nobody: %v", where.Channels)
+	}
+
+	alice1.ws.CloseNow()
+	watcher.noPush(100 * time.Millisecond) // alice2 still there
+	alice2.call("unsubscribe", map[string]any{"channel": "room"})
+	if f := watcher.push("presence"); f.str("event") != "leave" || f.str("user") != "alice" {
+		t.Fatalf("leave: %v", f)
+	}
+	json.Unmarshal(watcher.call("presence", map[string]any{"channel": "room"})["result"], &res)
+	if len(res.Members) != 1 {
+		t.Fatalf("after leave: %v", res.Members)
+	}
+}
+
+func TestPresenceErrors(t *testing.T) {
+	v := newEnv(t, nil)
+	r := v.connect(v.app("demo"), "alice")
+	wantCode(t, "set_state unsubscribed", r.call("set_state", map[string]any{"channel": "room", "state": map[string]string{}}), engine.CodeNotSubscribed)
+	r.call("subscribe", map[string]any{"channel": "room"})
+	many := map[string]string{}
+	for i := range 17 {
+		many[fmt.Sprint("k", i)] = "v"
+	}
+	for name, tc := range map[string]struct {
+		state any
+		want  engine.Code
+	}{
+		"ok":         {map[string]string{"a": "b"}, 0},
+		"empty":      {map[string]string{}, 0},
+		"17 keys":    {many, engine.CodeStateInvalid},
+		"number":     {map[string]int{"a": 1}, engine.CodeStateInvalid},
+		"not object": {[]string{"a"}, engine.CodeStateInvalid},
+		"too large":  {map[string]string{"a": strings.Repeat("x", 1100)}, engine.CodeStateInvalid},
+		"missing":    {nil, engine.CodeBadRequest},
+	} {
+		p := map[string]any{"channel": "room"}
+		if tc.state != nil {
+			p["state"] = tc.state
+		}
+		wantCode(t, "set_state "+name, r.call("set_state", p), tc.want)
+	}
+	wantCode(t, "where_now empty", r.call("where_now", map[string]any{"user": ""}), engine.CodeUserInvalid)
+	wantCode(t, "where_now long", r.call("where_now", map[string]any{"user": strings.Repeat("u", 129)}), engine.CodeUserInvalid)
+}
