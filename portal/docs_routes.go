@@ -142,6 +142,9 @@ func (s *Server) docsPage(c echo.Context) error {
 }
 
 func (s *Server) rawMarkdown(c echo.Context, docs *docsState, lang, p string) error {
+	if p == "" { // "/en/docs/.md"; the home's source is "index.md"
+		return errNotFound
+	}
 	if p == "index" {
 		p = ""
 	}

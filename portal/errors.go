@@ -116,7 +116,13 @@ func (s *Server) handleError(err error, c echo.Context) {
 		s.log.ErrorContext(c.Request().Context(), "request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
 	}
 	lang := pathLang(c.Request().URL.Path)
-	if lang == "" {
+	// The language switch on the error page offers the same address in
+	// the other language; an address without a language prefix (such as
+	// "/fr/docs/") has no such twin, so the switch offers the home page.
+	page := "/"
+	if lang != "" {
+		page = strings.TrimPrefix(c.Request().URL.Path, "/"+lang)
+	} else {
 		lang = preferredLang(c.Request())
 	}
 	loc := s.localizer(lang)
@@ -133,7 +139,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		c.JSON(status, map[string]any{"error": map[string]any{"status": status, "code": msgID, "message": msg}})
 		return
 	}
-	v := s.newView(c, lang, strings.TrimPrefix(c.Request().URL.Path, "/"+lang))
+	v := s.newView(c, lang, page)
 	v.Title = loc.T("error.title", "Status", status)
 	v.NoIndex = true
 	v.Data = map[string]any{"Status": status, "Message": msg}

@@ -109,8 +109,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	e.Pre(headAsGet)
+	// One address per page: "/en/docs/overview/" redirects to the
+	// canonical "/en/docs/overview" rather than serving a duplicate.
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{
-		Skipper: func(c echo.Context) bool { return !needsSlashRemoval(c.Request().URL.Path) },
+		Skipper:      func(c echo.Context) bool { return !needsSlashRemoval(c.Request().URL.Path) },
+		RedirectCode: http.StatusMovedPermanently,
 	}))
 	e.Use(restoreHead, s.recoverPanics, s.metrics.middleware, securityHeaders, s.csrf)
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{
