@@ -291,3 +291,29 @@ func TestParseHours(t *testing.T) {
 		t.Errorf("String = %q", got)
 	}
 }
+
+// TestConcurrentUse shares one schedule between goroutines, as the forum
+// does; run with -race.
+func TestConcurrentUse(t *testing.T) {
+	s := defaultSchedule(t)
+	done := make(chan time.Duration)
+	for g := range 4 {
+		go func() {
+			var sum time.Duration
+			for i := range 200 {
+				a := sh(2026, 9, 1+g, 8, i%60)
+				sum += s.BusinessDuration(a, s.AddBusiness(a, time.Duration(i)*time.Minute))
+			}
+			done <- sum
+		}()
+	}
+	var want time.Duration
+	for i := range 200 {
+		want += time.Duration(i) * time.Minute
+	}
+	for range 4 {
+		if got := <-done; got != want {
+			t.Errorf("goroutine sum = %v, want %v", got, want)
+		}
+	}
+}

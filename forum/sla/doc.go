@@ -54,4 +54,24 @@
 // LoadCalendars. In a year without a file, holidays are unknown and only
 // weekly hours count; Schedule.MissingYears and Calendar.Missing say which
 // years those are.
+//
+// # Use from a store
+//
+// At start-up, load the calendars and build the schedule once; both are
+// immutable and safe to share:
+//
+//	reg, err := sla.LoadCalendars(sla.EmbeddedCalendars(), filepath.Join(dataDir, "calendars"))
+//	sched, err := sla.DefaultSchedule(reg.Calendar("cn"))
+//	policies := sla.DefaultPolicies(sched) // seed; admins edit the stored copies
+//
+// When a topic is created, copy the targets of FindPolicy(policies,
+// category, priority) onto it. On every post, accept, pause or role event,
+// evaluate each affected clock and store the result:
+//
+//	st := topic.FirstTarget.Evaluate(sched, sla.Window{Start: created, End: firstStaffReply, Pauses: pauses}, now)
+//	// keep st.Business, st.Calendar, st.Due, st.AtRiskAt, st.State
+//
+// Pages then never recompute history: a waiting clock's state at any later
+// instant is Status.StateAt(now), a comparison of now with the stored Due
+// and AtRiskAt, and the staff queue sorts by Due.
 package sla
