@@ -124,8 +124,9 @@ func (st Status) StateAt(now time.Time) State {
 }
 
 // Evaluate computes the status of w against t at now. Business time is
-// counted on s; a CalendarTime target ignores s for Used and Due. A window
-// whose End is after now is treated as still waiting.
+// counted on s; a CalendarTime target ignores s for Used and Due, and any
+// other basis counts as BusinessTime. A window whose End is after now is
+// treated as still waiting.
 func (t Target) Evaluate(s *Schedule, w Window, now time.Time) Status {
 	end, waiting := w.End, w.End.IsZero() || w.End.After(now)
 	if waiting {
@@ -150,7 +151,7 @@ func (t Target) Evaluate(s *Schedule, w Window, now time.Time) Status {
 	if t.Basis == CalendarTime {
 		clock, st.Used = twentyFourSeven, st.Calendar
 	}
-	if t.IsZero() {
+	if t.Duration <= 0 { // no target; a negative one is invalid and counts as none
 		st.State = NoTarget
 		return st
 	}

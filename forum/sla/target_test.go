@@ -48,6 +48,8 @@ func TestEvaluate(t *testing.T) {
 			Breached, hm(1, 10), hm(1, 10), sh(2026, 11, 24, 0, 30), false},
 		{"no target", Target{}, Window{Start: created}, sh(2026, 11, 23, 11, 0),
 			NoTarget, time.Hour, time.Hour, time.Time{}, false},
+		{"a negative target counts as none", Target{Duration: -time.Hour, Basis: BusinessTime}, Window{Start: created}, sh(2026, 11, 23, 11, 0),
+			NoTarget, time.Hour, time.Hour, time.Time{}, false},
 		{"a reply after now is not yet a reply", fourHours, Window{Start: created, End: sh(2026, 11, 23, 12, 0)}, sh(2026, 11, 23, 11, 0),
 			OnTrack, time.Hour, time.Hour, sh(2026, 11, 23, 14, 0), false},
 	}
@@ -69,7 +71,7 @@ func TestEvaluate(t *testing.T) {
 			if got.Paused != tt.paused {
 				t.Errorf("Paused = %v, want %v", got.Paused, tt.paused)
 			}
-			if !tt.target.IsZero() && got.Left != tt.target.Duration-got.Used {
+			if tt.target.Duration > 0 && got.Left != tt.target.Duration-got.Used {
 				t.Errorf("Left = %v, want %v", got.Left, tt.target.Duration-got.Used)
 			}
 		})
