@@ -21,7 +21,7 @@ type Histogram struct {
 const (
 	subBits    = 10 // values < 1<<subBits µs are exact
 	halfSub    = 1 << (subBits - 1)
-	maxExp     = 54 // covers every int64 µs value
+	maxExp     = 53 // bits.Len64 of a positive int64 is at most 63: e <= 53
 	numBuckets = (1 << subBits) + maxExp*halfSub
 )
 

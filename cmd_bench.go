@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"switchboard/engine/bench"
+)
+
+func init() {
+	commands["bench"] = runBench
+	extraUsage += "  bench         load-test the messaging engine (bench -help for flags)\n"
+}
+
+// runBench implements "switchboard bench": it parses the flags, starts a
+// throwaway server as a child process unless -url is given, runs the load
+// and prints the report as the last line of stdout. Progress goes to stderr.
+func runBench(ctx context.Context, _ Config, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c bench.Config
+	fs.IntVar(&c.Subscribers, "subscribers", 100, "subscriber connections")
+	fs.IntVar(&c.Channels, "channels", 1, "channels; subscribers are spread evenly over them")
+	fs.Float64Var(&c.Rate, "rate", 100, "messages per second published into each channel")
+	fs.IntVar(&c.Size, "size", bench.DefaultSize, fmt.Sprintf("payload bytes (at least %d)", bench.MinPayloadBytes))
+	fs.DurationVar(&c.Duration, "duration", bench.DefaultDuration, "how long to publish (with -idle: how long to hold the connections)")
+	fs.DurationVar(&c.Grace, "grace", bench.DefaultGrace, "longest wait for outstanding deliveries after publishing stops")
+	fs.IntVar(&c.Idle, "idle", 0, "idle mode: connect this many clients that stay idle and report server memory per connection")
+	fs.Float64Var(&c.PublisherRate, "pub-conn-rate", bench.DefaultPublisherRate, "messages per second per publisher connection (keep under the engine's publish rate limit)")
+	fs.StringVar(&c.URL, "url", "", "engine to target (http://host:port or ws://host:port/v1/ws); default: start this binary as a child server")
+	fs.StringVar(&c.AppID, "app-id", "", "App ID for -url")
+	fs.StringVar(&c.AppCert, "app-cert", "", "App Certificate for -url")
+	fs.IntVar(&c.ServerPID, "server-pid", 0, "with -url: PID of the server on this host, to report its RSS (otherwise server_rss_bytes is 0)")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, "Usage: switchboard bench [flags]\n\n"+
+			"Load-tests the messaging engine over real WebSockets and prints one JSON line:\n"+
+			"sent, expected, delivered, delivery_rate, deliveries_per_sec, p50_ms, p90_ms,\n"+
+			"p99_ms, max_ms, connect_ms, server_rss_bytes (plus idle_connections,\n"+
+			"server_rss_baseline_bytes and bytes_per_conn with -idle).\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("bench: unexpected argument %q", fs.Arg(0))
+	}
+	if c.Idle > 0 && !flagSet(fs, "channels") {
+		c.Channels = 0 // idle clients only connect unless -channels is given
+	}
+	c.Progress = stderr
+
+	if c.URL == "" {
+		if c.AppID != "" || c.AppCert != "" || c.ServerPID != 0 {
+			return errors.New("bench: -app-id, -app-cert and -server-pid need -url")
+		}
+		exe, err := os.Executable()
+		if err != nil {
+			return fmt.Errorf("bench: find this binary: %w", err)
+		}
+		srv, err := bench.StartServer(ctx, bench.ServerConfig{Exe: exe, Log: stderr})
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+		fmt.Fprintf(stderr, "bench: started server %s (pid %d)\n", srv.URL, srv.PID)
+		c.URL, c.AppID, c.AppCert, c.ServerPID = srv.URL, srv.AppID, srv.AppCert, srv.PID
+	} else if c.AppID == "" || c.AppCert == "" {
+		return errors.New("bench: -url needs -app-id and -app-cert")
+	}
+
+	r, err := bench.Run(ctx, c)
+	if err != nil {
+		return err
+	}
+	return r.WriteJSON(stdout)
+}
+
+// flagSet reports whether the flag name was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}

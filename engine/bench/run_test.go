@@ -1,0 +1,176 @@
+package bench_test
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"switchboard/db"
+	"switchboard/engine"
+	"switchboard/engine/bench"
+)
+
+// newEngine serves a real engine on a real SQLite file over loopback and
+// returns its base URL and an app.
+func newEngine(t *testing.T) (string, engine.App) {
+	t.Helper()
+	ctx := context.Background()
+	d, err := db.Open(ctx, filepath.Join(t.TempDir(), db.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	e, err := engine.New(ctx, engine.Config{DB: d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, err := e.CreateApp(ctx, "bench")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /v1/ws", e.Handler())
+	srv := httptest.NewServer(mux)
+	t.Cleanup(func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		e.Shutdown(sctx)
+		srv.Close()
+	})
+	return srv.URL, app
+}
+
+// syncBuffer collects progress lines written from several goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestRunDeliversEverythingAndMeasures(t *testing.T) {
+	url, app := newEngine(t)
+	var progress syncBuffer
+	r, err := bench.Run(context.Background(), bench.Config{
+		URL: url, AppID: app.ID, AppCert: app.Certificate,
+		ServerPID:   os.Getpid(), // the engine runs in this test process
+		Subscribers: 20, Channels: 2, Rate: 20, Size: 200, Duration: 2 * time.Second,
+		Progress: &progress,
+	})
+	if err != nil {
+		t.Fatalf("Run: %v\n%s", err, progress.String())
+	}
+	// 2 channels x 20 msg/s x 2 s, each to 10 subscribers.
+	if r.Sent != 80 || r.Expected != 800 || r.Delivered != 800 || r.DeliveryRate != 1 {
+		t.Errorf("sent/expected/delivered/rate = %d/%d/%d/%v, want 80/800/800/1", r.Sent, r.Expected, r.Delivered, r.DeliveryRate)
+	}
+	if !(r.P50MS > 0 && r.P50MS <= r.P90MS && r.P90MS <= r.P99MS && r.P99MS <= r.MaxMS) {
+		t.Errorf("latencies p50/p90/p99/max = %v/%v/%v/%v ms, want positive and ordered", r.P50MS, r.P90MS, r.P99MS, r.MaxMS)
+	}
+	if r.MaxMS > 1000 {
+		t.Errorf("max latency %v ms on an idle loopback, want well under a second", r.MaxMS)
+	}
+	if r.DeliveriesPerSec < 300 || r.DeliveriesPerSec > 450 {
+		t.Errorf("deliveries_per_sec = %v, want about 400", r.DeliveriesPerSec)
+	}
+	if r.ConnectMS <= 0 {
+		t.Errorf("connect_ms = %v, want > 0", r.ConnectMS)
+	}
+	if r.ServerRSSBytes < 1<<20 {
+		t.Errorf("server_rss_bytes = %d, want this process's RSS", r.ServerRSSBytes)
+	}
+	if got := strings.Count(progress.String(), "p99(interval)="); got < 2 {
+		t.Errorf("%d progress lines with p99, want one per second:\n%s", got, progress.String())
+	}
+}
+
+func TestRunSpreadsPublishingUnderTheRateLimit(t *testing.T) {
+	// The engine allows 60 publishes/s per connection (burst 60). 100/s for
+	// 2 s is 200 publishes: two publisher connections at 50/s stay under
+	// the limit; one connection at 100/s gets rate_limited errors.
+	url, app := newEngine(t)
+	run := func(perConn float64) (bench.Report, string) {
+		var progress syncBuffer
+		r, err := bench.Run(context.Background(), bench.Config{
+			URL: url, AppID: app.ID, AppCert: app.Certificate,
+			Subscribers: 2, Channels: 1, Rate: 100, Duration: 2 * time.Second,
+			PublisherRate: perConn, Grace: time.Second, Progress: &progress,
+		})
+		if err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+		return r, progress.String()
+	}
+	if r, out := run(0); r.Sent != 200 || r.DeliveryRate != 1 {
+		t.Errorf("default spreading: sent %d, delivery_rate %v; want 200, 1\n%s", r.Sent, r.DeliveryRate, out)
+	}
+	r, out := run(100)
+	if r.Sent >= 200 || !strings.Contains(out, "publishes failed") || !strings.Contains(out, "rate") {
+		t.Errorf("one connection at 100/s: sent %d, want fewer than 200 and a rate-limit message\n%s", r.Sent, out)
+	}
+	if r.DeliveryRate != 1 {
+		t.Errorf("delivery_rate = %v, want 1: failed publishes are not expected", r.DeliveryRate)
+	}
+}
+
+func TestRunIdleConnections(t *testing.T) {
+	url, app := newEngine(t)
+	r, err := bench.Run(context.Background(), bench.Config{
+		URL: url, AppID: app.ID, AppCert: app.Certificate, ServerPID: os.Getpid(),
+		Idle: 50, Channels: 5, Duration: 100 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.IdleConnections != 50 || r.ServerRSSBytes <= 0 || r.ServerRSSBaseline <= 0 || r.ConnectMS <= 0 {
+		t.Errorf("idle report %+v: want 50 connections, both RSS readings and connect_ms", r)
+	}
+	if r.Sent != 0 || r.Expected != 0 {
+		t.Errorf("idle report sent/expected = %d/%d, want 0", r.Sent, r.Expected)
+	}
+}
+
+func TestRunReportsBadCredentials(t *testing.T) {
+	url, app := newEngine(t)
+	_, err := bench.Run(context.Background(), bench.Config{
+		URL: url, AppID: app.ID, AppCert: "not-the-certificate",
+		Subscribers: 1, Rate: 1, Duration: time.Second,
+	})
+	if err == nil || !strings.Contains(err.Error(), "connect subscriber 0") || !strings.Contains(err.Error(), "signature") {
+		t.Errorf("err = %v, want a connect error about the token signature", err)
+	}
+}
+
+func TestRunStopsOnCancel(t *testing.T) {
+	url, app := newEngine(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := bench.Run(ctx, bench.Config{
+		URL: url, AppID: app.ID, AppCert: app.Certificate,
+		Subscribers: 4, Rate: 10, Duration: time.Minute,
+	})
+	if err == nil {
+		t.Fatal("Run succeeded after its context ended")
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("Run took %v to stop after cancel", d)
+	}
+}
