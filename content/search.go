@@ -9,6 +9,7 @@ import (
 	"html"
 	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	_ "modernc.org/sqlite" // the index is an in-memory SQLite FTS5 table
@@ -121,7 +122,9 @@ func Terms(q string) []string {
 	}
 	var out []string
 	seen := map[string]bool{}
-	for _, f := range strings.Fields(q) {
+	// Control characters separate words like spaces: a NUL inside an FTS5
+	// string would end it early and make the query a syntax error.
+	for _, f := range strings.FieldsFunc(q, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) {
 		f = strings.ToLower(strings.Trim(f, `"'`))
 		if f == "" || seen[f] {
 			continue
