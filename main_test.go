@@ -1,0 +1,275 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"switchboard/db"
+)
+
+// startTestMain starts the full wiring on 127.0.0.1:0 with a fresh data
+// directory, as `go run .` does, and shuts it down when the test ends.
+func startTestMain(t testing.TB) *Main {
+	t.Helper()
+	m := NewMain(Config{Addr: "127.0.0.1:0", DataDir: t.TempDir()}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err := m.Run(context.Background()); err != nil {
+		m.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		m.Shutdown(ctx)
+	})
+	return m
+}
+
+func TestHelp(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{"-help"}, nil, &stdout, &stderr)
+	if !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("run -help: %v, want flag.ErrHelp", err)
+	}
+	for _, want := range []string{"Usage: switchboard", "i18n-status", "-addr", "SWITCHBOARD_ADDR", "-data", "-dev"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("usage lacks %q:\n%s", want, stderr.String())
+		}
+	}
+	if stdout.Len() != 0 {
+		t.Errorf("usage went to stdout: %q", stdout.String())
+	}
+}
+
+func TestBadArguments(t *testing.T) {
+	for _, args := range [][]string{{"-no-such-flag"}, {"no-such-command"}, {"-log-level", "loud"}} {
+		var stdout, stderr bytes.Buffer
+		if err := run(context.Background(), args, nil, &stdout, &stderr); err == nil {
+			t.Errorf("run %q: no error", args)
+		}
+	}
+}
+
+// The real docs have every translation, up to date: the check CI runs.
+func TestI18nStatus(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if err := run(context.Background(), []string{"i18n-status", "-check"}, nil, &stdout, &stderr); err != nil {
+		t.Fatalf("i18n-status -check: %v\n%s", err, stdout.String())
+	}
+	if !strings.Contains(stdout.String(), "All translations are present") {
+		t.Errorf("output %q, want \"All translations are present\"", stdout.String())
+	}
+}
+
+func TestFlagsFromEnvironment(t *testing.T) {
+	t.Run("defaults", func(t *testing.T) {
+		for _, k := range []string{"SWITCHBOARD_ADDR", "SWITCHBOARD_DATA", "SWITCHBOARD_DEV", "SWITCHBOARD_EDIT_URL",
+			"SWITCHBOARD_TRUSTED_PROXIES", "SWITCHBOARD_SECURE_COOKIES", "SWITCHBOARD_LOG_LEVEL"} {
+			t.Setenv(k, "") // restored after the test
+			os.Unsetenv(k)
+		}
+		cfg, rest, err := parseFlags(nil, io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := Config{Addr: "127.0.0.1:8080", DataDir: "./data", LogLevel: slog.LevelInfo}
+		if fmt.Sprint(cfg) != fmt.Sprint(want) || len(rest) != 0 {
+			t.Errorf("config %+v rest %q, want %+v", cfg, rest, want)
+		}
+	})
+	t.Run("environment", func(t *testing.T) {
+		t.Setenv("SWITCHBOARD_ADDR", "0.0.0.0:9090")
+		t.Setenv("SWITCHBOARD_DATA", "/var/lib/switchboard")
+		t.Setenv("SWITCHBOARD_DEV", "true")
+		t.Setenv("SWITCHBOARD_EDIT_URL", "https://example.com/edit/")
+		t.Setenv("SWITCHBOARD_TRUSTED_PROXIES", "10.0.0.1, 192.168.0.0/16,")
+		t.Setenv("SWITCHBOARD_SECURE_COOKIES", "1")
+		t.Setenv("SWITCHBOARD_LOG_LEVEL", "debug")
+		cfg, rest, err := parseFlags([]string{"i18n-status"}, io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := Config{Addr: "0.0.0.0:9090", DataDir: "/var/lib/switchboard", Dev: true, EditURL: "https://example.com/edit/",
+			TrustedProxies: []string{"10.0.0.1", "192.168.0.0/16"}, SecureCookies: true, LogLevel: slog.LevelDebug}
+		if fmt.Sprint(cfg) != fmt.Sprint(want) {
+			t.Errorf("config\n%+v, want\n%+v", cfg, want)
+		}
+		if len(rest) != 1 || rest[0] != "i18n-status" {
+			t.Errorf("rest %q", rest)
+		}
+		// A flag beats the environment.
+		cfg, _, err = parseFlags([]string{"-addr", "127.0.0.1:1", "-dev=false"}, io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.Addr != "127.0.0.1:1" || cfg.Dev {
+			t.Errorf("flags did not override the environment: %+v", cfg)
+		}
+	})
+}
+
+// syncWriter lets a test read what a running command has printed.
+type syncWriter struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (w *syncWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.Write(p)
+}
+
+func (w *syncWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
+}
+
+var runningAt = regexp.MustCompile(`Switchboard is running at (http://127\.0\.0\.1:\d+)/`)
+
+// `go run .` tells the user where to go, serves, and stops on a signal
+// (here: the context ending) without an error.
+func TestServeUntilSignal(t *testing.T) {
+	t.Setenv("SWITCHBOARD_ADDR", "127.0.0.1:0")
+	t.Setenv("SWITCHBOARD_DATA", t.TempDir())
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr syncWriter
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, nil, nil, &stdout, &stderr) }()
+	var base string
+	for deadline := time.Now().Add(20 * time.Second); base == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if m := runningAt.FindStringSubmatch(stdout.String()); m != nil {
+			base = m[1]
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("run ended early: %v\n%s", err, stderr.String())
+		default:
+		}
+	}
+	if base == "" {
+		t.Fatalf("never said where it listens; stdout %q stderr %q", stdout.String(), stderr.String())
+	}
+	res, err := http.Get(base + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Errorf("healthz %d", res.StatusCode)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("run after the signal: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("run did not return after the signal")
+	}
+	if _, err := http.Get(base + "/healthz"); err == nil {
+		t.Error("still serving after shutdown")
+	}
+}
+
+// A request that is still arriving when shutdown starts is served to the
+// end, its write reaches the database, and only then does the database
+// close.
+func TestGracefulShutdown(t *testing.T) {
+	dir := t.TempDir()
+	m := NewMain(Config{Addr: "127.0.0.1:0", DataDir: dir}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	base := m.URL()
+
+	// A "Was this page helpful?" vote whose body arrives slowly.
+	tok := strings.Repeat("s", 43)
+	form := url.Values{"_csrf": {tok}, "path": {"overview"}, "helpful": {"yes"}}.Encode()
+	pr, pw := io.Pipe()
+	req, _ := http.NewRequest(http.MethodPost, base+"/en/docs/feedback", pr)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.ContentLength = int64(len(form))
+	req.AddCookie(&http.Cookie{Name: "sb_csrf", Value: tok})
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resc := make(chan *http.Response, 1)
+	errc := make(chan error, 1)
+	go func() {
+		res, err := client.Do(req)
+		if err != nil {
+			errc <- err
+			return
+		}
+		resc <- res
+	}()
+	pw.Write([]byte(form[:10]))
+	time.Sleep(200 * time.Millisecond) // the server has the headers and waits for the body
+
+	shut := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		shut <- m.Shutdown(ctx)
+	}()
+	select {
+	case err := <-shut:
+		t.Fatalf("Shutdown returned (%v) while a request was in flight", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	// New connections are refused during shutdown.
+	if _, err := http.Get(base + "/healthz"); err == nil {
+		t.Error("a new request was accepted during shutdown")
+	}
+	pw.Write([]byte(form[10:]))
+	pw.Close()
+	select {
+	case res := <-resc:
+		res.Body.Close()
+		if res.StatusCode != http.StatusSeeOther {
+			t.Errorf("in-flight vote: status %d, want 303", res.StatusCode)
+		}
+	case err := <-errc:
+		t.Fatalf("in-flight request failed: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("in-flight request never finished")
+	}
+	if err := <-shut; err != nil {
+		t.Errorf("Shutdown: %v", err)
+	}
+	if m.DB != nil {
+		t.Error("database still open after Shutdown")
+	}
+
+	// The vote is in the file, and the file opens cleanly.
+	d, err := db.Open(context.Background(), filepath.Join(dir, db.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	var votes int
+	if err := d.QueryRow(`SELECT count(*) FROM content_feedback WHERE path = 'overview' AND helpful = 1`).Scan(&votes); err != nil {
+		t.Fatal(err)
+	}
+	if votes != 1 {
+		t.Errorf("%d votes stored, want 1", votes)
+	}
+	var check string
+	if err := d.QueryRow(`PRAGMA integrity_check`).Scan(&check); err != nil || check != "ok" {
+		t.Errorf("integrity_check: %q %v", check, err)
+	}
+}
