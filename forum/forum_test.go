@@ -60,19 +60,19 @@ func (c *testClock) Advance(d time.Duration) {
 var cheapPasswords = PasswordParams{MemoryKiB: 64, Time: 1, Threads: 1}
 
 type fixture struct {
-	t     *testing.T
+	t     testing.TB
 	s     *Store
 	clock *testClock
 	ctx   context.Context
 	cats  map[string]*Category
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	return newFixtureConfig(t, Config{})
 }
 
-func newFixtureConfig(t *testing.T, cfg Config) *fixture {
+func newFixtureConfig(t testing.TB, cfg Config) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	d, err := db.Open(ctx, filepath.Join(t.TempDir(), db.FileName))
@@ -146,7 +146,7 @@ func (f *fixture) reply(u *User, topicID int64, body string) *Post {
 }
 
 // wantErr fails unless err wraps kind, and returns the *Error.
-func wantErr(t *testing.T, err, kind error) *Error {
+func wantErr(t testing.TB, err, kind error) *Error {
 	t.Helper()
 	if !errors.Is(err, kind) {
 		t.Fatalf("err = %v, want %v", err, kind)

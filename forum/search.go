@@ -54,7 +54,9 @@ type SearchResults struct {
 func searchTerms(q string) []string {
 	var out []string
 	seen := map[string]bool{}
-	for _, f := range strings.Fields(q) {
+	// Control characters (NUL ends a string inside SQLite's FTS5 parser)
+	// separate terms like spaces do.
+	for _, f := range strings.FieldsFunc(q, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) {
 		f = strings.TrimFunc(f, func(r rune) bool { return unicode.IsPunct(r) && r != '#' && r != '+' && r != '@' })
 		f = strings.ToLower(f)
 		if f == "" || seen[f] {

@@ -254,6 +254,9 @@ func (s *Store) EditTopic(ctx context.Context, id int64, in TopicEdit) (*Topic, 
 		if err := s.addRevision(ctx, tx, q, u, title, q.Source, q.HTML); err != nil {
 			return nil, err
 		}
+		if err := addEvent(ctx, tx, actorEvent(t, EventEdited, u, q.ID, nil)); err != nil {
+			return nil, err
+		}
 		if err := s.reindexTopic(ctx, tx, id); err != nil {
 			return nil, err
 		}
