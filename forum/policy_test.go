@@ -145,9 +145,13 @@ func TestServiceEnforcesPolicy(t *testing.T) {
 			_, err := f.s.Vote(c(), q.ID, true)
 			return err
 		}},
-		{ActionFlag, func(c func() context.Context, tp *Topic, q, a *Post) error { return f.s.FlagPost(c(), q.ID, FlagSpam, "") }},
+		{ActionFlag, func(c func() context.Context, tp *Topic, q, a *Post) error {
+			return f.s.FlagPost(c(), q.ID, FlagSpam, "")
+		}},
 		{ActionAccept, func(c func() context.Context, tp *Topic, q, a *Post) error { return f.s.Accept(c(), a.ID) }},
-		{ActionClose, func(c func() context.Context, tp *Topic, q, a *Post) error { return f.s.Close(c(), tp.ID, CloseResolved, 0) }},
+		{ActionClose, func(c func() context.Context, tp *Topic, q, a *Post) error {
+			return f.s.Close(c(), tp.ID, CloseResolved, 0)
+		}},
 		{ActionLock, func(c func() context.Context, tp *Topic, q, a *Post) error { return f.s.SetLocked(c(), tp.ID, true) }},
 		{ActionPin, func(c func() context.Context, tp *Topic, q, a *Post) error { return f.s.SetPinned(c(), tp.ID, true) }},
 		{ActionSetWaiting, func(c func() context.Context, tp *Topic, q, a *Post) error {
