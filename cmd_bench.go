@@ -67,7 +67,7 @@ func runBench(ctx context.Context, _ Config, args []string, _ io.Reader, stdout,
 			return err
 		}
 		defer srv.Close()
-		fmt.Fprintf(stderr, "bench: started server %s (pid %d)\n", srv.URL, srv.PID)
+		fmt.Fprintf(stderr, "bench: started server %s (pid %d, data %s)\n", srv.URL, srv.PID, srv.DataDir)
 		c.URL, c.AppID, c.AppCert, c.ServerPID = srv.URL, srv.AppID, srv.AppCert, srv.PID
 	} else if c.AppID == "" || c.AppCert == "" {
 		return errors.New("bench: -url needs -app-id and -app-cert")

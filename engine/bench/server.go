@@ -36,9 +36,9 @@ type Server struct {
 	AppID   string
 	AppCert string
 	PID     int
+	DataDir string // removed by Close
 
 	cmd       *exec.Cmd
-	dir       string
 	exited    chan struct{}
 	waitErr   error
 	closeOnce sync.Once
@@ -61,7 +61,7 @@ func StartServer(ctx context.Context, c ServerConfig) (_ *Server, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("bench: server data directory: %w", err)
 	}
-	s := &Server{dir: dir, exited: make(chan struct{})}
+	s := &Server{DataDir: dir, exited: make(chan struct{})}
 	defer func() {
 		if err != nil {
 			s.Close()
@@ -172,7 +172,7 @@ func (s *Server) Close() error {
 				}
 			}
 		}
-		if err := os.RemoveAll(s.dir); err != nil {
+		if err := os.RemoveAll(s.DataDir); err != nil {
 			s.closeErr = fmt.Errorf("bench: remove server data: %w", err)
 		}
 	})

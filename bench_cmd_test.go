@@ -1,0 +1,224 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"switchboard/db"
+	"switchboard/engine"
+)
+
+// benchFields is the bench command's exact JSON surface (issue 3).
+var benchFields = []string{"sent", "expected", "delivered", "delivery_rate", "deliveries_per_sec",
+	"p50_ms", "p90_ms", "p99_ms", "max_ms", "connect_ms", "server_rss_bytes"}
+
+// lastJSONLine parses the last line of stdout as a JSON object.
+func lastJSONLine(t *testing.T, stdout string) map[string]float64 {
+	t.Helper()
+	lines := strings.Split(strings.TrimRight(stdout, "\n"), "\n")
+	var m map[string]float64
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &m); err != nil {
+		t.Fatalf("last stdout line %q is not a JSON object of numbers: %v", lines[len(lines)-1], err)
+	}
+	for _, f := range benchFields {
+		if _, ok := m[f]; !ok {
+			t.Errorf("report has no %q: %v", f, m)
+		}
+	}
+	return m
+}
+
+// benchEngine serves a real engine (real SQLite file) over loopback.
+func benchEngine(t *testing.T) (string, engine.App) {
+	t.Helper()
+	ctx := context.Background()
+	d, err := db.Open(ctx, filepath.Join(t.TempDir(), db.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	e, err := engine.New(ctx, engine.Config{DB: d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, err := e.CreateApp(ctx, "bench")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /v1/ws", e.Handler())
+	srv := httptest.NewServer(mux)
+	t.Cleanup(func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		e.Shutdown(sctx)
+		srv.Close()
+	})
+	return srv.URL, app
+}
+
+func TestBenchCommandAgainstURL(t *testing.T) {
+	url, app := benchEngine(t)
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{"bench", "-url", url, "-app-id", app.ID, "-app-cert", app.Certificate,
+		"-subscribers", "20", "-channels", "2", "-rate", "20", "-duration", "2s"}, nil, &stdout, &stderr)
+	if err != nil {
+		t.Fatalf("bench: %v\n%s", err, stderr.String())
+	}
+	m := lastJSONLine(t, stdout.String())
+	if m["delivery_rate"] != 1 || m["sent"] != 80 || m["expected"] != 800 || m["delivered"] != 800 {
+		t.Errorf("sent/expected/delivered/rate = %v/%v/%v/%v, want 80/800/800/1\n%s",
+			m["sent"], m["expected"], m["delivered"], m["delivery_rate"], stderr.String())
+	}
+	if m["server_rss_bytes"] != 0 {
+		t.Errorf("server_rss_bytes = %v with -url and no -server-pid, want 0", m["server_rss_bytes"])
+	}
+	if !strings.Contains(stderr.String(), "p99(interval)=") {
+		t.Errorf("no progress on stderr:\n%s", stderr.String())
+	}
+}
+
+func TestBenchCommandFlagErrors(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"bench", "-url", "http://127.0.0.1:1"}, "-url needs -app-id and -app-cert"},
+		{[]string{"bench", "-app-id", "x"}, "need -url"},
+		{[]string{"bench", "extra"}, `unexpected argument "extra"`},
+		{[]string{"bench", "-url", "http://127.0.0.1:1", "-app-id", "a", "-app-cert", "c", "-size", "8"}, "size must be at least"},
+		{[]string{"bench", "-url", "http://127.0.0.1:1", "-app-id", "a", "-app-cert", "c", "-channels", "5", "-subscribers", "2"}, "every channel needs a subscriber"},
+	}
+	for _, tt := range tests {
+		var stdout, stderr bytes.Buffer
+		err := run(context.Background(), tt.args, nil, &stdout, &stderr)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%v: err = %v, want it to contain %q", tt.args, err, tt.want)
+		}
+		if stdout.Len() != 0 {
+			t.Errorf("%v: stdout = %q, want nothing", tt.args, stdout.String())
+		}
+	}
+}
+
+// TestBenchCommandStartsAndStopsItsServer runs the real binary without
+// -url: it must start itself as a child server, report that server's RSS,
+// and leave neither the process nor its data directory behind, also when
+// interrupted.
+func TestBenchCommandStartsAndStopsItsServer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and starts child servers")
+	}
+	bin := filepath.Join(t.TempDir(), "switchboard")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	started := regexp.MustCompile(`started server \S+ \(pid (\d+), data (\S+)\)`)
+	childOf := func(t *testing.T, stderr string) (int, string) {
+		t.Helper()
+		sm := started.FindStringSubmatch(stderr)
+		if sm == nil {
+			t.Fatalf("stderr does not name the child server:\n%s", stderr)
+		}
+		pid, _ := strconv.Atoi(sm[1])
+		return pid, sm[2]
+	}
+	assertGone := func(t *testing.T, pid int, dir string) {
+		t.Helper()
+		if _, err := os.Stat(filepath.Join("/proc", strconv.Itoa(pid))); err == nil {
+			syscall.Kill(pid, syscall.SIGKILL)
+			t.Errorf("child server %d still running after bench exited", pid)
+		}
+		if _, err := os.Stat(dir); !os.IsNotExist(err) {
+			t.Errorf("child data directory %s still exists (err %v)", dir, err)
+		}
+	}
+
+	t.Run("run", func(t *testing.T) {
+		cmd := exec.Command(bin, "bench", "-subscribers", "20", "-channels", "2", "-rate", "20", "-duration", "2s")
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("bench: %v\n%s", err, stderr.String())
+		}
+		m := lastJSONLine(t, stdout.String())
+		if m["delivery_rate"] != 1 || m["delivered"] != 800 {
+			t.Errorf("delivered %v (rate %v), want 800 (1)\n%s", m["delivered"], m["delivery_rate"], stderr.String())
+		}
+		if m["server_rss_bytes"] < 1<<20 {
+			t.Errorf("server_rss_bytes = %v, want the child's RSS", m["server_rss_bytes"])
+		}
+		pid, dir := childOf(t, stderr.String())
+		if pid == cmd.Process.Pid {
+			t.Errorf("server pid %d is the bench's own: they must not share a runtime", pid)
+		}
+		assertGone(t, pid, dir)
+	})
+
+	t.Run("interrupt", func(t *testing.T) {
+		cmd := exec.Command(bin, "bench", "-subscribers", "5", "-rate", "5", "-duration", "1m")
+		var stdout bytes.Buffer
+		stderr := &lockedBuffer{}
+		cmd.Stdout, cmd.Stderr = &stdout, stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		exited := make(chan error, 1)
+		go func() { exited <- cmd.Wait() }()
+		deadline := time.After(30 * time.Second)
+		for !strings.Contains(stderr.String(), "connected and subscribed") {
+			select {
+			case err := <-exited:
+				t.Fatalf("bench exited before the load started: %v\n%s", err, stderr.String())
+			case <-deadline:
+				cmd.Process.Kill()
+				t.Fatalf("bench did not start:\n%s", stderr.String())
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+		pid, dir := childOf(t, stderr.String())
+		start := time.Now()
+		cmd.Process.Signal(os.Interrupt)
+		if err := <-exited; err == nil {
+			t.Errorf("interrupted bench exited 0, want an error status")
+		}
+		if d := time.Since(start); d > 15*time.Second {
+			t.Errorf("bench took %v to stop after SIGINT", d)
+		}
+		if stdout.Len() != 0 {
+			t.Errorf("interrupted bench printed a report: %q", stdout.String())
+		}
+		assertGone(t, pid, dir)
+	})
+}
+
+// lockedBuffer is a bytes.Buffer safe to read while a process writes it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
