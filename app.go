@@ -15,6 +15,7 @@ import (
 
 	"switchboard/content"
 	"switchboard/db"
+	"switchboard/engine"
 	"switchboard/locales"
 	"switchboard/portal"
 )
@@ -27,6 +28,7 @@ type Main struct {
 	Log    *slog.Logger
 
 	DB     *sql.DB
+	Engine *engine.Engine
 	Portal *portal.Server
 
 	ln     net.Listener
@@ -54,7 +56,11 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if m.Engine, err = engine.New(ctx, engine.Config{DB: m.DB, Logger: m.Log.With("component", "engine")}); err != nil {
+		return err
+	}
 	pc := portal.Config{
+		Engine:         m.Engine.Handler(),
 		DB:             m.DB,
 		Logger:         m.Log,
 		Docs:           content.Docs(),
@@ -103,6 +109,13 @@ func (m *Main) URL() string {
 // until ctx ends, and closes the database cleanly.
 func (m *Main) Shutdown(ctx context.Context) error {
 	var errs []error
+	if m.Engine != nil {
+		// WebSockets are hijacked connections that http.Server.Shutdown
+		// does not track: the engine tells its clients to reconnect first.
+		if err := m.Engine.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("engine shutdown: %w", err))
+		}
+	}
 	if m.server != nil {
 		if err := m.server.Shutdown(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("http shutdown: %w", err))

@@ -50,6 +50,12 @@ type Config struct {
 
 	Feedback *content.FeedbackStore
 
+	// SDK holds the JavaScript SDK files served under /sdk/v1/.
+	SDK fs.FS
+	// Engine is the real-time engine's WebSocket endpoint, mounted at
+	// /v1/ws on the portal's port.
+	Engine http.Handler
+
 	Now func() time.Time
 }
 
@@ -145,6 +151,10 @@ func (s *Server) registerRoutes() {
 	s.registerStaticRoutes()
 	s.registerDocsRoutes()
 	s.registerSearchRoutes()
+	s.registerSDKRoutes()
+	if s.cfg.Engine != nil {
+		s.Mount("/v1/ws", s.cfg.Engine)
+	}
 }
 
 // needsSlashRemoval reports whether a trailing slash should be dropped:
