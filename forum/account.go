@@ -111,7 +111,7 @@ func createUser(ctx context.Context, tx *txn, email, name, hash, lang string, ro
 		return nil, fmt.Errorf("create user: %w", err)
 	}
 	if n > 0 {
-		return nil, &Error{Kind: ErrConflict, Field: "email", MessageID: "forum.error.email_taken"}
+		return nil, &Error{Kind: ErrConflict, FieldName: "email", ID: "forum.error.email_taken"}
 	}
 	username, err := freeUsername(ctx, tx, usernameBase(name, email))
 	if err != nil {
@@ -167,7 +167,7 @@ func (s *Store) Login(ctx context.Context, email, password, ip string) (*Session
 	}
 	u, err := findUserByEmail(ctx, rtx, email)
 	rtx.Rollback()
-	badLogin := &Error{Kind: ErrUnauthorized, MessageID: "forum.error.bad_login"}
+	badLogin := unauthorized("forum.error.bad_login")
 	if errors.Is(err, ErrNotFound) {
 		// Spend the same time as a real check, so response times do not
 		// reveal which e-mails have accounts.
@@ -186,7 +186,7 @@ func (s *Store) Login(ctx context.Context, email, password, ip string) (*Session
 		return nil, nil, badLogin
 	}
 	if u.Suspended(s.now()) {
-		return nil, nil, &Error{Kind: ErrForbidden, MessageID: "forum.error.suspended_until",
+		return nil, nil, &Error{Kind: ErrForbidden, ID: "forum.error.suspended_until",
 			Data: map[string]any{"Until": u.SuspendedUntil.Format(time.DateOnly)}}
 	}
 	tx, err := s.begin(ctx)

@@ -26,8 +26,8 @@ func TestSignUpValidation(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := f.s.SignUp(f.ctx, tt.in)
 			e := wantErr(t, err, ErrInvalid)
-			if e.Field != tt.field || e.MessageID != tt.msg {
-				t.Errorf("got field %q message %q, want %q %q", e.Field, e.MessageID, tt.field, tt.msg)
+			if e.Field() != tt.field || e.MessageID() != tt.msg {
+				t.Errorf("got field %q message %q, want %q %q", e.Field(), e.MessageID(), tt.field, tt.msg)
 			}
 		})
 	}
@@ -50,8 +50,8 @@ func TestSignUpLoginLogout(t *testing.T) {
 	}
 	if _, err := f.s.SignUp(f.ctx, SignUp{Email: "li.wei@example.com", Name: "Other", Password: "a long password"}); err == nil {
 		t.Fatal("same e-mail in another case: got nil error")
-	} else if e := wantErr(t, err, ErrConflict); e.MessageID != "forum.error.email_taken" {
-		t.Errorf("message %q", e.MessageID)
+	} else if e := wantErr(t, err, ErrConflict); e.MessageID() != "forum.error.email_taken" {
+		t.Errorf("message %q", e.MessageID())
 	}
 	// A second 李伟 gets a distinct handle.
 	u2, err := f.s.SignUp(f.ctx, SignUp{Email: "li2@example.com", Name: "李伟", Password: "a long password"})
@@ -60,12 +60,12 @@ func TestSignUpLoginLogout(t *testing.T) {
 	}
 
 	_, _, err = f.s.Login(f.ctx, "li.wei@example.com", "wrong password", "10.0.0.1")
-	if e := wantErr(t, err, ErrUnauthorized); e.MessageID != "forum.error.bad_login" {
-		t.Errorf("wrong password message %q", e.MessageID)
+	if e := wantErr(t, err, ErrUnauthorized); e.MessageID() != "forum.error.bad_login" {
+		t.Errorf("wrong password message %q", e.MessageID())
 	}
 	_, _, err = f.s.Login(f.ctx, "nobody@example.com", "a long password", "10.0.0.1")
-	if e := wantErr(t, err, ErrUnauthorized); e.MessageID != "forum.error.bad_login" {
-		t.Errorf("unknown e-mail message %q (must match the wrong-password one)", e.MessageID)
+	if e := wantErr(t, err, ErrUnauthorized); e.MessageID() != "forum.error.bad_login" {
+		t.Errorf("unknown e-mail message %q (must match the wrong-password one)", e.MessageID())
 	}
 
 	sess, got, err := f.s.Login(f.ctx, "LI.WEI@example.com", "a long password", "10.0.0.1")
@@ -119,8 +119,8 @@ func TestSuspendedCannotLogIn(t *testing.T) {
 		t.Error("session of a suspended user still valid")
 	}
 	_, _, err = f.s.Login(f.ctx, "member@example.com", "correct horse battery", "1.1.1.1")
-	if e := wantErr(t, err, ErrForbidden); e.MessageID != "forum.error.suspended_until" {
-		t.Errorf("message %q", e.MessageID)
+	if e := wantErr(t, err, ErrForbidden); e.MessageID() != "forum.error.suspended_until" {
+		t.Errorf("message %q", e.MessageID())
 	}
 	f.clock.Advance(49 * time.Hour)
 	if _, _, err := f.s.Login(f.ctx, "member@example.com", "correct horse battery", "1.1.1.1"); err != nil {
@@ -196,8 +196,8 @@ func TestPasswordReset(t *testing.T) {
 		t.Errorf("login with the new password: %v", err)
 	}
 	e := wantErr(t, f.s.ResetPassword(f.ctx, r.Token, "another new password"), ErrInvalid)
-	if e.MessageID != "forum.error.reset_token_invalid" {
-		t.Errorf("reused token message %q", e.MessageID)
+	if e.MessageID() != "forum.error.reset_token_invalid" {
+		t.Errorf("reused token message %q", e.MessageID())
 	}
 	r2, err := f.s.IssuePasswordReset(f.as(admin), u.ID)
 	if err != nil {

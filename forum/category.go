@@ -221,7 +221,7 @@ func upsertCategory(ctx context.Context, tx *txn, id int64, in CategoryInput) (*
 		return nil, fmt.Errorf("category: %w", err)
 	}
 	if n > 0 {
-		return nil, &Error{Kind: ErrConflict, Field: "slug", MessageID: "forum.error.category_slug_taken"}
+		return nil, &Error{Kind: ErrConflict, FieldName: "slug", ID: "forum.error.category_slug_taken"}
 	}
 	now := ms(tx.now)
 	if id == 0 {

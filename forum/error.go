@@ -6,9 +6,9 @@ import (
 	"time"
 )
 
-// Sentinel errors. Every error returned by the Store that a user can cause
-// wraps exactly one of them, so that portal maps them to HTTP statuses with
-// errors.Is and shows the localized message from the wrapping *Error.
+// Sentinel errors. Every error a user can cause wraps exactly one of
+// them, so that portal maps them to HTTP statuses with errors.Is, and
+// shows the localized message of the wrapping *Error.
 var (
 	ErrNotFound     = errors.New("not found")
 	ErrForbidden    = errors.New("forbidden")
@@ -19,31 +19,49 @@ var (
 )
 
 // Error is a user-facing forum error. Kind is one of the sentinel errors
-// above (errors.Is(err, ErrInvalid) works through it); MessageID names a
+// above (errors.Is(err, ErrInvalid) works through Unwrap); ID names a
 // message in locales/forum.*.toml and Data fills its template.
 //
-// When Data has a "Count" key, it is the plural count for the message.
+// Portal reads it through methods: MessageID, MessageData, PluralCount,
+// RetryAfter and Field.
 type Error struct {
-	Kind       error
-	MessageID  string
-	Field      string         // the offending input field, for ErrInvalid
-	Data       map[string]any // template data for MessageID
-	RetryAfter time.Duration  // for ErrRateLimited: when the action is allowed again
+	Kind      error
+	ID        string         // message ID, e.g. "forum.error.title_too_short"
+	FieldName string         // the offending input field, for ErrInvalid
+	Data      map[string]any // template data for the message
+	Wait      time.Duration  // for ErrRateLimited: when the action is allowed again
 }
 
 func (e *Error) Error() string {
-	s := "forum: " + e.Kind.Error() + ": " + e.MessageID
-	if e.Field != "" {
-		s += " (field " + e.Field + ")"
+	s := "forum: " + e.Kind.Error() + ": " + e.ID
+	if e.FieldName != "" {
+		s += " (field " + e.FieldName + ")"
 	}
-	if e.RetryAfter > 0 {
-		s += fmt.Sprintf(" (retry after %s)", e.RetryAfter)
+	if e.Wait > 0 {
+		s += fmt.Sprintf(" (retry after %s)", e.Wait)
 	}
 	return s
 }
 
 // Unwrap returns the sentinel kind.
 func (e *Error) Unwrap() error { return e.Kind }
+
+// MessageID is the go-i18n message ID of the error's text.
+func (e *Error) MessageID() string { return e.ID }
+
+// MessageData is the template data of the message (limits such as Min,
+// Max; waits as Seconds and Minutes).
+func (e *Error) MessageData() map[string]any { return e.Data }
+
+// PluralCount is the number that selects the message's plural form, or
+// nil.
+func (e *Error) PluralCount() any { return e.Data["Count"] }
+
+// RetryAfter is how long to wait before trying again (rate limits only).
+func (e *Error) RetryAfter() time.Duration { return e.Wait }
+
+// Field is the name of the input field at fault, if any.
+func (e *Error) Field() string { return e.FieldName }
 
 // AsError returns the *Error inside err, or nil.
 func AsError(err error) *Error {
@@ -58,20 +76,22 @@ func AsError(err error) *Error {
 // ErrRateLimited error, and 0 otherwise.
 func RetryAfter(err error) time.Duration {
 	if e := AsError(err); e != nil && errors.Is(e.Kind, ErrRateLimited) {
-		return e.RetryAfter
+		return e.Wait
 	}
 	return 0
 }
 
 func invalid(field, msgID string, data map[string]any) *Error {
-	return &Error{Kind: ErrInvalid, Field: field, MessageID: msgID, Data: data}
+	return &Error{Kind: ErrInvalid, FieldName: field, ID: msgID, Data: data}
 }
 
-func notFound(msgID string) *Error { return &Error{Kind: ErrNotFound, MessageID: msgID} }
+func notFound(msgID string) *Error { return &Error{Kind: ErrNotFound, ID: msgID} }
 
-func forbidden(msgID string) *Error { return &Error{Kind: ErrForbidden, MessageID: msgID} }
+func forbidden(msgID string) *Error { return &Error{Kind: ErrForbidden, ID: msgID} }
 
-func conflict(msgID string) *Error { return &Error{Kind: ErrConflict, MessageID: msgID} }
+func conflict(msgID string) *Error { return &Error{Kind: ErrConflict, ID: msgID} }
+
+func unauthorized(msgID string) *Error { return &Error{Kind: ErrUnauthorized, ID: msgID} }
 
 // rateLimited builds an ErrRateLimited error whose message data carries the
 // wait in Seconds and Minutes, both rounded up; Count (the plural count) is
@@ -89,5 +109,5 @@ func rateLimited(msgID string, wait time.Duration, inMinutes bool, data map[stri
 	for k, v := range data {
 		d[k] = v
 	}
-	return &Error{Kind: ErrRateLimited, MessageID: msgID, RetryAfter: wait, Data: d}
+	return &Error{Kind: ErrRateLimited, ID: msgID, Wait: wait, Data: d}
 }

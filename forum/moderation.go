@@ -225,7 +225,7 @@ func (s *Store) Assign(ctx context.Context, topicID, assigneeID int64) error {
 func (s *Store) Claim(ctx context.Context, topicID int64) error {
 	u := UserFromContext(ctx)
 	if u == nil {
-		return &Error{Kind: ErrUnauthorized, MessageID: "forum.error.login_required"}
+		return unauthorized("forum.error.login_required")
 	}
 	return s.Assign(ctx, topicID, u.ID)
 }

@@ -123,12 +123,12 @@ func (s *Store) Can(ctx context.Context, a Action, r Resource) bool {
 func (s *Store) actor(ctx context.Context, tx *txn) (*User, error) {
 	u := UserFromContext(ctx)
 	if u == nil || u.ID == 0 {
-		return nil, &Error{Kind: ErrUnauthorized, MessageID: "forum.error.login_required"}
+		return nil, unauthorized("forum.error.login_required")
 	}
 	fresh, err := findUserByID(ctx, tx, u.ID)
 	if err != nil {
 		if errors.Is(err, ErrNotFound) {
-			return nil, &Error{Kind: ErrUnauthorized, MessageID: "forum.error.login_required"}
+			return nil, unauthorized("forum.error.login_required")
 		}
 		return nil, err
 	}

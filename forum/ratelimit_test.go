@@ -16,8 +16,8 @@ func TestTopicAndReplyIntervals(t *testing.T) {
 	f.clock.Advance(4 * time.Second)
 	_, err := f.s.CreateTopic(f.as(u), NewTopic{CategoryID: cat, Title: "Second question", Body: "Some body text", Lang: LangEN})
 	e := wantErr(t, err, ErrRateLimited)
-	if e.MessageID != "forum.error.topic_too_soon" || e.RetryAfter != 11*time.Second || e.Data["Seconds"] != 11 {
-		t.Fatalf("got %s after %s (%v), want topic_too_soon after 11s", e.MessageID, e.RetryAfter, e.Data)
+	if e.MessageID() != "forum.error.topic_too_soon" || e.RetryAfter() != 11*time.Second || e.Data["Seconds"] != 11 {
+		t.Fatalf("got %s after %s (%v), want topic_too_soon after 11s", e.MessageID(), e.RetryAfter(), e.Data)
 	}
 	f.clock.Advance(11 * time.Second)
 	t2, err := f.s.CreateTopic(f.as(u), NewTopic{CategoryID: cat, Title: "Second question", Body: "Some body text", Lang: LangEN})
@@ -29,8 +29,8 @@ func TestTopicAndReplyIntervals(t *testing.T) {
 	}
 	f.clock.Advance(3 * time.Second)
 	_, err = f.s.Reply(f.as(u), t2.ID, "A second reply")
-	if e := wantErr(t, err, ErrRateLimited); e.MessageID != "forum.error.reply_too_soon" || e.RetryAfter != 2*time.Second {
-		t.Fatalf("got %s after %s, want reply_too_soon after 2s", e.MessageID, e.RetryAfter)
+	if e := wantErr(t, err, ErrRateLimited); e.MessageID() != "forum.error.reply_too_soon" || e.RetryAfter() != 2*time.Second {
+		t.Fatalf("got %s after %s, want reply_too_soon after 2s", e.MessageID(), e.RetryAfter())
 	}
 	f.clock.Advance(2 * time.Second)
 	if _, err := f.s.Reply(f.as(u), t2.ID, "A second reply"); err != nil {
@@ -52,8 +52,8 @@ func TestNewAccountLimits(t *testing.T) {
 	cat := f.cats[CategoryGettingStarted].ID
 	three := "See https://a.example, https://b.example and https://c.example"
 	_, err := f.s.CreateTopic(f.as(u), NewTopic{CategoryID: cat, Title: "Links question", Body: three, Lang: LangEN})
-	if e := wantErr(t, err, ErrInvalid); e.MessageID != "forum.error.new_user_too_many_links" || e.Data["Max"] != 2 {
-		t.Fatalf("got %s %v", e.MessageID, e.Data)
+	if e := wantErr(t, err, ErrInvalid); e.MessageID() != "forum.error.new_user_too_many_links" || e.Data["Max"] != 2 {
+		t.Fatalf("got %s %v", e.MessageID(), e.Data)
 	}
 	two := "See https://a.example and ![x](https://b.example/x.png)"
 	for i := 0; i < 3; i++ {
@@ -64,8 +64,8 @@ func TestNewAccountLimits(t *testing.T) {
 	}
 	_, err = f.s.CreateTopic(f.as(u), NewTopic{CategoryID: cat, Title: "Fourth question", Body: "body text", Lang: LangEN})
 	e := wantErr(t, err, ErrRateLimited)
-	if want := created.Add(24 * time.Hour).Sub(f.clock.Now()); e.MessageID != "forum.error.new_user_topic_cap" || e.RetryAfter != want || e.Data["Count"] != 21*60 {
-		t.Fatalf("got %s after %s (%v), want new_user_topic_cap after %s", e.MessageID, e.RetryAfter, e.Data, want)
+	if want := created.Add(24 * time.Hour).Sub(f.clock.Now()); e.MessageID() != "forum.error.new_user_topic_cap" || e.RetryAfter() != want || e.Data["Count"] != 21*60 {
+		t.Fatalf("got %s after %s (%v), want new_user_topic_cap after %s", e.MessageID(), e.RetryAfter(), e.Data, want)
 	}
 	// Editing links in later is limited too.
 	list, _ := f.s.ListTopics(f.ctx, TopicFilter{AuthorID: u.ID})

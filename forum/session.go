@@ -54,7 +54,7 @@ func createSession(ctx context.Context, tx *txn, userID int64, ttl time.Duration
 // ErrUnauthorized for an unknown, expired or empty token.
 func (s *Store) Authenticate(ctx context.Context, token string) (*User, error) {
 	if token == "" || len(token) > 100 {
-		return nil, &Error{Kind: ErrUnauthorized, MessageID: "forum.error.login_required"}
+		return nil, unauthorized("forum.error.login_required")
 	}
 	tx, err := s.read(ctx)
 	if err != nil {
@@ -65,7 +65,7 @@ func (s *Store) Authenticate(ctx context.Context, token string) (*User, error) {
 		FROM forum_sessions s JOIN forum_users u ON u.id = s.user_id
 		WHERE s.id_hash = ? AND s.expires_at > ?`, tokenHash(token), ms(tx.now)))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, &Error{Kind: ErrUnauthorized, MessageID: "forum.error.login_required"}
+		return nil, unauthorized("forum.error.login_required")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("authenticate: %w", err)

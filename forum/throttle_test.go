@@ -19,8 +19,8 @@ func TestLoginThrottlePerIP(t *testing.T) {
 	}
 	_, _, err := f.s.Login(f.ctx, "victim@example.com", "correct horse battery", "203.0.113.9")
 	e := wantErr(t, err, ErrRateLimited)
-	if e.MessageID != "forum.error.login_throttled" || e.RetryAfter != 30*time.Second {
-		t.Fatalf("got %s retry after %s, want login_throttled after 30s (the first attempt leaves the window)", e.MessageID, e.RetryAfter)
+	if e.MessageID() != "forum.error.login_throttled" || e.RetryAfter() != 30*time.Second {
+		t.Fatalf("got %s retry after %s, want login_throttled after 30s (the first attempt leaves the window)", e.MessageID(), e.RetryAfter())
 	}
 	if RetryAfter(err) != 30*time.Second || e.Data["Seconds"] != 30 {
 		t.Errorf("RetryAfter = %s, data %v", RetryAfter(err), e.Data)
@@ -45,8 +45,8 @@ func TestLoginThrottlePerAccount(t *testing.T) {
 		wantErr(t, err, ErrUnauthorized)
 	}
 	_, _, err := f.s.Login(f.ctx, "victim@example.com", "correct horse battery", "10.9.9.9")
-	if e := wantErr(t, err, ErrRateLimited); e.RetryAfter != 15*time.Minute {
-		t.Fatalf("retry after %s, want 15m", e.RetryAfter)
+	if e := wantErr(t, err, ErrRateLimited); e.RetryAfter() != 15*time.Minute {
+		t.Fatalf("retry after %s, want 15m", e.RetryAfter())
 	}
 	f.clock.Advance(15 * time.Minute)
 	if _, _, err := f.s.Login(f.ctx, "victim@example.com", "correct horse battery", "10.9.9.9"); err != nil {

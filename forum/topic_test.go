@@ -158,8 +158,8 @@ func TestCloseLockPinWaitAssign(t *testing.T) {
 		t.Fatalf("duplicate: %+v", v.Topic)
 	}
 	_, err := f.s.Reply(f.as(member), dup.ID, "can I still reply?")
-	if e := wantErr(t, err, ErrForbidden); e.MessageID != "forum.error.topic_closed" {
-		t.Errorf("message %q", e.MessageID)
+	if e := wantErr(t, err, ErrForbidden); e.MessageID() != "forum.error.topic_closed" {
+		t.Errorf("message %q", e.MessageID())
 	}
 	if err := f.s.Reopen(f.as(asker), dup.ID); err != nil {
 		t.Fatal(err)
@@ -169,8 +169,8 @@ func TestCloseLockPinWaitAssign(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = f.s.Reply(f.as(asker), orig.ID, "locked reply")
-	if e := wantErr(t, err, ErrForbidden); e.MessageID != "forum.error.topic_locked" {
-		t.Errorf("message %q", e.MessageID)
+	if e := wantErr(t, err, ErrForbidden); e.MessageID() != "forum.error.topic_locked" {
+		t.Errorf("message %q", e.MessageID())
 	}
 	if _, err := f.s.Reply(f.as(mod), orig.ID, "moderator note"); err != nil {
 		t.Errorf("moderator reply in a locked topic: %v", err)
@@ -233,8 +233,8 @@ func TestStaffOnlyCategory(t *testing.T) {
 	f.age()
 	in := NewTopic{CategoryID: f.cats[CategoryAnnouncements].ID, Title: "Release 1.0 is out", Body: "Changelog here", Lang: LangEN}
 	_, err := f.s.CreateTopic(f.as(member), in)
-	if e := wantErr(t, err, ErrForbidden); e.MessageID != "forum.error.category_staff_only" {
-		t.Errorf("message %q", e.MessageID)
+	if e := wantErr(t, err, ErrForbidden); e.MessageID() != "forum.error.category_staff_only" {
+		t.Errorf("message %q", e.MessageID())
 	}
 	tp, err := f.s.CreateTopic(f.as(staff), in)
 	if err != nil {
@@ -270,8 +270,8 @@ func TestTopicValidation(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := f.s.CreateTopic(f.as(u), tt.in)
-			if e := wantErr(t, err, ErrInvalid); e.Field != tt.field {
-				t.Errorf("field %q, want %q", e.Field, tt.field)
+			if e := wantErr(t, err, ErrInvalid); e.Field() != tt.field {
+				t.Errorf("field %q, want %q", e.Field(), tt.field)
 			}
 		})
 	}
