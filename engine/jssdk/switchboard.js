@@ -328,7 +328,7 @@ export class Client {
   // #open dials, sends connect and makes the transport current.
   async #open() {
     const ws = new this.#WS(this.#url);
-    const t = new Transport(ws, () => ++this.#nextID, (f) => this.#push(t, f), (err) => this.#dead(t, err));
+    const t = new Transport(ws, () => ++this.#nextID, (f) => this.#push(t, f), (err) => this.#dead(t, err), this.#opts.timeout);
     await t.opened;
     const params = { token: this.#token };
     if (this.#opts.app) params.app = this.#opts.app;
@@ -701,7 +701,7 @@ function toMessage(f) {
 
 // Transport is one WebSocket and its requests in flight.
 class Transport {
-  constructor(ws, nextID, onPush, onDead) {
+  constructor(ws, nextID, onPush, onDead, openTimeout) {
     this.ws = ws;
     this.pending = new Map();
     this.dead = false;
@@ -709,16 +709,14 @@ class Transport {
     this.nextID = nextID;
     this.onPush = onPush;
     this.onDead = onDead;
-    this.watchdog = 0;
     this.opened = new Promise((resolve, reject) => {
       ws.onopen = () => { this.alive(); resolve(); };
-      ws.onclose = (ev) => {
-        const err = closeError(ev);
-        reject(err);
-        this.die(err);
-      };
+      this.failOpen = reject;
     });
+    ws.onclose = (ev) => this.die(closeError(ev));
     ws.onmessage = (ev) => this.receive(ev.data);
+    // An attempt that neither opens nor fails (a black-holed network) counts as dead too.
+    this.watchdog = setTimeout(() => this.die(new SwitchboardError(0, 'WebSocket did not open in time', 'disconnected')), openTimeout);
   }
 
   receive(text) {
@@ -771,6 +769,7 @@ class Transport {
     if (this.dead) return;
     this.dead = true;
     clearTimeout(this.watchdog);
+    this.failOpen(err);
     for (const p of this.pending.values()) {
       clearTimeout(p.timer);
       p.reject(err.codeName === 'closed' ? err : disconnectedError(err.message));
