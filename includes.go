@@ -6,5 +6,7 @@ import "embed"
 // file=..., so the code in the docs is the code the tests compile and run.
 // Add a pattern here when a docs page includes a new file.
 //
-//go:embed main.go
+//go:embed engine/client/quickstart_example_test.go
+//go:embed engine/client/docs_example_test.go
+//go:embed engine/token_example_test.go
 var includeFS embed.FS

@@ -127,19 +127,24 @@ func (r *Renderer) include(file, region string) (string, error) {
 	}
 	lines := strings.SplitAfter(string(b), "\n")
 	if region != "" {
-		start, end := -1, -1
-		for i, l := range lines {
-			if strings.Contains(l, "[START "+region+"]") {
-				start = i + 1
-			} else if strings.Contains(l, "[END "+region+"]") && start >= 0 {
-				end = i
-				break
+		// A region may be split into several START/END segments (to leave
+		// test-only lines out); the segments are joined in order.
+		var picked []string
+		inside, found := false, false
+		for _, l := range lines {
+			switch {
+			case strings.Contains(l, "[START "+region+"]"):
+				inside, found = true, true
+			case strings.Contains(l, "[END "+region+"]"):
+				inside = false
+			case inside:
+				picked = append(picked, l)
 			}
 		}
-		if start < 0 || end < 0 {
-			return "", fmt.Errorf("include %s: region %q not found", file, region)
+		if !found || inside {
+			return "", fmt.Errorf("include %s: region %q not found or not closed", file, region)
 		}
-		lines = lines[start:end]
+		lines = picked
 	}
 	// Region markers are for the docs tooling, not for the reader.
 	kept := make([]string, 0, len(lines))
