@@ -136,6 +136,7 @@ export class Client {
   #shutdownDelay = 0;
   #lastOfflineID = 0;
   #wake = null;
+  #connecting = null;
 
   /**
    * Creates an unconnected client; call {@link Client#connect} after adding listeners.
@@ -161,16 +162,12 @@ export class Client {
    * with the server's error, after which the client is closed.
    * @returns {Promise<Info>}
    */
-  async connect() {
-    if (this.#closed) throw this.#closeErr;
-    if (this.#t) return this.info;
-    try {
-      await this.#open();
-    } catch (err) {
+  connect() {
+    this.#connecting ??= this.#open().then(() => this.info, (err) => {
       this.#shut(err);
       throw err;
-    }
-    return this.info;
+    });
+    return this.#connecting;
   }
 
   /**
