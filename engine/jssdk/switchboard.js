@@ -2,8 +2,8 @@
  * Switchboard JavaScript SDK, protocol version 1.
  *
  * One ES module with no build step and no dependencies. It runs in browsers
- * and in Node 22 or later (global WebSocket); pass `options.WebSocket` to use
- * another implementation. The portal serves it at /sdk/v1/switchboard.js:
+ * and in Node 22 or later (Node 20.10+ with --experimental-websocket); pass
+ * `options.WebSocket` for another WebSocket. Served at /sdk/v1/switchboard.js:
  *
  *     import { connect } from '/sdk/v1/switchboard.js';
  *     const client = await connect('wss://example.com/v1/ws', token, {
@@ -90,6 +90,18 @@ export async function connect(url, token, options) {
   await client.connect();
   return client;
 }
+
+/**
+ * Value types, declared in switchboard.d.ts:
+ * @typedef {import('./switchboard.d.ts').Info} Info
+ * @typedef {import('./switchboard.d.ts').Position} Position
+ * @typedef {import('./switchboard.d.ts').Message} Message
+ * @typedef {import('./switchboard.d.ts').PeerMessage} PeerMessage
+ * @typedef {import('./switchboard.d.ts').Receipt} Receipt
+ * @typedef {import('./switchboard.d.ts').Member} Member
+ * @typedef {import('./switchboard.d.ts').History} History
+ * @typedef {import('./switchboard.d.ts').PresenceEvent} PresenceEvent
+ */
 
 /**
  * @typedef {object} ClientOptions
@@ -552,7 +564,9 @@ export class Client {
   // whether all succeeded. A throwing listener is reported as an `error` event.
   async #emit(event, arg) {
     let ok = true;
-    for (const fn of [...(this.#listeners.get(event) ?? [])]) {
+    const fns = [...(this.#listeners.get(event) ?? [])];
+    if (event === 'error' && fns.length === 0) console.error(arg); // never lose a failure silently
+    for (const fn of fns) {
       try {
         await fn.call(this, arg);
       } catch (err) {
