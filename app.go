@@ -16,6 +16,7 @@ import (
 	"switchboard/content"
 	"switchboard/db"
 	"switchboard/engine"
+	"switchboard/engine/jssdk"
 	"switchboard/locales"
 	"switchboard/portal"
 )
@@ -61,6 +62,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	pc := portal.Config{
 		Engine:         m.Engine.Handler(),
+		SDK:            jssdk.FS(),
 		DB:             m.DB,
 		Logger:         m.Log,
 		Docs:           content.Docs(),

@@ -9,4 +9,5 @@ import "embed"
 //go:embed engine/client/quickstart_example_test.go
 //go:embed engine/client/docs_example_test.go
 //go:embed engine/token_example_test.go
+//go:embed engine/jssdk/examples/quickstart.js
 var includeFS embed.FS
