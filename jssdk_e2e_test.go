@@ -515,6 +515,38 @@ return { renewed: r, unrenewed: { events: u.events, closeCode: u.close.code, clo
 		}
 	})
 
+	t.Run("a token that expired while disconnected is renewed before reconnecting", func(t *testing.T) {
+		t.Parallel()
+		var got struct {
+			Events []string
+			Got    []int
+			Calls  int
+		}
+		runJS(t, env.page(t), script(`
+const g = T.gated();
+const events = [], got = [];
+let calls = 0;
+const a = await sb.connect(T.url, {{SHORT}}, { WebSocket: g.WebSocket, minBackoff: 50, maxBackoff: 200,
+  getToken: async () => { calls++; return {{FRESH}}; },
+  on: { connect: () => events.push('connect'), disconnect: () => events.push('disconnect') } });
+await a.subscribe('renewed', { onMessage: (m) => got.push(m.offset) });
+g.closed = true;
+g.sockets.at(-1).close();
+const b = await sb.connect(T.url, {{B}});
+await b.publish('renewed', 1);
+await T.sleep(Math.max(0, a.info.expiresAt - Date.now()) + 1000); // the first token is now expired
+g.closed = false;
+await T.waitFor('reconnect and recovery', () => got.length === 1 && a.connected, 10000);
+a.close(); b.close();
+return { events, got, calls };`, "{{SHORT}}", env.token(t, "late", 3*time.Second), "{{FRESH}}", env.token(t, "late", hour),
+			"{{B}}", env.token(t, "bob", hour)), &got)
+		assertJSON(t, "events", got.Events, []string{"connect", "disconnect", "connect"})
+		assertJSON(t, "recovered offsets", got.Got, []int{1})
+		if got.Calls != 1 {
+			t.Errorf("getToken called %d times, want 1", got.Calls)
+		}
+	})
+
 	t.Run("errors are typed with the documented codes", func(t *testing.T) {
 		t.Parallel()
 		ctx := context.Background()
