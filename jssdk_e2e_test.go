@@ -14,8 +14,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
@@ -735,60 +733,4 @@ return { got: R.got, recovery: R.recovery, events: R.events };`, &got)
 	assertJSON(t, "messages", got.Got, [][]any{{1, "alice"}, {2, "alice"}, {3, "alice"}, {4, ""}, {5, ""}})
 	assertJSON(t, "recovery", got.Recovery, map[string]any{"channel": "durable", "recovered": true, "missed": 2})
 	assertJSON(t, "events", got.Events, []string{"disconnect 4006"})
-}
-
-// TestJSSDKNode runs the SDK in Node against a real engine: Node 22 has a
-// global WebSocket, Node 20.10 and later have it behind a flag. The test is
-// skipped when node is not installed or older than that.
-func TestJSSDKNode(t *testing.T) {
-	nodePath, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node not installed")
-	}
-	out, err := exec.Command(nodePath, "--version").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var major, minor int
-	fmt.Sscanf(string(out), "v%d.%d", &major, &minor)
-	var args []string
-	switch {
-	case major >= 22:
-	case major == 20 && minor >= 10 || major == 21:
-		args = append(args, "--experimental-websocket")
-	default:
-		t.Skipf("node %s has no WebSocket; the SDK needs Node 22 (or 20.10 with --experimental-websocket)", strings.TrimSpace(string(out)))
-	}
-	ctx := context.Background()
-	m := startMain(t, "127.0.0.1:0", t.TempDir())
-	app, err := m.Engine.CreateApp(ctx, "node")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sdk, err := filepath.Abs("engine/jssdk/switchboard.js")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok := func(user string) string {
-		s, _ := engine.MintToken(app.ID, app.Certificate, engine.Claims{Subject: user}, time.Hour)
-		return s
-	}
-	args = append(args, "engine/jssdk/testdata/node_smoke.mjs", "file://"+sdk, "ws"+strings.TrimPrefix(m.URL(), "http")+"/v1/ws", tok("alice"), tok("bob"))
-	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(cctx, nodePath, args...)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err = cmd.Output()
-	if err != nil {
-		t.Fatalf("node: %v\n%s", err, stderr.String())
-	}
-	var got map[string]any
-	if err := json.Unmarshal(out, &got); err != nil {
-		t.Fatalf("node printed %q: %v", out, err)
-	}
-	assertJSON(t, "node run", got, map[string]any{
-		"got": []any{[]any{1, "alice", map[string]any{"text": "hi"}}}, "inbox": []any{"psst"},
-		"receipt": "delivered", "error": []any{true, 110},
-	})
 }

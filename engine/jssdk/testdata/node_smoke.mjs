@@ -1,5 +1,5 @@
-// A smoke test of the SDK in Node, run by TestJSSDKNode in the repository
-// root: node node_smoke.mjs SDK_URL WS_URL ALICE_TOKEN BOB_TOKEN
+// A smoke test of the SDK in Node, run by TestNode in jssdk_test.go:
+// node node_smoke.mjs SDK_URL WS_URL ALICE_TOKEN BOB_TOKEN
 // (Node 20.10-21 need --experimental-websocket). It prints one JSON line.
 const [sdkURL, url, aliceToken, bobToken] = process.argv.slice(2);
 const sb = await import(sdkURL);
