@@ -24,7 +24,7 @@ func (n *alert) Dump(src []byte, level int) {
 	ast.DumpHelper(n, src, level, map[string]string{"kind": n.kind}, nil)
 }
 
-var alertMarker = regexp.MustCompile(`(?i)^\s*\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]\s*$`)
+var alertMarker = regexp.MustCompile(`(?i)^\s*\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION|DEPRECATED)\]\s*$`)
 
 type alertTransformer struct{ r *Renderer }
 

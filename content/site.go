@@ -75,6 +75,8 @@ type Site struct {
 	pages map[string]map[string]*Page // lang -> path -> page
 	order map[string][]*Page          // lang -> reading order
 	nav   map[string][]*NavItem       // lang -> top-level items
+
+	releases map[string][]Release // lang -> changelog releases
 }
 
 // Load reads every page of fsys (laid out as LANG/path.md, with
@@ -82,7 +84,7 @@ type Site struct {
 // navigation order. Languages other than English fall back to the English
 // page, marked Missing, when they have no translation.
 func Load(fsys fs.FS, r *Renderer) (*Site, error) {
-	s := &Site{pages: map[string]map[string]*Page{}, order: map[string][]*Page{}, nav: map[string][]*NavItem{}}
+	s := &Site{pages: map[string]map[string]*Page{}, order: map[string][]*Page{}, nav: map[string][]*NavItem{}, releases: map[string][]Release{}}
 	sources := map[string]map[string]source{}
 	for _, lang := range Languages {
 		src, err := readLang(fsys, lang)
@@ -134,6 +136,11 @@ func Load(fsys fs.FS, r *Renderer) (*Site, error) {
 				return nil, fmt.Errorf("load %s: %w", own.file, err)
 			}
 			page.HTML, page.TOC, page.Text = out.HTML, out.TOC, out.Text
+			if p == ChangelogPath {
+				if s.releases[lang], err = parseChangelog(r, own.body, lang); err != nil {
+					return nil, fmt.Errorf("load %s: %w", own.file, err)
+				}
+			}
 			s.pages[lang][p] = page
 		}
 		for p := range sources[lang] {

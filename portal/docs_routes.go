@@ -109,6 +109,8 @@ type docsPageData struct {
 	EditURL    string
 	EnglishURL string
 	Thanks     bool
+	// Deprecations is set on the deprecations page, built from the changelog.
+	Deprecations []content.Deprecation
 }
 
 func (s *Server) docsPage(c echo.Context) error {
@@ -117,6 +119,9 @@ func (s *Server) docsPage(c echo.Context) error {
 	docs, err := s.currentDocs(c.Request().Context())
 	if err != nil {
 		return err
+	}
+	if p == content.ChangelogPath+".atom" {
+		return s.changelogFeed(c, docs, lang)
 	}
 	if strings.HasSuffix(p, ".md") {
 		return s.rawMarkdown(c, docs, lang, strings.TrimSuffix(p, ".md"))
@@ -131,13 +136,20 @@ func (s *Server) docsPage(c echo.Context) error {
 	v := s.newView(c, lang, strings.TrimPrefix(page.URL(), "/"+lang))
 	v.Title, v.Description, v.Section = page.Title, page.Description, "docs"
 	en, _ := docs.site.Page(content.SourceLang, page.Path)
-	v.Data = &docsPageData{
+	data := &docsPageData{
 		Page:       page,
 		Nav:        docs.site.Nav(lang),
 		EditURL:    s.cfg.EditURL + page.File,
 		EnglishURL: en.URL(),
 		Thanks:     c.QueryParam("feedback") == "thanks",
 	}
+	switch page.Path {
+	case "deprecations":
+		data.Deprecations = docs.site.Deprecations(lang)
+	case content.ChangelogPath:
+		v.FeedURL = "/" + lang + "/docs/changelog.atom"
+	}
+	v.Data = data
 	return s.render(c, http.StatusOK, "docs", v)
 }
 
@@ -221,4 +233,33 @@ func (s *Server) llmsTxt(c echo.Context) error {
 		}
 	}
 	return c.Blob(http.StatusOK, "text/plain; charset=utf-8", []byte(b.String()))
+}
+
+// changelogFeed is the Atom feed of released versions, one entry per
+// release with its notes (and deprecations) as HTML.
+func (s *Server) changelogFeed(c echo.Context, docs *docsState, lang string) error {
+	page, _ := docs.site.Page(lang, content.ChangelogPath)
+	feed := &atomFeed{
+		Lang:  lang,
+		ID:    absURL(c, page.URL()),
+		Title: "Switchboard — " + page.Title,
+		Links: []atomLink{
+			{Rel: "self", Type: "application/atom+xml", Href: absURL(c, page.URL()+".atom")},
+			{Rel: "alternate", Type: "text/html", Href: absURL(c, page.URL())},
+		},
+		Author: &atomAuthor{Name: "Switchboard"},
+	}
+	for _, r := range docs.site.Releases(lang) {
+		if r.Date.IsZero() {
+			continue // unreleased changes are not news yet
+		}
+		feed.Entries = append(feed.Entries, atomEntry{
+			ID:      absURL(c, page.URL()+"#"+r.ID),
+			Title:   r.Version,
+			Updated: atomTime(r.Date),
+			Links:   []atomLink{{Rel: "alternate", Type: "text/html", Href: absURL(c, page.URL()+"#"+r.ID)}},
+			Content: &atomText{Type: "html", Body: string(r.HTML)},
+		})
+	}
+	return writeAtom(c, feed)
 }

@@ -126,6 +126,8 @@ type view struct {
 	Path    string
 	Section string // active header section: docs, forum, status, sandbox
 	NoIndex bool
+	// FeedURL is an Atom feed advertised in <head>.
+	FeedURL string
 	CSRF    string
 	Data    any
 }

@@ -1,0 +1,135 @@
+package content
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// ChangelogPath is the docs page whose "## " sections are releases.
+const ChangelogPath = "changelog"
+
+// Release is one "## VERSION (YYYY-MM-DD)" section of the changelog page.
+// A section titled "Unreleased" (未发布) has a zero Date and is left out of
+// the Atom feed.
+type Release struct {
+	Version      string
+	Date         time.Time
+	ID           string // the heading's anchor on the changelog page
+	HTML         []byte // the section's body
+	Deprecations []Deprecation
+}
+
+// Deprecation is a "> [!DEPRECATED]" alert inside a release: which API,
+// since which version, and what replaces it, written as one sentence.
+type Deprecation struct {
+	Release string // the version that announced it
+	HTML    []byte
+}
+
+var releaseHeading = regexp.MustCompile(`^(\S+)(?:\s+\((\d{4}-\d{2}-\d{2})\))?\s*$`)
+
+// parseChangelog splits the changelog body into releases at its level-two
+// headings (outside code fences) and renders each one.
+func parseChangelog(r *Renderer, body []byte, lang string) ([]Release, error) {
+	type chunk struct {
+		heading string
+		lines   []string
+	}
+	var chunks []chunk
+	fence := ""
+	for _, line := range strings.SplitAfter(string(body), "\n") {
+		t := strings.TrimSpace(line)
+		if strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~") {
+			switch {
+			case fence == "":
+				fence = t[:3]
+			case strings.HasPrefix(t, fence):
+				fence = ""
+			}
+		}
+		if fence == "" && strings.HasPrefix(line, "## ") {
+			chunks = append(chunks, chunk{heading: strings.TrimSpace(line[3:])})
+			continue
+		}
+		if len(chunks) > 0 {
+			chunks[len(chunks)-1].lines = append(chunks[len(chunks)-1].lines, line)
+		}
+	}
+	ids := newHeadingIDs()
+	var out []Release
+	for _, c := range chunks {
+		m := releaseHeading.FindStringSubmatch(c.heading)
+		if m == nil {
+			return nil, fmt.Errorf("changelog: heading %q is not \"VERSION (YYYY-MM-DD)\" or \"Unreleased\"", c.heading)
+		}
+		rel := Release{Version: m[1], ID: string(ids.Generate([]byte(c.heading), 0))}
+		if m[2] != "" {
+			d, err := time.Parse("2006-01-02", m[2])
+			if err != nil {
+				return nil, fmt.Errorf("changelog: %q: %w", c.heading, err)
+			}
+			rel.Date = d
+		}
+		src := strings.Join(c.lines, "")
+		out1, err := r.RenderLang([]byte(src), lang)
+		if err != nil {
+			return nil, fmt.Errorf("changelog %s: %w", rel.Version, err)
+		}
+		rel.HTML = out1.HTML
+		for _, text := range deprecationTexts(src) {
+			h, err := r.RenderLang([]byte(text), lang)
+			if err != nil {
+				return nil, fmt.Errorf("changelog %s: %w", rel.Version, err)
+			}
+			rel.Deprecations = append(rel.Deprecations, Deprecation{Release: rel.Version, HTML: bytes.TrimSpace(h.HTML)})
+		}
+		out = append(out, rel)
+	}
+	return out, nil
+}
+
+// deprecationTexts returns the bodies of the "> [!DEPRECATED]" alerts in src.
+func deprecationTexts(src string) []string {
+	var out []string
+	var cur []string
+	in := false
+	flush := func() {
+		if in && len(cur) > 0 {
+			out = append(out, strings.Join(cur, "\n"))
+		}
+		cur, in = nil, false
+	}
+	for _, line := range strings.Split(src, "\n") {
+		t := strings.TrimSpace(line)
+		if !strings.HasPrefix(t, ">") {
+			flush()
+			continue
+		}
+		inner := strings.TrimSpace(strings.TrimPrefix(t, ">"))
+		if strings.EqualFold(inner, "[!DEPRECATED]") {
+			flush()
+			in = true
+			continue
+		}
+		if in {
+			cur = append(cur, inner)
+		}
+	}
+	flush()
+	return out
+}
+
+// Releases returns lang's changelog, newest first as written.
+func (s *Site) Releases(lang string) []Release { return s.releases[lang] }
+
+// Deprecations returns every deprecation announced in lang's changelog.
+func (s *Site) Deprecations(lang string) []Deprecation {
+	var out []Deprecation
+	for _, r := range s.releases[lang] {
+		out = append(out, r.Deprecations...)
+	}
+	return out
+}
