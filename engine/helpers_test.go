@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"io"
+	"net"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -27,6 +29,7 @@ type env struct {
 	db   *sql.DB
 	path string
 	cfg  engine.Config
+	addr string // after the first start, restarts listen on the same address
 }
 
 func newEnv(t *testing.T, mod func(*engine.Config)) *env {
@@ -55,7 +58,23 @@ func (v *env) start() {
 		v.t.Fatal(err)
 	}
 	v.e = e
-	v.srv = httptest.NewServer(e.Handler())
+	v.srv = httptest.NewUnstartedServer(e.Handler())
+	if v.addr != "" {
+		var l net.Listener
+		for i := 0; ; i++ {
+			if l, err = net.Listen("tcp", v.addr); err == nil || i == 50 {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if err != nil {
+			v.t.Fatal(err)
+		}
+		v.srv.Listener.Close()
+		v.srv.Listener = l
+	}
+	v.srv.Start()
+	v.addr = v.srv.Listener.Addr().String()
 	v.url = "ws" + strings.TrimPrefix(v.srv.URL, "http")
 	srv, eng := v.srv, e
 	v.t.Cleanup(func() {
@@ -293,4 +312,53 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// proxy is a TCP relay between clients and the engine, to cut connections
+// the way a network failure does.
+type proxy struct {
+	l     net.Listener
+	mu    sync.Mutex
+	conns []net.Conn
+	url   string
+}
+
+func (v *env) proxy() *proxy {
+	v.t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		v.t.Fatal(err)
+	}
+	p := &proxy{l: l, url: "ws://" + l.Addr().String()}
+	addr := v.addr // restarts keep the address
+	v.t.Cleanup(func() { l.Close(); p.cut() })
+	go func() {
+		for {
+			in, err := l.Accept()
+			if err != nil {
+				return
+			}
+			out, err := net.Dial("tcp", addr)
+			if err != nil {
+				in.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns = append(p.conns, in, out)
+			p.mu.Unlock()
+			go func() { io.Copy(out, in); out.Close() }()
+			go func() { io.Copy(in, out); in.Close() }()
+		}
+	}()
+	return p
+}
+
+// cut closes every relayed connection abruptly.
+func (p *proxy) cut() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -81,29 +82,42 @@ func TestMessageSizeLimits(t *testing.T) {
 }
 
 func TestPublishRateLimit(t *testing.T) {
-	v := newEnv(t, nil)
+	var mu sync.Mutex
+	now := time.Now()
+	v := newEnv(t, func(c *engine.Config) { // a frozen clock: no refill unless the test moves it
+		c.Now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	})
 	a := v.app("demo")
 	r := v.connect(a, "alice")
 	limited := 0
-	for i := 0; i < 70; i++ {
-		rep := r.call("publish", map[string]any{"channel": "c", "data": i})
+	var waits []chan frame
+	for i := 0; i < 70; i++ { // pipelined, so the server sees them back to back
+		waits = append(waits, r.start("publish", map[string]any{"channel": "c", "data": i}))
+	}
+	for _, w := range waits {
+		rep := r.wait(w)
 		if engine.Code(rep.code()) == engine.CodeRateLimited {
 			limited++
 		} else {
 			wantCode(t, "publish", rep, 0)
 		}
 	}
-	// 60 burst, plus whatever refilled during the loop.
-	if limited < 5 {
-		t.Fatalf("%d of 70 rapid publishes were limited, want at least 5", limited)
+	if limited != 10 {
+		t.Fatalf("%d of 70 rapid publishes were limited, want 10 (burst 60)", limited)
 	}
 	healthy(t, r)
 	// Tokens come back at 60/s.
-	time.Sleep(100 * time.Millisecond)
+	mu.Lock()
+	now = now.Add(100 * time.Millisecond)
+	mu.Unlock()
 	wantCode(t, "after refill", r.call("publish", map[string]any{"channel": "c", "data": "again"}), 0)
 	// Peer messages share the bucket.
+	waits = waits[:0]
 	for i := 0; i < 70; i++ {
-		r.call("peer", map[string]any{"to": "bob", "data": i, "store": false})
+		waits = append(waits, r.start("peer", map[string]any{"to": "bob", "data": i, "store": false}))
+	}
+	for _, w := range waits {
+		r.wait(w)
 	}
 	wantCode(t, "peer", r.call("peer", map[string]any{"to": "bob", "data": 1}), engine.CodeRateLimited)
 }
@@ -174,12 +188,24 @@ func TestSlowConsumerIsDisconnectedWithoutBlockingOthers(t *testing.T) {
 	pub := v.connect(a, "pub")
 	payload := strings.Repeat("x", 30*1024)
 	const n = 600 // 18 MB: more than loopback socket buffers hold
-	for i := 0; i < n; i++ {
-		pub.start("publish", map[string]any{"channel": "firehose", "data": payload})
-		fast.push("pub")
-	}
+	fastGot := make(chan int)
+	go func() {
+		got := 0
+		for i := 0; i < n; i++ {
+			pub.start("publish", map[string]any{"channel": "firehose", "data": payload})
+			select {
+			case f := <-fast.pushes:
+				if f.str("type") == "pub" {
+					got++
+				}
+			case <-time.After(5 * time.Second):
+			}
+		}
+		fastGot <- got
+	}()
 	waitFor(t, "slow consumer counted", func() bool { return v.e.Stats().SlowConsumers > 0 })
-	// Now read: frames that were in flight, then close code 4001.
+	// Now read: frames that were in flight, then close code 4001 (the
+	// server waits up to 5 s for the close frame to get through).
 	for {
 		_, _, err := ws.Read(context.Background())
 		if err != nil {
@@ -188,6 +214,9 @@ func TestSlowConsumerIsDisconnectedWithoutBlockingOthers(t *testing.T) {
 			}
 			break
 		}
+	}
+	if got := <-fastGot; got != n {
+		t.Fatalf("fast subscriber got %d of %d while the slow one lagged", got, n)
 	}
 	healthy(t, fast)
 }
