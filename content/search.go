@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"html"
 	"sort"
@@ -71,6 +72,12 @@ func NewIndex(ctx context.Context) (*Index, error) {
 		d.Close()
 		return nil, fmt.Errorf("search index: create: %w", err)
 	}
+	// FTS5 cannot index the key column, so finding a doc by key would scan
+	// the whole table: Upsert of n docs into an index of m was O(n·m).
+	if _, err := d.ExecContext(ctx, `CREATE TABLE doc_keys (key TEXT PRIMARY KEY, rid INTEGER NOT NULL)`); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("search index: create: %w", err)
+	}
 	return &Index{db: d}, nil
 }
 
@@ -93,11 +100,19 @@ func (ix *Index) Upsert(ctx context.Context, docs ...Doc) error {
 	}
 	defer tx.Rollback()
 	for _, d := range docs {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM docs WHERE key = ?`, d.Key); err != nil {
+		if err := deleteKey(ctx, tx, d.Key); err != nil {
 			return fmt.Errorf("search upsert %s: %w", d.Key, err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO docs (title, body, key, kind, lang, url) VALUES (?, ?, ?, ?, ?, ?)`,
-			d.Title, d.Body, d.Key, d.Kind, d.Lang, d.URL); err != nil {
+		res, err := tx.ExecContext(ctx, `INSERT INTO docs (title, body, key, kind, lang, url) VALUES (?, ?, ?, ?, ?, ?)`,
+			d.Title, d.Body, d.Key, d.Kind, d.Lang, d.URL)
+		if err != nil {
+			return fmt.Errorf("search upsert %s: %w", d.Key, err)
+		}
+		rid, err := res.LastInsertId()
+		if err != nil {
+			return fmt.Errorf("search upsert %s: %w", d.Key, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO doc_keys (key, rid) VALUES (?, ?)`, d.Key, rid); err != nil {
 			return fmt.Errorf("search upsert %s: %w", d.Key, err)
 		}
 	}
@@ -106,10 +121,28 @@ func (ix *Index) Upsert(ctx context.Context, docs ...Doc) error {
 
 // Delete removes the doc with key.
 func (ix *Index) Delete(ctx context.Context, key string) error {
-	if _, err := ix.db.ExecContext(ctx, `DELETE FROM docs WHERE key = ?`, key); err != nil {
+	tx, err := ix.db.BeginTx(ctx, nil)
+	if err != nil {
 		return fmt.Errorf("search delete %s: %w", key, err)
 	}
-	return nil
+	defer tx.Rollback()
+	if err := deleteKey(ctx, tx, key); err != nil {
+		return fmt.Errorf("search delete %s: %w", key, err)
+	}
+	return tx.Commit()
+}
+
+func deleteKey(ctx context.Context, tx *sql.Tx, key string) error {
+	var rid int64
+	err := tx.QueryRowContext(ctx, `DELETE FROM doc_keys WHERE key = ? RETURNING rid`, key).Scan(&rid)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `DELETE FROM docs WHERE rowid = ?`, rid)
+	return err
 }
 
 // Close releases the index.
@@ -167,13 +200,14 @@ func (ix *Index) Search(ctx context.Context, lang, q string, limit int) ([]Resul
 			pat := "%" + escapeLike(t) + "%"
 			args = append(args, pat, pat)
 		}
-		rows, err = ix.db.QueryContext(ctx, `SELECT title, body, kind, url, 0.0 FROM docs WHERE lang = ? AND `+strings.Join(where, " AND "), args...)
+		rows, err = ix.db.QueryContext(ctx, `SELECT rowid, title, body, kind, url, 0.0 FROM docs WHERE lang = ? AND `+strings.Join(where, " AND "), args...)
 	} else {
 		match := make([]string, len(terms))
 		for i, t := range terms {
 			match[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
 		}
-		rows, err = ix.db.QueryContext(ctx, `SELECT title, body, kind, url, bm25(docs, 10.0, 1.0) FROM docs WHERE docs MATCH ? AND lang = ?`,
+		// The body is read later, only for the hits returned.
+		rows, err = ix.db.QueryContext(ctx, `SELECT rowid, title, '', kind, url, bm25(docs, 10.0, 1.0) FROM docs WHERE docs MATCH ? AND lang = ?`,
 			strings.Join(match, " AND "), lang)
 	}
 	if err != nil {
@@ -182,14 +216,15 @@ func (ix *Index) Search(ctx context.Context, lang, q string, limit int) ([]Resul
 	defer rows.Close()
 	type hit struct {
 		Result
+		rid      int64
+		body     string
 		titleHit bool
 		score    float64
 	}
 	var hits []hit
 	for rows.Next() {
 		var h hit
-		var body string
-		if err := rows.Scan(&h.Title, &body, &h.Kind, &h.URL, &h.score); err != nil {
+		if err := rows.Scan(&h.rid, &h.Title, &h.body, &h.Kind, &h.URL, &h.score); err != nil {
 			return nil, fmt.Errorf("search %q: %w", q, err)
 		}
 		lt := strings.ToLower(h.Title)
@@ -201,17 +236,17 @@ func (ix *Index) Search(ctx context.Context, lang, q string, limit int) ([]Resul
 		}
 		if short {
 			// Rank by how often the terms occur, like a crude BM25.
-			lb := strings.ToLower(body)
+			lb := strings.ToLower(h.body)
 			for _, t := range terms {
 				h.score -= float64(strings.Count(lb, t)) / (1 + float64(len(lb))/2000)
 			}
 		}
-		h.Snippet = Snippet(body, terms)
 		hits = append(hits, h)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("search %q: %w", q, err)
 	}
+	rows.Close() // the index has one connection; the body look-ups below need it
 	sort.SliceStable(hits, func(i, j int) bool {
 		if hits[i].titleHit != hits[j].titleHit {
 			return hits[i].titleHit
@@ -221,9 +256,17 @@ func (ix *Index) Search(ctx context.Context, lang, q string, limit int) ([]Resul
 	if len(hits) > limit {
 		hits = hits[:limit]
 	}
+	// Snippets only for what is returned: a common word can match
+	// thousands of forum topics.
 	out := make([]Result, len(hits))
 	for i, h := range hits {
+		if !short {
+			if err := ix.db.QueryRowContext(ctx, `SELECT body FROM docs WHERE rowid = ?`, h.rid).Scan(&h.body); err != nil {
+				return nil, fmt.Errorf("search %q: %w", q, err)
+			}
+		}
 		out[i] = h.Result
+		out[i].Snippet = Snippet(h.body, terms)
 	}
 	return out, nil
 }
