@@ -2,7 +2,9 @@ package client_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"net"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -33,6 +35,8 @@ type testEngine struct {
 	srv *httptest.Server
 	url string
 	app engine.App
+	db  *sql.DB
+	cfg engine.Config
 }
 
 var engineCount int
@@ -44,16 +48,48 @@ func newTestEngine(limits engine.Limits) *testEngine {
 	if err != nil {
 		panic(err)
 	}
-	e, err := engine.New(ctx, engine.Config{DB: d, Limits: limits})
+	te := &testEngine{db: d, cfg: engine.Config{DB: d, Limits: limits}}
+	te.start("")
+	app, err := te.e.CreateApp(ctx, "example")
 	if err != nil {
 		panic(err)
 	}
-	app, err := e.CreateApp(ctx, "example")
+	te.app = app
+	te.url = "ws" + strings.TrimPrefix(te.srv.URL, "http") + "/v1/ws"
+	return te
+}
+
+// start starts the engine, listening on addr ("" for any free port).
+func (te *testEngine) start(addr string) {
+	e, err := engine.New(context.Background(), te.cfg)
 	if err != nil {
 		panic(err)
 	}
-	srv := httptest.NewServer(e.Handler())
-	return &testEngine{e: e, srv: srv, url: "ws" + strings.TrimPrefix(srv.URL, "http") + "/v1/ws", app: app}
+	te.e = e
+	te.srv = httptest.NewUnstartedServer(e.Handler())
+	if addr != "" {
+		var l net.Listener
+		for i := 0; i < 50; i++ {
+			if l, err = net.Listen("tcp", addr); err == nil {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if err != nil {
+			panic(err)
+		}
+		te.srv.Listener.Close()
+		te.srv.Listener = l
+	}
+	te.srv.Start()
+}
+
+// restart shuts the engine down (clients are told to reconnect) and starts
+// a new one on the same address and database.
+func (te *testEngine) restart() {
+	addr := te.srv.Listener.Addr().String()
+	te.close()
+	te.start(addr)
 }
 
 // startEngine starts a throwaway engine for the examples and returns its
