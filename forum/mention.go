@@ -13,9 +13,10 @@ import (
 // the whole forum.
 const maxMentions = 10
 
-// mentionRE finds "@handle" not preceded by a handle character (so e-mail
-// addresses do not count).
-var mentionRE = regexp.MustCompile(`(?:^|[^\p{L}\p{N}_.@-])@([\p{L}\p{N}_][\p{L}\p{N}_.-]{0,29})`)
+// mentionRE finds "@handle" not preceded by an ASCII letter, digit or
+// '_', '.', '-', '@', so e-mail addresses do not count, while Chinese text,
+// which has no spaces ("请@李伟看一下"), does.
+var mentionRE = regexp.MustCompile(`(?:^|[^A-Za-z0-9_.@-])@([\p{L}\p{N}_][\p{L}\p{N}_.-]{0,29})`)
 
 // mentionCandidates returns the distinct lower-cased texts following '@'.
 func mentionCandidates(text string) []string {

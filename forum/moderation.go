@@ -101,10 +101,10 @@ func setAccepted(ctx context.Context, tx *txn, t *Topic, u *User, postID int64) 
 	return nil
 }
 
-// Close closes a topic as resolved, outdated or a duplicate of another
+// CloseTopic closes a topic as resolved, outdated or a duplicate of another
 // visible topic (the asker or the team). Closed topics take replies from
 // the team only.
-func (s *Store) Close(ctx context.Context, topicID int64, reason CloseReason, duplicateOf int64) error {
+func (s *Store) CloseTopic(ctx context.Context, topicID int64, reason CloseReason, duplicateOf int64) error {
 	if !reason.Valid() {
 		return invalid("reason", "forum.error.close_reason_invalid", nil)
 	}
@@ -132,8 +132,8 @@ func (s *Store) Close(ctx context.Context, topicID int64, reason CloseReason, du
 	})
 }
 
-// Reopen reopens a closed topic (the asker or the team).
-func (s *Store) Reopen(ctx context.Context, topicID int64) error {
+// ReopenTopic reopens a closed topic (the asker or the team).
+func (s *Store) ReopenTopic(ctx context.Context, topicID int64) error {
 	return s.topicAction(ctx, topicID, ActionClose, func(tx *txn, u *User, t *Topic) error {
 		if !t.Closed() {
 			return nil

@@ -150,7 +150,7 @@ func TestServiceEnforcesPolicy(t *testing.T) {
 		}},
 		{ActionAccept, func(c func() context.Context, tp *Topic, q, a *Post) error { return f.s.Accept(c(), a.ID) }},
 		{ActionClose, func(c func() context.Context, tp *Topic, q, a *Post) error {
-			return f.s.Close(c(), tp.ID, CloseResolved, 0)
+			return f.s.CloseTopic(c(), tp.ID, CloseResolved, 0)
 		}},
 		{ActionLock, func(c func() context.Context, tp *Topic, q, a *Post) error { return f.s.SetLocked(c(), tp.ID, true) }},
 		{ActionPin, func(c func() context.Context, tp *Topic, q, a *Post) error { return f.s.SetPinned(c(), tp.ID, true) }},

@@ -76,7 +76,7 @@ func (s *Store) seedDemo(ctx context.Context) error {
 	s.mu.RLock()
 	hooks := append([]func(context.Context, Event){}, s.onEvents...)
 	s.mu.RUnlock()
-	seeder := &Store{db: s.db, cfg: s.cfg, log: s.log, now: clock.now, policy: s.policy, throttle: s.throttle, onEvents: hooks}
+	seeder := &Store{db: s.db, cfg: s.cfg, log: s.log, now: clock.now, policy: s.policy, throttle: s.throttle, stmts: s.stmts, pages: s.pages, onEvents: hooks}
 
 	// Start 12 days ago at 01:00 UTC (09:00 in Shanghai).
 	base := s.now().UTC().Truncate(24*time.Hour).AddDate(0, 0, -12).Add(time.Hour)
@@ -111,8 +111,20 @@ func (s *Store) seedDemo(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("topic %q: %w", dt.title, err)
 		}
-		if dt.pinned {
-			if err := seeder.SetPinned(NewContext(ctx, users["mei"]), t.ID, true); err != nil {
+		if dt.pinned { // pinned by the system: no demo user is a moderator
+			tx, err := seeder.begin(ctx)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE forum_topics SET pinned = 1 WHERE id = ?`, t.ID); err != nil {
+				tx.Rollback()
+				return err
+			}
+			if err := addEvent(ctx, tx, actorEvent(t, EventPinned, nil, 0, nil)); err != nil {
+				tx.Rollback()
+				return err
+			}
+			if err := seeder.commit(ctx, tx); err != nil {
 				return err
 			}
 		}

@@ -46,6 +46,8 @@ type Store struct {
 	now      func() time.Time
 	policy   *sanitizer
 	throttle *loginThrottle
+	stmts    *stmtCache
+	pages    *pageCache
 
 	dummyOnce sync.Once
 	dummy     string
@@ -83,7 +85,8 @@ func Open(ctx context.Context, d *sql.DB, cfg Config) (*Store, error) {
 		cfg.FlagThreshold = 3
 	}
 	cfg.Limits = cfg.Limits.withDefaults()
-	s := &Store{db: d, cfg: cfg, log: cfg.Logger, now: cfg.Now, policy: newSanitizer()}
+	s := &Store{db: d, cfg: cfg, log: cfg.Logger, now: cfg.Now, policy: newSanitizer(),
+		stmts: &stmtCache{db: d, m: map[string]*sql.Stmt{}}, pages: newPageCache()}
 	s.throttle = newLoginThrottle(cfg.Limits, cfg.Now)
 	return s, nil
 }
@@ -103,6 +106,7 @@ type txn struct {
 	*sql.Tx
 	now    time.Time
 	events []Event
+	stmts  *stmtCache
 }
 
 // begin starts a write transaction (IMMEDIATE, see db.Open) with a fixed
@@ -112,7 +116,7 @@ func (s *Store) begin(ctx context.Context) (*txn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
-	return &txn{Tx: t, now: s.now().UTC()}, nil
+	return &txn{Tx: t, now: s.now().UTC(), stmts: s.stmts}, nil
 }
 
 // read starts a read-only (deferred) transaction, which does not queue
@@ -122,7 +126,7 @@ func (s *Store) read(ctx context.Context) (*txn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("begin read: %w", err)
 	}
-	return &txn{Tx: t, now: s.now().UTC()}, nil
+	return &txn{Tx: t, now: s.now().UTC(), stmts: s.stmts}, nil
 }
 
 // commit commits t and then publishes its events.
@@ -130,6 +134,7 @@ func (s *Store) commit(ctx context.Context, t *txn) error {
 	if err := t.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	s.pages.gen.Add(1) // any write may change any cached page
 	if len(t.events) == 0 {
 		return nil
 	}

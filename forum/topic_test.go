@@ -148,9 +148,9 @@ func TestCloseLockPinWaitAssign(t *testing.T) {
 	orig := f.topic(asker, "Original question", "body of the original")
 	dup := f.topic(asker, "Duplicate question", "body of the duplicate")
 
-	wantErr(t, f.s.Close(f.as(asker), dup.ID, CloseDuplicate, 0), ErrInvalid)
-	wantErr(t, f.s.Close(f.as(asker), dup.ID, CloseDuplicate, 999), ErrInvalid)
-	if err := f.s.Close(f.as(asker), dup.ID, CloseDuplicate, orig.ID); err != nil {
+	wantErr(t, f.s.CloseTopic(f.as(asker), dup.ID, CloseDuplicate, 0), ErrInvalid)
+	wantErr(t, f.s.CloseTopic(f.as(asker), dup.ID, CloseDuplicate, 999), ErrInvalid)
+	if err := f.s.CloseTopic(f.as(asker), dup.ID, CloseDuplicate, orig.ID); err != nil {
 		t.Fatal(err)
 	}
 	v, _ := f.s.TopicPage(f.ctx, dup.ID)
@@ -161,7 +161,7 @@ func TestCloseLockPinWaitAssign(t *testing.T) {
 	if e := wantErr(t, err, ErrForbidden); e.MessageID() != "forum.error.topic_closed" {
 		t.Errorf("message %q", e.MessageID())
 	}
-	if err := f.s.Reopen(f.as(asker), dup.ID); err != nil {
+	if err := f.s.ReopenTopic(f.as(asker), dup.ID); err != nil {
 		t.Fatal(err)
 	}
 
