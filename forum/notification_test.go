@@ -7,7 +7,7 @@ import (
 func TestMentionsAndWatching(t *testing.T) {
 	f := newFixture(t)
 	asker := f.user("Alice Smith", RoleMember) // handle alice_smith
-	li := f.user("李伟", RoleStaff)            // handle 李伟
+	li := f.user("李伟", RoleStaff)              // handle 李伟
 	bob := f.user("bob", RoleMember)
 	carol := f.user("carol", RoleMember)
 	f.age()

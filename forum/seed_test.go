@@ -87,4 +87,3 @@ func containsAll(s string, subs ...string) bool {
 	}
 	return true
 }
-
