@@ -40,7 +40,10 @@ type Config struct {
 	Grace time.Duration
 	// PublisherRate caps the messages per second one publisher connection
 	// sends, to stay under the engine's per-connection publish limit
-	// (60/s by default). Default 50.
+	// (60/s, burst 60 by default). Default 25: the limit is applied when the
+	// server reads a request, so a server that stalls for a moment reads
+	// queued publishes at once, and at 25/s a stall of up to 2.4 s still
+	// fits in the burst of 60.
 	PublisherRate float64
 	// ConnectConcurrency is how many connections are opened at once
 	// (default 64).
@@ -60,7 +63,7 @@ const (
 	DefaultSize          = 128
 	DefaultDuration      = 10 * time.Second
 	DefaultGrace         = 3 * time.Second
-	DefaultPublisherRate = 50
+	DefaultPublisherRate = 25
 )
 
 func (c Config) withDefaults() Config {

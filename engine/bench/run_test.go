@@ -103,8 +103,8 @@ func TestRunDeliversEverythingAndMeasures(t *testing.T) {
 
 func TestRunSpreadsPublishingUnderTheRateLimit(t *testing.T) {
 	// The engine allows 60 publishes/s per connection (burst 60). 100/s for
-	// 2 s is 200 publishes: two publisher connections at 50/s stay under
-	// the limit; one connection at 100/s gets rate_limited errors.
+	// 2 s is 200 publishes: publisher connections at 25/s (the default) stay
+	// under the limit; one connection at 100/s gets rate_limited errors.
 	url, app := newEngine(t)
 	run := func(perConn float64) (bench.Report, string) {
 		var progress syncBuffer
