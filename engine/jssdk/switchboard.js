@@ -63,10 +63,8 @@ export class SwitchboardError extends Error {
     codeName ??= ERROR_NAMES[code] ?? CLOSE_NAMES[code] ?? 'unknown';
     super(`switchboard: ${message} (${codeName}${code ? ' ' + code : ''})`);
     this.name = 'SwitchboardError';
-    /** @type {number} */
-    this.code = code;
-    /** @type {string} */
-    this.codeName = codeName;
+    this.code = code; // number
+    this.codeName = codeName; // string
   }
 }
 
@@ -284,9 +282,7 @@ export class Client {
    * @param {Object<string, string>} state
    * @returns {Promise<void>} rejects with 120, 123 or 141
    */
-  async setState(channel, state) {
-    await this.#call('set_state', { channel, state: state ?? {} });
-  }
+  async setState(channel, state) { await this.#call('set_state', { channel, state: state ?? {} }); }
 
   /**
    * Lists the channels (sorted) where user is currently subscribed.
@@ -321,9 +317,7 @@ export class Client {
    * Closes the connection and stops reconnecting. Calls in flight reject
    * with codeName `closed`.
    */
-  close() {
-    this.#shut(null);
-  }
+  close() { this.#shut(null); }
 
   // ---- connection management ----
 
