@@ -537,3 +537,19 @@ func pageBounds(page, per, def, max int) (int, int) {
 func likeEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
+
+// UserIDByEmail returns the ID of the account with this e-mail
+// (case-insensitive), or ErrNotFound. It is for trusted callers (the admin
+// command); it does not check permissions.
+func (s *Store) UserIDByEmail(ctx context.Context, email string) (int64, error) {
+	tx, err := s.read(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	u, err := findUserByEmail(ctx, tx, strings.TrimSpace(email))
+	if err != nil {
+		return 0, err
+	}
+	return u.ID, nil
+}
