@@ -79,9 +79,13 @@ func newRenderer(includes fs.FS, labels Labels, trusted bool) *Renderer {
 		labels = func(_, id string) string { return id }
 	}
 	r := &Renderer{includes: includes, labels: labels}
+	nr := &nodeRenderer{}
+	if trusted {
+		nr.cache = &highlightCache{m: map[string]string{}}
+	}
 	rendererOpts := []renderer.Option{
 		renderer.WithNodeRenderers(
-			util.Prioritized(&nodeRenderer{}, 100),
+			util.Prioritized(nr, 100),
 		),
 	}
 	if trusted {

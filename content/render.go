@@ -11,7 +11,9 @@ import (
 
 // nodeRenderer writes the HTML for Switchboard's own nodes and for headings
 // (which get a visible anchor link).
-type nodeRenderer struct{}
+type nodeRenderer struct {
+	cache *highlightCache // docs only: posts' code is not worth keeping
+}
 
 func (r *nodeRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
 	reg.Register(kindCodeBlock, r.renderCode)
@@ -57,7 +59,7 @@ func (r *nodeRenderer) renderCode(w util.BufWriter, src []byte, n ast.Node, ente
 		fmt.Fprintf(w, ` class="language-%s"`, lang)
 	}
 	w.WriteString(">")
-	highlight(w, cb.lang, cb.code)
+	r.cache.highlight(w, cb.lang, cb.code)
 	w.WriteString("</code></pre></div>\n")
 	return ast.WalkSkipChildren, nil
 }

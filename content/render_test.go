@@ -314,3 +314,28 @@ func TestUnknownLanguagesBounded(t *testing.T) {
 		}
 	}
 }
+
+// The docs renderer keeps highlighted code; what it serves from that cache
+// must be what highlighting produces.
+func TestHighlightCacheSameOutput(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("testdata", "render", "code.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := NewDocsRenderer(nil, testLabels)
+	first, err := docs.Render(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := docs.Render(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	uncached, err := NewPostRenderer(testLabels).Render(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(first, again) || !bytes.Equal(first, uncached) {
+		t.Errorf("got different HTML from cache and from highlighting:\nfirst:\n%s\nagain:\n%s\nposts:\n%s", first, again, uncached)
+	}
+}
