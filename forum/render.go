@@ -33,15 +33,20 @@ type sanitizer struct {
 	text *bluemonday.Policy
 }
 
-// chromaClass matches class lists that chroma (with CSS classes) and
-// goldmark put on code: "chroma", chroma's short token classes such as
-// "kd", "nx", "s2", "line", "cl", "ln", "lnt", "hl", and "language-go".
-var chromaClass = regexp.MustCompile(`^(?:(?:chroma|line|cl|lntd|lntable|lnt|ln|hl|[a-z]{1,2}[0-9]?|language-[a-zA-Z0-9_+#-]{1,30})(?: |$))+$`)
+// rendererClass matches the class lists the post renderer (package
+// content) emits: chroma's "chroma" and short token classes such as "kd",
+// "nx", "s2", "line", "cl", "ln", "lnt", "hl"; goldmark's "language-go";
+// GitHub-style alerts ("alert alert-note", "alert-title"); and the
+// "code-block" wrapper. Nothing else, so posts cannot borrow the site's
+// own classes to imitate its interface.
+var rendererClass = regexp.MustCompile(`^(?:(?:chroma|line|cl|lntd|lntable|lnt|ln|hl|[a-z]{1,2}[0-9]?|language-[a-zA-Z0-9_+#-]{1,30}|code-block|alert|alert-(?:note|tip|important|warning|caution)|alert-title)(?: |$))+$`)
 
 func newSanitizer() *sanitizer {
 	p := bluemonday.UGCPolicy()
 	// Code highlighting: chroma emits classes, never style attributes.
-	p.AllowAttrs("class").Matching(chromaClass).OnElements("code", "span", "pre", "div", "table", "td", "tr")
+	p.AllowAttrs("class").Matching(rendererClass).OnElements("code", "span", "pre", "div", "p", "table", "td", "tr")
+	p.AllowAttrs("data-lang").Matching(regexp.MustCompile(`^[a-zA-Z0-9_+#-]{1,30}$`)).OnElements("div")
+	p.AllowAttrs("role").Matching(regexp.MustCompile(`^note$`)).OnElements("div")
 	// No <input>: GFM task-list boxes lose their box but keep their text,
 	// which is better than letting posts draw form fields.
 	p.RequireNoFollowOnLinks(true)

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"golang.org/x/net/html"
+
+	"switchboard/content"
 )
 
 // unsafeHTML returns a description of the first unsafe construct in h, or
@@ -172,5 +174,24 @@ func TestUnsafeHTMLDetector(t *testing.T) {
 	}
 	if got := unsafeHTML(`<p><code>&lt;img onerror=alert(1)&gt;</code> <a href="https://x.example">x</a></p>`); got != "" {
 		t.Errorf("false alarm %q", got)
+	}
+}
+
+// TestWithPostRenderer runs the real pipeline: the docs' Markdown dialect
+// for untrusted posts (content.NewPostRenderer), then the forum sanitizer.
+// Highlighting and alerts survive; raw HTML and scripts do not.
+func TestWithPostRenderer(t *testing.T) {
+	f := newFixtureConfig(t, Config{Renderer: content.NewPostRenderer(nil)})
+	out, err := f.s.RenderPreview("> [!NOTE]\n> 注意\n\n```go\nfunc main() {}\n```\n\n<script>alert(1)</script> [x](javascript:alert(1))")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`<div class="alert alert-note" role="note">`, `<pre class="chroma"><code class="language-go"><span class="kd">func</span>`, `data-lang="go"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("lacks %q:\n%s", want, out)
+		}
+	}
+	if m := unsafeHTML(out); m != "" {
+		t.Errorf("keeps %q:\n%s", m, out)
 	}
 }
