@@ -5,6 +5,7 @@ package bench
 import (
 	"errors"
 	"syscall"
+	"time"
 )
 
 // ReadRSS is only implemented on Linux (it reads /proc).
@@ -17,3 +18,10 @@ func ensureFDs(conns int) error { return nil }
 
 // childAttr has no portable equivalent of the Linux settings.
 func childAttr() *syscall.SysProcAttr { return nil }
+
+// ReadCPU is only implemented on Linux (it reads /proc).
+func ReadCPU(pid int) (time.Duration, error) {
+	return 0, errors.New("reading a process's CPU time is only supported on Linux")
+}
+
+func selfCPU() time.Duration { return 0 }

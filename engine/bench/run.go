@@ -107,6 +107,7 @@ func (l *load) run(ctx context.Context) (Report, error) {
 	fmt.Fprintf(cfg.Progress, "bench: connected and subscribed %d clients in %s\n", cfg.Subscribers+len(l.pubs), connectTime.Round(time.Millisecond))
 
 	stopProgress := l.progress(ctx)
+	cpu := startCPUMeter(cfg.ServerPID)
 	start := time.Now()
 	l.lastDelivery.Store(start.UnixNano())
 	err := l.publish(ctx, start)
@@ -118,6 +119,7 @@ func (l *load) run(ctx context.Context) (Report, error) {
 		return Report{}, err
 	}
 
+	cpu.print(cfg.Progress, time.Since(start), l.delivered.Load())
 	r := l.report(start)
 	r.ConnectMS = ms(connectTime)
 	r.ServerRSSBytes = serverRSS(cfg.ServerPID, cfg.Progress)
