@@ -187,10 +187,14 @@ func (ix *Index) Search(ctx context.Context, lang, q string, limit int) ([]Resul
 			short = true
 		}
 	}
-	var (
-		rows *sql.Rows
-		err  error
-	)
+	// One read transaction: the bodies fetched below belong to the same
+	// snapshot as the hits, even while the forum upserts or deletes topics.
+	tx, err := ix.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("search %q: %w", q, err)
+	}
+	defer tx.Rollback()
+	var rows *sql.Rows
 	if short {
 		// Substring scan: trigrams cannot match 1-2 character terms.
 		where := make([]string, len(terms))
@@ -200,14 +204,14 @@ func (ix *Index) Search(ctx context.Context, lang, q string, limit int) ([]Resul
 			pat := "%" + escapeLike(t) + "%"
 			args = append(args, pat, pat)
 		}
-		rows, err = ix.db.QueryContext(ctx, `SELECT rowid, title, body, kind, url, 0.0 FROM docs WHERE lang = ? AND `+strings.Join(where, " AND "), args...)
+		rows, err = tx.QueryContext(ctx, `SELECT rowid, title, body, kind, url, 0.0 FROM docs WHERE lang = ? AND `+strings.Join(where, " AND "), args...)
 	} else {
 		match := make([]string, len(terms))
 		for i, t := range terms {
 			match[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
 		}
 		// The body is read later, only for the hits returned.
-		rows, err = ix.db.QueryContext(ctx, `SELECT rowid, title, '', kind, url, bm25(docs, 10.0, 1.0) FROM docs WHERE docs MATCH ? AND lang = ?`,
+		rows, err = tx.QueryContext(ctx, `SELECT rowid, title, '', kind, url, bm25(docs, 10.0, 1.0) FROM docs WHERE docs MATCH ? AND lang = ?`,
 			strings.Join(match, " AND "), lang)
 	}
 	if err != nil {
@@ -246,7 +250,7 @@ func (ix *Index) Search(ctx context.Context, lang, q string, limit int) ([]Resul
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("search %q: %w", q, err)
 	}
-	rows.Close() // the index has one connection; the body look-ups below need it
+	rows.Close()
 	sort.SliceStable(hits, func(i, j int) bool {
 		if hits[i].titleHit != hits[j].titleHit {
 			return hits[i].titleHit
@@ -261,7 +265,7 @@ func (ix *Index) Search(ctx context.Context, lang, q string, limit int) ([]Resul
 	out := make([]Result, len(hits))
 	for i, h := range hits {
 		if !short {
-			if err := ix.db.QueryRowContext(ctx, `SELECT body FROM docs WHERE rowid = ?`, h.rid).Scan(&h.body); err != nil {
+			if err := tx.QueryRowContext(ctx, `SELECT body FROM docs WHERE rowid = ?`, h.rid).Scan(&h.body); err != nil {
 				return nil, fmt.Errorf("search %q: %w", q, err)
 			}
 		}

@@ -330,3 +330,50 @@ func FuzzSearch(f *testing.F) {
 		}
 	})
 }
+
+// The portal searches while the forum upserts and deletes topics.
+func TestSearchConcurrentWithWrites(t *testing.T) {
+	ctx := context.Background()
+	ix := newTestIndex(t)
+	done := make(chan struct{})
+	errs := make(chan error, 4)
+	go func() {
+		defer close(done)
+		for i := range 30 {
+			d := Doc{Key: "topic:churn", Kind: "topic", Lang: "en", Title: "Presence churn", URL: "/en/forum/t/churn",
+				Body: fmt.Sprintf("presence revision %d", i)}
+			if err := ix.Upsert(ctx, d); err != nil {
+				errs <- err
+				return
+			}
+			if i%3 == 0 {
+				if err := ix.Delete(ctx, d.Key); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}
+	}()
+	for _, q := range []string{"presence", "pres", "presence revision"} {
+		go func() {
+			for {
+				select {
+				case <-done:
+					errs <- nil
+					return
+				default:
+				}
+				if _, err := ix.Search(ctx, "en", q, 10); err != nil {
+					errs <- fmt.Errorf("Search(%q) during writes: %w", q, err)
+					return
+				}
+			}
+		}()
+	}
+	<-done
+	for range 3 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
