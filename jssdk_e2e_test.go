@@ -552,7 +552,7 @@ return { events, got, calls };`, "{{SHORT}}", env.token(t, "late", 3*time.Second
 		if err != nil {
 			t.Fatal(err)
 		}
-		limited, err := env.m.Engine.CreateApp(ctx, "limited", engine.WithAppLimits(engine.AppLimits{MaxConns: 1, PublishRate: 2, PublishBurst: 2}))
+		limited, err := env.m.Engine.CreateApp(ctx, "limited", engine.WithAppLimits(engine.AppLimits{MaxConns: 1, PublishRate: 0.1, PublishBurst: 2}))
 		if err != nil {
 			t.Fatal(err)
 		}
