@@ -19,6 +19,7 @@ import (
 	"switchboard/engine/jssdk"
 	"switchboard/locales"
 	"switchboard/portal"
+	"switchboard/sandbox"
 )
 
 // Main is the running program: the database, the domain services and the
@@ -28,9 +29,10 @@ type Main struct {
 	Config Config
 	Log    *slog.Logger
 
-	DB     *sql.DB
-	Engine *engine.Engine
-	Portal *portal.Server
+	DB      *sql.DB
+	Engine  *engine.Engine
+	Portal  *portal.Server
+	Sandbox *sandbox.Service
 
 	ln     net.Listener
 	server *http.Server
@@ -60,7 +62,17 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Engine, err = engine.New(ctx, engine.Config{DB: m.DB, Logger: m.Log.With("component", "engine")}); err != nil {
 		return err
 	}
+	m.Sandbox, err = sandbox.New(ctx, sandbox.Config{
+		DB: m.DB, Engine: m.Engine, Logger: m.Log.With("component", "sandbox"),
+		// The load-test runner dials this server's own listener.
+		WSURL: func() string { return "ws://" + m.ln.Addr().String() + "/v1/ws" },
+	})
+	if err != nil {
+		return err
+	}
+	m.Sandbox.Start()
 	pc := portal.Config{
+		Sandbox:        m.Sandbox,
 		Engine:         m.Engine.Handler(),
 		SDK:            jssdk.FS(),
 		DB:             m.DB,
@@ -111,6 +123,9 @@ func (m *Main) URL() string {
 // until ctx ends, and closes the database cleanly.
 func (m *Main) Shutdown(ctx context.Context) error {
 	var errs []error
+	if m.Sandbox != nil {
+		m.Sandbox.Close() // ends running load tests before the engine goes away
+	}
 	if m.Engine != nil {
 		// WebSockets are hijacked connections that http.Server.Shutdown
 		// does not track: the engine tells its clients to reconnect first.
@@ -135,6 +150,9 @@ func (m *Main) Shutdown(ctx context.Context) error {
 
 // Close releases everything without waiting for requests.
 func (m *Main) Close() error {
+	if m.Sandbox != nil {
+		m.Sandbox.Close()
+	}
 	if m.server != nil {
 		m.server.Close()
 		m.server = nil

@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"switchboard/content"
+	"switchboard/sandbox"
 )
 
 // Config holds the server's dependencies. main builds the concrete values.
@@ -55,6 +56,8 @@ type Config struct {
 	// Engine is the real-time engine's WebSocket endpoint, mounted at
 	// /v1/ws on the portal's port.
 	Engine http.Handler
+	// Sandbox serves sandbox apps and load tests (nil: no sandbox routes).
+	Sandbox *sandbox.Service
 
 	Now func() time.Time
 }
@@ -152,6 +155,7 @@ func (s *Server) registerRoutes() {
 	s.registerDocsRoutes()
 	s.registerSearchRoutes()
 	s.registerSDKRoutes()
+	s.registerSandboxRoutes()
 	if s.cfg.Engine != nil {
 		s.Mount("/v1/ws", s.cfg.Engine)
 	}
