@@ -1,0 +1,69 @@
+package bench
+
+import (
+	"io"
+	"net"
+	"sync"
+	"testing"
+	"time"
+)
+
+// BenchmarkLoopbackFloor measures what one delivery costs at the very
+// least on this machine: a 170-byte frame (the size of a bench "pub" push)
+// written to each of 100 loopback TCP connections, as a fan-out does, and
+// read by a goroutine per connection that then waits for the next one, as
+// a subscriber does. There is no WebSocket, JSON or engine in between, so
+// neither the engine nor the SDK can deliver a message for less CPU.
+// One op is one delivery; cpu-µs/delivery counts both sides together.
+func BenchmarkLoopbackFloor(b *testing.B) {
+	const conns, frame = 100, 170
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	writers := make([]net.Conn, conns)
+	var readers sync.WaitGroup
+	var delivered sync.WaitGroup
+	for i := range writers {
+		readers.Add(1)
+		go func() {
+			defer readers.Done()
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+			buf := make([]byte, frame)
+			for {
+				if _, err := io.ReadFull(c, buf); err != nil {
+					return
+				}
+				delivered.Done()
+			}
+		}()
+		if writers[i], err = net.Dial("tcp", ln.Addr().String()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	msg := make([]byte, frame)
+	rounds := max(1, b.N/conns)
+	cpu0 := selfCPU()
+	b.ResetTimer()
+	for range rounds {
+		delivered.Add(conns)
+		for _, w := range writers {
+			if _, err := w.Write(msg); err != nil {
+				b.Fatal(err)
+			}
+		}
+		delivered.Wait()
+	}
+	b.StopTimer()
+	used := selfCPU() - cpu0
+	b.ReportMetric(float64(used)/float64(time.Microsecond)/float64(rounds*conns), "cpu-µs/delivery")
+	for _, w := range writers {
+		w.Close()
+	}
+	readers.Wait()
+}
