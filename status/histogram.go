@@ -1,0 +1,123 @@
+package status
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"time"
+)
+
+// Latency histograms use fixed logarithmic buckets so that histograms of
+// different minutes and days can be added up exactly and percentiles taken
+// from the sum. (Averaging per-minute percentiles would be wrong: the mean
+// of 1,440 per-minute p99 values is not the day's p99.)
+//
+// Bucket 0 holds latencies up to HistogramBase (100 µs). Bucket i (1 ≤ i <
+// NumBuckets-1) holds latencies in (HistogramBase·2^((i-1)/4),
+// HistogramBase·2^(i/4)], so each bucket is about 19% wider than the one
+// before. The last bucket holds everything above about 60 s.
+const (
+	HistogramBase    = 100 * time.Microsecond
+	NumBuckets       = 79
+	bucketsPerOctave = 4
+)
+
+// Histogram counts latencies in the fixed buckets described above. The
+// zero value is empty and ready to use.
+type Histogram struct {
+	counts [NumBuckets]int64
+	n      int64
+}
+
+// BucketUpper returns the upper bound of bucket i; the last bucket has no
+// upper bound and returns the lower one.
+func BucketUpper(i int) time.Duration {
+	if i >= NumBuckets-1 {
+		i = NumBuckets - 2
+	}
+	return time.Duration(float64(HistogramBase) * math.Pow(2, float64(i)/bucketsPerOctave))
+}
+
+func bucketOf(d time.Duration) int {
+	if d <= HistogramBase {
+		return 0
+	}
+	i := int(math.Ceil(math.Log2(float64(d)/float64(HistogramBase)) * bucketsPerOctave))
+	// Guard against floating-point error at exact bucket bounds.
+	for i > 0 && d <= BucketUpper(i-1) {
+		i--
+	}
+	for i < NumBuckets-1 && d > BucketUpper(i) {
+		i++
+	}
+	return min(i, NumBuckets-1)
+}
+
+// Add counts one latency.
+func (h *Histogram) Add(d time.Duration) {
+	h.counts[bucketOf(d)]++
+	h.n++
+}
+
+// Merge adds every count of o to h.
+func (h *Histogram) Merge(o *Histogram) {
+	for i, c := range o.counts {
+		h.counts[i] += c
+	}
+	h.n += o.n
+}
+
+// Count returns how many latencies were added.
+func (h *Histogram) Count() int64 { return h.n }
+
+// Quantile returns the upper bound of the bucket holding the latency of
+// nearest rank ⌈q·n⌉, so the figure is never below the true percentile and
+// at most one bucket width (about 19%) above it. It returns false for an
+// empty histogram. q is clamped to [0, 1].
+func (h *Histogram) Quantile(q float64) (time.Duration, bool) {
+	if h.n == 0 {
+		return 0, false
+	}
+	q = min(max(q, 0), 1)
+	rank := int64(math.Ceil(q * float64(h.n)))
+	rank = max(rank, 1)
+	var cum int64
+	for i, c := range h.counts {
+		cum += c
+		if cum >= rank {
+			return BucketUpper(i), true
+		}
+	}
+	return BucketUpper(NumBuckets - 1), true
+}
+
+// encode returns the sparse JSON form stored in SQLite: [[bucket, count], ...].
+func (h *Histogram) encode() string {
+	pairs := make([][2]int64, 0, 8)
+	for i, c := range h.counts {
+		if c != 0 {
+			pairs = append(pairs, [2]int64{int64(i), c})
+		}
+	}
+	b, _ := json.Marshal(pairs) // cannot fail for integers
+	return string(b)
+}
+
+func decodeHistogram(s string) (Histogram, error) {
+	var h Histogram
+	if s == "" {
+		return h, nil
+	}
+	var pairs [][2]int64
+	if err := json.Unmarshal([]byte(s), &pairs); err != nil {
+		return h, fmt.Errorf("decode histogram: %w", err)
+	}
+	for _, p := range pairs {
+		if p[0] < 0 || p[0] >= NumBuckets || p[1] < 0 {
+			return h, fmt.Errorf("decode histogram: bad bucket %v", p)
+		}
+		h.counts[p[0]] += p[1]
+		h.n += p[1]
+	}
+	return h, nil
+}

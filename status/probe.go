@@ -1,0 +1,344 @@
+package status
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"switchboard/engine"
+	"switchboard/engine/client"
+)
+
+// Outcome is a component's result in one probe.
+type Outcome string
+
+// Outcomes.
+const (
+	OK      Outcome = "ok"
+	Failed  Outcome = "failed"
+	Skipped Outcome = "skipped" // not probed (HTTP without Config.HTTPURL)
+)
+
+// ProbeChannel is the channel the probe publishes to in the probe app.
+const ProbeChannel = "status.probe"
+
+// Probe users in the probe app: the subscriber and peer sender, and the
+// publisher and peer recipient.
+const (
+	probeUserA = "status-probe-a"
+	probeUserB = "status-probe-b"
+)
+
+// maxErrorText bounds the stored error text of one probe.
+const maxErrorText = 1000
+
+// Probe is the stored result of one probe run.
+type Probe struct {
+	ID int64     `json:"id"`
+	At time.Time `json:"at"` // start of the run (Config.Now)
+
+	Connect   Outcome `json:"engine_connect"`
+	Messaging Outcome `json:"messaging"`
+	Peer      Outcome `json:"peer_messages"`
+	HTTP      Outcome `json:"docs_forum_http"`
+
+	// ConnectTime is the first client's Dial: WebSocket handshake plus
+	// the connect op (token check) until its reply.
+	ConnectTime time.Duration `json:"connect_time_ns"`
+	// HTTPTime is the GET of Config.HTTPURL until the body was read.
+	HTTPTime time.Duration `json:"http_time_ns"`
+	// Sent is how many publishes were attempted, Expected how many the
+	// engine accepted (each must reach the one subscriber), Delivered how
+	// many of those arrived within ReceiveTimeout.
+	Sent      int `json:"sent"`
+	Expected  int `json:"expected"`
+	Delivered int `json:"delivered"`
+	// Latencies are publish→receipt times of the delivered messages, from
+	// just before the publish request to the subscriber's handler.
+	Latencies []time.Duration `json:"latencies_ns"`
+	// Error describes every failed component; empty when all were ok.
+	Error string `json:"error,omitempty"`
+}
+
+// componentOutcome returns p's outcome for any component, derived ones
+// included. Skipped components do not count against the derived ones.
+func (p *Probe) componentOutcome(c Component) Outcome {
+	switch c {
+	case ComponentConnect:
+		return p.Connect
+	case ComponentMessaging:
+		return p.Messaging
+	case ComponentPeer:
+		return p.Peer
+	case ComponentHTTP:
+		return p.HTTP
+	case ComponentEngine:
+		return worst(p.Connect, p.Messaging, p.Peer)
+	case ComponentOverall:
+		return worst(p.Connect, p.Messaging, p.Peer, p.HTTP)
+	}
+	return Skipped
+}
+
+func worst(os ...Outcome) Outcome {
+	out := Skipped
+	for _, o := range os {
+		switch o {
+		case Failed:
+			return Failed
+		case OK:
+			out = OK
+		}
+	}
+	return out
+}
+
+// ProbeOnce runs one probe against the engine's public endpoint (and the
+// HTTP URL), stores the result and returns it. Failures of the probed
+// service are recorded in the Probe, not returned; the error is only for
+// a missing configuration or a failure to store the result.
+func (m *Monitor) ProbeOnce(ctx context.Context) (Probe, error) {
+	if m.cfg.Apps == nil || m.cfg.EngineURL == "" {
+		return Probe{}, fmt.Errorf("probe: Config.Apps and Config.EngineURL are required: %w", ErrInvalid)
+	}
+	m.probeMu.Lock()
+	defer m.probeMu.Unlock()
+	p := Probe{At: m.now().UTC(), HTTP: Skipped}
+	var errs []string
+	fail := func(what string, err error) { errs = append(errs, what+": "+err.Error()) }
+
+	pctx, cancel := context.WithTimeout(ctx, m.cfg.ProbeTimeout)
+	m.probeEngine(pctx, &p, fail)
+	cancel()
+
+	if m.cfg.HTTPURL != "" {
+		hctx, cancel := context.WithTimeout(ctx, m.cfg.ProbeTimeout)
+		start := time.Now()
+		err := m.probeHTTP(hctx)
+		p.HTTPTime = time.Since(start)
+		cancel()
+		p.HTTP = OK
+		if err != nil {
+			p.HTTP = Failed
+			fail("http", err)
+		}
+	}
+	p.Error = strings.Join(errs, "; ")
+	if len(p.Error) > maxErrorText {
+		p.Error = p.Error[:maxErrorText]
+	}
+	if err := ctx.Err(); err != nil {
+		// Cancelled by the caller (shutdown): not a measurement of the service.
+		return p, fmt.Errorf("probe: %w", err)
+	}
+	if err := m.insertProbe(ctx, &p); err != nil {
+		return p, err
+	}
+	if p.Error != "" {
+		m.log.WarnContext(ctx, "status probe failed", "error", p.Error)
+	}
+	return p, nil
+}
+
+// probeEngine runs the connect, messaging and peer checks. A failed
+// connect fails messaging and peer messages too: no client could use them.
+func (m *Monitor) probeEngine(ctx context.Context, p *Probe, fail func(string, error)) {
+	p.Connect, p.Messaging, p.Peer = Failed, Failed, Failed
+	app, err := m.EnsureProbeApp(ctx)
+	if err != nil {
+		fail("connect", err)
+		return
+	}
+	nonce := randomNonce()
+	peerGot := make(chan struct{}, 1)
+
+	start := time.Now()
+	a, err := m.dial(ctx, app, probeUserA)
+	p.ConnectTime = time.Since(start)
+	if err != nil {
+		fail("connect", err)
+		return
+	}
+	defer a.Close()
+	b, err := m.dial(ctx, app, probeUserB, client.WithPeerHandler(func(pm client.PeerMessage) {
+		var d struct {
+			N string `json:"n"`
+		}
+		if json.Unmarshal(pm.Data, &d) == nil && d.N == nonce && pm.From == probeUserA {
+			select {
+			case peerGot <- struct{}{}:
+			default:
+			}
+		}
+	}))
+	if err != nil {
+		fail("connect", err)
+		return
+	}
+	defer b.Close()
+	p.Connect = OK
+
+	if err := m.probeMessaging(ctx, a, b, nonce, p); err != nil {
+		fail("messaging", err)
+	} else {
+		p.Messaging = OK
+	}
+	if err := m.probePeer(ctx, a, nonce, peerGot); err != nil {
+		fail("peer", err)
+	} else {
+		p.Peer = OK
+	}
+}
+
+func (m *Monitor) dial(ctx context.Context, app engine.App, user string, opts ...client.Option) (*client.Client, error) {
+	tok, err := engine.MintToken(app.ID, app.Certificate, engine.Claims{
+		Subject: user, Subscribe: []string{ProbeChannel}, Publish: []string{ProbeChannel},
+	}, 5*time.Minute)
+	if err != nil {
+		return nil, err
+	}
+	return client.Dial(ctx, m.cfg.EngineURL, tok, opts...)
+}
+
+// receiver collects the probe's messages on the subscriber side.
+type receiver struct {
+	nonce  string
+	mu     sync.Mutex
+	got    map[int]time.Time
+	notify chan struct{}
+}
+
+func (r *receiver) handle(msg client.Message) {
+	at := time.Now()
+	var d struct {
+		N string `json:"n"`
+		I int    `json:"i"`
+	}
+	if json.Unmarshal(msg.Data, &d) != nil || d.N != r.nonce {
+		return
+	}
+	r.mu.Lock()
+	if _, dup := r.got[d.I]; !dup {
+		r.got[d.I] = at
+	}
+	r.mu.Unlock()
+	select {
+	case r.notify <- struct{}{}:
+	default:
+	}
+}
+
+// probeMessaging: a subscribes, b publishes Messages messages, a must get
+// every accepted one within ReceiveTimeout of its publish.
+func (m *Monitor) probeMessaging(ctx context.Context, a, b *client.Client, nonce string, p *Probe) error {
+	r := &receiver{nonce: nonce, got: make(map[int]time.Time), notify: make(chan struct{}, 1)}
+	sub, err := a.Subscribe(ctx, ProbeChannel, r.handle)
+	if err != nil {
+		return fmt.Errorf("subscribe: %w", err)
+	}
+	defer sub.Unsubscribe(context.WithoutCancel(ctx))
+	sentAt := make(map[int]time.Time, m.cfg.Messages)
+	var pubErr error
+	for i := range m.cfg.Messages {
+		p.Sent++
+		t := time.Now()
+		if _, err := b.Publish(ctx, ProbeChannel, map[string]any{"n": nonce, "i": i}); err != nil {
+			pubErr = errors.Join(pubErr, fmt.Errorf("publish %d: %w", i, err))
+			continue
+		}
+		sentAt[i] = t
+	}
+	p.Expected = len(sentAt)
+	deadline := time.NewTimer(m.cfg.ReceiveTimeout)
+	defer deadline.Stop()
+	for waiting := true; waiting; {
+		r.mu.Lock()
+		n := 0
+		for i := range sentAt {
+			if _, ok := r.got[i]; ok {
+				n++
+			}
+		}
+		r.mu.Unlock()
+		if n == len(sentAt) {
+			break
+		}
+		select {
+		case <-r.notify:
+		case <-deadline.C:
+			waiting = false
+		case <-ctx.Done():
+			waiting = false
+		}
+	}
+	r.mu.Lock()
+	for i, t := range sentAt {
+		if at, ok := r.got[i]; ok && at.Sub(t) <= m.cfg.ReceiveTimeout {
+			p.Delivered++
+			p.Latencies = append(p.Latencies, at.Sub(t))
+		}
+	}
+	r.mu.Unlock()
+	if pubErr != nil {
+		return pubErr
+	}
+	if p.Delivered < p.Expected {
+		return fmt.Errorf("%d of %d messages not delivered within %v", p.Expected-p.Delivered, p.Expected, m.cfg.ReceiveTimeout)
+	}
+	return nil
+}
+
+// probePeer: a sends a peer message to b, which is online, so the receipt
+// must be "delivered" and b must get it within ReceiveTimeout.
+func (m *Monitor) probePeer(ctx context.Context, a *client.Client, nonce string, got <-chan struct{}) error {
+	rc, err := a.SendPeer(ctx, probeUserB, map[string]any{"n": nonce}, client.WithoutStore())
+	if err != nil {
+		return err
+	}
+	if rc.Status != client.Delivered {
+		return fmt.Errorf("receipt %q (%s), want delivered", rc.Status, rc.Reason)
+	}
+	t := time.NewTimer(m.cfg.ReceiveTimeout)
+	defer t.Stop()
+	select {
+	case <-got:
+		return nil
+	case <-t.C:
+		return fmt.Errorf("peer message not received within %v", m.cfg.ReceiveTimeout)
+	case <-ctx.Done():
+		return fmt.Errorf("peer message not received: %w", ctx.Err())
+	}
+}
+
+func (m *Monitor) probeHTTP(ctx context.Context) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, m.cfg.HTTPURL, nil)
+	if err != nil {
+		return err
+	}
+	res, err := m.cfg.HTTPClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	if _, err := io.Copy(io.Discard, io.LimitReader(res.Body, 1<<20)); err != nil {
+		return fmt.Errorf("read body: %w", err)
+	}
+	if res.StatusCode < 200 || res.StatusCode > 299 {
+		return fmt.Errorf("GET %s: HTTP %d", m.cfg.HTTPURL, res.StatusCode)
+	}
+	return nil
+}
+
+func randomNonce() string {
+	b := make([]byte, 8)
+	rand.Read(b) // never fails (crypto/rand)
+	return hex.EncodeToString(b)
+}
