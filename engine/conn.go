@@ -17,6 +17,7 @@ import (
 type conn struct {
 	e      *Engine
 	ws     *websocket.Conn
+	cw     *coalescingWriter // under ws; batches the writer's frames
 	opened time.Time
 
 	// Set at connect, before connected becomes true; read-only afterwards
@@ -60,19 +61,24 @@ func (e *Engine) serveWS(w http.ResponseWriter, r *http.Request) {
 	if len(e.cfg.OriginPatterns) == 1 && e.cfg.OriginPatterns[0] == "*" {
 		opts = &websocket.AcceptOptions{InsecureSkipVerify: true}
 	}
-	ws, err := websocket.Accept(smallBuffers(w), r, opts)
+	hj := &hijacker{ResponseWriter: w}
+	ws, err := websocket.Accept(hj, r, opts)
 	if err != nil {
 		return // Accept has written the HTTP error
 	}
 	ws.SetReadLimit(int64(e.limits.MaxFrameBytes))
 	now := e.now()
-	c := &conn{e: e, ws: ws, opened: now}
+	c := &conn{e: e, ws: ws, cw: hj.cw, opened: now}
 	c.lastPingAt.Store(now.UnixNano())
 	if !e.hub.addOpen(c) {
 		ws.Close(CloseShutdown, "server shutdown")
 		return
 	}
-	c.readLoop()
+	// Read on a fresh goroutine and let ServeHTTP return: net/http then
+	// drops its per-connection state (request, headers, 4 KiB buffers), and
+	// the new goroutine's stack stays small. This is most of what keeps an
+	// idle connection under 16 KiB.
+	go c.readLoop()
 }
 
 func (c *conn) readLoop() {
@@ -86,7 +92,15 @@ func (c *conn) readLoop() {
 			c.sendError(0, errf(CodeBinaryFrame, "binary frames are not accepted; send JSON text frames"))
 			continue
 		}
-		c.handleFrame(ctx, b)
+		// Ops run on a short-lived goroutine (one at a time, so their order
+		// is kept): JWT parsing, JSON and SQLite need deep stacks, and an
+		// idle connection should not keep such a stack for its lifetime.
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			c.handleFrame(ctx, b)
+		}()
+		<-done
 	}
 	c.cleanup(ctx)
 }
@@ -145,15 +159,33 @@ func (c *conn) writeLoop() {
 		batch, c.queue = c.queue, batch[:0]
 		c.qbytes = 0
 		c.qmu.Unlock()
-		for i, b := range batch {
-			if err := c.ws.Write(ctx, websocket.MessageText, b); err != nil {
-				c.closeWith(0, "")
-				clear(batch)
-				return
-			}
-			batch[i] = nil
+		if err := c.writeBatch(ctx, batch); err != nil {
+			c.closeWith(0, "")
+			clear(batch)
+			return
+		}
+		clear(batch)
+	}
+}
+
+// writeBatch writes frames, in one system call when there are several.
+func (c *conn) writeBatch(ctx context.Context, batch [][]byte) error {
+	batched := len(batch) > 1 && c.cw != nil
+	if batched {
+		c.cw.begin()
+	}
+	var err error
+	for _, b := range batch {
+		if err = c.ws.Write(ctx, websocket.MessageText, b); err != nil {
+			break
 		}
 	}
+	if batched {
+		if ferr := c.cw.end(); err == nil {
+			err = ferr
+		}
+	}
+	return err
 }
 
 // closeWith closes the WebSocket with code now, dropping queued frames.

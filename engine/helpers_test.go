@@ -22,7 +22,7 @@ import (
 
 // env is a real engine on a real SQLite file behind a real HTTP server.
 type env struct {
-	t    *testing.T
+	t    testing.TB
 	e    *engine.Engine
 	srv  *httptest.Server
 	url  string
@@ -32,7 +32,7 @@ type env struct {
 	addr string // after the first start, restarts listen on the same address
 }
 
-func newEnv(t *testing.T, mod func(*engine.Config)) *env {
+func newEnv(t testing.TB, mod func(*engine.Config)) *env {
 	t.Helper()
 	v := &env{t: t, path: filepath.Join(t.TempDir(), db.FileName)}
 	d, err := db.Open(context.Background(), v.path)
@@ -144,7 +144,7 @@ func (f frame) code() int64 { return f.sub("error").num("code") }
 
 // raw is a protocol-level test client.
 type raw struct {
-	t      *testing.T
+	t      testing.TB
 	ws     *websocket.Conn
 	mu     sync.Mutex
 	nextID int64
