@@ -2,8 +2,10 @@ package client_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
+	"strings"
 
 	"switchboard/engine/client"
 )
@@ -139,4 +141,46 @@ func ExampleClient_Presence() {
 	// Output:
 	// alice busy
 	// alice is in [room]
+}
+
+// Renew the token before it expires, without reconnecting: the server
+// sends an "expiring" event and the client calls the refresher.
+func ExampleWithTokenRefresher() {
+	ctx := context.Background()
+	url, appID, appCert := startEngine()
+	fetchToken := func(ctx context.Context) (string, error) {
+		// In an app: ask your backend for a fresh token over HTTPS.
+		return mintToken(appID, appCert, "alice"), nil
+	}
+	token, _ := fetchToken(ctx)
+	c, err := client.Dial(ctx, url, token, client.WithTokenRefresher(fetchToken))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	fmt.Println("connected as", c.Info().UserID)
+	// Output: connected as alice
+}
+
+// Handle errors by kind with errors.Is, or read the code with errors.As.
+func ExampleError() {
+	ctx := context.Background()
+	url, appID, appCert := startEngine()
+	c, err := client.Dial(ctx, url, mintToken(appID, appCert, "alice"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+
+	_, err = c.Publish(ctx, "news", strings.Repeat("x", 40*1024))
+	if errors.Is(err, client.ErrMessageTooLarge) {
+		fmt.Println("too large")
+	}
+	var e *client.Error
+	if errors.As(err, &e) {
+		fmt.Println("code", e.Code)
+	}
+	// Output:
+	// too large
+	// code 130
 }
