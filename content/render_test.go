@@ -339,3 +339,45 @@ func TestHighlightCacheSameOutput(t *testing.T) {
 		t.Errorf("got different HTML from cache and from highlighting:\nfirst:\n%s\nagain:\n%s\nposts:\n%s", first, again, uncached)
 	}
 }
+
+// A Renderer is shared by every request; run with -race.
+func TestRenderConcurrent(t *testing.T) {
+	docs := NewDocsRenderer(testIncludes, testLabels)
+	inputs := map[string][]byte{}
+	for _, name := range []string{"code", "tabs", "include", "headings"} {
+		src, err := os.ReadFile(filepath.Join("testdata", "render", name+".md"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		inputs[name] = src
+	}
+	want := map[string][]byte{}
+	for name, src := range inputs {
+		out, err := docs.Render(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[name] = out
+	}
+	errs := make(chan error, 8)
+	for g := range 8 {
+		go func() {
+			for name, src := range inputs {
+				out, err := docs.Render(src)
+				if err == nil && !bytes.Equal(out, want[name]) {
+					err = fmt.Errorf("goroutine %d, %s: got different HTML concurrently", g, name)
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}

@@ -287,6 +287,8 @@ func TestSnippet(t *testing.T) {
 			"<mark>Presence</mark>: <mark>presence</mark> events."},
 		{"longest term wins", "channels", []string{"chan", "channels"}, "<mark>channels</mark>"},
 		{"Chinese", "订阅一个频道即可。", []string{"频道"}, "订阅一个<mark>频道</mark>即可。"},
+		{"non-ASCII case", "Über ÜBER über", []string{"über"}, "<mark>Über</mark> <mark>ÜBER</mark> <mark>über</mark>"},
+		{"Greek and Cyrillic", "ΣΥΝΔΕΣΗ и КАНАЛ", []string{"σύνδεση", "канал"}, "ΣΥΝΔΕΣΗ и <mark>КАНАЛ</mark>"},
 		{"markup inside a match is escaped", "a <b> c", []string{"<b>"}, "a <mark>&lt;b&gt;</mark> c"},
 		{"whitespace collapsed", "one\n\n  two\tthree", []string{"two"}, "one <mark>two</mark> three"},
 		{"no match shows the start", "short body", []string{"zzz"}, "short body"},
