@@ -1,6 +1,7 @@
 package content
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -164,6 +165,9 @@ type source struct {
 
 func readLang(fsys fs.FS, lang string) (map[string]source, error) {
 	out := map[string]source{}
+	if _, err := fs.Stat(fsys, lang); lang != SourceLang && errors.Is(err, fs.ErrNotExist) {
+		return out, nil // nothing translated yet: every page falls back to English
+	}
 	err := fs.WalkDir(fsys, lang, func(file string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err

@@ -269,6 +269,30 @@ func TestTranslationReport(t *testing.T) {
 	}
 }
 
+func TestLoadWithoutTranslations(t *testing.T) {
+	fsys := testTree(t)
+	for name := range fsys {
+		if strings.HasPrefix(name, "zh/") {
+			delete(fsys, name)
+		}
+	}
+	s, err := Load(fsys, NewDocsRenderer(nil, testLabels))
+	if err != nil {
+		t.Fatalf("Load without a zh folder: got %v, want every page in English", err)
+	}
+	if got, want := len(s.Pages("zh")), len(s.Pages("en")); got != want {
+		t.Errorf("got %d zh pages, want %d", got, want)
+	}
+	for _, p := range s.Pages("zh") {
+		if p.Translation != Missing || p.ContentLang != "en" {
+			t.Errorf("%q: got %v in %q, want missing, shown in English", p.Path, p.Translation, p.ContentLang)
+		}
+	}
+	if got := len(s.TranslationReport()); got != len(s.Pages("en")) {
+		t.Errorf("got %d report entries, want one per page (%d)", got, len(s.Pages("en")))
+	}
+}
+
 func TestLoadErrors(t *testing.T) {
 	cases := []struct {
 		name    string
@@ -279,6 +303,13 @@ func TestLoadErrors(t *testing.T) {
 			m["zh/engine/ghost.md"] = md("幽灵", 1, "", "无原文。\n")
 		}, "zh/engine/ghost"},
 		{"no docs home", func(m fstest.MapFS) { delete(m, "en/index.md") }, "en/index.md"},
+		{"no English folder", func(m fstest.MapFS) {
+			for name := range m {
+				if strings.HasPrefix(name, "en/") {
+					delete(m, name)
+				}
+			}
+		}, "en"},
 		{"page in a folder without a section page", func(m fstest.MapFS) {
 			m["en/sdk/go.md"] = md("Go SDK", 1, "", "x\n")
 		}, "en/sdk/index.md"},
