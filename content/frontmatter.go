@@ -32,6 +32,10 @@ type FrontMatter struct {
 func splitFrontMatter(src []byte) (FrontMatter, []byte, error) {
 	var fm FrontMatter
 	src = bytes.TrimPrefix(src, []byte("\ufeff"))
+	// A Windows checkout (core.autocrlf) has CRLF line ends: without this,
+	// no page had front matter, and SourceHash differed from a Unix
+	// checkout's, marking every translation outdated.
+	src = bytes.ReplaceAll(src, []byte("\r\n"), []byte("\n"))
 	if !bytes.HasPrefix(src, []byte("---\n")) {
 		return fm, src, nil
 	}

@@ -26,6 +26,12 @@ func TestSplitFrontMatter(t *testing.T) {
 			body: "body",
 		},
 		{
+			name: "CRLF line ends",
+			src:  "---\r\ntitle: Channels\r\nweight: 20\r\n---\r\n# Body\r\nline two\r\n",
+			want: FrontMatter{Title: "Channels", Weight: 20},
+			body: "# Body\nline two\n",
+		},
+		{
 			name: "no front matter",
 			src:  "# Just Markdown\n",
 			body: "# Just Markdown\n",
@@ -54,6 +60,18 @@ func TestSplitFrontMatter(t *testing.T) {
 				t.Errorf("got body %q, want %q", body, tc.body)
 			}
 		})
+	}
+}
+
+func TestSourceHashIgnoresLineEnds(t *testing.T) {
+	unix := "---\ntitle: Channels\n---\nSubscribe.\n\nPublish.\n"
+	fm1, b1, err1 := splitFrontMatter([]byte(unix))
+	fm2, b2, err2 := splitFrontMatter([]byte(strings.ReplaceAll(unix, "\n", "\r\n")))
+	if err1 != nil || err2 != nil {
+		t.Fatalf("got errors %v, %v; want none", err1, err2)
+	}
+	if h1, h2 := SourceHash(fm1, b1), SourceHash(fm2, b2); h1 != h2 {
+		t.Errorf("got %s for LF and %s for CRLF, want the same revision", h1, h2)
 	}
 }
 
