@@ -9,7 +9,10 @@ import (
 	"time"
 )
 
-const metaLastProbe = "last_probe_at" // Unix ms of the latest stored probe's start
+const (
+	metaLastProbe  = "last_probe_at"  // Unix ms of the latest stored probe's start
+	metaFirstProbe = "first_probe_at" // Unix ms of the earliest stored probe's start
+)
 
 func outcomeToDB(o Outcome) sql.NullInt64 {
 	switch o {
@@ -59,6 +62,11 @@ func (m *Monitor) insertProbe(ctx context.Context, p *Probe) error {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO status_meta (key, value) VALUES (?, ?)
 		ON CONFLICT (key) DO UPDATE SET value = max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))`,
 		metaLastProbe, strconv.FormatInt(p.At.UnixMilli(), 10)); err != nil {
+		return fmt.Errorf("store probe: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO status_meta (key, value) VALUES (?, ?)
+		ON CONFLICT (key) DO UPDATE SET value = min(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))`,
+		metaFirstProbe, strconv.FormatInt(p.At.UnixMilli(), 10)); err != nil {
 		return fmt.Errorf("store probe: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
