@@ -102,9 +102,10 @@ func (c *Client) open(ctx context.Context) (*transport, error) {
 		return nil, fmt.Errorf("switchboard: bad connect result: %w", err)
 	}
 	if r.PingIntervalMS > 0 {
-		t.mu.Lock()
-		t.deadAfter = time.Duration(r.PingIntervalMS+r.PongTimeoutMS)*time.Millisecond + 5*time.Second
-		t.mu.Unlock()
+		ping := time.Duration(r.PingIntervalMS) * time.Millisecond
+		d := ping + time.Duration(r.PongTimeoutMS)*time.Millisecond + min(5*time.Second, ping)
+		t.deadAfter.Store(int64(d))
+		t.watchdog.Reset(d)
 	}
 	info := Info{ClientID: r.Client, UserID: r.User, AppID: r.App, ExpiresAt: time.Unix(r.ExpiresAt, 0)}
 	c.mu.Lock()

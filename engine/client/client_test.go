@@ -3,6 +3,7 @@ package client_test
 import (
 	"context"
 	"errors"
+	"net"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -293,5 +294,85 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	if got := received.Load(); got != 400 {
 		t.Fatalf("received %d of 400", got)
+	}
+}
+
+// freezer relays TCP and can stop relaying without closing anything, like
+// a network path that silently drops packets.
+type freezer struct {
+	l      net.Listener
+	frozen atomic.Bool
+}
+
+func newFreezer(t *testing.T, target string) *freezer {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &freezer{l: l}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			in, err := l.Accept()
+			if err != nil {
+				return
+			}
+			out, err := net.Dial("tcp", target)
+			if err != nil {
+				in.Close()
+				continue
+			}
+			t.Cleanup(func() { in.Close(); out.Close() })
+			relay := func(dst, src net.Conn) {
+				buf := make([]byte, 4096)
+				for {
+					n, err := src.Read(buf)
+					if err != nil {
+						return
+					}
+					for f.frozen.Load() {
+						time.Sleep(10 * time.Millisecond)
+					}
+					dst.Write(buf[:n])
+				}
+			}
+			go relay(out, in)
+			go relay(in, out)
+		}
+	}()
+	return f
+}
+
+func TestSilentServerIsDetected(t *testing.T) {
+	te := newTestEngine(engine.Limits{PingInterval: 100 * time.Millisecond, PongTimeout: 100 * time.Millisecond})
+	defer te.close()
+	f := newFreezer(t, te.srv.Listener.Addr().String())
+	url := "ws://" + f.l.Addr().String() + "/v1/ws"
+	reasons := make(chan error, 4)
+	c, err := client.Dial(context.Background(), url, te.token(t, "alice", time.Hour),
+		client.WithBackoff(10*time.Millisecond, 50*time.Millisecond),
+		client.WithOnDisconnect(func(err error) { reasons <- err }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	time.Sleep(400 * time.Millisecond) // pings flow: still connected
+	if !c.Connected() {
+		t.Fatal("disconnected while pings flowed")
+	}
+	f.frozen.Store(true)
+	select {
+	case err := <-reasons:
+		if err == nil {
+			t.Fatal("nil disconnect reason")
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatal("silent server not detected")
+	}
+	f.frozen.Store(false)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := c.Publish(ctx, "x", 1); err != nil {
+		t.Fatalf("publish after reconnect: %v", err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -21,10 +22,15 @@ type transport struct {
 	err     error
 	done    chan struct{}
 
-	// Silence longer than this means the connection is dead; updated from
-	// the connect result (ping interval + pong timeout).
-	deadAfter time.Duration
+	// Silence longer than deadAfter means the connection is dead; it is
+	// set from the connect result (ping interval + pong timeout). One timer
+	// per connection checks lastRead, instead of a deadline per read.
+	deadAfter atomic.Int64 // nanoseconds
+	lastRead  atomic.Int64 // Unix nanoseconds
+	watchdog  *time.Timer
 }
+
+var errSilent = errors.New("switchboard: no frame from the server within ping interval + pong timeout")
 
 type reply struct {
 	Result json.RawMessage `json:"result"`
@@ -54,17 +60,29 @@ type inFrame struct {
 }
 
 func newTransport(c *Client, ws *websocket.Conn) *transport {
-	return &transport{c: c, ws: ws, pending: make(map[uint64]chan reply), done: make(chan struct{}), deadAfter: 60 * time.Second}
+	t := &transport{c: c, ws: ws, pending: make(map[uint64]chan reply), done: make(chan struct{})}
+	t.deadAfter.Store(int64(60 * time.Second))
+	t.lastRead.Store(time.Now().UnixNano())
+	t.watchdog = time.AfterFunc(60*time.Second, t.checkAlive)
+	return t
+}
+
+// checkAlive kills the connection after too long a silence.
+func (t *transport) checkAlive() {
+	silent := time.Duration(time.Now().UnixNano() - t.lastRead.Load())
+	d := time.Duration(t.deadAfter.Load())
+	if silent >= d {
+		t.die(errSilent)
+		return
+	}
+	t.watchdog.Reset(d - silent)
 }
 
 func (t *transport) readLoop() {
+	ctx := context.Background()
 	for {
-		t.mu.Lock()
-		d := t.deadAfter
-		t.mu.Unlock()
-		ctx, cancel := context.WithTimeout(context.Background(), d)
 		_, b, err := t.ws.Read(ctx)
-		cancel()
+		t.lastRead.Store(time.Now().UnixNano())
 		if err != nil {
 			var ce websocket.CloseError
 			if errors.As(err, &ce) && ce.Code >= 4000 {
@@ -103,6 +121,7 @@ func (t *transport) die(err error) {
 	t.pending = nil
 	close(t.done)
 	t.mu.Unlock()
+	t.watchdog.Stop()
 	t.ws.CloseNow()
 }
 
