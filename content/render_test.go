@@ -381,3 +381,25 @@ func TestRenderConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// FuzzPostRender feeds the untrusted forum path arbitrary Markdown: it must
+// never fail, panic or pass a script through.
+func FuzzPostRender(f *testing.F) {
+	for _, s := range []string{
+		"# 标题\n\n> [!NOTE]\n> x\n", "```go tab=Go\na\n```\n```js tab=JS\nb\n```\n", "<script>alert(1)</script>",
+		"[x](javascript:alert(1))", "```go file=/etc/passwd region=x\n```\n", "> [!WARNING]\n", "```\"><img src=x onerror=alert(1)>\nx\n```\n",
+		"| a |\n|---|\n| <script> |\n", "## [a](/docs/x)\n## [a](/docs/x)\n",
+	} {
+		f.Add(s)
+	}
+	r := NewPostRenderer(testLabels)
+	f.Fuzz(func(t *testing.T, src string) {
+		out, err := r.RenderLang([]byte(src), "zh")
+		if err != nil {
+			t.Fatalf("RenderLang(%q): %v", src, err)
+		}
+		if bytes.Contains(bytes.ToLower(out.HTML), []byte("<script")) {
+			t.Fatalf("RenderLang(%q): got %s, want no <script>", src, out.HTML)
+		}
+	})
+}
