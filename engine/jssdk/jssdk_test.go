@@ -75,7 +75,8 @@ func TestNode(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	e, err := engine.New(ctx, engine.Config{DB: d})
+	// Pings every 100 ms: a client that did not answer would be closed with 4002.
+	e, err := engine.New(ctx, engine.Config{DB: d, Limits: engine.Limits{PingInterval: 100 * time.Millisecond, PongTimeout: 100 * time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,8 +111,8 @@ func TestNode(t *testing.T) {
 	if err := json.Unmarshal(out, &got); err != nil {
 		t.Fatalf("node printed %q: %v", out, err)
 	}
-	json.Unmarshal([]byte(`{"got": [[1, "alice", {"text": "hi"}]], "inbox": ["psst"], "receipt": "delivered", "error": [true, 110]}`), &want)
+	json.Unmarshal([]byte(`{"got": [[1, "alice", {"text": "hi"}]], "inbox": ["psst"], "receipt": "delivered", "error": [true, 110], "disconnects": 0}`), &want)
 	if !reflect.DeepEqual(got, want) {
-		t.Errorf("node printed %s, want %s", out, `{"got":[[1,"alice",{"text":"hi"}]],"inbox":["psst"],"receipt":"delivered","error":[true,110]}`)
+		t.Errorf("node printed %s, want %s", out, `{"got":[[1,"alice",{"text":"hi"}]],"inbox":["psst"],"receipt":"delivered","error":[true,110],"disconnects":0}`)
 	}
 }
