@@ -1,6 +1,12 @@
 package status
 
-import "context"
+import (
+	"context"
+	"database/sql"
+)
 
 // InsertProbe stores a hand-made probe, for the arithmetic tests.
 func (m *Monitor) InsertProbe(ctx context.Context, p *Probe) error { return m.insertProbe(ctx, p) }
+
+// DB exposes the database so tests can check that storage stays bounded.
+func (m *Monitor) DB() *sql.DB { return m.db }
