@@ -99,6 +99,7 @@ func TestBenchCommandFlagErrors(t *testing.T) {
 		{[]string{"bench", "-url", "http://127.0.0.1:1"}, "-url needs -app-id and -app-cert"},
 		{[]string{"bench", "-app-id", "x"}, "need -url"},
 		{[]string{"bench", "extra"}, `unexpected argument "extra"`},
+		{[]string{"bench", "-url", "http://127.0.0.1:1", "-app-id", "a", "-app-cert", "c", "-server-flags", "-dev"}, "not with -url"},
 		{[]string{"bench", "-url", "http://127.0.0.1:1", "-app-id", "a", "-app-cert", "c", "-size", "8"}, "size must be at least"},
 		{[]string{"bench", "-url", "http://127.0.0.1:1", "-app-id", "a", "-app-cert", "c", "-channels", "5", "-subscribers", "2"}, "every channel needs a subscriber"},
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"switchboard/engine/bench"
 )
@@ -34,6 +35,7 @@ func runBench(ctx context.Context, _ Config, args []string, _ io.Reader, stdout,
 	fs.StringVar(&c.URL, "url", "", "engine to target (http://host:port or ws://host:port/v1/ws); default: start this binary as a child server")
 	fs.StringVar(&c.AppID, "app-id", "", "App ID for -url")
 	fs.StringVar(&c.AppCert, "app-cert", "", "App Certificate for -url")
+	serverFlags := fs.String("server-flags", "", "without -url: extra global flags for the child server, space-separated (e.g. \"-log-level info\")")
 	fs.IntVar(&c.ServerPID, "server-pid", 0, "with -url: PID of the server on this host, to report its RSS (otherwise server_rss_bytes is 0)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "Usage: switchboard bench [flags]\n\n"+
@@ -62,7 +64,7 @@ func runBench(ctx context.Context, _ Config, args []string, _ io.Reader, stdout,
 		if err != nil {
 			return fmt.Errorf("bench: find this binary: %w", err)
 		}
-		srv, err := bench.StartServer(ctx, bench.ServerConfig{Exe: exe, Log: stderr})
+		srv, err := bench.StartServer(ctx, bench.ServerConfig{Exe: exe, Args: strings.Fields(*serverFlags), Log: stderr})
 		if err != nil {
 			return err
 		}
@@ -71,6 +73,8 @@ func runBench(ctx context.Context, _ Config, args []string, _ io.Reader, stdout,
 		c.URL, c.AppID, c.AppCert, c.ServerPID = srv.URL, srv.AppID, srv.AppCert, srv.PID
 	} else if c.AppID == "" || c.AppCert == "" {
 		return errors.New("bench: -url needs -app-id and -app-cert")
+	} else if *serverFlags != "" {
+		return errors.New("bench: -server-flags is for the child server, not with -url")
 	}
 
 	r, err := bench.Run(ctx, c)

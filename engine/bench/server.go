@@ -19,7 +19,9 @@ import (
 type ServerConfig struct {
 	// Exe is the switchboard binary (usually os.Executable()).
 	Exe string
-	// Args are extra global flags for the server, placed before the defaults.
+	// Args are extra global flags for the server (and its "apps create"),
+	// placed after the defaults "-data DIR -log-level warn -dev=false", so
+	// they can override the log level.
 	Args []string
 	// Log receives the server's log lines, prefixed with "server: "; nil
 	// discards them.
@@ -68,7 +70,7 @@ func StartServer(ctx context.Context, c ServerConfig) (_ *Server, err error) {
 		}
 	}()
 
-	global := append(append([]string{}, c.Args...), "-data", dir, "-log-level", "warn", "-dev=false")
+	global := append([]string{"-data", dir, "-log-level", "warn", "-dev=false"}, c.Args...)
 	if err := s.createApp(ctx, c.Exe, global); err != nil {
 		return nil, err
 	}
