@@ -16,7 +16,7 @@ var (
 
 // ValidationError says which input field is wrong. It wraps ErrInvalid.
 type ValidationError struct {
-	Field  string // "title", "severity", "components", "started_at", "status", "message", "author"
+	Field  string // "title", "severity", "components", "started_at", "status", "message", "author", "updates", "limit"
 	Reason string // English, for logs
 }
 

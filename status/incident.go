@@ -40,6 +40,8 @@ const (
 	MaxAuthorNameRunes = 100
 	// MaxStartedAgo: an incident cannot start more than a year ago.
 	MaxStartedAgo = 365 * 24 * time.Hour
+	// MaxUpdates per incident.
+	MaxUpdates = 100
 )
 
 // Incident is a fault staff report on the status page, with its updates.
@@ -181,7 +183,8 @@ func (m *Monitor) CreateIncident(ctx context.Context, in NewIncident) (Incident,
 
 // AddIncidentUpdate adds a status update, timestamped now, and returns the
 // incident. A resolved update closes the incident; a later update with
-// another status reopens it. Errors: ErrNotFound, ErrInvalid.
+// another status reopens it. Errors: ErrNotFound, ErrInvalid (also when
+// the incident already has MaxUpdates updates).
 func (m *Monitor) AddIncidentUpdate(ctx context.Context, id int64, u NewUpdate) (Incident, error) {
 	if err := u.validate(); err != nil {
 		return Incident{}, fmt.Errorf("update incident: %w", err)
@@ -192,12 +195,16 @@ func (m *Monitor) AddIncidentUpdate(ctx context.Context, id int64, u NewUpdate) 
 		return Incident{}, fmt.Errorf("update incident: %w", err)
 	}
 	defer tx.Rollback()
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM status_incidents WHERE id = ?`, id).Scan(&n); err != nil {
+	var n, updates int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*), (SELECT count(*) FROM status_incident_updates WHERE incident_id = ?)
+		FROM status_incidents WHERE id = ?`, id, id).Scan(&n, &updates); err != nil {
 		return Incident{}, fmt.Errorf("update incident: %w", err)
 	}
 	if n == 0 {
 		return Incident{}, fmt.Errorf("update incident %d: %w", id, ErrNotFound)
+	}
+	if updates >= MaxUpdates {
+		return Incident{}, fmt.Errorf("update incident %d: %w", id, invalid("updates", "at most %d updates per incident", MaxUpdates))
 	}
 	if err := addUpdate(ctx, tx, id, u, now); err != nil {
 		return Incident{}, fmt.Errorf("update incident: %w", err)
