@@ -440,7 +440,7 @@ export class Client {
           this._forget(sub);
           sub._stop();
         }
-        if (err.codeName !== 'disconnected') this.#dispatch(() => this.#emit('error', err));
+        if (err.codeName !== 'disconnected' && err.codeName !== 'closed') this.#dispatch(() => this.#emit('error', err));
       });
     }
   }
