@@ -19,11 +19,11 @@ func testLabels(lang, id string) string {
 	labels := map[string]map[string]string{
 		"en": {
 			"docs.alert.note": "Note", "docs.alert.tip": "Tip", "docs.alert.important": "Important",
-			"docs.alert.warning": "Warning", "docs.alert.caution": "Caution",
+			"docs.alert.warning": "Warning", "docs.alert.caution": "Caution", "docs.alert.deprecated": "Deprecated",
 		},
 		"zh": {
 			"docs.alert.note": "注意", "docs.alert.tip": "提示", "docs.alert.important": "重要",
-			"docs.alert.warning": "警告", "docs.alert.caution": "当心",
+			"docs.alert.warning": "警告", "docs.alert.caution": "当心", "docs.alert.deprecated": "已弃用",
 		},
 	}
 	if s, ok := labels[lang][id]; ok {
@@ -50,6 +50,20 @@ func main() {
 	c.Publish(ctx, "news", []byte("hi"))
 	// [END publish]
 	fmt.Println(sub)
+}
+`)},
+	"examples/split_test.go": {Data: []byte(`package examples
+
+func TestQuickstart(t *testing.T) {
+	// [START quickstart]
+	c := connect()
+	// [END quickstart]
+	t.Cleanup(c.Close) // test-only, left out of the docs
+	// [START quickstart]
+	c.Subscribe(ctx, "news")
+	// [END quickstart]
+	// [START open]
+	unclosed()
 }
 `)},
 }
@@ -86,6 +100,7 @@ var renderCases = []renderCase{
 			`<div class="alert alert-important" role="note"><p class="alert-title">Important</p>`,
 			`<div class="alert alert-warning" role="note"><p class="alert-title">Warning</p>`,
 			`<div class="alert alert-caution" role="note"><p class="alert-title">Caution</p>`,
+			`<div class="alert alert-deprecated" role="note"><p class="alert-title">Deprecated</p>`,
 			"<p>Tokens expire after <strong>one hour</strong>.</p>",
 			"<p>A lower-case marker works too, as on GitHub.</p>",
 			"<blockquote>\n<p>This is an ordinary quotation,",
@@ -96,7 +111,7 @@ var renderCases = []renderCase{
 	{name: "alerts", lang: "zh",
 		want: []string{
 			`<p class="alert-title">注意</p>`, `<p class="alert-title">提示</p>`, `<p class="alert-title">重要</p>`,
-			`<p class="alert-title">警告</p>`, `<p class="alert-title">当心</p>`,
+			`<p class="alert-title">警告</p>`, `<p class="alert-title">当心</p>`, `<p class="alert-title">已弃用</p>`,
 		},
 		absent: []string{`<p class="alert-title">Note</p>`, "MISSING:"},
 	},
@@ -262,6 +277,7 @@ func TestRenderIncludeErrors(t *testing.T) {
 		{"path outside the tree", NewDocsRenderer(testIncludes, testLabels), "```go file=../secrets.go\n```\n", "../secrets.go"},
 		{"no includes configured", NewDocsRenderer(nil, testLabels), "```go file=examples/hello.go\n```\n", "no source files configured"},
 		{"error in a later block", NewDocsRenderer(testIncludes, testLabels), "```go file=examples/hello.go region=publish\n```\n\n```go file=examples/hello.go region=nope\n```\n", `region "nope" not found`},
+		{"region never closed", NewDocsRenderer(testIncludes, testLabels), "```go file=examples/split_test.go region=open\n```\n", `region "open" not found or not closed`},
 		{"posts never read files", NewPostRenderer(testLabels), "```go file=examples/nope.go\nx\n```\n", ""},
 	}
 	for _, tc := range cases {
@@ -402,4 +418,22 @@ func FuzzPostRender(f *testing.F) {
 			t.Fatalf("RenderLang(%q): got %s, want no <script>", src, out.HTML)
 		}
 	})
+}
+
+// A region may be split to leave test-only lines out; the reader sees the
+// pieces joined, without markers or the lines between.
+func TestIncludeSplitRegion(t *testing.T) {
+	r := NewDocsRenderer(testIncludes, testLabels)
+	out, err := r.RenderLang([]byte("```go file=examples/split_test.go region=quickstart\n```\n"), "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := out.Text, "c := connect()\nc.Subscribe(ctx, \"news\")\n"; !strings.Contains(got, want) {
+		t.Errorf("got text %q, want it to contain %q", got, want)
+	}
+	for _, s := range []string{"Cleanup", "START", "END"} {
+		if strings.Contains(out.Text, s) {
+			t.Errorf("got text %q containing %q, want it left out", out.Text, s)
+		}
+	}
 }
