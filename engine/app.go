@@ -120,7 +120,7 @@ func (e *Engine) GetApp(ctx context.Context, id string) (App, error) {
 
 // ListApps returns all apps, oldest first.
 func (e *Engine) ListApps(ctx context.Context) ([]App, error) {
-	rows, err := e.db.QueryContext(ctx, `SELECT `+appColumns+` FROM engine_apps ORDER BY created_at, id`)
+	rows, err := e.db.QueryContext(ctx, `SELECT `+appColumns+` FROM engine_apps ORDER BY created_at, rowid`)
 	if err != nil {
 		return nil, fmt.Errorf("list apps: %w", err)
 	}

@@ -69,11 +69,13 @@ func (c *conn) opSubscribe(ctx context.Context, r *request) (any, *Error) {
 		n := len(missed)
 		res.Recovered, res.Missed = &ok, &n
 	}
-	c.joinPresence(ctx, s)
 	s.mu.Lock()
 	c.send(encodeReply(r.ID, res))
 	s.finishRecoveryLocked(missed, h.Position.Offset)
 	s.mu.Unlock()
+	// After the reply, so the join push (which this subscriber may get too)
+	// follows it.
+	c.joinPresence(ctx, s)
 	return nil, errNoReply
 }
 

@@ -24,7 +24,7 @@ func (c *conn) leavePresence(ctx context.Context, s *subscription) {
 		return
 	}
 	if last {
-		c.e.hub.broadcastPresence(s.ch, mustJSON(presencePush{Type: "presence", Channel: s.ch.Name, Event: "leave", User: c.user}))
+		c.e.hub.broadcastPresence(s.ch, mustJSON(leavePush{Type: "presence", Channel: s.ch.Name, Event: "leave", User: c.user}))
 	}
 }
 
@@ -79,8 +79,10 @@ func (c *conn) opSetState(ctx context.Context, r *request) (any, *Error) {
 		}
 		return nil, internal(c, ctx, "set_state", err)
 	}
+	// Reply first: a reply comes before the pushes its request caused.
+	c.send(encodeReply(r.ID, nil))
 	c.e.hub.broadcastPresence(s.ch, mustJSON(presencePush{Type: "presence", Channel: s.ch.Name, Event: "state", User: c.user, State: state}))
-	return struct{}{}, nil
+	return nil, errNoReply
 }
 
 type whereNowResult struct {

@@ -120,12 +120,21 @@ func encodePub(channel string, p *Publication) []byte {
 	return mustJSON(pubPush{Type: "pub", Channel: channel, Offset: p.Offset, Epoch: p.Epoch, Data: p.Data, From: p.From, Time: p.Time})
 }
 
+// presencePush is a "join" or "state" push; State is always an object.
 type presencePush struct {
 	Type    string            `json:"type"`
 	Channel string            `json:"channel"`
 	Event   string            `json:"event"`
 	User    string            `json:"user"`
-	State   map[string]string `json:"state,omitempty"`
+	State   map[string]string `json:"state"`
+}
+
+// leavePush is a "leave" push, which has no state.
+type leavePush struct {
+	Type    string `json:"type"`
+	Channel string `json:"channel"`
+	Event   string `json:"event"`
+	User    string `json:"user"`
 }
 
 type peerPush struct {
