@@ -15,8 +15,8 @@ func TestPresence(t *testing.T) {
 	a := v.app("demo")
 	watcher := v.connect(a, "watcher")
 	wantCode(t, "subscribe", watcher.call("subscribe", map[string]any{"channel": "room", "presence": true}), 0)
-	if f := watcher.push("presence"); f.str("event") != "join" || f.str("user") != "watcher" {
-		t.Fatalf("own join: %v", f)
+	if f := watcher.push("presence"); f.str("event") != "join" || f.str("user") != "watcher" || string(f["state"]) != "{}" {
+		t.Fatalf("own join: %v (join pushes carry a state object)", f)
 	}
 
 	alice1, alice2 := v.connect(a, "alice"), v.connect(a, "alice")
@@ -50,7 +50,7 @@ func TestPresence(t *testing.T) {
 	alice1.ws.CloseNow()
 	watcher.noPush(100 * time.Millisecond) // alice2 still there
 	alice2.call("unsubscribe", map[string]any{"channel": "room"})
-	if f := watcher.push("presence"); f.str("event") != "leave" || f.str("user") != "alice" {
+	if f := watcher.push("presence"); f.str("event") != "leave" || f.str("user") != "alice" || f["state"] != nil {
 		t.Fatalf("leave: %v", f)
 	}
 	json.Unmarshal(watcher.call("presence", map[string]any{"channel": "room"})["result"], &res)
