@@ -51,6 +51,7 @@ type env struct {
 	eng     *engine.Engine
 	srv     *httptest.Server
 	refuse  atomic.Bool // the WebSocket endpoint answers 503
+	hang    atomic.Bool // the WebSocket endpoint never answers
 	unwell  atomic.Bool // /healthz answers 500
 	clock   *clock
 	wsURL   string
@@ -79,6 +80,10 @@ func newEnv(t *testing.T, mod func(*engine.Config)) *env {
 	mux.HandleFunc("/v1/ws", func(w http.ResponseWriter, r *http.Request) {
 		if v.refuse.Load() {
 			http.Error(w, "unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		if v.hang.Load() {
+			<-r.Context().Done()
 			return
 		}
 		ws.ServeHTTP(w, r)

@@ -162,6 +162,17 @@ func (m *Monitor) probeEngine(ctx context.Context, p *Probe, fail func(string, e
 
 	start := time.Now()
 	a, err := m.dial(ctx, app, probeUserA)
+	if errors.Is(err, client.ErrAppNotFound) {
+		// Someone deleted the probe app: make a new one rather than report
+		// the engine down.
+		m.forgetProbeApp()
+		if app, err = m.EnsureProbeApp(ctx); err != nil {
+			fail("connect", err)
+			return
+		}
+		start = time.Now()
+		a, err = m.dial(ctx, app, probeUserA)
+	}
 	p.ConnectTime = time.Since(start)
 	if err != nil {
 		fail("connect", err)

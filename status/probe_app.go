@@ -82,3 +82,11 @@ func (m *Monitor) setMeta(ctx context.Context, key, value string) error {
 	}
 	return nil
 }
+
+// forgetProbeApp drops the cached probe app, so that the next
+// EnsureProbeApp checks it still exists.
+func (m *Monitor) forgetProbeApp() {
+	m.appMu.Lock()
+	defer m.appMu.Unlock()
+	m.app = engine.App{}
+}

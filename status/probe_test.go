@@ -228,3 +228,61 @@ func TestRestartRecordsGap(t *testing.T) {
 		t.Error("a pause of 1.5 intervals was recorded as a gap")
 	}
 }
+
+func TestProbeHTTPFailing(t *testing.T) {
+	v := newEnv(t, nil)
+	m := v.monitor(nil)
+	v.unwell.Store(true)
+	p := probe(t, m, v.clock)
+	if p.HTTP != status.Failed || p.Connect != status.OK || !strings.Contains(p.Error, "HTTP 500") {
+		t.Fatalf("probe %+v, want only HTTP failed with its status", p)
+	}
+	s := summary(t, m, v.clock.Now())
+	if s.State != status.StateDegraded || s.Engine.State != status.StateOperational || component(s, status.ComponentHTTP).State != status.StateOutage {
+		t.Errorf("states overall %s engine %s, want degraded, operational", s.State, s.Engine.State)
+	}
+	// Without an HTTP URL the component is not probed and does not count.
+	m2 := v.monitor(func(c *status.Config) { c.HTTPURL = "" })
+	v.clock.Add(time.Hour)
+	if p := probe(t, m2, v.clock); p.HTTP != status.Skipped {
+		t.Fatalf("HTTP outcome %s, want skipped", p.HTTP)
+	}
+	s = summary(t, m2, v.clock.Now())
+	if s.State != status.StateOperational || component(s, status.ComponentHTTP).State != status.StateNoData {
+		t.Errorf("state %s, http %s; want operational, no_data", s.State, component(s, status.ComponentHTTP).State)
+	}
+}
+
+func TestProbeEngineHanging(t *testing.T) {
+	v := newEnv(t, nil)
+	m := v.monitor(func(c *status.Config) { c.ProbeTimeout = 300 * time.Millisecond })
+	v.hang.Store(true)
+	start := time.Now()
+	p := probe(t, m, v.clock)
+	if p.Connect != status.Failed || p.Messaging != status.Failed || p.Peer != status.Failed {
+		t.Fatalf("probe %+v, want the engine components failed", p)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("probe took %v with a 300 ms timeout", d)
+	}
+}
+
+func TestProbeAppDeleted(t *testing.T) {
+	v := newEnv(t, nil)
+	m := v.monitor(nil)
+	probe(t, m, v.clock)
+	ctx := context.Background()
+	old, err := m.EnsureProbeApp(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := v.eng.DeleteApp(ctx, old.ID); err != nil {
+		t.Fatal(err)
+	}
+	if p := probe(t, m, v.clock); p.Error != "" {
+		t.Fatalf("probe after the probe app was deleted: %s", p.Error)
+	}
+	if a, _ := m.EnsureProbeApp(ctx); a.ID == old.ID {
+		t.Error("probe app not replaced")
+	}
+}
