@@ -238,3 +238,18 @@ func TestConnectionsCounted(t *testing.T) {
 	r.ws.CloseNow()
 	waitFor(t, "disconnect", func() bool { s := v.e.Stats(); return s.Connections == 0 && s.Subscriptions == 0 })
 }
+
+func TestStorageFailureIsInternalError(t *testing.T) {
+	v := newEnv(t, nil)
+	a := v.app("demo")
+	r := v.connect(a, "alice")
+	wantCode(t, "publish", r.call("publish", map[string]any{"channel": "c", "data": 1}), 0)
+	v.db.Close() // the disk goes away
+	wantCode(t, "publish without storage", r.call("publish", map[string]any{"channel": "c", "data": 2}), engine.CodeInternal)
+	wantCode(t, "peer without storage", r.call("peer", map[string]any{"to": "bob", "data": 2}), engine.CodeInternal)
+	// Nothing unstored was delivered or counted, and the connection still works.
+	res := r.call("history", map[string]any{"channel": "c"}).sub("result")
+	if res.num("offset") != 1 {
+		t.Fatalf("position after failed publish: %v", res)
+	}
+}
