@@ -102,8 +102,22 @@ func deprecationTexts(src string) []string {
 		}
 		cur, in = nil, false
 	}
+	fence := "" // an alert shown inside a code block is an example, not a deprecation
 	for _, line := range strings.Split(src, "\n") {
 		t := strings.TrimSpace(line)
+		if strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~") {
+			switch {
+			case fence == "":
+				fence = t[:3]
+			case strings.HasPrefix(t, fence):
+				fence = ""
+			}
+			flush()
+			continue
+		}
+		if fence != "" {
+			continue
+		}
 		if !strings.HasPrefix(t, ">") {
 			flush()
 			continue

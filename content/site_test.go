@@ -342,10 +342,7 @@ func TestLoadErrors(t *testing.T) {
 // page changes, its translation must be updated and its source_hash set to
 // the new revision; this test says which page and which hash.
 func TestRealDocs(t *testing.T) {
-	s, err := Load(Docs(), NewDocsRenderer(os.DirFS(".."), testLabels))
-	if err != nil {
-		t.Fatalf("Load(Docs()): %v", err)
-	}
+	s := loadRealDocs(t)
 	if len(s.Pages(SourceLang)) < 2 {
 		t.Fatalf("got %d English pages, want the docs", len(s.Pages(SourceLang)))
 	}
@@ -409,4 +406,15 @@ func outdatedTranslations(s *Site) []string {
 		}
 	}
 	return out
+}
+
+// loadRealDocs loads the embedded docs as the portal does, with includes
+// read from the repository root.
+func loadRealDocs(t *testing.T) *Site {
+	t.Helper()
+	s, err := Load(Docs(), NewDocsRenderer(os.DirFS(".."), testLabels))
+	if err != nil {
+		t.Fatalf("Load(Docs()): %v", err)
+	}
+	return s
 }
