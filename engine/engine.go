@@ -116,6 +116,9 @@ func (e *Engine) Publish(ctx context.Context, appID, channel string, data json.R
 		return StreamPosition{}, fmt.Errorf("publish: %w", err)
 	}
 	e.stats.published.Add(1)
+	if f := e.cfg.OnPublish; f != nil {
+		f(PublishEvent{AppID: appID, Channel: channel, Offset: p.Offset, Size: len(data)})
+	}
 	return StreamPosition{Offset: p.Offset, Epoch: p.Epoch}, nil
 }
 

@@ -230,3 +230,30 @@ func TestServerPublishAndDropFilter(t *testing.T) {
 		t.Fatalf("unknown app: %v", err)
 	}
 }
+
+func TestEventCallbacks(t *testing.T) {
+	events := make(chan string, 10)
+	v := newEnv(t, func(c *engine.Config) {
+		c.OnConnect = func(ev engine.ConnectEvent) { events <- "connect " + ev.UserID }
+		c.OnDisconnect = func(ev engine.DisconnectEvent) { events <- fmt.Sprint("disconnect ", ev.UserID, " ", ev.Code) }
+		c.OnPublish = func(ev engine.PublishEvent) {
+			events <- fmt.Sprint("publish ", ev.UserID, " ", ev.Channel, " ", ev.Offset, " ", ev.Size)
+		}
+	})
+	a := v.app("demo")
+	r := v.connect(a, "alice")
+	r.call("publish", map[string]any{"channel": "c", "data": "hey"})
+	v.e.Publish(context.Background(), a.ID, "c", []byte(`1`))
+	v.e.DeleteApp(context.Background(), a.ID)
+	r.closeCode()
+	for _, want := range []string{"connect alice", "publish alice c 1 5", "publish  c 2 1", "disconnect alice 4004"} {
+		select {
+		case got := <-events:
+			if got != want {
+				t.Fatalf("event %q, want %q", got, want)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("no %q event", want)
+		}
+	}
+}
