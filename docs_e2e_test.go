@@ -6,6 +6,9 @@ package main
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,6 +22,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+	"golang.org/x/net/html"
 
 	"switchboard/internal/browser"
 )
@@ -294,4 +298,93 @@ func TestDocsInBrowser(t *testing.T) {
 			t.Logf("wrote %s (%d bytes)", out, len(png))
 		})
 	}
+}
+
+// TestLinksFullWiring crawls the running program from the docs homes and
+// fails on any internal link that does not answer 200 and any #anchor that
+// is not an id on its target. Unlike portal's TestLinks it runs with every
+// area configured (engine, SDK, sandbox, ...), so links from the docs into
+// those areas are checked too.
+func TestLinksFullWiring(t *testing.T) {
+	base := startTestMain(t).URL()
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	type page struct {
+		status int
+		ids    map[string]bool
+		links  []string
+	}
+	pages := map[string]*page{}
+	fetch := func(p string) *page {
+		if pg, ok := pages[p]; ok {
+			return pg
+		}
+		pg := &page{ids: map[string]bool{}}
+		pages[p] = pg
+		res, err := client.Get(base + p)
+		if err != nil {
+			t.Fatalf("GET %s: %v", p, err)
+		}
+		defer res.Body.Close()
+		pg.status = res.StatusCode
+		if !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
+			io.Copy(io.Discard, res.Body)
+			return pg
+		}
+		z := html.NewTokenizer(res.Body)
+		for tt := z.Next(); tt != html.ErrorToken; tt = z.Next() {
+			if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
+				continue
+			}
+			for _, a := range z.Token().Attr {
+				switch a.Key {
+				case "id":
+					pg.ids[a.Val] = true
+				case "href", "src":
+					pg.links = append(pg.links, a.Val)
+				}
+			}
+		}
+		return pg
+	}
+	queue := []string{"/en/docs/", "/zh/docs/"}
+	crawled := map[string]bool{}
+	checked := 0
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = queue[1:]
+		if crawled[p] {
+			continue
+		}
+		crawled[p] = true
+		for _, link := range fetch(p).links {
+			if !strings.HasPrefix(link, "/") && !strings.HasPrefix(link, "#") || strings.HasPrefix(link, "//") {
+				continue
+			}
+			u, err := url.Parse(link)
+			if err != nil {
+				t.Errorf("%s: link %s: %v", p, link, err)
+				continue
+			}
+			target := pages[p]
+			if u.Path != "" {
+				target = fetch(u.RequestURI())
+			}
+			checked++
+			if target.status != http.StatusOK {
+				t.Errorf("%s: link %s: status %d", p, link, target.status)
+				continue
+			}
+			if u.Fragment != "" && !target.ids[u.Fragment] {
+				t.Errorf("%s: link %s: no id %q on the target page", p, link, u.Fragment)
+			}
+			// Follow links within the docs, in both languages.
+			if u.RawQuery == "" && (strings.HasPrefix(u.Path, "/en/docs/") || strings.HasPrefix(u.Path, "/zh/docs/")) && !strings.HasSuffix(u.Path, ".md") {
+				queue = append(queue, u.Path)
+			}
+		}
+	}
+	if len(crawled) < 10 || checked < 200 {
+		t.Errorf("crawled only %d pages and %d links: is the crawler following the sidebar?", len(crawled), checked)
+	}
+	t.Logf("crawled %d docs pages, checked %d links", len(crawled), checked)
 }

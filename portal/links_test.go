@@ -36,7 +36,7 @@ func TestLinks(t *testing.T) {
 	if lc.links < 20*len(pages) {
 		t.Errorf("only %d links checked on %d pages: is the parser finding them?", lc.links, len(pages))
 	}
-	t.Logf("checked %d links and anchors on %d pages", lc.links, len(pages))
+	t.Logf("checked %d links and anchors on %d pages; left %d links into unconfigured areas to TestLinksFullWiring", lc.links, len(pages), len(lc.skipped))
 }
 
 // The checker must notice broken links, or TestLinks proves nothing.
@@ -91,7 +91,29 @@ type linkChecker struct {
 	s        *Server
 	fetched  map[string]*fetchedPage // by path
 	problems []string
+	skipped  []string
 	links    int
+}
+
+// unconfiguredArea reports whether p belongs to an area whose routes exist
+// only when its service is configured. newTestServer configures none of
+// them, so links into them are checked against the full wiring by
+// TestLinksFullWiring in the root package.
+func unconfiguredArea(s *Server, p string) bool {
+	seg := strings.Split(strings.TrimPrefix(p, "/"), "/")
+	area := seg[0]
+	if pathLang(p) != "" && len(seg) > 1 {
+		area = seg[1]
+	}
+	switch {
+	case s.cfg.Sandbox == nil && (area == "sandbox" || strings.HasPrefix(p, "/api/sandbox/")):
+		return true
+	case s.cfg.SDK == nil && area == "sdk":
+		return true
+	case s.cfg.Engine == nil && area == "v1":
+		return true
+	}
+	return false
 }
 
 type fetchedPage struct {
@@ -139,6 +161,10 @@ func (lc *linkChecker) check(page string) {
 			continue
 		}
 		target := f
+		if u.Path != "" && unconfiguredArea(lc.s, u.Path) {
+			lc.skipped = append(lc.skipped, link)
+			continue
+		}
 		if u.Path != "" {
 			target = lc.fetch(u.Path)
 			if target.status != http.StatusOK {
