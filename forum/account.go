@@ -10,6 +10,8 @@ import (
 	"time"
 )
 
+const qUserByID = `SELECT ` + userCols + ` FROM forum_users u WHERE u.id = ?`
+
 const userCols = `u.id, u.email, u.username, u.name, u.password_hash, u.role, u.lang, u.bio,
 	u.suspended_until, u.suspend_reason, u.created_at, u.updated_at`
 
@@ -31,7 +33,7 @@ func scanUser(row scanner) (*User, error) {
 }
 
 func findUserByID(ctx context.Context, tx *txn, id int64) (*User, error) {
-	u, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userCols+` FROM forum_users u WHERE u.id = ?`, id))
+	u, err := scanUser(tx.QueryRowContext(ctx, qUserByID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("forum.error.user_not_found")
 	}

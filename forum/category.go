@@ -93,6 +93,8 @@ func (in *CategoryInput) validate() error {
 	return nil
 }
 
+const qCategoryByID = `SELECT ` + categoryCols + ` FROM forum_categories c WHERE c.id = ?`
+
 const categoryCols = `c.id, c.slug, c.name_en, c.name_zh, c.description_en, c.description_zh, c.position, c.staff_only, c.created_at, c.updated_at`
 
 func scanCategory(row scanner) (*Category, error) {
@@ -106,7 +108,7 @@ func scanCategory(row scanner) (*Category, error) {
 }
 
 func findCategory(ctx context.Context, tx *txn, id int64) (*Category, error) {
-	c, err := scanCategory(tx.QueryRowContext(ctx, `SELECT `+categoryCols+` FROM forum_categories c WHERE c.id = ?`, id))
+	c, err := scanCategory(tx.QueryRowContext(ctx, qCategoryByID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("forum.error.category_not_found")
 	}

@@ -50,6 +50,9 @@ func createSession(ctx context.Context, tx *txn, userID int64, ttl time.Duration
 	return &Session{Token: token, UserID: userID, ExpiresAt: exp}, nil
 }
 
+const qSession = `SELECT ` + userCols + ` FROM forum_sessions s JOIN forum_users u ON u.id = s.user_id
+	WHERE s.id_hash = ? AND s.expires_at > ?`
+
 // Authenticate returns the user of a live session. It returns
 // ErrUnauthorized for an unknown, expired or empty token.
 func (s *Store) Authenticate(ctx context.Context, token string) (*User, error) {
@@ -61,9 +64,7 @@ func (s *Store) Authenticate(ctx context.Context, token string) (*User, error) {
 		return nil, err
 	}
 	defer tx.Rollback()
-	u, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userCols+`
-		FROM forum_sessions s JOIN forum_users u ON u.id = s.user_id
-		WHERE s.id_hash = ? AND s.expires_at > ?`, tokenHash(token), ms(tx.now)))
+	u, err := scanUser(tx.QueryRowContext(ctx, qSession, tokenHash(token), ms(tx.now)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, unauthorized("forum.error.login_required")
 	}

@@ -3,75 +3,60 @@ package forum
 import (
 	"context"
 	"database/sql"
-	"sync"
+	"fmt"
 )
 
-// maxCachedStmts bounds the statement cache. The forum's queries are
-// fixed strings or combinations of a few filters, so in practice a few
-// hundred exist; beyond the bound, queries are simply prepared each time.
-const maxCachedStmts = 1000
+// hotQueries are prepared once, when the Store opens. Parsing SQL was
+// half the cost of a topic page; database/sql re-uses a statement prepared
+// on a connection for every later transaction on that connection.
+//
+// Statements are prepared only at Open, never lazily: preparing on the
+// *sql.DB takes a second pooled connection, and a transaction doing that
+// while every other connection waits for the write lock would deadlock
+// the pool.
+var hotQueries = []string{qTopicByID, qCategoryByID, qTopicPosts, qViewerVotes, qViewerWatch, qSession, qUserByID}
 
-// stmtCache keeps one prepared statement per query text. Parsing SQL is
-// most of the cost of a small SQLite query (it was half of a topic page),
-// and database/sql re-uses a statement prepared on a connection for every
-// later transaction on that connection.
+// stmtCache maps query text to its prepared statement. It is read-only
+// after Open.
 type stmtCache struct {
-	db *sql.DB
-	mu sync.RWMutex
-	m  map[string]*sql.Stmt
+	m map[string]*sql.Stmt
 }
 
-func (c *stmtCache) get(ctx context.Context, query string) *sql.Stmt {
-	c.mu.RLock()
-	st := c.m[query]
-	c.mu.RUnlock()
-	if st != nil {
-		return st
+func prepareHot(ctx context.Context, d *sql.DB) (*stmtCache, error) {
+	c := &stmtCache{m: map[string]*sql.Stmt{}}
+	for _, q := range hotQueries {
+		st, err := d.PrepareContext(ctx, q)
+		if err != nil {
+			c.close()
+			return nil, fmt.Errorf("prepare: %w", err)
+		}
+		c.m[q] = st
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if st = c.m[query]; st != nil || len(c.m) >= maxCachedStmts {
-		return st
-	}
-	st, err := c.db.PrepareContext(ctx, query)
-	if err != nil {
-		return nil // the caller runs the query directly and reports the error
-	}
-	c.m[query] = st
-	return st
+	return c, nil
 }
 
 func (c *stmtCache) close() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for q, st := range c.m {
+	for _, st := range c.m {
 		st.Close()
-		delete(c.m, q)
 	}
 }
 
-// QueryContext runs query in the transaction with a cached statement.
+// QueryContext runs query in the transaction, through its prepared
+// statement when it is a hot query.
 func (t *txn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if st := t.stmts.get(ctx, query); st != nil {
+	if st := t.stmts.m[query]; st != nil {
 		return t.Tx.StmtContext(ctx, st).QueryContext(ctx, args...)
 	}
 	return t.Tx.QueryContext(ctx, query, args...)
 }
 
-// QueryRowContext runs query in the transaction with a cached statement.
+// QueryRowContext runs query in the transaction, through its prepared
+// statement when it is a hot query.
 func (t *txn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	if st := t.stmts.get(ctx, query); st != nil {
+	if st := t.stmts.m[query]; st != nil {
 		return t.Tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 	}
 	return t.Tx.QueryRowContext(ctx, query, args...)
-}
-
-// ExecContext runs query in the transaction with a cached statement.
-func (t *txn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if st := t.stmts.get(ctx, query); st != nil {
-		return t.Tx.StmtContext(ctx, st).ExecContext(ctx, args...)
-	}
-	return t.Tx.ExecContext(ctx, query, args...)
 }
 
 // Close releases the Store's prepared statements. The *sql.DB stays open:

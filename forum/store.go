@@ -85,8 +85,11 @@ func Open(ctx context.Context, d *sql.DB, cfg Config) (*Store, error) {
 		cfg.FlagThreshold = 3
 	}
 	cfg.Limits = cfg.Limits.withDefaults()
-	s := &Store{db: d, cfg: cfg, log: cfg.Logger, now: cfg.Now, policy: newSanitizer(),
-		stmts: &stmtCache{db: d, m: map[string]*sql.Stmt{}}, pages: newPageCache()}
+	stmts, err := prepareHot(ctx, d)
+	if err != nil {
+		return nil, fmt.Errorf("open forum: %w", err)
+	}
+	s := &Store{db: d, cfg: cfg, log: cfg.Logger, now: cfg.Now, policy: newSanitizer(), stmts: stmts, pages: newPageCache()}
 	s.throttle = newLoginThrottle(cfg.Limits, cfg.Now)
 	return s, nil
 }

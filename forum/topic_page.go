@@ -7,6 +7,14 @@ import (
 	"sync/atomic"
 )
 
+const (
+	qTopicPosts = `SELECT ` + postPageCols + ` FROM forum_posts p JOIN forum_users u ON u.id = p.author_id
+		WHERE p.topic_id = ? ORDER BY p.number`
+	qViewerVotes = `SELECT v.post_id FROM forum_votes v JOIN forum_posts p ON p.id = v.post_id
+		WHERE p.topic_id = ? AND v.user_id = ?`
+	qViewerWatch = `SELECT count(*) > 0 FROM forum_watches WHERE topic_id = ? AND user_id = ?`
+)
+
 // pageCacheBytes bounds the HTML held by the topic page cache.
 const pageCacheBytes = 32 << 20
 
@@ -105,8 +113,7 @@ func (s *Store) loadTopicPage(ctx context.Context, tx *txn, id int64) (*TopicVie
 	if v.Category, err = findCategory(ctx, tx, t.CategoryID); err != nil {
 		return nil, err
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+postPageCols+` FROM forum_posts p JOIN forum_users u ON u.id = p.author_id
-		WHERE p.topic_id = ? ORDER BY p.number`, id)
+	rows, err := tx.QueryContext(ctx, qTopicPosts, id)
 	if err != nil {
 		return nil, fmt.Errorf("topic page: %w", err)
 	}
@@ -179,8 +186,7 @@ func (s *Store) personalize(ctx context.Context, base *TopicView) (*TopicView, e
 		return nil, err
 	}
 	defer tx.Rollback()
-	vr, err := tx.QueryContext(ctx, `SELECT v.post_id FROM forum_votes v JOIN forum_posts p ON p.id = v.post_id
-		WHERE p.topic_id = ? AND v.user_id = ?`, t.ID, viewer.ID)
+	vr, err := tx.QueryContext(ctx, qViewerVotes, t.ID, viewer.ID)
 	if err != nil {
 		return nil, fmt.Errorf("topic page votes: %w", err)
 	}
@@ -197,7 +203,7 @@ func (s *Store) personalize(ctx context.Context, base *TopicView) (*TopicView, e
 	if err := vr.Err(); err != nil {
 		return nil, fmt.Errorf("topic page votes: %w", err)
 	}
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) > 0 FROM forum_watches WHERE topic_id = ? AND user_id = ?`, t.ID, viewer.ID).Scan(&v.Watching); err != nil {
+	if err := tx.QueryRowContext(ctx, qViewerWatch, t.ID, viewer.ID).Scan(&v.Watching); err != nil {
 		return nil, fmt.Errorf("topic page watch: %w", err)
 	}
 	return v, nil

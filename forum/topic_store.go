@@ -14,6 +14,8 @@ const topicCols = `t.id, t.category_id, t.author_id, t.author_role, t.title, t.l
 	t.created_at, t.bumped_at, t.deleted_at, a.name, a.username, coalesce(s.name, ''),
 	coalesce((SELECT group_concat(tag, ' ') FROM (SELECT tag FROM forum_topic_tags g WHERE g.topic_id = t.id ORDER BY tag)), '')`
 
+const qTopicByID = `SELECT ` + topicCols + topicFrom + ` WHERE t.id = ?`
+
 const topicFrom = ` FROM forum_topics t JOIN forum_users a ON a.id = t.author_id LEFT JOIN forum_users s ON s.id = t.assignee_id`
 
 func scanTopic(row scanner) (*Topic, error) {
@@ -38,7 +40,7 @@ func scanTopic(row scanner) (*Topic, error) {
 
 // findTopic returns a topic whatever its state.
 func findTopic(ctx context.Context, tx *txn, id int64) (*Topic, error) {
-	t, err := scanTopic(tx.QueryRowContext(ctx, `SELECT `+topicCols+topicFrom+` WHERE t.id = ?`, id))
+	t, err := scanTopic(tx.QueryRowContext(ctx, qTopicByID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("forum.error.topic_not_found")
 	}
