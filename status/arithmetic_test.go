@@ -13,12 +13,12 @@ import (
 // store is a Monitor on a real database without an engine, fed with
 // hand-made probes.
 type store struct {
-	t     *testing.T
+	t     testing.TB
 	m     *status.Monitor
 	clock *clock
 }
 
-func newStore(t *testing.T) *store {
+func newStore(t testing.TB) *store {
 	t.Helper()
 	d, err := db.Open(context.Background(), filepath.Join(t.TempDir(), db.FileName))
 	if err != nil {

@@ -46,7 +46,7 @@ func (c *clock) Add(d time.Duration) {
 // env is a real engine on a real SQLite file behind a real HTTP server
 // (engine at /v1/ws, a health page at /healthz), and the Monitor's config.
 type env struct {
-	t       *testing.T
+	t       testing.TB
 	db      *sql.DB
 	eng     *engine.Engine
 	srv     *httptest.Server
@@ -58,7 +58,7 @@ type env struct {
 	httpURL string
 }
 
-func newEnv(t *testing.T, mod func(*engine.Config)) *env {
+func newEnv(t testing.TB, mod func(*engine.Config)) *env {
 	t.Helper()
 	ctx := context.Background()
 	d, err := db.Open(ctx, filepath.Join(t.TempDir(), db.FileName))

@@ -67,3 +67,21 @@ func TestHistogramMerge(t *testing.T) {
 		t.Errorf("count %d", merged.Count())
 	}
 }
+
+func FuzzHistogramCodec(f *testing.F) {
+	f.Add("[]")
+	f.Add("[[0,1],[78,5]]")
+	f.Add("[[1,2]")
+	f.Add("[[79,1]]")
+	f.Fuzz(func(t *testing.T, s string) {
+		h, err := status.DecodeHistogram(s)
+		if err != nil {
+			return
+		}
+		// Whatever decodes re-encodes to a form that decodes to the same.
+		h2, err := status.DecodeHistogram(h.Encode())
+		if err != nil || h2 != h {
+			t.Fatalf("%q: round trip %v", s, err)
+		}
+	})
+}
