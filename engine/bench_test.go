@@ -135,3 +135,41 @@ func BenchmarkFanout1000Throughput(b *testing.B) {
 	}
 	b.ReportMetric(float64(subs*b.N)/time.Since(start).Seconds(), "deliveries/s")
 }
+
+// BenchmarkPublish measures one client's publish round trip (decode,
+// checks, SQLite write-through, reply) with one subscriber.
+//
+//	go test ./engine -run '^$' -bench 'Publish$'
+func BenchmarkPublish(b *testing.B) {
+	v := newEnv(b, func(c *engine.Config) { c.Limits.PublishRate = 1e9 })
+	a, _ := v.e.CreateApp(context.Background(), "pub")
+	tok, _ := engine.MintToken(a.ID, a.Certificate, engine.Claims{Subject: "p"}, time.Hour)
+	addr := strings.TrimPrefix(v.url, "ws://")
+	sub, err := idleConn(addr, "/", tok, "c")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer sub.Close()
+	go func() { // drain the subscriber
+		br := bufio.NewReader(sub)
+		for {
+			if _, err := readFrame(br); err != nil {
+				return
+			}
+		}
+	}()
+	pub, err := idleConn(addr, "/", tok, "other")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer pub.Close()
+	br := bufio.NewReader(pub)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		writeMaskedText(pub, []byte(fmt.Sprintf(`{"id":%d,"op":"publish","channel":"c","data":{"n":%d}}`, i+3, i)))
+		reply, err := readFrame(br)
+		if err != nil || !bytes.Contains(reply, []byte(`"result"`)) {
+			b.Fatalf("reply %s %v", reply, err)
+		}
+	}
+}
