@@ -376,3 +376,40 @@ func TestSilentServerIsDetected(t *testing.T) {
 		t.Fatalf("publish after reconnect: %v", err)
 	}
 }
+
+func TestResubscribeRefusedEndsSubscription(t *testing.T) {
+	te := newTestEngine(engine.Limits{ExpiringLead: time.Second, ShutdownReconnectDelay: 10 * time.Millisecond})
+	defer te.close()
+	ctx := context.Background()
+	renewed := make(chan struct{}, 1)
+	c, err := client.Dial(ctx, te.url, te.token(t, "alice", 2*time.Second),
+		client.WithBackoff(10*time.Millisecond, 50*time.Millisecond),
+		client.WithTokenRefresher(func(context.Context) (string, error) {
+			defer func() { renewed <- struct{}{} }()
+			// The new token no longer allows "room".
+			return engine.MintToken(te.app.ID, te.app.Certificate, engine.Claims{Subject: "alice", Subscribe: []string{"lobby"}}, time.Hour)
+		}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	results := make(chan client.Recovery, 1)
+	if _, err := c.Subscribe(ctx, "room", func(client.Message) {}, client.WithOnResubscribe(func(r client.Recovery) { results <- r })); err != nil {
+		t.Fatal(err)
+	}
+	<-renewed
+	time.Sleep(100 * time.Millisecond) // let the refresh reply arrive
+	te.restart()
+	select {
+	case r := <-results:
+		if !errors.Is(r.Err, client.ErrPermissionDenied) {
+			t.Fatalf("recovery %+v, want ErrPermissionDenied", r)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no resubscribe result")
+	}
+	// The channel can be subscribed again once allowed; here it is not.
+	if _, err := c.Subscribe(ctx, "room", func(client.Message) {}); !errors.Is(err, client.ErrPermissionDenied) {
+		t.Fatalf("subscribe again: %v", err)
+	}
+}

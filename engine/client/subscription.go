@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -43,6 +44,10 @@ type Recovery struct {
 	Recovered bool
 	// Missed is how many messages the server resent.
 	Missed int
+	// Err is set when the server refused the resubscription (for example
+	// ErrPermissionDenied after a token renewal narrowed the permissions);
+	// the subscription has then ended.
+	Err error
 }
 
 // SubOption configures a subscription.
@@ -238,8 +243,23 @@ func (c *Client) resubscribeAll(t *transport) {
 		go func() {
 			defer wg.Done()
 			raw, err := t.call(ctx, "subscribe", s.params(true))
-			if err != nil {
-				c.o.logger.Warn("switchboard: resubscribe failed", "channel", s.channel, "err", err)
+			var refused *Error
+			if errors.As(err, &refused) {
+				c.o.logger.Warn("switchboard: resubscribe refused", "channel", s.channel, "err", err)
+				c.mu.Lock()
+				if c.subs[s.channel] == s {
+					delete(c.subs, s.channel)
+				}
+				c.mu.Unlock()
+				s.mu.Lock()
+				s.active, s.confirmed = false, false
+				s.mu.Unlock()
+				if f := s.onResubscribe; f != nil {
+					c.disp.push(func() { f(Recovery{Err: err}) })
+				}
+				return
+			}
+			if err != nil { // disconnected again: the next reconnect retries
 				return
 			}
 			var r subscribeResult
