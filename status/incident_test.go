@@ -61,6 +61,18 @@ func TestIncidentLifecycle(t *testing.T) {
 	if _, err := s.m.AddIncidentUpdate(ctx, 999, status.NewUpdate{Status: status.Resolved, Message: "x", AuthorID: 1, AuthorName: "x"}); !errors.Is(err, status.ErrNotFound) {
 		t.Errorf("update of a missing incident: %v, want ErrNotFound", err)
 	}
+	// A second incident, posted 5 minutes after it started, then 2 hours.
+	for _, late := range []time.Duration{5 * time.Minute, 2 * time.Hour} {
+		n := newIncident()
+		n.StartedAt = s.clock.Now().Add(-late)
+		if _, err := s.m.CreateIncident(ctx, n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fr, err := s.m.FaultResponse(ctx, at("2026-11-01T00:00:00Z"))
+	if err != nil || fr.Incidents != 3 || val(fr.MedianSeconds) != 20*60 || val(fr.MaxSeconds) != 2*3600 {
+		t.Errorf("fault response stats = %+v, %v; want 3 incidents, median 1200 s, max 7200 s", fr, err)
+	}
 	if _, err := s.m.Incident(ctx, 999); !errors.Is(err, status.ErrNotFound) {
 		t.Errorf("missing incident: %v, want ErrNotFound", err)
 	}
@@ -75,8 +87,9 @@ func TestIncidentLifecycle(t *testing.T) {
 	}
 	// The summary lists it.
 	sum := s.summary(s.clock.Now())
-	if len(sum.Incidents) != 1 || sum.Incidents[0].ID != in.ID || len(sum.Incidents[0].Updates) != status.MaxUpdates {
-		t.Errorf("summary incidents = %+v", sum.Incidents)
+	// Newest start first: 12:15, 11:40 (the first one), 10:20.
+	if len(sum.Incidents) != 3 || sum.Incidents[1].ID != in.ID || len(sum.Incidents[1].Updates) != status.MaxUpdates || sum.FaultResponse90d.Incidents != 3 {
+		t.Errorf("summary: %d incidents, fault response %+v", len(sum.Incidents), sum.FaultResponse90d)
 	}
 }
 

@@ -251,11 +251,10 @@ func (r *receiver) handle(msg client.Message) {
 // every accepted one within ReceiveTimeout of its publish.
 func (m *Monitor) probeMessaging(ctx context.Context, a, b *client.Client, nonce string, p *Probe) error {
 	r := &receiver{nonce: nonce, got: make(map[int]time.Time), notify: make(chan struct{}, 1)}
-	sub, err := a.Subscribe(ctx, ProbeChannel, r.handle)
-	if err != nil {
+	// The subscription ends when the probe closes the client.
+	if _, err := a.Subscribe(ctx, ProbeChannel, r.handle); err != nil {
 		return fmt.Errorf("subscribe: %w", err)
 	}
-	defer sub.Unsubscribe(context.WithoutCancel(ctx))
 	sentAt := make(map[int]time.Time, m.cfg.Messages)
 	var pubErr error
 	for i := range m.cfg.Messages {

@@ -108,8 +108,12 @@ type Summary struct {
 	SLA []SLAResult `json:"sla"`
 	// Gaps recorded in the last 90 days (unknown time: prober not running).
 	Gaps []Gap `json:"gaps"`
-	// Incidents: the open ones and those started in the last 14 days, newest first.
+	// Incidents: the open ones and those started in the last 14 days,
+	// newest first.
 	Incidents []Incident `json:"incidents"`
+	// FaultResponse90d: fault response times of the incidents started in
+	// the 90 days of the bars.
+	FaultResponse90d FaultResponseStats `json:"fault_response_90d"`
 }
 
 // Days shown in the bars and the longest window.
@@ -178,6 +182,16 @@ func (m *Monitor) Summary(ctx context.Context, now time.Time) (Summary, error) {
 	}
 	if s.Incidents, err = m.ListIncidents(ctx, IncidentFilter{Since: now.Add(-14 * 24 * time.Hour), IncludeOpen: true, Limit: 50}); err != nil {
 		return s, fmt.Errorf("status summary: %w", err)
+	}
+	if s.FaultResponse90d, err = m.FaultResponse(ctx, time.Unix(v.firstDay, 0)); err != nil {
+		return s, fmt.Errorf("status summary: %w", err)
+	}
+	// Empty lists, not null, for JSON clients.
+	if s.Gaps == nil {
+		s.Gaps = []Gap{}
+	}
+	if s.Incidents == nil {
+		s.Incidents = []Incident{}
 	}
 	return s, nil
 }
