@@ -90,3 +90,13 @@ func (m *Monitor) forgetProbeApp() {
 	defer m.appMu.Unlock()
 	m.app = engine.App{}
 }
+
+// ProbeAppID returns the probe app's ID without creating it ("" before
+// the first probe), so that app lists can mark or hide the internal app.
+func (m *Monitor) ProbeAppID(ctx context.Context) (string, error) {
+	id, err := m.meta(ctx, metaProbeApp)
+	if err != nil {
+		return "", fmt.Errorf("probe app id: %w", err)
+	}
+	return id, nil
+}

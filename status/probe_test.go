@@ -94,6 +94,9 @@ func TestProbeAllGreen(t *testing.T) {
 	if err != nil || a2.ID != a1.ID {
 		t.Fatalf("second monitor's probe app = %q, %v; want %q", a2.ID, err, a1.ID)
 	}
+	if id, err := m.ProbeAppID(context.Background()); err != nil || id != a1.ID {
+		t.Fatalf("ProbeAppID = %q, %v; want %q", id, err, a1.ID)
+	}
 }
 
 func TestProbeEngineRefusing(t *testing.T) {
