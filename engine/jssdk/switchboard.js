@@ -551,7 +551,7 @@ export class Client {
 
   // #dispatch queues work so that handlers run one at a time, in order.
   #dispatch(fn) {
-    this.#queue = this.#queue.then(fn).catch((err) => this.#emit('error', err));
+    this.#queue = this.#queue.then(fn).then(() => {}, async (err) => { await this.#emit('error', err); });
   }
 
   // #emit calls the listeners of event in order, awaiting each; it reports
