@@ -223,3 +223,47 @@ func (l *lockedBuffer) String() string {
 	defer l.mu.Unlock()
 	return l.b.String()
 }
+
+// BenchmarkEngineTargets runs the three targets with the real
+// binary (child server, client and server in separate processes) and
+// reports the figures as metrics. It takes about a minute:
+//
+//	go test -run '^$' -bench EngineTargets -benchtime 1x .
+func BenchmarkEngineTargets(b *testing.B) {
+	bin := filepath.Join(b.TempDir(), "switchboard")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	targets := []struct {
+		name    string
+		args    []string
+		metrics []string
+	}{
+		{"1000subs_100msgs", []string{"-subscribers", "1000", "-channels", "1", "-rate", "100", "-duration", "10s"},
+			[]string{"delivery_rate", "p99_ms", "deliveries_per_sec"}},
+		{"100subs_100msgs", []string{"-subscribers", "100", "-channels", "1", "-rate", "100", "-duration", "10s"},
+			[]string{"delivery_rate", "p99_ms", "deliveries_per_sec"}},
+		{"10000idle", []string{"-idle", "10000", "-duration", "5s"},
+			[]string{"bytes_per_conn", "server_rss_bytes"}},
+	}
+	for _, tt := range targets {
+		b.Run(tt.name, func(b *testing.B) {
+			var m map[string]float64
+			for range b.N {
+				cmd := exec.Command(bin, append([]string{"bench"}, tt.args...)...)
+				var stdout, stderr bytes.Buffer
+				cmd.Stdout, cmd.Stderr = &stdout, &stderr
+				if err := cmd.Run(); err != nil {
+					b.Fatalf("bench: %v\n%s", err, stderr.String())
+				}
+				lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+				if err := json.Unmarshal([]byte(lines[len(lines)-1]), &m); err != nil {
+					b.Fatalf("report: %v", err)
+				}
+			}
+			for _, k := range tt.metrics {
+				b.ReportMetric(m[k], k)
+			}
+		})
+	}
+}
