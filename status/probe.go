@@ -133,7 +133,7 @@ func (m *Monitor) ProbeOnce(ctx context.Context) (Probe, error) {
 	}
 	p.Error = strings.Join(errs, "; ")
 	if len(p.Error) > maxErrorText {
-		p.Error = p.Error[:maxErrorText]
+		p.Error = strings.ToValidUTF8(p.Error[:maxErrorText], "")
 	}
 	if err := ctx.Err(); err != nil {
 		// Cancelled by the caller (shutdown): not a measurement of the service.
