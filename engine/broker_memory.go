@@ -34,6 +34,12 @@ type MemoryBroker struct {
 
 	mu      sync.Mutex
 	streams map[ChannelID]*stream
+
+	// Publish's statements, prepared once: parsing SQL was most of the
+	// cost of a publication.
+	prepOnce sync.Once
+	prepErr  error
+	stmts    struct{ upsertStream, insertHistory, trimHistory *sql.Stmt }
 }
 
 type stream struct {
@@ -159,25 +165,43 @@ func (b *MemoryBroker) Publish(ctx context.Context, ch ChannelID, data json.RawM
 	return p, nil
 }
 
+func (b *MemoryBroker) prepare() error {
+	b.prepOnce.Do(func() {
+		ctx := context.Background()
+		db := b.cfg.DB
+		var err error
+		if b.stmts.upsertStream, err = db.PrepareContext(ctx, `INSERT INTO engine_streams (app_id, channel, epoch, top_offset) VALUES (?, ?, ?, ?)
+			ON CONFLICT (app_id, channel) DO UPDATE SET top_offset = excluded.top_offset`); err != nil {
+			b.prepErr = err
+			return
+		}
+		if b.stmts.insertHistory, err = db.PrepareContext(ctx, `INSERT INTO engine_history (app_id, channel, offset, data, from_user, created_at) VALUES (?, ?, ?, ?, ?, ?)`); err != nil {
+			b.prepErr = err
+			return
+		}
+		b.stmts.trimHistory, b.prepErr = db.PrepareContext(ctx, `DELETE FROM engine_history WHERE app_id = ? AND channel = ? AND offset <= ?`)
+	})
+	return b.prepErr
+}
+
 func (b *MemoryBroker) persist(ctx context.Context, ch ChannelID, s *stream, p *Publication) error {
+	if err := b.prepare(); err != nil {
+		return fmt.Errorf("store publication: prepare: %w", err)
+	}
 	tx, err := b.cfg.DB.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store publication: %w", err)
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO engine_streams (app_id, channel, epoch, top_offset) VALUES (?, ?, ?, ?)
-		ON CONFLICT (app_id, channel) DO UPDATE SET top_offset = excluded.top_offset`,
-		ch.App, ch.Name, s.epoch, p.Offset); err != nil {
+	if _, err := tx.StmtContext(ctx, b.stmts.upsertStream).ExecContext(ctx, ch.App, ch.Name, s.epoch, p.Offset); err != nil {
 		return fmt.Errorf("store publication: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO engine_history (app_id, channel, offset, data, from_user, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		ch.App, ch.Name, p.Offset, []byte(p.Data), p.From, p.Time); err != nil {
+	if _, err := tx.StmtContext(ctx, b.stmts.insertHistory).ExecContext(ctx, ch.App, ch.Name, p.Offset, []byte(p.Data), p.From, p.Time); err != nil {
 		return fmt.Errorf("store publication: %w", err)
 	}
 	size := uint64(b.cfg.HistorySize)
 	if p.Offset > size && p.Offset%64 == 0 {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM engine_history WHERE app_id = ? AND channel = ? AND offset <= ?`,
-			ch.App, ch.Name, p.Offset-size); err != nil {
+		if _, err := tx.StmtContext(ctx, b.stmts.trimHistory).ExecContext(ctx, ch.App, ch.Name, p.Offset-size); err != nil {
 			return fmt.Errorf("trim history: %w", err)
 		}
 	}
@@ -279,5 +303,12 @@ func (b *MemoryBroker) Sweep(ctx context.Context) error {
 	return nil
 }
 
-// Close implements Broker.
-func (b *MemoryBroker) Close() error { return nil }
+// Close implements Broker: it releases the prepared statements.
+func (b *MemoryBroker) Close() error {
+	for _, st := range []*sql.Stmt{b.stmts.upsertStream, b.stmts.insertHistory, b.stmts.trimHistory} {
+		if st != nil {
+			st.Close()
+		}
+	}
+	return nil
+}
