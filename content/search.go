@@ -44,12 +44,28 @@ type Result struct {
 	Kind    string `json:"kind"`
 }
 
-// Index is a full-text index in an in-memory SQLite database using FTS5's
-// trigram tokenizer, which handles Chinese without a word segmenter. Trigrams
-// never match queries of one or two characters (and most Chinese words are
-// two characters long), so those fall back to a substring scan.
+// Index is a full-text index in an in-memory SQLite database, with two
+// FTS5 indexes over the same documents:
+//
+//   - a trigram index, which finds any substring of three or more
+//     characters in any script, Chinese included, without a word segmenter;
+//   - a word index (unicode61) in which runs of Chinese, Japanese or Korean
+//     characters are indexed as overlapping two-character pairs. Trigrams
+//     never match one- or two-character queries, and most Chinese words are
+//     two characters long: "频道" is answered from this index, as are short
+//     Latin prefixes such as "go" (matching the words that start with it).
+//
+// Both are contentless (they store no text), so matching and BM25 ranking
+// never read document bodies; titles, URLs and bodies live in a plain table
+// and bodies are read only for the results returned, to build snippets.
+// A single CJK character is the one case left to a substring scan.
 type Index struct {
 	db *sql.DB
+	// Statements prepared once; per language for the FTS queries, which
+	// live in one table pair per language so that ranking never scores
+	// documents of the other language.
+	match map[string]*sql.Stmt // "tri_en", "words_zh", ...
+	body  *sql.Stmt
 }
 
 // NewIndex creates an empty index.
@@ -66,19 +82,46 @@ func NewIndex(ctx context.Context) (*Index, error) {
 	d.SetMaxIdleConns(1)
 	d.SetConnMaxLifetime(0)
 	d.SetConnMaxIdleTime(0)
-	if _, err := d.ExecContext(ctx, `CREATE VIRTUAL TABLE docs USING fts5(
-		title, body, key UNINDEXED, kind UNINDEXED, lang UNINDEXED, url UNINDEXED,
-		tokenize = 'trigram')`); err != nil {
-		d.Close()
-		return nil, fmt.Errorf("search index: create: %w", err)
+	stmts := []string{`CREATE TABLE docs (rowid INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,
+			lang TEXT NOT NULL, title TEXT NOT NULL, url TEXT NOT NULL, body TEXT NOT NULL)`}
+	for _, lang := range Languages {
+		stmts = append(stmts,
+			`CREATE VIRTUAL TABLE tri_`+lang+` USING fts5(title, body, content='', contentless_delete=1, tokenize='trigram')`,
+			`CREATE VIRTUAL TABLE words_`+lang+` USING fts5(title, body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2')`)
 	}
-	// FTS5 cannot index the key column, so finding a doc by key would scan
-	// the whole table: Upsert of n docs into an index of m was O(n·m).
-	if _, err := d.ExecContext(ctx, `CREATE TABLE doc_keys (key TEXT PRIMARY KEY, rid INTEGER NOT NULL)`); err != nil {
-		d.Close()
-		return nil, fmt.Errorf("search index: create: %w", err)
+	for _, stmt := range stmts {
+		if _, err := d.ExecContext(ctx, stmt); err != nil {
+			d.Close()
+			return nil, fmt.Errorf("search index: create: %w", err)
+		}
 	}
-	return &Index{db: d}, nil
+	ix := &Index{db: d, match: map[string]*sql.Stmt{}}
+	for _, lang := range Languages {
+		for _, table := range []string{"tri_" + lang, "words_" + lang} {
+			st, err := d.PrepareContext(ctx, `SELECT d.rowid, d.title, d.kind, d.url, bm25(`+table+`, 10.0, 1.0)
+				FROM `+table+` JOIN docs d ON d.rowid = `+table+`.rowid WHERE `+table+` MATCH ?`)
+			if err != nil {
+				d.Close()
+				return nil, fmt.Errorf("search index: prepare: %w", err)
+			}
+			ix.match[table] = st
+		}
+	}
+	if ix.body, err = d.PrepareContext(ctx, `SELECT body FROM docs WHERE rowid = ?`); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("search index: prepare: %w", err)
+	}
+	return ix, nil
+}
+
+// langOK reports whether lang has index tables.
+func langOK(lang string) bool {
+	for _, l := range Languages {
+		if l == lang {
+			return true
+		}
+	}
+	return false
 }
 
 // IndexSite adds every page of site, in every language.
@@ -103,8 +146,8 @@ func (ix *Index) Upsert(ctx context.Context, docs ...Doc) error {
 		if err := deleteKey(ctx, tx, d.Key); err != nil {
 			return fmt.Errorf("search upsert %s: %w", d.Key, err)
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO docs (title, body, key, kind, lang, url) VALUES (?, ?, ?, ?, ?, ?)`,
-			d.Title, d.Body, d.Key, d.Kind, d.Lang, d.URL)
+		res, err := tx.ExecContext(ctx, `INSERT INTO docs (key, kind, lang, title, url, body) VALUES (?, ?, ?, ?, ?, ?)`,
+			d.Key, d.Kind, d.Lang, d.Title, d.URL, d.Body)
 		if err != nil {
 			return fmt.Errorf("search upsert %s: %w", d.Key, err)
 		}
@@ -112,7 +155,13 @@ func (ix *Index) Upsert(ctx context.Context, docs ...Doc) error {
 		if err != nil {
 			return fmt.Errorf("search upsert %s: %w", d.Key, err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO doc_keys (key, rid) VALUES (?, ?)`, d.Key, rid); err != nil {
+		if !langOK(d.Lang) {
+			return fmt.Errorf("search upsert %s: unknown language %q", d.Key, d.Lang)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO tri_`+d.Lang+` (rowid, title, body) VALUES (?, ?, ?)`, rid, d.Title, d.Body); err != nil {
+			return fmt.Errorf("search upsert %s: %w", d.Key, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO words_`+d.Lang+` (rowid, title, body) VALUES (?, ?, ?)`, rid, bigrams(d.Title), bigrams(d.Body)); err != nil {
 			return fmt.Errorf("search upsert %s: %w", d.Key, err)
 		}
 	}
@@ -134,14 +183,18 @@ func (ix *Index) Delete(ctx context.Context, key string) error {
 
 func deleteKey(ctx context.Context, tx *sql.Tx, key string) error {
 	var rid int64
-	err := tx.QueryRowContext(ctx, `DELETE FROM doc_keys WHERE key = ? RETURNING rid`, key).Scan(&rid)
+	var lang string
+	err := tx.QueryRowContext(ctx, `DELETE FROM docs WHERE key = ? RETURNING rowid, lang`, key).Scan(&rid, &lang)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `DELETE FROM docs WHERE rowid = ?`, rid)
+	if _, err = tx.ExecContext(ctx, `DELETE FROM tri_`+lang+` WHERE rowid = ?`, rid); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `DELETE FROM words_`+lang+` WHERE rowid = ?`, rid)
 	return err
 }
 
@@ -175,17 +228,31 @@ func Terms(q string) []string {
 // q: title matches first, then by BM25 relevance.
 func (ix *Index) Search(ctx context.Context, lang, q string, limit int) ([]Result, error) {
 	terms := Terms(q)
-	if len(terms) == 0 {
+	if len(terms) == 0 || !langOK(lang) {
 		return []Result{}, nil
 	}
 	if limit <= 0 || limit > MaxResults {
 		limit = MaxResults
 	}
+	table, match, scan := "tri_"+lang, "", false
 	short := false
 	for _, t := range terms {
 		if utf8.RuneCountInString(t) < 3 {
 			short = true
 		}
+	}
+	if short {
+		table = "words_" + lang
+		var ok bool
+		if match, ok = wordsQuery(terms); !ok {
+			scan = true
+		}
+	} else {
+		parts := make([]string, len(terms))
+		for i, t := range terms {
+			parts[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
+		}
+		match = strings.Join(parts, " AND ")
 	}
 	// One read transaction: the bodies fetched below belong to the same
 	// snapshot as the hits, even while the forum upserts or deletes topics.
@@ -195,8 +262,9 @@ func (ix *Index) Search(ctx context.Context, lang, q string, limit int) ([]Resul
 	}
 	defer tx.Rollback()
 	var rows *sql.Rows
-	if short {
-		// Substring scan: trigrams cannot match 1-2 character terms.
+	if scan {
+		// A single CJK character: no index can answer it; scan titles and
+		// bodies. Ranked by occurrences below.
 		where := make([]string, len(terms))
 		args := []any{lang}
 		for i, t := range terms {
@@ -204,15 +272,9 @@ func (ix *Index) Search(ctx context.Context, lang, q string, limit int) ([]Resul
 			pat := "%" + escapeLike(t) + "%"
 			args = append(args, pat, pat)
 		}
-		rows, err = tx.QueryContext(ctx, `SELECT rowid, title, body, kind, url, 0.0 FROM docs WHERE lang = ? AND `+strings.Join(where, " AND "), args...)
+		rows, err = tx.QueryContext(ctx, `SELECT rowid, title, kind, url, 0.0 FROM docs WHERE lang = ? AND `+strings.Join(where, " AND "), args...)
 	} else {
-		match := make([]string, len(terms))
-		for i, t := range terms {
-			match[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
-		}
-		// The body is read later, only for the hits returned.
-		rows, err = tx.QueryContext(ctx, `SELECT rowid, title, '', kind, url, bm25(docs, 10.0, 1.0) FROM docs WHERE docs MATCH ? AND lang = ?`,
-			strings.Join(match, " AND "), lang)
+		rows, err = tx.StmtContext(ctx, ix.match[table]).QueryContext(ctx, match)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("search %q: %w", q, err)
@@ -221,14 +283,13 @@ func (ix *Index) Search(ctx context.Context, lang, q string, limit int) ([]Resul
 	type hit struct {
 		Result
 		rid      int64
-		body     string
 		titleHit bool
 		score    float64
 	}
 	var hits []hit
 	for rows.Next() {
 		var h hit
-		if err := rows.Scan(&h.rid, &h.Title, &h.body, &h.Kind, &h.URL, &h.score); err != nil {
+		if err := rows.Scan(&h.rid, &h.Title, &h.Kind, &h.URL, &h.score); err != nil {
 			return nil, fmt.Errorf("search %q: %w", q, err)
 		}
 		lt := strings.ToLower(h.Title)
@@ -238,19 +299,31 @@ func (ix *Index) Search(ctx context.Context, lang, q string, limit int) ([]Resul
 				h.titleHit = false
 			}
 		}
-		if short {
-			// Rank by how often the terms occur, like a crude BM25.
-			lb := asciiLower(h.body)
-			for _, t := range terms {
-				h.score -= float64(strings.Count(lb, t)) / (1 + float64(len(lb))/2000)
-			}
-		}
 		hits = append(hits, h)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("search %q: %w", q, err)
 	}
 	rows.Close()
+	bodyStmt := tx.StmtContext(ctx, ix.body)
+	bodyOf := func(rid int64) (string, error) {
+		var body string
+		err := bodyStmt.QueryRowContext(ctx, rid).Scan(&body)
+		return body, err
+	}
+	if scan {
+		// Rank by how often the terms occur, like a crude BM25.
+		for i := range hits {
+			body, err := bodyOf(hits[i].rid)
+			if err != nil {
+				return nil, fmt.Errorf("search %q: %w", q, err)
+			}
+			lb := asciiLower(body)
+			for _, t := range terms {
+				hits[i].score -= float64(strings.Count(lb, t)) / (1 + float64(len(lb))/2000)
+			}
+		}
+	}
 	sort.SliceStable(hits, func(i, j int) bool {
 		if hits[i].titleHit != hits[j].titleHit {
 			return hits[i].titleHit
@@ -264,15 +337,83 @@ func (ix *Index) Search(ctx context.Context, lang, q string, limit int) ([]Resul
 	// thousands of forum topics.
 	out := make([]Result, len(hits))
 	for i, h := range hits {
-		if !short {
-			if err := tx.QueryRowContext(ctx, `SELECT body FROM docs WHERE rowid = ?`, h.rid).Scan(&h.body); err != nil {
-				return nil, fmt.Errorf("search %q: %w", q, err)
-			}
+		body, err := bodyOf(h.rid)
+		if err != nil {
+			return nil, fmt.Errorf("search %q: %w", q, err)
 		}
 		out[i] = h.Result
-		out[i].Snippet = Snippet(h.body, terms)
+		out[i].Snippet = Snippet(body, terms)
 	}
 	return out, nil
+}
+
+// isCJK reports whether r is written without spaces between words.
+func isCJK(r rune) bool {
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul)
+}
+
+// bigrams rewrites text for the word index: every run of CJK characters
+// becomes its overlapping two-character pairs ("在线状态" → "在线 线状 状态"),
+// other text is kept as it is. A one-character run is kept as one token.
+func bigrams(text string) string {
+	var b strings.Builder
+	b.Grow(len(text) * 2)
+	var run []rune
+	flush := func() {
+		switch {
+		case len(run) == 1:
+			b.WriteString(" " + string(run) + " ")
+		case len(run) > 1:
+			b.WriteByte(' ')
+			for i := 0; i+1 < len(run); i++ {
+				if i > 0 {
+					b.WriteByte(' ')
+				}
+				b.WriteString(string(run[i : i+2]))
+			}
+			b.WriteByte(' ')
+		}
+		run = run[:0]
+	}
+	for _, r := range text {
+		if isCJK(r) {
+			run = append(run, r)
+			continue
+		}
+		flush()
+		b.WriteRune(r)
+	}
+	flush()
+	return b.String()
+}
+
+// wordsQuery builds the word-index query for terms: each term becomes a
+// phrase of its tokens, so a Chinese word matches its consecutive pairs.
+// It reports false when a term cannot be answered from the index (a lone
+// CJK character, which only ever appears inside pairs).
+func wordsQuery(terms []string) (string, bool) {
+	parts := make([]string, 0, len(terms))
+	for _, t := range terms {
+		rs := []rune(t)
+		if len(rs) == 1 && isCJK(rs[0]) {
+			return "", false
+		}
+		var toks []string
+		for _, f := range strings.FieldsFunc(bigrams(t), func(r rune) bool {
+			return !(unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r))
+		}) {
+			toks = append(toks, strings.ReplaceAll(f, `"`, `""`))
+		}
+		if len(toks) == 0 {
+			return "", false
+		}
+		phrase := `"` + strings.Join(toks, " ") + `"`
+		if last := []rune(toks[len(toks)-1]); !isCJK(last[len(last)-1]) {
+			phrase += "*" // Latin words match as prefixes, for search as you type
+		}
+		parts = append(parts, phrase)
+	}
+	return strings.Join(parts, " AND "), true
 }
 
 func escapeLike(s string) string {
@@ -284,6 +425,33 @@ func escapeLike(s string) string {
 // any term, HTML-escaped, with every term occurrence wrapped in <mark>.
 func Snippet(body string, terms []string) string {
 	const before, total = 60, 160
+	// Work on a window around the first match only: bodies can be long
+	// (a whole docs page), and the snippet needs a few hundred bytes.
+	cutHead, cutTail := false, false
+	if len(body) > 2048 {
+		lower := asciiLower(body)
+		first := -1
+		for _, t := range terms {
+			if i := strings.Index(lower, t); i >= 0 && (first < 0 || i < first) {
+				first = i
+			}
+		}
+		ws, we := 0, len(body)
+		if first > 4*before {
+			ws = first - 4*before
+		}
+		if we > ws+8*total {
+			we = ws + 8*total
+		}
+		for ws > 0 && !utf8.RuneStart(body[ws]) {
+			ws--
+		}
+		for we < len(body) && !utf8.RuneStart(body[we]) {
+			we++
+		}
+		cutHead, cutTail = ws > 0, we < len(body)
+		body = body[ws:we]
+	}
 	text := []rune(strings.Join(strings.Fields(body), " "))
 	rterms := make([][]rune, len(terms))
 	for i, t := range terms {
@@ -301,7 +469,7 @@ func Snippet(body string, terms []string) string {
 	}
 	end := min(start+total, len(text))
 	var b strings.Builder
-	if start > 0 {
+	if start > 0 || cutHead {
 		b.WriteString("…")
 	}
 	for i := start; i < end; {
@@ -321,7 +489,7 @@ func Snippet(body string, terms []string) string {
 		b.WriteString(html.EscapeString(string(text[i])))
 		i++
 	}
-	if end < len(text) {
+	if end < len(text) || cutTail {
 		b.WriteString("…")
 	}
 	return b.String()
