@@ -84,10 +84,12 @@ func TestRunDeliversEverythingAndMeasures(t *testing.T) {
 	if !(r.P50MS > 0 && r.P50MS <= r.P90MS && r.P90MS <= r.P99MS && r.P99MS <= r.MaxMS) {
 		t.Errorf("latencies p50/p90/p99/max = %v/%v/%v/%v ms, want positive and ordered", r.P50MS, r.P90MS, r.P99MS, r.MaxMS)
 	}
-	if r.MaxMS > 1000 {
-		t.Errorf("max latency %v ms on an idle loopback, want well under a second", r.MaxMS)
+	if r.MaxMS > 5000 {
+		t.Errorf("max latency %v ms for 400 deliveries/s on loopback, want well under 5 s", r.MaxMS)
 	}
-	if r.DeliveriesPerSec < 300 || r.DeliveriesPerSec > 450 {
+	// 800 deliveries between the first publish and the last delivery, a
+	// little under 2 s apart (later on a busy machine).
+	if r.DeliveriesPerSec < 150 || r.DeliveriesPerSec > 420 {
 		t.Errorf("deliveries_per_sec = %v, want about 400", r.DeliveriesPerSec)
 	}
 	if r.ConnectMS <= 0 {
