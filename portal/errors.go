@@ -94,9 +94,18 @@ func classify(err error) (int, string, []any) {
 				id = mi.MessageID()
 			}
 			var args []any
+			// Domain errors may carry template data for their message
+			// (limits, a tag name, ...); "Count" also selects the plural.
+			var md interface{ MessageData() map[string]any }
+			if errors.As(err, &md) {
+				for k, v := range md.MessageData() {
+					args = append(args, k, v)
+				}
+			}
 			var ra retryAfterer
 			if errors.As(err, &ra) {
-				args = append(args, "Seconds", int(ra.RetryAfter().Round(time.Second)/time.Second))
+				// Rounded up: "try again in 0 seconds" would be wrong.
+				args = append(args, "Seconds", int((ra.RetryAfter()+time.Second-1)/time.Second))
 			}
 			return m.status, id, args
 		}
