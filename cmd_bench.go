@@ -30,7 +30,7 @@ func runBench(ctx context.Context, _ Config, args []string, _ io.Reader, stdout,
 	fs.IntVar(&c.Size, "size", bench.DefaultSize, fmt.Sprintf("payload bytes (at least %d)", bench.MinPayloadBytes))
 	fs.DurationVar(&c.Duration, "duration", bench.DefaultDuration, "how long to publish (with -idle: how long to hold the connections)")
 	fs.DurationVar(&c.Grace, "grace", bench.DefaultGrace, "longest wait for outstanding deliveries after publishing stops")
-	fs.IntVar(&c.Idle, "idle", 0, "idle mode: connect this many clients that stay idle and report server memory per connection")
+	fs.IntVar(&c.Idle, "idle", 0, "idle mode: connect this many clients (each subscribed to one of -channels, if given) that stay idle, and report server memory per connection")
 	fs.Float64Var(&c.PublisherRate, "pub-conn-rate", bench.DefaultPublisherRate, "messages per second per publisher connection (keep under the engine's publish rate limit)")
 	fs.StringVar(&c.URL, "url", "", "engine to target (http://host:port or ws://host:port/v1/ws); default: start this binary as a child server")
 	fs.StringVar(&c.AppID, "app-id", "", "App ID for -url")
