@@ -16,7 +16,7 @@
 //     fresh per run ("bench.<random>.<n>"), so runs against a shared server
 //     never see each other's messages.
 //   - Each channel's Rate is split into streams of at most PublisherRate
-//     messages per second (default 25), and streams are packed onto
+//     messages per second (default 10), and streams are packed onto
 //     separate publisher connections, so that no connection exceeds the
 //     engine's per-connection publish limit (60/s, burst 60, applied when
 //     the server reads the request). Publishing is open-loop: a slow reply

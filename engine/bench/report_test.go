@@ -88,7 +88,8 @@ func TestPublisherPlan(t *testing.T) {
 		rate, perConn       float64
 		streamsPerChan, pub int
 	}{
-		{1, 100, 25, 4, 4},    // the default: four connections at 25/s
+		{1, 100, 10, 10, 10},  // the default: ten connections at 10/s
+		{1, 100, 25, 4, 4},    // four connections at 25/s
 		{1, 100, 50, 2, 2},    // two connections at 50/s
 		{1, 10, 50, 1, 1},     // one at 10/s
 		{10, 10, 50, 1, 2},    // five channels share a connection

@@ -105,7 +105,7 @@ func TestRunDeliversEverythingAndMeasures(t *testing.T) {
 
 func TestRunSpreadsPublishingUnderTheRateLimit(t *testing.T) {
 	// The engine allows 60 publishes/s per connection (burst 60). 100/s for
-	// 2 s is 200 publishes: publisher connections at 25/s (the default) stay
+	// 2 s is 200 publishes: publisher connections at 10/s (the default) stay
 	// under the limit; one connection at 100/s gets rate_limited errors.
 	url, app := newEngine(t)
 	run := func(perConn float64) (bench.Report, string) {
