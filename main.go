@@ -44,6 +44,10 @@ type Config struct {
 	EditURL        string
 	TrustedProxies []string
 	SecureCookies  bool
+	// AllowedOrigins are the web origins (host patterns) whose pages may open
+	// engine WebSockets. Tokens, not cookies, authenticate a WebSocket, so
+	// the default "*" lets your own web apps on any origin connect.
+	AllowedOrigins []string
 	LogLevel       slog.Level
 }
 
@@ -53,12 +57,13 @@ func parseFlags(args []string, stderr io.Writer) (Config, []string, error) {
 	fs := flag.NewFlagSet("switchboard", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var cfg Config
-	var proxies, level string
+	var proxies, origins, level string
 	fs.StringVar(&cfg.Addr, "addr", env("SWITCHBOARD_ADDR", "127.0.0.1:8080"), "address to listen on (env SWITCHBOARD_ADDR)")
 	fs.StringVar(&cfg.DataDir, "data", env("SWITCHBOARD_DATA", "./data"), "directory for the SQLite database (env SWITCHBOARD_DATA)")
 	fs.BoolVar(&cfg.Dev, "dev", envBool("SWITCHBOARD_DEV"), "read docs, templates and static files from disk (env SWITCHBOARD_DEV)")
 	fs.StringVar(&cfg.EditURL, "edit-url", env("SWITCHBOARD_EDIT_URL", ""), "base URL of \"Edit this page\" links (env SWITCHBOARD_EDIT_URL)")
 	fs.StringVar(&proxies, "trusted-proxies", env("SWITCHBOARD_TRUSTED_PROXIES", ""), "comma-separated proxy IPs or CIDRs whose X-Forwarded-For is trusted (env SWITCHBOARD_TRUSTED_PROXIES)")
+	fs.StringVar(&origins, "allowed-origins", env("SWITCHBOARD_ALLOWED_ORIGINS", "*"), "comma-separated origin host patterns allowed to open engine WebSockets, e.g. app.example.com,*.example.com (env SWITCHBOARD_ALLOWED_ORIGINS)")
 	fs.BoolVar(&cfg.SecureCookies, "secure-cookies", envBool("SWITCHBOARD_SECURE_COOKIES"), "mark cookies Secure, for TLS terminated by a proxy (env SWITCHBOARD_SECURE_COOKIES)")
 	fs.StringVar(&level, "log-level", env("SWITCHBOARD_LOG_LEVEL", "info"), "debug, info, warn or error (env SWITCHBOARD_LOG_LEVEL)")
 	fs.Usage = func() {
@@ -68,11 +73,8 @@ func parseFlags(args []string, stderr io.Writer) (Config, []string, error) {
 	if err := fs.Parse(args); err != nil {
 		return cfg, nil, err
 	}
-	for _, p := range strings.Split(proxies, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			cfg.TrustedProxies = append(cfg.TrustedProxies, p)
-		}
-	}
+	cfg.TrustedProxies = splitList(proxies)
+	cfg.AllowedOrigins = splitList(origins)
 	if err := cfg.LogLevel.UnmarshalText([]byte(level)); err != nil {
 		return cfg, nil, fmt.Errorf("-log-level: %w", err)
 	}
@@ -119,6 +121,17 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	return m.Shutdown(shutdownCtx)
+}
+
+// splitList splits a comma-separated flag value, dropping empty items.
+func splitList(v string) []string {
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 func env(key, def string) string {
