@@ -59,7 +59,13 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if m.Engine, err = engine.New(ctx, engine.Config{DB: m.DB, Logger: m.Log.With("component", "engine")}); err != nil {
+	if m.Engine, err = engine.New(ctx, engine.Config{DB: m.DB, Logger: m.Log.With("component", "engine"),
+		// The docs' Run buttons run snippets in <iframe sandbox="allow-scripts">,
+		// whose opaque origin arrives as "Origin: null", an origin without a
+		// host: the pattern "" admits exactly those. Tokens, not cookies,
+		// authenticate WebSockets, so this grants a page nothing.
+		OriginPatterns: append([]string{""}, m.Config.AllowedOrigins...),
+	}); err != nil {
 		return err
 	}
 	m.Sandbox, err = sandbox.New(ctx, sandbox.Config{

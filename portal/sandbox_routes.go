@@ -37,6 +37,7 @@ func (s *Server) registerSandboxRoutes() {
 	e.GET("/api/sandbox/loadtests/:id/events", s.loadTestEvents)
 	e.GET("/api/sandbox/reports/:id", s.apiReportJSON)
 	e.GET("/api/sandbox/reports/:id/csv", s.apiReportCSV)
+	e.GET("/api/sandbox/config", s.apiSandboxConfig)
 	e.GET("/sandbox/runner", s.sandboxRunner)
 	g := e.Group("/:lang", validLang)
 	g.GET("/sandbox", s.sandboxPage)
@@ -232,6 +233,17 @@ func (s *Server) sandboxData(lang string) map[string]any {
 		},
 		"Strings": s.sandboxStrings(lang),
 	}
+}
+
+// apiSandboxConfig gives the "Try it" pane on docs pages what the full
+// page embeds: limits and strings (GET /api/sandbox/config?lang=zh).
+func (s *Server) apiSandboxConfig(c echo.Context) error {
+	lang := c.QueryParam("lang")
+	if lang != "en" && lang != "zh" {
+		lang = preferredLang(c.Request())
+	}
+	c.Response().Header().Set("Cache-Control", "public, max-age=300")
+	return c.JSON(http.StatusOK, s.sandboxData(lang))
 }
 
 // reportPage is a load-test report's permalink, readable without JS.

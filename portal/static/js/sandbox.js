@@ -1,0 +1,479 @@
+// The sandbox: a temporary app with demo users, and virtual clients — each
+// a real WebSocket connection through the JavaScript SDK — shown as cards.
+// Used by the full page (/{lang}/sandbox) and the "Try it" pane beside the
+// docs. State that must survive moving between docs pages is kept in
+// storage: the app's credentials (localStorage, until the app expires) and
+// the cards with their channels (sessionStorage); connections are made
+// again on each page.
+import { connect } from '/sdk/v1/switchboard.js';
+import { codeFor, programs } from './sandbox_code.js';
+
+const APP_KEY = 'sb.sandbox.app';
+const CARDS_KEY = 'sb.sandbox.cards';
+const DEFAULT_CHANNEL = 'demo';
+
+/** Reads the page's sandbox data, or fetches it for pages without it. */
+export async function loadConfig(lang) {
+  const el = document.getElementById('sandbox-data');
+  if (el) return JSON.parse(el.textContent);
+  const r = await fetch(`/api/sandbox/config?lang=${encodeURIComponent(lang)}`, { headers: { Accept: 'application/json' } });
+  if (!r.ok) throw new Error(`sandbox config: ${r.status}`);
+  return r.json();
+}
+
+/** h builds an element: h('button', {class: 'x', 'data-action': 'y'}, 'text', child). */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === false || v == null) continue;
+    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else el.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children.flat()) if (c != null) el.append(c instanceof Node ? c : String(c));
+  return el;
+}
+
+export function copyText(text) {
+  if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
+  const ta = h('textarea', { readonly: true, class: 'visually-hidden' });
+  ta.value = text;
+  document.body.append(ta);
+  ta.select();
+  try { document.execCommand('copy'); } finally { ta.remove(); }
+  return Promise.resolve();
+}
+
+/** The stored app, if it has not expired. */
+export function storedApp() {
+  try {
+    const app = JSON.parse(localStorage.getItem(APP_KEY) || 'null');
+    if (app && new Date(app.expires_at) > new Date()) return app;
+  } catch { /* corrupt: start over */ }
+  localStorage.removeItem(APP_KEY);
+  return null;
+}
+
+/** Forgets the stored app and cards (after it expired or was replaced). */
+export function forgetApp() {
+  localStorage.removeItem(APP_KEY);
+  sessionStorage.removeItem(CARDS_KEY);
+}
+
+/** Creates a sandbox app; rejects with the server's localized message. */
+export async function createApp() {
+  const r = await fetch('/api/sandbox/apps', {
+    method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: '{}',
+  });
+  const body = await r.json().catch(() => ({}));
+  if (!r.ok) throw new Error(body.error?.message || `HTTP ${r.status}`);
+  localStorage.setItem(APP_KEY, JSON.stringify(body));
+  return body;
+}
+
+const pad = (n, w = 2) => String(n).padStart(w, '0');
+const clock = (d) => `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+
+function fmt(s, vars = {}) {
+  return s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
+}
+
+/** Parses what the reader typed: JSON if it is JSON, else {text}. */
+function parseData(s) {
+  let v;
+  try { v = JSON.parse(s); } catch { v = { text: s }; }
+  if (v && typeof v === 'object' && !Array.isArray(v)) v = { ...v, sent_at: Date.now() };
+  return v;
+}
+
+/** Sandbox is one mounted sandbox UI. */
+export class Sandbox {
+  constructor(root, cfg, { lang = 'en' } = {}) {
+    this.root = root;
+    this.S = cfg.Strings || {};
+    this.limits = cfg.Limits || {};
+    this.lang = lang;
+    this.app = null;
+    this.cards = [];
+    this.listeners = new Set();
+    this.render();
+  }
+
+  t(key, vars) { return fmt(this.S[key] ?? key, vars); }
+
+  /** onApp calls fn with the app now (if any) and whenever it changes. */
+  onApp(fn) { this.listeners.add(fn); if (this.app) fn(this.app); }
+
+  render() {
+    const t = this.t.bind(this);
+    this.status = h('p', { class: 'sb-status', role: 'status', 'aria-live': 'polite' });
+    this.appBox = h('div', { class: 'sb-app-box' });
+    this.userPick = h('select', { class: 'sb-user-pick', 'aria-label': t('pick_user') });
+    this.cardsBox = h('div', { class: 'sb-cards' });
+    this.root.replaceChildren(
+      h('section', { class: 'sb-app', 'aria-label': t('app_heading') },
+        h('div', { class: 'sb-app-head' },
+          h('h2', {}, t('app_heading')),
+          h('button', { type: 'button', class: 'button small', 'data-action': 'new-app', onclick: () => this.newApp() }, t('new_app'))),
+        this.status, this.appBox),
+      h('section', { class: 'sb-clients', 'aria-label': t('clients_heading') },
+        h('div', { class: 'sb-clients-head' },
+          h('h2', {}, t('clients_heading')),
+          h('label', {}, t('pick_user'), ' ', this.userPick),
+          h('button', { type: 'button', class: 'button small', 'data-action': 'add-client', onclick: () => this.addCard(this.userPick.value, [DEFAULT_CHANNEL]) }, t('add_client'))),
+        this.cardsBox));
+  }
+
+  /** start uses the stored app or creates one, then restores the cards. */
+  async start() {
+    const app = storedApp();
+    if (app) return this.useApp(app, false);
+    return this.newApp();
+  }
+
+  async newApp() {
+    this.status.textContent = this.t('creating');
+    try {
+      forgetApp();
+      const app = await createApp();
+      await this.useApp(app, true);
+    } catch (err) {
+      this.status.textContent = err.message;
+      this.status.classList.add('sb-error');
+    }
+  }
+
+  async useApp(app, fresh) {
+    for (const c of this.cards) c.destroy();
+    this.cards = [];
+    this.cardsBox.replaceChildren();
+    this.app = app;
+    this.status.textContent = '';
+    this.status.classList.remove('sb-error');
+    this.renderApp();
+    this.userPick.replaceChildren(...app.users.map((u) => h('option', { value: u.user_id }, u.user_id)));
+    let saved = null;
+    try { saved = JSON.parse(sessionStorage.getItem(CARDS_KEY) || 'null'); } catch { /* ignore */ }
+    if (fresh || !saved || saved.app !== app.app_id) {
+      saved = { app: app.app_id, cards: app.users.slice(0, 2).map((u) => ({ user: u.user_id, channels: [DEFAULT_CHANNEL] })) };
+    }
+    for (const c of saved.cards) this.addCard(c.user, c.channels, false);
+    this.save();
+    for (const fn of this.listeners) fn(app);
+  }
+
+  save() {
+    if (!this.app) return;
+    sessionStorage.setItem(CARDS_KEY, JSON.stringify({
+      app: this.app.app_id, cards: this.cards.map((c) => ({ user: c.user, channels: [...c.channels] })),
+    }));
+  }
+
+  user(id) { return this.app.users.find((u) => u.user_id === id); }
+
+  renderApp() {
+    const t = this.t.bind(this);
+    const app = this.app;
+    const copyBtn = (text, label) => h('button', {
+      type: 'button', class: 'sb-copy', 'aria-label': label,
+      onclick: async (e) => { await copyText(text); e.target.textContent = t('copied'); setTimeout(() => { e.target.textContent = t('copy'); }, 1500); },
+    }, t('copy'));
+    this.countdown = h('span', { class: 'sb-countdown', 'data-expires': app.expires_at });
+    const creds = JSON.stringify({ app_id: app.app_id, ws_url: app.ws_url, users: app.users }, null, 2);
+    this.appBox.replaceChildren(
+      h('dl', { class: 'sb-creds' },
+        h('dt', {}, t('app_id')), h('dd', {}, h('code', { class: 'sb-app-id' }, app.app_id), ' ', copyBtn(app.app_id, t('app_id'))),
+        h('dt', {}, t('ws_url')), h('dd', {}, h('code', {}, app.ws_url), ' ', copyBtn(app.ws_url, t('ws_url'))),
+        h('dt', {}, t('expires')), h('dd', {}, this.countdown),
+        h('dt', {}, t('users')), h('dd', {}, h('ul', { class: 'sb-users' }, app.users.map((u) =>
+          h('li', {}, h('strong', {}, u.user_id), ' ', h('code', { class: 'sb-token', title: u.token }, u.token.slice(0, 16) + '…'), ' ',
+            copyBtn(u.token, t('token_of', { user: u.user_id }))))))),
+      h('p', {}, copyBtn(creds, t('copy_all')), ' ', h('span', { class: 'muted' }, t('copy_all_hint'))));
+    clearInterval(this.timer);
+    const tick = () => {
+      const left = Math.max(0, new Date(app.expires_at) - Date.now());
+      if (left === 0) {
+        this.countdown.textContent = t('expired');
+        clearInterval(this.timer);
+        return;
+      }
+      const s = Math.floor(left / 1000);
+      this.countdown.textContent = t('expires_in', { time: `${Math.floor(s / 3600)}:${pad(Math.floor(s / 60) % 60)}:${pad(s % 60)}` });
+    };
+    tick();
+    this.timer = setInterval(tick, 1000);
+  }
+
+  addCard(user, channels, save = true) {
+    const card = new Card(this, user, channels);
+    this.cards.push(card);
+    this.cardsBox.append(card.el);
+    card.connect();
+    if (save) this.save();
+    return card;
+  }
+
+  removeCard(card) {
+    card.destroy();
+    this.cards = this.cards.filter((c) => c !== card);
+    this.save();
+  }
+}
+
+/** Card is one virtual client. */
+class Card {
+  constructor(sb, user, channels) {
+    this.sb = sb;
+    this.user = user;
+    this.channels = new Set(channels);
+    this.subs = new Map(); // channel → Subscription
+    this.positions = new Map(); // channel → Position, kept across disconnects
+    this.presence = new Map(); // channel → Map(user → state)
+    this.steps = [];
+    this.client = null;
+    this.build();
+  }
+
+  t(k, v) { return this.sb.t(k, v); }
+
+  build() {
+    const t = this.t.bind(this);
+    const others = this.sb.app.users.map((u) => u.user_id).filter((u) => u !== this.user);
+    this.badge = h('span', { class: 'sb-badge', 'data-state': 'connecting' }, t('badge_connecting'));
+    this.channelIn = h('input', { type: 'text', value: DEFAULT_CHANNEL, 'aria-label': t('channel'), class: 'sb-channel', maxlength: 64 });
+    this.msgIn = h('input', { type: 'text', value: '{"text":"hello"}', 'aria-label': t('message'), class: 'sb-message' });
+    this.peerTo = h('select', { 'aria-label': t('peer_to'), class: 'sb-peer-to' }, others.map((u) => h('option', { value: u }, u)));
+    this.stateIn = h('input', { type: 'text', value: 'mood=happy', 'aria-label': t('state'), class: 'sb-state' });
+    this.filterIn = h('input', { type: 'search', placeholder: t('filter'), 'aria-label': t('filter'), class: 'sb-filter', oninput: () => this.applyFilter() });
+    this.log = h('ol', { class: 'sb-log', 'aria-live': 'polite' });
+    this.presenceList = h('ul', { class: 'sb-presence' });
+    this.connBtn = h('button', { type: 'button', class: 'button small', 'data-action': 'disconnect', onclick: () => this.toggleConnection() }, t('disconnect'));
+    this.codeBox = h('div', { class: 'sb-code', hidden: true });
+    const act = (name, label, fn) => h('button', { type: 'button', class: 'button small', 'data-action': name, onclick: () => this.run(fn) }, label);
+    this.el = h('article', { class: 'sb-card', 'data-user': this.user },
+      h('header', { class: 'sb-card-head' },
+        h('strong', {}, this.user), this.badge, this.connBtn,
+        h('button', { type: 'button', class: 'button small', 'data-action': 'show-code', 'aria-expanded': 'false', onclick: (e) => this.toggleCode(e.target) }, t('show_code')),
+        h('button', { type: 'button', class: 'sb-remove', 'data-action': 'remove', 'aria-label': t('remove'), onclick: () => this.sb.removeCard(this) }, '×')),
+      h('div', { class: 'sb-row' }, this.channelIn,
+        act('subscribe', t('subscribe'), () => this.subscribe(this.channelIn.value.trim(), true)),
+        act('unsubscribe', t('unsubscribe'), () => this.unsubscribe(this.channelIn.value.trim())),
+        act('history', t('history'), () => this.history(this.channelIn.value.trim())),
+        act('presence', t('presence'), () => this.fetchPresence(this.channelIn.value.trim(), true))),
+      h('div', { class: 'sb-row' }, this.msgIn,
+        act('publish', t('publish'), () => this.publish(this.channelIn.value.trim(), this.msgIn.value)),
+        this.peerTo, act('peer', t('send_peer'), () => this.peer(this.peerTo.value, this.msgIn.value))),
+      h('div', { class: 'sb-row' }, this.stateIn, act('state', t('set_state'), () => this.setState(this.channelIn.value.trim(), this.stateIn.value))),
+      h('div', { class: 'sb-presence-box' }, h('span', { class: 'muted' }, t('present')), this.presenceList),
+      h('div', { class: 'sb-log-head' }, this.filterIn),
+      this.log, this.codeBox);
+  }
+
+  token() { return this.sb.user(this.user).token; }
+
+  addStep(action, args) {
+    this.steps.push(codeFor(action, args));
+    if (!this.codeBox.hidden) this.renderCode();
+  }
+
+  entry(kind, text, latency) {
+    const li = h('li', { 'data-kind': kind },
+      h('time', {}, clock(new Date())), ' ', h('span', { class: 'sb-kind' }, this.t('kind_' + kind)), ' ',
+      h('span', { class: 'sb-text' }, text),
+      latency != null ? h('span', { class: 'sb-latency' }, ` ${latency} ms`) : null);
+    this.log.prepend(li);
+    while (this.log.children.length > 300) this.log.lastChild.remove();
+    this.applyFilter(li);
+  }
+
+  applyFilter(only) {
+    const f = this.filterIn.value.trim().toLowerCase();
+    for (const li of only ? [only] : this.log.children) li.hidden = !!f && !li.textContent.toLowerCase().includes(f);
+  }
+
+  async run(fn) {
+    try { await fn(); } catch (err) { this.entry('error', err.message || String(err)); }
+  }
+
+  async connect(recovering = false) {
+    const url = this.sb.app.ws_url;
+    this.setBadge('connecting');
+    try {
+      this.client = await connect(url, this.token(), {
+        app: this.sb.app.app_id,
+        on: {
+          peer: (m) => this.entry('peer', `${m.from} → ${JSON.stringify(m.data)}${m.offline ? ' ' + this.t('stored_note') : ''}`, latencyOf(m.data)),
+          disconnect: (err) => { this.setBadge('disconnected'); this.entry('system', this.t('dropped', { reason: err.message })); },
+          connect: () => this.setBadge('connected'),
+          reconnecting: (e) => this.setBadge('connecting', e.attempt),
+        },
+      });
+    } catch (err) {
+      this.setBadge('disconnected');
+      this.entry('error', err.message);
+      return;
+    }
+    this.setBadge('connected');
+    this.entry('system', this.t(recovering ? 'reconnected' : 'connected', { client: this.client.info.clientId }));
+    this.addStep(recovering ? 'reconnect' : 'connect', { url, token: this.token(), channels: [...this.channels] });
+    for (const ch of this.channels) await this.run(() => this.subscribe(ch, false, recovering));
+  }
+
+  setBadge(state, attempt) {
+    this.badge.dataset.state = state;
+    this.badge.textContent = attempt ? this.t('reconnecting', { n: attempt }) : this.t('badge_' + state);
+    this.connBtn.dataset.action = this.client ? 'disconnect' : 'reconnect';
+    this.connBtn.textContent = this.t(this.client ? 'disconnect' : 'reconnect');
+  }
+
+  async subscribe(channel, explicit, recovering = false) {
+    if (!this.client) throw new Error(this.t('not_connected'));
+    if (this.subs.has(channel)) throw new Error(this.t('already_subscribed', { channel }));
+    const pos = recovering ? this.positions.get(channel) : undefined;
+    // Recovered messages follow the subscribe reply; the first
+    // recovery.missed messages are the ones published while away.
+    let replayLeft = pos ? Infinity : 0;
+    let replayed = 0;
+    const sub = await this.client.subscribe(channel, {
+      recover: pos,
+      onMessage: (m) => {
+        this.positions.set(channel, { offset: m.offset, epoch: m.epoch });
+        let note = '';
+        if (replayLeft > 0) { note = ' ' + this.t('recovered_note'); replayLeft--; replayed++; }
+        this.entry('message', `${m.channel} #${m.offset} ${m.from}: ${JSON.stringify(m.data)}${note}`, latencyOf(m.data));
+      },
+      onPresence: (e) => {
+        this.entry('presence', this.t('presence_' + e.type, { user: e.user, channel: e.channel, state: JSON.stringify(e.state) }));
+        const members = this.presence.get(channel) || new Map();
+        if (e.type === 'leave') members.delete(e.user); else members.set(e.user, e.state || {});
+        this.presence.set(channel, members);
+        this.renderPresence();
+      },
+    });
+    replayLeft = Math.max(0, (sub.recovery?.missed ?? 0) - replayed);
+    this.subs.set(channel, sub);
+    this.channels.add(channel);
+    if (!this.positions.has(channel)) this.positions.set(channel, sub.position);
+    if (pos && sub.recovery) {
+      this.entry('system', this.t(sub.recovery.recovered ? 'recovered' : 'recovery_lost', { channel, n: sub.recovery.missed }));
+    } else {
+      this.entry('system', this.t('subscribed', { channel }));
+    }
+    if (explicit) { this.addStep('subscribe', { channel }); this.sb.save(); }
+    await this.fetchPresence(channel, false);
+  }
+
+  async unsubscribe(channel) {
+    const sub = this.subs.get(channel);
+    if (!sub) throw new Error(this.t('not_subscribed', { channel }));
+    await sub.unsubscribe();
+    this.subs.delete(channel);
+    this.channels.delete(channel);
+    this.positions.delete(channel);
+    this.presence.delete(channel);
+    this.renderPresence();
+    this.entry('system', this.t('unsubscribed', { channel }));
+    this.addStep('unsubscribe', { channel });
+    this.sb.save();
+  }
+
+  async publish(channel, text) {
+    if (!this.client) throw new Error(this.t('not_connected'));
+    const data = parseData(text);
+    const pos = await this.client.publish(channel, data);
+    this.entry('action', this.t('published', { channel, offset: pos.offset }));
+    this.addStep('publish', { channel, data });
+  }
+
+  async peer(to, text) {
+    if (!this.client) throw new Error(this.t('not_connected'));
+    const data = parseData(text);
+    const r = await this.client.sendPeer(to, data);
+    this.entry('action', this.t('peer_' + r.status, { user: to }));
+    this.addStep('peer', { to, data });
+  }
+
+  async setState(channel, text) {
+    if (!this.client) throw new Error(this.t('not_connected'));
+    const state = {};
+    for (const part of text.split(/[,;]/)) {
+      const [k, ...v] = part.split('=');
+      if (k.trim()) state[k.trim()] = v.join('=').trim();
+    }
+    await this.client.setState(channel, state);
+    this.entry('action', this.t('state_set', { channel, state: JSON.stringify(state) }));
+    this.addStep('state', { channel, state });
+  }
+
+  async history(channel) {
+    if (!this.client) throw new Error(this.t('not_connected'));
+    const hist = await this.client.history(channel, { limit: 20, latest: true });
+    this.entry('action', this.t('history_result', { channel, n: hist.publications.length }));
+    for (const m of hist.publications) this.entry('history', `${m.channel} #${m.offset} ${m.from}: ${JSON.stringify(m.data)}`);
+    this.addStep('history', { channel, limit: 20 });
+  }
+
+  async fetchPresence(channel, explicit) {
+    if (!this.client) throw new Error(this.t('not_connected'));
+    const members = await this.client.presence(channel);
+    this.presence.set(channel, new Map(members.map((m) => [m.user, m.state])));
+    this.renderPresence();
+    if (explicit) {
+      this.entry('action', this.t('presence_result', { channel, users: members.map((m) => m.user).join(', ') || '—' }));
+      this.addStep('presence', { channel });
+    }
+  }
+
+  renderPresence() {
+    const items = [];
+    for (const [ch, members] of this.presence) {
+      for (const [u, st] of members) {
+        const s = Object.entries(st || {}).map(([k, v]) => `${k}=${v}`).join(', ');
+        items.push(h('li', { 'data-user': u }, h('span', { class: 'sb-dot' }), `${u} (${ch})`, s ? ` · ${s}` : ''));
+      }
+    }
+    this.presenceList.replaceChildren(...items);
+  }
+
+  async toggleConnection() {
+    if (this.client) {
+      const channels = [...this.channels];
+      for (const [ch, sub] of this.subs) this.positions.set(ch, sub.position);
+      this.client.close();
+      this.client = null;
+      this.subs.clear();
+      this.presence.clear();
+      this.renderPresence();
+      this.setBadge('disconnected');
+      this.entry('system', this.t('disconnected_by_you'));
+      this.addStep('disconnect', { channels });
+    } else {
+      await this.connect(true);
+    }
+  }
+
+  toggleCode(btn) {
+    this.codeBox.hidden = !this.codeBox.hidden;
+    btn.setAttribute('aria-expanded', String(!this.codeBox.hidden));
+    btn.textContent = this.t(this.codeBox.hidden ? 'show_code' : 'hide_code');
+    if (!this.codeBox.hidden) this.renderCode();
+  }
+
+  renderCode() {
+    const [js, go] = programs(this.steps);
+    const pane = (lang, label, code) => h('div', { class: 'sb-code-pane', 'data-lang': lang },
+      h('div', { class: 'sb-code-head' }, h('span', {}, label),
+        h('button', { type: 'button', class: 'sb-copy', onclick: async (e) => { await copyText(code); e.target.textContent = this.t('copied'); } }, this.t('copy'))),
+      h('pre', {}, h('code', {}, code)));
+    this.codeBox.replaceChildren(pane('js', 'JavaScript', js), pane('go', 'Go', go));
+  }
+
+  destroy() {
+    this.client?.close();
+    this.client = null;
+    this.el.remove();
+  }
+}
+
+function latencyOf(data) {
+  return data && typeof data === 'object' && typeof data.sent_at === 'number' ? Math.max(0, Date.now() - data.sent_at) : null;
+}

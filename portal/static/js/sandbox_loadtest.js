@@ -1,0 +1,109 @@
+// The load-test panel of the full-page sandbox: starts a run on the server,
+// follows its progress over Server-Sent Events with live uPlot charts
+// (p50/p99 latency; sent vs delivered), and shows the final report with
+// its permalink and downloads.
+import uPlot from '../vendor/uplot-1.6.32/uPlot.esm.js';
+import { h } from './sandbox.js';
+
+export function mountLoadTest(sb) {
+  const form = document.getElementById('loadtest-form');
+  const status = document.getElementById('loadtest-status');
+  const out = document.getElementById('loadtest-report');
+  const latEl = document.getElementById('chart-latency');
+  const delEl = document.getElementById('chart-delivery');
+  if (!form) return;
+  const t = sb.t.bind(sb);
+  let es = null;
+
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    if (!sb.app) { status.textContent = t('lt_no_app'); return; }
+    const params = {};
+    for (const [k, v] of new FormData(form)) params[k] = Number(v);
+    const btn = form.querySelector('button[type=submit]');
+    btn.disabled = true;
+    out.replaceChildren();
+    status.textContent = t('lt_starting');
+    let r, body;
+    try {
+      r = await fetch(`/api/sandbox/apps/${encodeURIComponent(sb.app.app_id)}/loadtests`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-Switchboard-Lang': sb.lang },
+        body: JSON.stringify(params),
+      });
+      body = await r.json().catch(() => ({}));
+    } catch (err) {
+      status.textContent = err.message;
+      btn.disabled = false;
+      return;
+    }
+    if (!r.ok) {
+      status.textContent = body.error?.message || `HTTP ${r.status}`;
+      btn.disabled = false;
+      return;
+    }
+    follow(body, params, btn);
+  });
+
+  function chart(el, title, labels, colors) {
+    el.replaceChildren();
+    const width = Math.max(280, el.clientWidth || 480);
+    return new uPlot({
+      title, width, height: 220,
+      scales: { x: { time: false } },
+      axes: [{ label: t('lt_axis_seconds') }, {}],
+      series: [{ label: 's' }, ...labels.map((l, i) => ({ label: l, stroke: colors[i], width: 2 }))],
+    }, [[], ...labels.map(() => [])], el);
+  }
+
+  function follow(run, params, btn) {
+    es?.close();
+    const xs = [], p50 = [], p99 = [], sent = [], delivered = [];
+    const lat = chart(latEl, t('lt_chart_latency'), ['p50 (ms)', 'p99 (ms)'], ['#2f5bea', '#b42318']);
+    const del = chart(delEl, t('lt_chart_delivery'), [t('lt_sent'), t('lt_delivered')], ['#a15c00', '#137a3f']);
+    status.textContent = t('lt_running', { clients: params.clients });
+    es = new EventSource(run.events_url);
+    es.addEventListener('progress', (e) => {
+      const s = JSON.parse(e.data);
+      xs.push(s.t); p50.push(s.p50_ms); p99.push(s.p99_ms); sent.push(s.sent); delivered.push(s.delivered);
+      lat.setData([xs, p50, p99]);
+      del.setData([xs, sent, delivered]);
+      status.textContent = t('lt_progress', { t: s.t.toFixed(1), sent: s.sent, delivered: s.delivered });
+    });
+    es.addEventListener('done', (e) => {
+      es.close();
+      btn.disabled = false;
+      status.textContent = t('lt_done');
+      out.replaceChildren(renderReport(JSON.parse(e.data), run));
+    });
+    es.addEventListener('failed', (e) => {
+      es.close();
+      btn.disabled = false;
+      status.textContent = JSON.parse(e.data).message;
+    });
+    es.onerror = () => {
+      if (es.readyState === EventSource.CLOSED) { btn.disabled = false; status.textContent = t('lt_stream_lost'); }
+    };
+  }
+
+  function renderReport(rep, run) {
+    const met = (ok) => h('span', { class: ok ? 'sla-met' : 'sla-missed' }, t(ok ? 'lt_met' : 'lt_missed'));
+    const row = (label, value, target, metric) => h('tr', {}, h('th', {}, label), h('td', metric ? { 'data-metric': metric } : {}, value), h('td', {}, target ?? ''));
+    return h('div', { class: 'sb-report', 'data-report': rep.id },
+      h('h3', {}, t('lt_report')),
+      h('table', { class: 'sandbox-report-table' },
+        h('tbody', {},
+          row(t('lt_delivery_rate'), `${rep.delivery_rate_percent.toFixed(2)}%`,
+            [`≥ ${rep.sla.delivery_target_percent}% · `, met(rep.sla.delivery_met)], 'delivery_rate'),
+          row(t('lt_delivered_expected'), `${rep.delivered} / ${rep.expected}`),
+          row('p50', `${rep.latency_p50_ms} ms`), row('p90', `${rep.latency_p90_ms} ms`),
+          row('p99', `${rep.latency_p99_ms} ms`, [`< ${rep.sla.latency_p99_target_ms} ms · `, met(rep.sla.latency_met)], 'latency_p99'),
+          row('max', `${rep.latency_max_ms} ms`),
+          row(t('lt_throughput'), t('lt_throughput_value', { published: rep.published_per_second, delivered: rep.delivered_per_second })),
+          row(t('lt_connect'), t('lt_connect_value', { p50: rep.connect_p50_ms, max: rep.connect_max_ms, total: rep.connect_total_ms })))),
+      h('p', { class: 'sb-report-links' },
+        h('a', { href: run.report_url, class: 'sb-permalink' }, t('lt_permalink')), ' · ',
+        h('a', { href: run.json_url + '?download=1', download: '' }, 'JSON'), ' · ',
+        h('a', { href: run.csv_url, download: '' }, 'CSV')));
+  }
+}

@@ -1,0 +1,132 @@
+// "Try it" on docs pages: the sandbox in a resizable, collapsible pane
+// beside the docs (a bottom sheet on narrow screens), and "Run" buttons on
+// code blocks marked `run`. The pane's open state and width are kept in
+// localStorage and the sandbox's app and cards by sandbox.js, so the pane
+// comes back as it was on the next docs page.
+import { loadConfig, Sandbox, h } from './sandbox.js';
+
+const PANE_KEY = 'sb.sandbox.pane';
+const MIN_WIDTH = 320;
+
+const lang = document.body.dataset.lang || 'en';
+const tryBtn = document.querySelector('[data-sandbox-tryit]');
+const runBlocks = [...document.querySelectorAll('.code-block[data-run="true"]')];
+
+let cfg, pane, sb, ready, appReady;
+
+function paneState() {
+  try { return { open: false, width: 520, ...JSON.parse(localStorage.getItem(PANE_KEY) || '{}') }; } catch { return { open: false, width: 520 }; }
+}
+function savePane(patch) { localStorage.setItem(PANE_KEY, JSON.stringify({ ...paneState(), ...patch })); }
+const t = (k, v) => (sb ? sb.t(k, v) : (cfg?.Strings?.[k] ?? k));
+
+function setWidth(w) {
+  const max = Math.max(MIN_WIDTH, window.innerWidth - 360);
+  w = Math.min(max, Math.max(MIN_WIDTH, Math.round(w)));
+  document.documentElement.style.setProperty('--sb-pane-width', `${w}px`);
+  return w;
+}
+
+function buildPane() {
+  const root = h('div', { class: 'sandbox-root', 'data-mode': 'pane' });
+  const handle = h('div', {
+    class: 'sb-pane-resize', role: 'separator', 'aria-orientation': 'vertical', tabindex: '0', 'aria-label': t('resize'),
+  });
+  pane = h('aside', { class: 'sb-pane', id: 'sandbox-pane', 'aria-label': t('pane_label'), hidden: true },
+    handle,
+    h('div', { class: 'sb-pane-head' },
+      h('strong', {}, t('pane_title')),
+      h('a', { href: `/${lang}/sandbox`, class: 'sb-full-link' }, t('full_page')),
+      h('button', { type: 'button', class: 'button small', 'data-action': 'collapse', onclick: () => setOpen(false) }, t('collapse'))),
+    h('div', { class: 'sb-pane-body' }, root));
+  document.body.append(pane);
+  sb = new Sandbox(root, cfg, { lang });
+  appReady = new Promise((resolve) => sb.onApp(resolve));
+  setWidth(paneState().width);
+
+  // Drag the left edge to resize; arrow keys work too.
+  handle.addEventListener('pointerdown', (e) => {
+    handle.setPointerCapture(e.pointerId);
+    const move = (ev) => setWidth(window.innerWidth - ev.clientX);
+    const up = (ev) => {
+      handle.removeEventListener('pointermove', move);
+      handle.removeEventListener('pointerup', up);
+      savePane({ width: setWidth(window.innerWidth - ev.clientX) });
+    };
+    handle.addEventListener('pointermove', move);
+    handle.addEventListener('pointerup', up);
+  });
+  handle.addEventListener('keydown', (e) => {
+    const step = e.key === 'ArrowLeft' ? 24 : e.key === 'ArrowRight' ? -24 : 0;
+    if (!step) return;
+    e.preventDefault();
+    savePane({ width: setWidth(paneState().width + step) });
+  });
+}
+
+async function setOpen(open) {
+  if (open && !pane) {
+    buildPane();
+    sb.start();
+  }
+  if (pane) pane.hidden = !open;
+  document.body.classList.toggle('sb-pane-open', open);
+  tryBtn?.setAttribute('aria-expanded', String(open));
+  savePane({ open });
+}
+
+// --- Run buttons -----------------------------------------------------------
+function mountRun(block) {
+  const code = block.querySelector('pre code, pre')?.textContent || '';
+  const out = h('div', { class: 'sb-run-output', hidden: true, 'aria-live': 'polite' });
+  const btn = h('button', { type: 'button', class: 'sb-run-btn button small', 'data-action': 'run' }, t('run'));
+  block.classList.add('sb-runnable');
+  block.append(btn);
+  block.after(out);
+  let frame = null;
+  btn.addEventListener('click', async () => {
+    btn.disabled = true;
+    out.hidden = false;
+    const line = (kind, text) => out.append(h('div', { class: `sb-run-line sb-run-${kind}` }, text));
+    out.replaceChildren(h('div', { class: 'sb-run-line sb-run-info' }, t('run_starting')));
+    await setOpen(true);
+    const app = await appReady;
+    frame?.remove();
+    frame = h('iframe', { sandbox: 'allow-scripts', src: '/sandbox/runner', class: 'sb-run-frame', title: t('run_frame'), tabindex: '-1' });
+    const onMsg = (e) => {
+      if (e.source !== frame.contentWindow || e.data?.source !== 'sb-runner') return;
+      const { type, text } = e.data;
+      if (type === 'ready') {
+        frame.contentWindow.postMessage({
+          type: 'run', code,
+          sandbox: { appId: app.app_id, wsUrl: app.ws_url, users: app.users.map((u) => ({ id: u.user_id, token: u.token })) },
+        }, '*');
+      } else if (type === 'log') line('log', text);
+      else if (type === 'error') line('error', text);
+      else if (type === 'done') {
+        line('info', t('run_done'));
+        btn.disabled = false;
+        window.removeEventListener('message', onMsg);
+      }
+    };
+    window.addEventListener('message', onMsg);
+    out.append(frame);
+  });
+}
+
+if (tryBtn || runBlocks.length) {
+  try {
+    cfg = await loadConfig(lang);
+  } catch {
+    cfg = null; // no sandbox on this server: leave the page as it is
+  }
+}
+if (cfg) {
+  if (tryBtn) {
+    tryBtn.hidden = false;
+    tryBtn.setAttribute('aria-controls', 'sandbox-pane');
+    tryBtn.addEventListener('click', () => setOpen(!(pane && !pane.hidden)));
+  }
+  for (const b of runBlocks) mountRun(b);
+  if (paneState().open) setOpen(true);
+}
