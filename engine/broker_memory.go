@@ -39,7 +39,7 @@ type MemoryBroker struct {
 	// cost of a publication.
 	prepOnce sync.Once
 	prepErr  error
-	stmts    struct{ upsertStream, insertHistory, trimHistory *sql.Stmt }
+	stmts    struct{ createStream, insertHistory, trimHistory *sql.Stmt }
 }
 
 type stream struct {
@@ -50,6 +50,7 @@ type stream struct {
 	pubs   []*Publication // ascending offsets, the kept history
 	last   time.Time      // last use, for eviction from memory
 	dead   bool           // evicted from the map; callers must look up again
+	stored bool           // its engine_streams row exists
 }
 
 // NewMemoryBroker returns a MemoryBroker.
@@ -116,6 +117,7 @@ func (b *MemoryBroker) load(ctx context.Context, ch ChannelID, s *stream) error 
 	if err != nil {
 		return fmt.Errorf("load stream: %w", err)
 	}
+	s.stored = true
 	minOffset := uint64(0)
 	if s.top > uint64(b.cfg.HistorySize) {
 		minOffset = s.top - uint64(b.cfg.HistorySize)
@@ -170,11 +172,11 @@ func (b *MemoryBroker) prepare() error {
 		ctx := context.Background()
 		db := b.cfg.DB
 		var err error
-		if b.stmts.upsertStream, err = db.PrepareContext(ctx, `INSERT INTO engine_streams (app_id, channel, epoch, top_offset) VALUES (?, ?, ?, ?)
-			ON CONFLICT (app_id, channel) DO UPDATE SET top_offset = excluded.top_offset`); err != nil {
+		if b.stmts.createStream, err = db.PrepareContext(ctx, `INSERT OR IGNORE INTO engine_streams (app_id, channel, epoch, top_offset) VALUES (?, ?, ?, 0)`); err != nil {
 			b.prepErr = err
 			return
 		}
+		// The engine_history_top trigger advances engine_streams.top_offset.
 		if b.stmts.insertHistory, err = db.PrepareContext(ctx, `INSERT INTO engine_history (app_id, channel, offset, data, from_user, created_at) VALUES (?, ?, ?, ?, ?, ?)`); err != nil {
 			b.prepErr = err
 			return
@@ -184,29 +186,27 @@ func (b *MemoryBroker) prepare() error {
 	return b.prepErr
 }
 
+// persist stores p before it is delivered: one INSERT, which SQLite runs
+// as its own transaction.
 func (b *MemoryBroker) persist(ctx context.Context, ch ChannelID, s *stream, p *Publication) error {
 	if err := b.prepare(); err != nil {
 		return fmt.Errorf("store publication: prepare: %w", err)
 	}
-	tx, err := b.cfg.DB.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("store publication: %w", err)
+	if !s.stored {
+		if _, err := b.stmts.createStream.ExecContext(ctx, ch.App, ch.Name, s.epoch); err != nil {
+			return fmt.Errorf("store stream: %w", err)
+		}
+		s.stored = true
 	}
-	defer tx.Rollback()
-	if _, err := tx.StmtContext(ctx, b.stmts.upsertStream).ExecContext(ctx, ch.App, ch.Name, s.epoch, p.Offset); err != nil {
-		return fmt.Errorf("store publication: %w", err)
-	}
-	if _, err := tx.StmtContext(ctx, b.stmts.insertHistory).ExecContext(ctx, ch.App, ch.Name, p.Offset, []byte(p.Data), p.From, p.Time); err != nil {
+	if _, err := b.stmts.insertHistory.ExecContext(ctx, ch.App, ch.Name, p.Offset, []byte(p.Data), p.From, p.Time); err != nil {
 		return fmt.Errorf("store publication: %w", err)
 	}
 	size := uint64(b.cfg.HistorySize)
 	if p.Offset > size && p.Offset%64 == 0 {
-		if _, err := tx.StmtContext(ctx, b.stmts.trimHistory).ExecContext(ctx, ch.App, ch.Name, p.Offset-size); err != nil {
-			return fmt.Errorf("trim history: %w", err)
+		// Best effort: an untrimmed row is only kept a little longer.
+		if _, err := b.stmts.trimHistory.ExecContext(ctx, ch.App, ch.Name, p.Offset-size); err != nil {
+			b.cfg.Logger.ErrorContext(ctx, "trim history", "err", err)
 		}
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store publication: %w", err)
 	}
 	return nil
 }
@@ -305,7 +305,7 @@ func (b *MemoryBroker) Sweep(ctx context.Context) error {
 
 // Close implements Broker: it releases the prepared statements.
 func (b *MemoryBroker) Close() error {
-	for _, st := range []*sql.Stmt{b.stmts.upsertStream, b.stmts.insertHistory, b.stmts.trimHistory} {
+	for _, st := range []*sql.Stmt{b.stmts.createStream, b.stmts.insertHistory, b.stmts.trimHistory} {
 		if st != nil {
 			st.Close()
 		}

@@ -413,3 +413,56 @@ func TestResubscribeRefusedEndsSubscription(t *testing.T) {
 		t.Fatalf("subscribe again: %v", err)
 	}
 }
+
+// Subscribing from a saved position delivers exactly what came after it,
+// however the reply and the recovered messages interleave in the client.
+func TestSubscribeWithRecover(t *testing.T) {
+	te := newTestEngine(engine.Limits{})
+	defer te.close()
+	ctx := context.Background()
+	c, err := client.Dial(ctx, te.url, te.token(t, "alice", time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var last client.Position
+	for i := 1; i <= 3; i++ {
+		if last, err = c.Publish(ctx, "log", i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for attempt := 0; attempt < 200; attempt++ {
+		got := make(chan uint64, 8)
+		s, err := c.Subscribe(ctx, "log", func(m client.Message) { got <- m.Offset }, client.WithRecover(client.Position{Offset: 1, Epoch: last.Epoch}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []uint64{2, 3} {
+			select {
+			case o := <-got:
+				if o != want {
+					t.Fatalf("attempt %d: offset %d, want %d", attempt, o, want)
+				}
+			case <-time.After(2 * time.Second):
+				t.Fatalf("attempt %d: offset %d never delivered", attempt, want)
+			}
+		}
+		// The position advances once the handler has returned.
+		deadline := time.Now().Add(2 * time.Second)
+		for s.Position() != last && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
+		if p := s.Position(); p != last {
+			t.Fatalf("position %+v, want %+v", p, last)
+		}
+		s.Unsubscribe(ctx)
+	}
+	// Another epoch: nothing to recover, the position jumps to the channel's.
+	s, err := c.Subscribe(ctx, "log", func(client.Message) {}, client.WithRecover(client.Position{Offset: 1, Epoch: "other"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := s.Position(); p != last {
+		t.Fatalf("position after epoch change %+v, want %+v", p, last)
+	}
+}

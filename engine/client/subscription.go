@@ -135,7 +135,12 @@ func (c *Client) Subscribe(ctx context.Context, channel string, h Handler, opts 
 	json.Unmarshal(raw, &r)
 	s.mu.Lock()
 	s.confirmed = true
-	s.advance(Position{Offset: r.Offset, Epoch: r.Epoch})
+	// Without recovery, start at the reply's position. With recovery in the
+	// same epoch, keep the saved position: the recovered messages are still
+	// on their way to the handler and advance it themselves.
+	if !s.recoverFrom || r.Epoch != s.pos.Epoch {
+		s.advance(Position{Offset: r.Offset, Epoch: r.Epoch})
+	}
 	s.mu.Unlock()
 	return s, nil
 }
