@@ -87,6 +87,9 @@ func runBench(ctx context.Context, _ Config, args []string, _ io.Reader, stdout,
 
 	r, err := bench.Run(ctx, c)
 	if err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("bench: interrupted, no report: %w", ctx.Err())
+		}
 		return err
 	}
 	return r.WriteJSON(stdout)
