@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"testing"
 	"time"
 
@@ -256,4 +257,31 @@ func TestEventCallbacks(t *testing.T) {
 			t.Fatalf("no %q event", want)
 		}
 	}
+}
+
+func TestOriginPatterns(t *testing.T) {
+	v := newEnv(t, func(c *engine.Config) { c.OriginPatterns = []string{"app.example.com"} })
+	dial := func(origin string) error {
+		h := http.Header{}
+		h.Set("Origin", origin)
+		ws, _, err := websocket.Dial(context.Background(), v.url, &websocket.DialOptions{HTTPHeader: h})
+		if err == nil {
+			ws.CloseNow()
+		}
+		return err
+	}
+	if err := dial("https://app.example.com"); err != nil {
+		t.Fatalf("allowed origin refused: %v", err)
+	}
+	if err := dial("https://evil.example.net"); err == nil {
+		t.Fatal("foreign origin accepted")
+	}
+	open := newEnv(t, func(c *engine.Config) { c.OriginPatterns = []string{"*"} })
+	h := http.Header{}
+	h.Set("Origin", "https://anywhere.example.org")
+	ws, _, err := websocket.Dial(context.Background(), open.url, &websocket.DialOptions{HTTPHeader: h})
+	if err != nil {
+		t.Fatalf(`"*" refused an origin: %v`, err)
+	}
+	ws.CloseNow()
 }

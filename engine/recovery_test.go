@@ -174,3 +174,34 @@ func TestZeroLossZeroDuplicatesAcrossCutAndRestart(t *testing.T) {
 		})
 	}
 }
+
+func TestHistoryTTL(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Now()
+	v := newEnv(t, func(c *engine.Config) {
+		c.Limits.HistoryTTL = time.Minute
+		c.Now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	})
+	a := v.app("demo")
+	r := v.connect(a, "alice")
+	for i := 1; i <= 3; i++ {
+		r.call("publish", map[string]any{"channel": "s", "data": i})
+	}
+	epoch := r.call("history", map[string]any{"channel": "s"}).sub("result").str("epoch")
+	mu.Lock()
+	now = now.Add(30 * time.Second)
+	mu.Unlock()
+	r.call("publish", map[string]any{"channel": "s", "data": 4})
+	mu.Lock()
+	now = now.Add(45 * time.Second) // 1-3 are now 75 s old, 4 is 45 s old
+	mu.Unlock()
+	res := r.call("history", map[string]any{"channel": "s"}).sub("result")
+	if res.num("oldest") != 4 || res.num("offset") != 4 {
+		t.Fatalf("history after TTL: %v, want only offset 4 kept", res)
+	}
+	c := v.connect(a, "bob")
+	rec := c.call("subscribe", map[string]any{"channel": "s", "recover": true, "offset": 1, "epoch": epoch}).sub("result")
+	if string(rec["recovered"]) != "false" || rec.num("missed") != 1 {
+		t.Fatalf("recovery across expired history: %v, want recovered false with the 1 kept", rec)
+	}
+}
