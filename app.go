@@ -13,10 +13,13 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+
 	"switchboard/content"
 	"switchboard/db"
 	"switchboard/engine"
 	"switchboard/engine/jssdk"
+	"switchboard/forum"
 	"switchboard/locales"
 	"switchboard/portal"
 	"switchboard/sandbox"
@@ -33,6 +36,7 @@ type Main struct {
 	Engine  *engine.Engine
 	Portal  *portal.Server
 	Sandbox *sandbox.Service
+	Forum   *forum.Store
 
 	ln     net.Listener
 	server *http.Server
@@ -77,6 +81,9 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.Sandbox.Start()
+	if m.Forum, err = m.openForum(ctx); err != nil {
+		return err
+	}
 	pc := portal.Config{
 		Sandbox:        m.Sandbox,
 		Engine:         m.Engine.Handler(),
@@ -90,6 +97,7 @@ func (m *Main) Run(ctx context.Context) error {
 		TrustedProxies: m.Config.TrustedProxies,
 		SecureCookies:  m.Config.SecureCookies,
 		Feedback:       feedback,
+		Forum:          m.Forum,
 	}
 	if m.Config.Dev {
 		pc.Dev = true
@@ -163,6 +171,10 @@ func (m *Main) Close() error {
 		m.server.Close()
 		m.server = nil
 	}
+	if m.Forum != nil {
+		m.Forum.Close()
+		m.Forum = nil
+	}
 	if m.DB != nil {
 		err := m.DB.Close()
 		m.DB = nil
@@ -173,3 +185,32 @@ func (m *Main) Close() error {
 
 // includes returns the source files docs code blocks may include.
 func includes() fs.FS { return includeFS }
+
+// openForum opens the forum store with the docs' Markdown dialect for
+// posts, and seeds it: the categories always, demo users and topics when
+// Config.SkipDemo is not set (-seed=false sets it).
+func (m *Main) openForum(ctx context.Context) (*forum.Store, error) {
+	bundle, err := locales.NewBundle(locales.FS())
+	if err != nil {
+		return nil, err
+	}
+	labels := func(lang, id string) string {
+		out, err := i18n.NewLocalizer(bundle, lang).Localize(&i18n.LocalizeConfig{MessageID: id})
+		if err != nil {
+			return id
+		}
+		return out
+	}
+	st, err := forum.Open(ctx, m.DB, forum.Config{
+		Renderer: content.NewPostRenderer(labels),
+		Logger:   m.Log.With("component", "forum"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := st.Seed(ctx, forum.SeedOptions{Demo: !m.Config.SkipDemo}); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
+}

@@ -49,6 +49,9 @@ type Config struct {
 	// the default "*" lets your own web apps on any origin connect.
 	AllowedOrigins []string
 	LogLevel       slog.Level
+	// SkipDemo leaves an empty forum without the demo users, topics and
+	// answers (-seed=false); the categories are always created.
+	SkipDemo bool
 }
 
 // parseFlags reads the global flags, whose defaults come from SWITCHBOARD_*
@@ -65,6 +68,7 @@ func parseFlags(args []string, stderr io.Writer) (Config, []string, error) {
 	fs.StringVar(&proxies, "trusted-proxies", env("SWITCHBOARD_TRUSTED_PROXIES", ""), "comma-separated proxy IPs or CIDRs whose X-Forwarded-For is trusted (env SWITCHBOARD_TRUSTED_PROXIES)")
 	fs.StringVar(&origins, "allowed-origins", env("SWITCHBOARD_ALLOWED_ORIGINS", "*"), "comma-separated origin host patterns allowed to open engine WebSockets, e.g. app.example.com,*.example.com (env SWITCHBOARD_ALLOWED_ORIGINS)")
 	fs.BoolVar(&cfg.SecureCookies, "secure-cookies", envBool("SWITCHBOARD_SECURE_COOKIES"), "mark cookies Secure, for TLS terminated by a proxy (env SWITCHBOARD_SECURE_COOKIES)")
+	seed := fs.Bool("seed", envBoolDefault("SWITCHBOARD_SEED", true), "seed an empty forum with demo users, topics and answers (env SWITCHBOARD_SEED)")
 	fs.StringVar(&level, "log-level", env("SWITCHBOARD_LOG_LEVEL", "info"), "debug, info, warn or error (env SWITCHBOARD_LOG_LEVEL)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: switchboard [flags] [command]\n\nCommands:\n  (none)        serve the portal\n  i18n-status   list missing and outdated translations\n%s\nFlags:\n", extraUsage)
@@ -75,6 +79,7 @@ func parseFlags(args []string, stderr io.Writer) (Config, []string, error) {
 	}
 	cfg.TrustedProxies = splitList(proxies)
 	cfg.AllowedOrigins = splitList(origins)
+	cfg.SkipDemo = !*seed
 	if err := cfg.LogLevel.UnmarshalText([]byte(level)); err != nil {
 		return cfg, nil, fmt.Errorf("-log-level: %w", err)
 	}
@@ -144,4 +149,13 @@ func env(key, def string) string {
 func envBool(key string) bool {
 	b, _ := strconv.ParseBool(os.Getenv(key))
 	return b
+}
+
+// envBoolDefault reads a boolean environment variable, with def when it is
+// unset or not a boolean.
+func envBoolDefault(key string, def bool) bool {
+	if b, err := strconv.ParseBool(os.Getenv(key)); err == nil {
+		return b
+	}
+	return def
 }

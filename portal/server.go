@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"switchboard/content"
+	"switchboard/forum"
 	"switchboard/sandbox"
 )
 
@@ -58,6 +59,9 @@ type Config struct {
 	Engine http.Handler
 	// Sandbox serves sandbox apps and load tests (nil: no sandbox routes).
 	Sandbox *sandbox.Service
+	// Forum is the community forum (nil: no forum, account or admin
+	// routes).
+	Forum *forum.Store
 
 	Now func() time.Time
 }
@@ -156,6 +160,9 @@ func (s *Server) registerRoutes() {
 	s.registerSearchRoutes()
 	s.registerSDKRoutes()
 	s.registerSandboxRoutes()
+	s.registerForumRoutes()
+	s.registerAccountRoutes()
+	s.registerAdminRoutes()
 	if s.cfg.Engine != nil {
 		s.Mount("/v1/ws", s.cfg.Engine)
 	}

@@ -2,6 +2,7 @@ package portal
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -130,6 +131,11 @@ type view struct {
 	FeedURL string
 	CSRF    string
 	Data    any
+
+	// ctx is the request's context (it carries the signed-in forum user)
+	// and srv the server, for the header's account area (forum_view.go).
+	ctx context.Context
+	srv *Server
 }
 
 // Alternate is the same page in another language.
@@ -157,7 +163,8 @@ func (v *view) HTMLLang() string {
 
 // newView starts a view for the page at path (without language prefix).
 func (s *Server) newView(c echo.Context, lang, path string) *view {
-	return &view{localizer: s.localizer(lang), Lang: lang, Path: path, CSRF: csrfToken(c, s.cfg.SecureCookies)}
+	return &view{localizer: s.localizer(lang), Lang: lang, Path: path, CSRF: csrfToken(c, s.cfg.SecureCookies),
+		ctx: c.Request().Context(), srv: s}
 }
 
 // render executes the page template into a buffer, sets an ETag over the

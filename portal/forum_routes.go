@@ -1,0 +1,186 @@
+package portal
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"switchboard/forum"
+)
+
+// The forum's sentinel errors become statuses here, once. Pages turn
+// ErrUnauthorized into a redirect to the login form (forumErrors).
+func init() {
+	mapSentinel(forum.ErrNotFound, http.StatusNotFound, "error.not_found")
+	mapSentinel(forum.ErrForbidden, http.StatusForbidden, "forum.error.forbidden")
+	mapSentinel(forum.ErrUnauthorized, http.StatusUnauthorized, "forum.error.login_required")
+	mapSentinel(forum.ErrInvalid, http.StatusBadRequest, "error.bad_request")
+	mapSentinel(forum.ErrConflict, http.StatusConflict, "error.bad_request")
+	mapSentinel(forum.ErrRateLimited, http.StatusTooManyRequests, "error.rate_limited")
+}
+
+// Forum page limits.
+const (
+	topicsPerPage = 30
+	feedEntries   = 30
+)
+
+func (s *Server) registerForumRoutes() {
+	if s.cfg.Forum == nil {
+		return
+	}
+	s.echo.Use(s.session)
+	s.indexForum()
+	e := s.echo
+	e.GET("/forum/latest.atom", s.forumFeed, s.forumErrors)
+	g := e.Group("/:lang", validLang, s.forumErrors)
+	g.GET("/forum", s.forumIndex)
+	g.GET("/forum/latest.atom", s.forumFeed)
+	g.GET("/forum/unanswered.atom", s.forumFeed)
+	g.GET("/forum/unsolved.atom", s.forumFeed)
+	g.GET("/forum/c/:slug", s.forumIndex)
+	g.GET("/forum/tag/:tag", s.forumIndex)
+	g.GET("/forum/search", s.forumSearch)
+	g.GET("/forum/new", s.newTopicForm)
+	g.POST("/forum/new", s.createTopic)
+	g.POST("/forum/preview", s.previewPost)
+	g.GET("/forum/t/:ref", s.topicPage)
+	g.POST("/forum/t/:id/reply", s.replyTopic)
+	g.POST("/forum/t/:id/close", s.closeTopic)
+	g.POST("/forum/t/:id/reopen", s.reopenTopic)
+	g.POST("/forum/t/:id/lock", s.lockTopic)
+	g.POST("/forum/t/:id/pin", s.pinTopic)
+	g.POST("/forum/t/:id/watch", s.watchTopic)
+	g.POST("/forum/t/:id/unaccept", s.unacceptTopic)
+	g.POST("/forum/p/:id/accept", s.acceptPost)
+	g.POST("/forum/p/:id/vote", s.votePost)
+	g.POST("/forum/p/:id/flag", s.flagPost)
+	g.POST("/forum/p/:id/delete", s.deletePost)
+	g.GET("/forum/p/:id/edit", s.editPostForm)
+	g.POST("/forum/p/:id/edit", s.editPost)
+	g.GET("/forum/p/:id/revisions", s.revisionsPage)
+	g.GET("/forum/p/:id", s.postRedirect)
+	g.GET("/forum/flags", s.flagQueue)
+	g.POST("/forum/flags/:id", s.reviewFlags)
+}
+
+// forumErrors turns forum errors into user errors carrying the message's
+// template data (limits, waits), and sends anonymous visitors of pages
+// that need an account to the login form.
+func (s *Server) forumErrors(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		err := next(c)
+		if err == nil {
+			return nil
+		}
+		if errors.Is(err, forum.ErrUnauthorized) && !wantsJSON(c) && viewer(c) == nil {
+			return c.Redirect(http.StatusSeeOther, loginURL(langOrPreferred(c), returnPath(c)))
+		}
+		if fe := forum.AsError(err); fe != nil {
+			return &userError{status: forumStatus(fe.Kind), msgID: fe.ID, args: dataArgs(fe.Data), err: err}
+		}
+		return err
+	}
+}
+
+func forumStatus(kind error) int {
+	status, _, _ := classify(kind)
+	return status
+}
+
+// dataArgs flattens a forum message's template data into T's key, value
+// pairs.
+func dataArgs(data map[string]any) []any {
+	args := make([]any, 0, 2*len(data))
+	for k, v := range data {
+		args = append(args, k, v)
+	}
+	return args
+}
+
+// formError returns the status and localized text of an error the user
+// can fix by changing or resubmitting a form (invalid input, a rate limit,
+// a conflict, a forbidden choice), so the handler re-renders the form
+// with the user's text kept. A rate limit also sets Retry-After.
+func formError(c echo.Context, loc *localizer, err error) (int, string, bool) {
+	fe := forum.AsError(err)
+	if fe == nil {
+		return 0, "", false
+	}
+	var status int
+	switch {
+	case errors.Is(fe, forum.ErrInvalid):
+		status = http.StatusBadRequest
+	case errors.Is(fe, forum.ErrConflict):
+		status = http.StatusConflict
+	case errors.Is(fe, forum.ErrForbidden):
+		status = http.StatusForbidden
+	case errors.Is(fe, forum.ErrRateLimited):
+		status = http.StatusTooManyRequests
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(fe.RetryAfter().Seconds()+0.999)))
+	default:
+		return 0, "", false
+	}
+	return status, loc.T(fe.ID, dataArgs(fe.Data)...), true
+}
+
+// langOrPreferred is the route's language, or the reader's preference on
+// routes without one.
+func langOrPreferred(c echo.Context) string {
+	if l := langOf(c); l != "" {
+		return l
+	}
+	return preferredLang(c.Request())
+}
+
+// returnPath is where to come back to after logging in: the page itself
+// for GET requests, its referring page on this site for form posts.
+func returnPath(c echo.Context) string {
+	r := c.Request()
+	if r.Method == http.MethodGet {
+		return r.URL.RequestURI()
+	}
+	if ref, err := url.Parse(r.Referer()); err == nil && ref.Host == r.Host {
+		return ref.RequestURI()
+	}
+	return ""
+}
+
+func loginURL(lang, next string) string {
+	u := "/" + lang + "/login"
+	if next != "" {
+		u += "?next=" + url.QueryEscape(next)
+	}
+	return u
+}
+
+// safeNext accepts only local paths, so the login form cannot be used to
+// redirect to another site.
+func safeNext(next, fallback string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return fallback
+	}
+	return next
+}
+
+// paramID parses the :id route parameter.
+func paramID(c echo.Context) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, errNotFound
+	}
+	return id, nil
+}
+
+// formID parses a positive ID form field; 0 when empty.
+func formInt(c echo.Context, name string) int64 {
+	n, err := strconv.ParseInt(strings.TrimSpace(c.FormValue(name)), 10, 64)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
+}

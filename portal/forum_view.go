@@ -1,0 +1,102 @@
+package portal
+
+import (
+	"fmt"
+	"net/url"
+	"time"
+
+	"switchboard/forum"
+)
+
+// This file gives page templates what the forum's header area, badges and
+// permission-dependent buttons need. The buttons are only hidden here:
+// forum.Store checks every permission again on the server.
+
+// ForumEnabled reports whether the forum is served.
+func (v *view) ForumEnabled() bool { return v.srv != nil && v.srv.cfg.Forum != nil }
+
+// Viewer is the signed-in user, or nil.
+func (v *view) Viewer() *forum.User {
+	if v.ctx == nil {
+		return nil
+	}
+	return forum.UserFromContext(v.ctx)
+}
+
+// UnreadCount is the viewer's number of unread notifications.
+func (v *view) UnreadCount() int {
+	if !v.ForumEnabled() || v.Viewer() == nil {
+		return 0
+	}
+	n, err := v.srv.cfg.Forum.UnreadCount(v.ctx)
+	if err != nil {
+		return 0
+	}
+	return n
+}
+
+// DocsTopics lists forum topics that reference the docs page at path
+// ("" for the docs home; language-neutral, without /{lang}).
+func (v *view) DocsTopics(path string) []*forum.Topic {
+	if !v.ForumEnabled() {
+		return nil
+	}
+	ts, err := v.srv.cfg.Forum.TopicsForDocsPage(v.ctx, docsRef(path), "", 10)
+	if err != nil {
+		return nil
+	}
+	return ts
+}
+
+// docsRef is the forum's reference to a docs page: "/docs/engine/channels".
+func docsRef(path string) string {
+	if path == "" {
+		return "/docs"
+	}
+	return "/docs/" + path
+}
+
+// Can reports whether the viewer may do action on a resource owned by
+// ownerID (0: no owner). Used to hide buttons only.
+func (v *view) Can(action string, ownerID int64) bool {
+	return forum.Can(v.Viewer(), forum.Action(action), forum.Resource{OwnerID: ownerID}, time.Now())
+}
+
+// CanTopic is Can for an action on a topic.
+func (v *view) CanTopic(action string, t *forum.Topic) bool {
+	return forum.Can(v.Viewer(), forum.Action(action), t.Resource(), time.Now())
+}
+
+// TopicURL is the canonical address of a topic in the page's language.
+func (v *view) TopicURL(t *forum.Topic) string { return topicURL(v.Lang, t) }
+
+// Date formats a time for display in the page's language.
+func (v *view) Date(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	if v.Lang == "zh" {
+		return t.UTC().Format("2006年1月2日 15:04")
+	}
+	return t.UTC().Format("Jan 2, 2006 15:04")
+}
+
+// CategoryName is a category's name in the page's language.
+func (v *view) CategoryName(c *forum.Category) string {
+	if c == nil {
+		return ""
+	}
+	return c.Name(v.Lang)
+}
+
+func topicURL(lang string, t *forum.Topic) string {
+	return fmt.Sprintf("/%s/forum/t/%d-%s", lang, t.ID, url.PathEscape(t.Slug()))
+}
+
+// Now is the current time, for suspension badges.
+func (v *view) Now() time.Time { return time.Now() }
+
+// CanSuspend reports whether the viewer may suspend u.
+func (v *view) CanSuspend(u *forum.User) bool {
+	return forum.Can(v.Viewer(), forum.ActionSuspend, forum.Resource{OwnerID: u.ID, TargetRole: u.Role}, time.Now())
+}
