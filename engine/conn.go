@@ -142,9 +142,7 @@ func (c *conn) writeLoop() {
 		c.qmu.Lock()
 		if c.closed || len(c.queue) == 0 {
 			c.writing = false
-			if cap(c.queue) > 64 {
-				c.queue = nil
-			}
+			c.queue = nil // an idle connection keeps no queue memory
 			code, reason := 0, ""
 			if !c.closed && c.closeAfter {
 				c.closed = true

@@ -101,10 +101,6 @@ func (w *coalescingWriter) flushLocked() error {
 		return nil
 	}
 	_, err := w.nc.Write(w.buf)
-	if cap(w.buf) > 2048 {
-		w.buf = nil // idle connections keep no large buffer
-	} else {
-		w.buf = w.buf[:0]
-	}
+	w.buf = nil // an idle connection keeps no batch buffer
 	return err
 }
