@@ -10,10 +10,11 @@ import (
 	"github.com/coder/websocket"
 )
 
-// conn is one client WebSocket. Ops are handled one at a time on the
-// connection's reader goroutine; everything sent to the client goes through
-// the bounded send queue, written by a goroutine that exists only while the
-// queue is non-empty (idle connections hold no writer goroutine).
+// conn is one client WebSocket. Its reader goroutine hands each frame to a
+// short-lived goroutine and waits for it, so ops run one at a time, in
+// order. Everything sent to the client goes through the bounded send
+// queue, written by a goroutine that exists only while the queue is
+// non-empty: an idle connection holds only its reader goroutine.
 type conn struct {
 	e      *Engine
 	ws     *websocket.Conn
@@ -21,7 +22,7 @@ type conn struct {
 	opened time.Time
 
 	// Set at connect, before connected becomes true; read-only afterwards
-	// except claims and bucket, which only the reader goroutine touches.
+	// except claims and bucket, which only ops touch (one at a time).
 	connected atomic.Bool
 	id        string
 	app       App

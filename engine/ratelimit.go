@@ -2,8 +2,8 @@ package engine
 
 import "time"
 
-// tokenBucket limits publish and peer ops per connection. It is used only
-// on the connection's reader goroutine, so it needs no lock.
+// tokenBucket limits publish and peer ops per connection. Only the
+// connection's ops use it, one at a time, so it needs no lock.
 type tokenBucket struct {
 	rate   float64 // tokens per second
 	burst  float64
