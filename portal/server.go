@@ -21,6 +21,7 @@ import (
 	"switchboard/content"
 	"switchboard/forum"
 	"switchboard/sandbox"
+	"switchboard/status"
 )
 
 // Config holds the server's dependencies. main builds the concrete values.
@@ -62,6 +63,9 @@ type Config struct {
 	// Forum is the community forum (nil: no forum, account or admin
 	// routes).
 	Forum *forum.Store
+	// Status measures the engine and keeps incidents (nil: no status
+	// page, /api/status or incidents feed).
+	Status *status.Monitor
 
 	Now func() time.Time
 }
@@ -78,6 +82,8 @@ type Server struct {
 	docs   *docsState // swapped atomically in -dev mode
 	tmpl   *templates
 	assets *assets
+
+	statusCache statusCache // the latest status.Summary (status_routes.go)
 }
 
 // New builds a server: it renders every docs page, builds the search index
@@ -163,6 +169,7 @@ func (s *Server) registerRoutes() {
 	s.registerForumRoutes()
 	s.registerAccountRoutes()
 	s.registerAdminRoutes()
+	s.registerStatusRoutes()
 	if s.cfg.Engine != nil {
 		s.Mount("/v1/ws", s.cfg.Engine)
 	}

@@ -1,0 +1,76 @@
+package portal
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Formatting of the status figures. Percentages are rounded down, never
+// up: 99.896% must not read as a met 99.90%.
+
+// fmtPercent formats a ratio in [0, 1] as a percentage with two decimals,
+// rounded down ("99.89%"); exactly 1 is "100%". nil gives "".
+func fmtPercent(r *float64) string {
+	if r == nil {
+		return ""
+	}
+	if *r >= 1 {
+		return "100%"
+	}
+	p := math.Floor(*r*10000) / 100
+	return strconv.FormatFloat(p, 'f', 2, 64) + "%"
+}
+
+// fmtTargetPercent formats a target ratio with as many decimals as it
+// needs ("99.9%", "99.5%").
+func fmtTargetPercent(r float64) string {
+	return strconv.FormatFloat(r*100, 'f', -1, 64) + "%"
+}
+
+// fmtMs formats milliseconds: one decimal below 10 ms, whole above. nil
+// gives "".
+func fmtMs(v *float64) string {
+	if v == nil {
+		return ""
+	}
+	if *v < 10 {
+		return strconv.FormatFloat(*v, 'f', 1, 64) + " ms"
+	}
+	return strconv.FormatFloat(math.Round(*v), 'f', 0, 64) + " ms"
+}
+
+// fmtDuration formats seconds as the two largest units ("1 h 5 min",
+// "2 min 30 s", "45 s"), in the page's language.
+func fmtDuration(loc *localizer, secs float64) string {
+	n := int64(math.Round(secs))
+	if n < 0 {
+		n = 0
+	}
+	units := []struct {
+		id   string
+		size int64
+	}{{"status.unit_d", 86400}, {"status.unit_h", 3600}, {"status.unit_min", 60}, {"status.unit_s", 1}}
+	var parts []string
+	for _, u := range units {
+		if q := n / u.size; q > 0 || (u.size == 1 && len(parts) == 0) {
+			parts = append(parts, loc.T(u.id, "N", q))
+			n -= q * u.size
+		}
+		if len(parts) == 2 {
+			break
+		}
+		if len(parts) == 1 && n == 0 {
+			break
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// fmtTime formats an instant for the page, always in UTC (the bars and
+// windows are UTC days).
+func fmtTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
+
+// isoTime is t in RFC 3339, UTC, for <time datetime>.
+func isoTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }

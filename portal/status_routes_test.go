@@ -1,0 +1,412 @@
+package portal
+
+import (
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"switchboard/db"
+	"switchboard/engine"
+	"switchboard/forum"
+	"switchboard/status"
+)
+
+// statusEnv is a portal with a real engine, forum and status monitor on one
+// SQLite file, served over a real loopback listener so that the prober
+// takes the same path as in production.
+type statusEnv struct {
+	s     *Server
+	ts    *httptest.Server
+	mon   *status.Monitor
+	forum *forum.Store
+	now   *testClock
+}
+
+// testClock is the real time moved on by hand (the prober records real
+// times; the portal's clock decides when its cached summary is stale).
+type testClock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+func (c *testClock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.offset += d
+	c.mu.Unlock()
+}
+
+var statusTestPasswords = forum.PasswordParams{MemoryKiB: 64, Time: 1, Threads: 1}
+
+func newStatusEnv(t *testing.T) *statusEnv {
+	t.Helper()
+	ctx := context.Background()
+	env := &statusEnv{now: &testClock{}}
+	var h http.Handler = http.NotFoundHandler()
+	env.ts = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
+	t.Cleanup(env.ts.Close)
+	d, err := db.Open(ctx, filepath.Join(t.TempDir(), db.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	eng, err := engine.New(ctx, engine.Config{DB: d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if env.forum, err = forum.Open(ctx, d, forum.Config{Password: statusTestPasswords}); err != nil {
+		t.Fatal(err)
+	}
+	env.mon, err = status.New(ctx, status.Config{DB: d, Apps: eng,
+		EngineURL: "ws" + strings.TrimPrefix(env.ts.URL, "http") + "/v1/ws", HTTPURL: env.ts.URL + "/healthz"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.s = newTestServer(t, func(c *Config) {
+		c.DB, c.Engine, c.Forum, c.Status, c.Now = d, eng.Handler(), env.forum, env.mon, env.now.Now
+	})
+	h = env.s.Handler()
+	return env
+}
+
+// user creates a forum user with role and returns their session cookie.
+func (env *statusEnv) user(t *testing.T, name string, role forum.Role) *http.Cookie {
+	t.Helper()
+	ctx := context.Background()
+	email := strings.ReplaceAll(strings.ToLower(name), " ", ".") + "@example.com"
+	if _, err := env.forum.CreateUser(ctx, forum.SignUp{Email: email, Name: name, Password: "correct horse battery"}, role); err != nil {
+		t.Fatal(err)
+	}
+	sess, _, err := env.forum.Login(ctx, email, "correct horse battery", "192.0.2.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &http.Cookie{Name: sessionCookie, Value: sess.Token}
+}
+
+const testCSRF = "0123456789abcdef0123456789abcdef0123456789a"
+
+// post sends a form with the CSRF cookie and, unless csrf is "", field.
+func (env *statusEnv) post(t *testing.T, path string, form url.Values, csrf string, cookies ...*http.Cookie) *httptest.ResponseRecorder {
+	t.Helper()
+	if csrf != "" {
+		form.Set("_csrf", csrf)
+	}
+	r := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.AddCookie(&http.Cookie{Name: csrfCookie, Value: testCSRF})
+	for _, c := range cookies {
+		r.AddCookie(c)
+	}
+	return do(t, env.s, r)
+}
+
+func (env *statusEnv) get(t *testing.T, path string, cookies ...*http.Cookie) *httptest.ResponseRecorder {
+	t.Helper()
+	r := httptest.NewRequest(http.MethodGet, path, nil)
+	for _, c := range cookies {
+		r.AddCookie(c)
+	}
+	return do(t, env.s, r)
+}
+
+func TestAPIStatusJSON(t *testing.T) {
+	env := newStatusEnv(t)
+	if _, err := env.mon.ProbeOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	w := env.get(t, "/api/status")
+	wantStatus(t, w, http.StatusOK)
+	if ct := w.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Errorf("Content-Type %q, want JSON", ct)
+	}
+	var got struct {
+		State      string `json:"state"`
+		Components []struct {
+			Component string `json:"component"`
+			State     string `json:"state"`
+			Last24h   struct {
+				Availability *float64 `json:"availability"`
+				UpMinutes    int64    `json:"up_minutes"`
+			} `json:"last_24h"`
+			Days []struct {
+				Date  string `json:"date"`
+				Level string `json:"level"`
+			} `json:"days"`
+		} `json:"components"`
+		DeliveryRate24h *float64          `json:"delivery_rate_24h"`
+		LatencyP99Ms24h *float64          `json:"latency_p99_ms_24h"`
+		SLA             []json.RawMessage `json:"sla"`
+		Gaps            []json.RawMessage `json:"gaps"`
+		Incidents       []json.RawMessage `json:"incidents"`
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil {
+		t.Fatalf("decode: %v\n%s", err, w.Body)
+	}
+	if got.State != "operational" {
+		t.Errorf("state %q after a good probe, want operational", got.State)
+	}
+	if len(got.Components) != 4 {
+		t.Fatalf("%d components, want 4", len(got.Components))
+	}
+	for _, c := range got.Components {
+		if len(c.Days) != 90 {
+			t.Errorf("%s: %d days, want 90", c.Component, len(c.Days))
+		}
+		if c.Last24h.Availability == nil || *c.Last24h.Availability != 1 || c.Last24h.UpMinutes != 1 {
+			t.Errorf("%s: 24 h availability %v over %d up minutes, want 1 over 1", c.Component, c.Last24h.Availability, c.Last24h.UpMinutes)
+		}
+		if first := c.Days[0]; first.Level != "no_data" {
+			t.Errorf("%s: 89 days ago is %q, want no_data (nothing was measured)", c.Component, first.Level)
+		}
+	}
+	if got.DeliveryRate24h == nil || *got.DeliveryRate24h != 1 {
+		t.Errorf("delivery rate %v, want 1", got.DeliveryRate24h)
+	}
+	if got.LatencyP99Ms24h == nil {
+		t.Error("latency p99 is null after a probe")
+	}
+	if len(got.SLA) != 3 || got.Gaps == nil || got.Incidents == nil {
+		t.Errorf("sla %d entries (want 3), gaps %v, incidents %v (want empty lists, not null)", len(got.SLA), got.Gaps, got.Incidents)
+	}
+}
+
+var (
+	barRE    = regexp.MustCompile(`<li class="bar bar-(up|degraded|down|no_data)" title="[^"]+" data-level="[a-z_]+"><span class="visually-hidden">`)
+	barRowRE = regexp.MustCompile(`<div class="bar-row" data-component="([a-z_]+)">`)
+)
+
+func TestStatusPageRenders(t *testing.T) {
+	env := newStatusEnv(t)
+	// Before any probe: nothing is known, and nothing shows as up.
+	w := env.get(t, "/en/status")
+	wantStatus(t, w, http.StatusOK)
+	body := w.Body.String()
+	wantBody(t, "empty page", body, `data-state="no_data"`, "No probe has run yet.", `data-figure="delivery">No data`,
+		`data-sla-result="no_data"`, `data-incidents="none"`, `href="/status/feed.atom"`)
+	if n := strings.Count(body, `bar bar-up" title`); n != 0 {
+		t.Errorf("%d up bars before any probe, want 0", n)
+	}
+	if n := len(barRE.FindAllString(body, -1)); n != 4*90 {
+		t.Errorf("%d bars, want 360 (90 for each of 4 components)", n)
+	}
+	if strings.Contains(body, " style=") || strings.Contains(body, "<script>") {
+		t.Error("page has a style attribute or inline script, which the CSP blocks")
+	}
+
+	if _, err := env.mon.ProbeOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	env.now.Add(statusCacheTTL) // past the cached summary
+	body = env.get(t, "/en/status").Body.String()
+	wantBody(t, "after a probe", body, `data-state="operational"`, "Operational", `data-figure="delivery">100%`)
+	rows := barRowRE.FindAllStringSubmatch(body, -1)
+	if len(rows) != 4 {
+		t.Fatalf("%d bar rows, want 4", len(rows))
+	}
+	for _, r := range rows {
+		seg := body[strings.Index(body, r[0]):]
+		seg = seg[:strings.Index(seg, "</ol>")]
+		if n := strings.Count(seg, "<li "); n != 90 {
+			t.Errorf("%s: %d bars, want 90", r[1], n)
+		}
+		if !strings.HasSuffix(strings.TrimSpace(seg), `</span></li>`) || !strings.Contains(seg[strings.LastIndex(seg, "<li "):], "bar-up") {
+			t.Errorf("%s: today's bar is not up after a good probe", r[1])
+		}
+		if !strings.Contains(seg, `aria-label="`) {
+			t.Errorf("%s: the bar list has no accessible label", r[1])
+		}
+	}
+
+	zh := env.get(t, "/zh/status").Body.String()
+	wantBody(t, "Chinese page", zh, "系统状态", "运行正常", "最近 90 天", `href="/status/feed.atom?lang=zh"`)
+}
+
+func TestStatusSummaryCached(t *testing.T) {
+	env := newStatusEnv(t)
+	ctx := context.Background()
+	wantBody(t, "first", env.get(t, "/api/status").Body.String(), `"incidents":[]`)
+	if _, err := env.mon.CreateIncident(ctx, status.NewIncident{Title: "Posted elsewhere", Severity: status.SeverityMinor,
+		Components: []status.Component{status.ComponentHTTP},
+		Update:     status.NewUpdate{Status: status.Investigating, Message: "x", AuthorID: 1, AuthorName: "Ops"}}); err != nil {
+		t.Fatal(err)
+	}
+	env.now.Add(statusCacheTTL - time.Second)
+	wantBody(t, "within the cache time", env.get(t, "/api/status").Body.String(), `"incidents":[]`)
+	env.now.Add(time.Second)
+	wantBody(t, "after the cache time", env.get(t, "/api/status").Body.String(), "Posted elsewhere")
+}
+
+func TestIncidentFormsNeedStaff(t *testing.T) {
+	env := newStatusEnv(t)
+	member := env.user(t, "Mia", forum.RoleMember)
+	staff := env.user(t, "Sam", forum.RoleStaff)
+
+	w := env.get(t, "/en/status/incidents/new")
+	wantStatus(t, w, http.StatusSeeOther)
+	if loc := w.Header().Get("Location"); loc != "/en/login?next="+url.QueryEscape("/en/status/incidents/new") {
+		t.Errorf("anonymous visitor sent to %q, want the login form", loc)
+	}
+
+	for _, tt := range []struct{ lang, msg string }{
+		{"en", "Only staff can post incidents and updates."},
+		{"zh", "只有工作人员才能发布事件和进展更新。"},
+	} {
+		w := env.get(t, "/"+tt.lang+"/status/incidents/new", member)
+		wantStatus(t, w, http.StatusForbidden)
+		wantBody(t, "member "+tt.lang, w.Body.String(), tt.msg)
+	}
+	form := url.Values{"title": {"t"}, "severity": {"minor"}, "components": {"messaging"}, "status": {"investigating"}, "message": {"m"}}
+	w = env.post(t, "/en/status/incidents", form, testCSRF, member)
+	wantStatus(t, w, http.StatusForbidden)
+	if ins, _ := env.mon.ListIncidents(context.Background(), status.IncidentFilter{}); len(ins) != 0 {
+		t.Fatalf("a member's post created %d incidents", len(ins))
+	}
+	w = env.get(t, "/en/status/incidents/new", staff)
+	wantStatus(t, w, http.StatusOK)
+	wantBody(t, "staff form", w.Body.String(), `name="_csrf" value="`, `name="components" value="peer_messages"`)
+	if strings.Contains(env.get(t, "/en/status", member).Body.String(), "/en/status/incidents/new") {
+		t.Error("a member sees the post-incident link")
+	}
+}
+
+func TestIncidentCSRF(t *testing.T) {
+	env := newStatusEnv(t)
+	staff := env.user(t, "Sam", forum.RoleStaff)
+	form := url.Values{"title": {"Delays"}, "severity": {"major"}, "components": {"messaging"}, "status": {"investigating"}, "message": {"Looking"}}
+	for _, csrf := range []string{"", "wrong-token-wrong-token-wrong-token-xx"} {
+		w := env.post(t, "/en/status/incidents", form, csrf, staff)
+		wantStatus(t, w, http.StatusForbidden)
+	}
+	if ins, _ := env.mon.ListIncidents(context.Background(), status.IncidentFilter{}); len(ins) != 0 {
+		t.Fatalf("%d incidents created without a valid CSRF token", len(ins))
+	}
+	w := env.post(t, "/en/status/incidents", form, testCSRF, staff)
+	wantStatus(t, w, http.StatusSeeOther)
+}
+
+func TestIncidentLifecycle(t *testing.T) {
+	env := newStatusEnv(t)
+	staff := env.user(t, "Sam Ops", forum.RoleAdmin)
+	start := env.now.Now().UTC().Add(-90 * time.Second).Format("2006-01-02T15:04:05")
+
+	// A bad form is shown again with the reason and the text kept.
+	bad := url.Values{"title": {"Kept title"}, "severity": {"major"}, "status": {"investigating"}, "message": {"Kept message"}}
+	w := env.post(t, "/zh/status/incidents", bad, testCSRF, staff)
+	wantStatus(t, w, http.StatusBadRequest)
+	wantBody(t, "no components", w.Body.String(), "请至少选择一个受影响的组件。", `value="Kept title"`, "Kept message")
+	bad.Set("components", "messaging")
+	bad.Set("started_at", "yesterday")
+	w = env.post(t, "/en/status/incidents", bad, testCSRF, staff)
+	wantStatus(t, w, http.StatusBadRequest)
+	wantBody(t, "bad start", w.Body.String(), "The start time must be a date and time")
+
+	form := url.Values{"title": {"Messages <delayed>"}, "severity": {"major"}, "components": {"messaging", "peer_messages"},
+		"started_at": {start}, "status": {"investigating"}, "message": {"We are looking into slow deliveries."}}
+	w = env.post(t, "/en/status/incidents", form, testCSRF, staff)
+	wantStatus(t, w, http.StatusSeeOther)
+	loc := w.Header().Get("Location")
+	if !regexp.MustCompile(`^/en/status/incidents/\d+$`).MatchString(loc) {
+		t.Fatalf("redirected to %q, want the incident page", loc)
+	}
+	w = env.post(t, loc+"/updates", url.Values{"status": {"resolved"}, "message": {"Fixed the queue."}}, testCSRF, staff)
+	wantStatus(t, w, http.StatusSeeOther)
+	w = env.post(t, loc+"/updates", url.Values{"status": {"bogus"}, "message": {"x"}}, testCSRF, staff)
+	wantStatus(t, w, http.StatusBadRequest)
+	wantBody(t, "bad status", w.Body.String(), "Choose a status")
+	wantStatus(t, env.post(t, "/en/status/incidents/999/updates", url.Values{"status": {"resolved"}, "message": {"x"}}, testCSRF, staff), http.StatusNotFound)
+
+	page := env.get(t, loc).Body.String()
+	wantBody(t, "incident page", page, "Messages &lt;delayed&gt;", "We are looking into slow deliveries.", "Fixed the queue.",
+		`data-update-status="investigating"`, `data-update-status="resolved"`, "Sam Ops", "Peer messages")
+	// Posted 90 s after the start: the fault response time is 1 min 30 s.
+	if !regexp.MustCompile(`data-fault-response>1 min 3\d s<`).MatchString(page) {
+		t.Errorf("fault response time not about 1 min 30 s; page:\n%s", page[strings.Index(page, "<dl"):][:400])
+	}
+	sp := env.get(t, "/en/status").Body.String()
+	wantBody(t, "status page", sp, "Messages &lt;delayed&gt;", "Fixed the queue.", `data-fault-stats>Fault response time over 90 days (1 incident)`)
+}
+
+func TestStatusFeed(t *testing.T) {
+	env := newStatusEnv(t)
+	staff := env.user(t, "Sam", forum.RoleStaff)
+	form := url.Values{"title": {"Connect failures & timeouts"}, "severity": {"critical"}, "components": {"engine_connect"},
+		"status": {"identified"}, "message": {"A bad deploy; rolling back."}}
+	wantStatus(t, env.post(t, "/en/status/incidents", form, testCSRF, staff), http.StatusSeeOther)
+
+	w := env.get(t, "/status/feed.atom")
+	wantStatus(t, w, http.StatusOK)
+	if ct := w.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/atom+xml") {
+		t.Errorf("Content-Type %q", ct)
+	}
+	var feed struct {
+		XMLName xml.Name `xml:"http://www.w3.org/2005/Atom feed"`
+		Title   string   `xml:"title"`
+		Entries []struct {
+			ID      string `xml:"id"`
+			Title   string `xml:"title"`
+			Updated string `xml:"updated"`
+			Content struct {
+				Type string `xml:"type,attr"`
+				Body string `xml:",chardata"`
+			} `xml:"content"`
+		} `xml:"entry"`
+	}
+	if err := xml.Unmarshal(w.Body.Bytes(), &feed); err != nil {
+		t.Fatalf("feed is not valid Atom XML: %v\n%s", err, w.Body)
+	}
+	if len(feed.Entries) != 1 {
+		t.Fatalf("%d entries, want 1", len(feed.Entries))
+	}
+	e := feed.Entries[0]
+	if e.Title != "[Identified] Connect failures & timeouts" {
+		t.Errorf("entry title %q", e.Title)
+	}
+	if _, err := time.Parse(time.RFC3339, e.Updated); err != nil {
+		t.Errorf("updated %q: %v", e.Updated, err)
+	}
+	if e.Content.Type != "html" || !strings.Contains(e.Content.Body, "A bad deploy; rolling back.") || !strings.Contains(e.Content.Body, "Engine connect") {
+		t.Errorf("content %q", e.Content.Body)
+	}
+	zh := env.get(t, "/status/feed.atom?lang=zh").Body.String()
+	wantBody(t, "Chinese feed", zh, `xml:lang="zh"`, "【已定位】Connect failures &amp; timeouts")
+}
+
+func TestStatusFormat(t *testing.T) {
+	f := func(v float64) *float64 { return &v }
+	for _, tt := range []struct {
+		in   *float64
+		want string
+	}{{nil, ""}, {f(1), "100%"}, {f(0.99896), "99.89%"}, {f(0.99999), "99.99%"}, {f(0), "0.00%"}} {
+		if got := fmtPercent(tt.in); got != tt.want {
+			t.Errorf("fmtPercent(%v) = %q, want %q (rounded down)", tt.in, got, tt.want)
+		}
+	}
+	s := newTestServer(t)
+	en, zh := s.localizer("en"), s.localizer("zh")
+	for _, tt := range []struct {
+		secs     float64
+		en, zhim string
+	}{{0, "0 s", "0 秒"}, {45, "45 s", "45 秒"}, {90, "1 min 30 s", "1 分钟 30 秒"}, {3600, "1 h", "1 小时"}, {90061, "1 d 1 h", "1 天 1 小时"}} {
+		if got := fmtDuration(en, tt.secs); got != tt.en {
+			t.Errorf("fmtDuration(%v) = %q, want %q", tt.secs, got, tt.en)
+		}
+		if got := fmtDuration(zh, tt.secs); got != tt.zhim {
+			t.Errorf("zh fmtDuration(%v) = %q, want %q", tt.secs, got, tt.zhim)
+		}
+	}
+}

@@ -1,0 +1,233 @@
+package portal
+
+import (
+	"strconv"
+
+	"switchboard/status"
+)
+
+// The status page's view model: every figure of a status.Summary turned
+// into the text the page shows, in the reader's language. Nothing here
+// computes a figure; "no data" stays no data.
+
+type statusPageData struct {
+	State      status.State
+	StateLabel string
+	StateText  string
+
+	GeneratedAt, GeneratedISO string
+	MonitoringSince           string // "" before the first probe
+	LastProbe, LastProbeISO   string
+	Interval, StateWindow     string
+
+	// Headline figures over the last 24 hours.
+	Delivery, P50, P99 string // "" = no data
+
+	Windows []statusWindowRow // overall, engine, then each component
+	Bars    []statusBarRow    // each measured component
+	SLA     []statusSLARow
+
+	Incidents     []incidentView
+	FaultMedian   string // "" without incidents
+	FaultMax      string
+	FaultCount    int
+	Gaps          []statusGapView
+	Staff         bool
+	FeedURL       string
+	APIURL        string
+	TargetsDocURL string
+}
+
+// statusWindowRow is one component's availability over the three windows.
+type statusWindowRow struct {
+	Name       string
+	State      status.State
+	StateLabel string
+	Cells      [3]statusCell // 24 h, 30 d, 90 d
+}
+
+// statusCell is one availability figure with its minute counts.
+type statusCell struct {
+	Value  string // "" = no data
+	Detail string // up, down and no-data minutes
+}
+
+type statusBarRow struct {
+	ID, Name string
+	Summary  string // "90 days: 85 up, …" (also the list's label)
+	Avail90  string
+	Days     []statusDay
+}
+
+type statusDay struct {
+	Level status.BarLevel
+	Text  string // tooltip and accessible text
+}
+
+type statusSLARow struct {
+	Name, Target, Measured, Window string
+	Result                         string // "met", "not_met", "no_data"
+	ResultLabel                    string
+}
+
+type statusGapView struct {
+	Start, StartISO, End, EndISO, Length string
+}
+
+func buildStatusPage(loc *localizer, lang string, sum *status.Summary, staff bool) *statusPageData {
+	d := &statusPageData{
+		State:         sum.State,
+		StateLabel:    loc.T("status.state_" + string(sum.State)),
+		StateText:     loc.T("status.state_text_" + string(sum.State)),
+		GeneratedAt:   fmtTime(sum.GeneratedAt),
+		GeneratedISO:  isoTime(sum.GeneratedAt),
+		Interval:      fmtDuration(loc, sum.ProbeIntervalSeconds),
+		StateWindow:   fmtDuration(loc, sum.StateWindowSeconds),
+		Delivery:      fmtPercent(sum.DeliveryRate24h),
+		P50:           fmtMs(sum.LatencyP50Ms24h),
+		P99:           fmtMs(sum.LatencyP99Ms24h),
+		Staff:         staff,
+		FeedURL:       statusFeedURL(lang),
+		APIURL:        "/api/status",
+		TargetsDocURL: "/" + lang + "/docs/status/measurement",
+	}
+	if sum.MonitoringSince != nil {
+		d.MonitoringSince = fmtTime(*sum.MonitoringSince)
+	}
+	if sum.LastProbeAt != nil {
+		d.LastProbe, d.LastProbeISO = fmtTime(*sum.LastProbeAt), isoTime(*sum.LastProbeAt)
+	}
+	rows := append([]status.ComponentStatus{sum.Overall, sum.Engine}, sum.Components...)
+	for i := range rows {
+		cs := &rows[i]
+		r := statusWindowRow{Name: componentName(loc, cs.Component), State: cs.State,
+			StateLabel: loc.T("status.state_" + string(cs.State))}
+		for j, w := range []*status.Window{&cs.Last24h, &cs.Last30d, &cs.Last90d} {
+			r.Cells[j] = statusCell{Value: fmtPercent(w.Availability),
+				Detail: loc.T("status.minutes_detail", "Up", w.UpMinutes, "Down", w.DownMinutes, "NoData", w.NoDataMinutes)}
+		}
+		d.Windows = append(d.Windows, r)
+	}
+	for i := range sum.Components {
+		d.Bars = append(d.Bars, buildBarRow(loc, &sum.Components[i]))
+	}
+	for _, r := range sum.SLA {
+		d.SLA = append(d.SLA, buildSLARow(loc, r))
+	}
+	for i := range sum.Incidents {
+		d.Incidents = append(d.Incidents, buildIncidentView(loc, lang, &sum.Incidents[i]))
+	}
+	fr := sum.FaultResponse90d
+	d.FaultCount = fr.Incidents
+	if fr.MedianSeconds != nil {
+		d.FaultMedian = fmtDuration(loc, *fr.MedianSeconds)
+	}
+	if fr.MaxSeconds != nil {
+		d.FaultMax = fmtDuration(loc, *fr.MaxSeconds)
+	}
+	for _, g := range sum.Gaps {
+		d.Gaps = append(d.Gaps, statusGapView{Start: fmtTime(g.Start), StartISO: isoTime(g.Start),
+			End: fmtTime(g.End), EndISO: isoTime(g.End), Length: fmtDuration(loc, float64(g.Seconds))})
+	}
+	return d
+}
+
+func componentName(loc *localizer, c status.Component) string {
+	return loc.T("status.component_" + string(c))
+}
+
+func buildBarRow(loc *localizer, cs *status.ComponentStatus) statusBarRow {
+	r := statusBarRow{ID: string(cs.Component), Name: componentName(loc, cs.Component),
+		Avail90: fmtPercent(cs.Last90d.Availability)}
+	counts := map[status.BarLevel]int{}
+	for _, day := range cs.Days {
+		counts[day.Level]++
+		var text string
+		if day.Level == status.BarNoData {
+			text = loc.T("status.bar_tip_no_data", "Date", day.Date)
+		} else {
+			text = loc.T("status.bar_tip", "Date", day.Date, "Level", loc.T("status.level_"+string(day.Level)),
+				"Avail", fmtPercent(day.Availability), "Up", day.UpMinutes, "Down", day.DownMinutes, "NoData", day.NoDataMinutes)
+		}
+		r.Days = append(r.Days, statusDay{Level: day.Level, Text: text})
+	}
+	r.Summary = loc.T("status.bar_summary", "Name", r.Name, "Days", len(cs.Days),
+		"Up", counts[status.BarUp], "Degraded", counts[status.BarDegraded],
+		"Down", counts[status.BarDown], "NoData", counts[status.BarNoData])
+	return r
+}
+
+func buildSLARow(loc *localizer, r status.SLAResult) statusSLARow {
+	row := statusSLARow{Name: loc.T("status.sla_" + r.Name), Window: loc.T("status.window_" + r.Window)}
+	if r.Unit == "ms" {
+		row.Target = loc.T("status.at_most", "Value", fmtMs(&r.Target))
+		row.Measured = fmtMs(r.Measured)
+	} else {
+		row.Target = loc.T("status.at_least", "Value", fmtTargetPercent(r.Target))
+		row.Measured = fmtPercent(r.Measured)
+	}
+	switch {
+	case r.Met == nil:
+		row.Result = "no_data"
+	case *r.Met:
+		row.Result = "met"
+	default:
+		row.Result = "not_met"
+	}
+	row.ResultLabel = loc.T("status.sla_result_" + row.Result)
+	return row
+}
+
+// incidentView is an incident as the status and incident pages show it.
+type incidentView struct {
+	ID                  int64
+	URL                 string
+	Title               string
+	Open                bool
+	Severity            status.Severity
+	SeverityLabel       string
+	Status              status.IncidentStatus
+	StatusLabel         string
+	Components          []string
+	Started, StartedISO string
+	Resolved            string
+	ResolvedISO         string
+	FaultResponse       string
+	Updates             []incidentUpdateView
+}
+
+type incidentUpdateView struct {
+	Status      status.IncidentStatus
+	StatusLabel string
+	Message     string
+	Author      string
+	At, AtISO   string
+}
+
+func incidentURL(lang string, id int64) string {
+	return "/" + lang + "/status/incidents/" + strconv.FormatInt(id, 10)
+}
+
+func buildIncidentView(loc *localizer, lang string, in *status.Incident) incidentView {
+	v := incidentView{ID: in.ID, URL: incidentURL(lang, in.ID), Title: in.Title, Open: in.Open(),
+		Severity: in.Severity, SeverityLabel: loc.T("status.severity_" + string(in.Severity)),
+		Status: in.Status, StatusLabel: loc.T("status.incident_" + string(in.Status)),
+		Started: fmtTime(in.StartedAt), StartedISO: isoTime(in.StartedAt),
+		FaultResponse: fmtDuration(loc, in.FaultResponseSeconds)}
+	if in.ResolvedAt != nil {
+		v.Resolved, v.ResolvedISO = fmtTime(*in.ResolvedAt), isoTime(*in.ResolvedAt)
+	}
+	for _, c := range in.Components {
+		v.Components = append(v.Components, componentName(loc, c))
+	}
+	for _, u := range in.Updates {
+		v.Updates = append(v.Updates, incidentUpdateView{Status: u.Status,
+			StatusLabel: loc.T("status.incident_" + string(u.Status)), Message: u.Message,
+			Author: u.AuthorName, At: fmtTime(u.CreatedAt), AtISO: isoTime(u.CreatedAt)})
+	}
+	return v
+}
+
+// StatusEnabled reports whether the status page is served (for the
+// header's link).
+func (v *view) StatusEnabled() bool { return v.srv != nil && v.srv.cfg.Status != nil }
