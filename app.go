@@ -23,6 +23,7 @@ import (
 	"switchboard/locales"
 	"switchboard/portal"
 	"switchboard/sandbox"
+	"switchboard/status"
 )
 
 // Main is the running program: the database, the domain services and the
@@ -37,6 +38,12 @@ type Main struct {
 	Portal  *portal.Server
 	Sandbox *sandbox.Service
 	Forum   *forum.Store
+
+	// Status probes this server's own engine endpoint; stopStatus ends
+	// its Run and statusDone closes when Run has returned.
+	Status     *status.Monitor
+	stopStatus context.CancelFunc
+	statusDone chan struct{}
 
 	ln     net.Listener
 	server *http.Server
@@ -84,7 +91,18 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Forum, err = m.openForum(ctx); err != nil {
 		return err
 	}
+	// The prober dials this server's public endpoints as a client would,
+	// so it needs the bound address: listen before building the portal.
+	if m.ln, err = net.Listen("tcp", m.Config.Addr); err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	addr := m.ln.Addr().String()
+	if m.Status, err = status.New(ctx, status.Config{DB: m.DB, Logger: m.Log.With("component", "status"), Apps: m.Engine,
+		EngineURL: "ws://" + addr + "/v1/ws", HTTPURL: "http://" + addr + "/healthz"}); err != nil {
+		return err
+	}
 	pc := portal.Config{
+		Status:         m.Status,
 		Sandbox:        m.Sandbox,
 		Engine:         m.Engine.Handler(),
 		SDK:            jssdk.FS(),
@@ -110,9 +128,6 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Portal, err = portal.New(ctx, pc); err != nil {
 		return err
 	}
-	if m.ln, err = net.Listen("tcp", m.Config.Addr); err != nil {
-		return fmt.Errorf("listen: %w", err)
-	}
 	m.server = &http.Server{
 		Handler:           m.Portal.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -121,6 +136,16 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.done = make(chan error, 1)
 	go func() { m.done <- m.server.Serve(m.ln) }()
+	// The prober runs until Shutdown or Close, not until ctx ends: it
+	// must stop before the engine and the database it uses.
+	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	m.stopStatus, m.statusDone = cancel, make(chan struct{})
+	go func() {
+		defer close(m.statusDone)
+		if err := m.Status.Run(sctx); err != nil && !errors.Is(err, context.Canceled) {
+			m.Log.Error("status prober stopped", "err", err)
+		}
+	}()
 	m.Log.Info("listening", "url", m.URL(), "data", m.Config.DataDir, "dev", m.Config.Dev, "startup", time.Since(start).Round(time.Millisecond))
 	return nil
 }
@@ -137,6 +162,7 @@ func (m *Main) URL() string {
 // until ctx ends, and closes the database cleanly.
 func (m *Main) Shutdown(ctx context.Context) error {
 	var errs []error
+	m.stopProber()
 	if m.Sandbox != nil {
 		m.Sandbox.Close() // ends running load tests before the engine goes away
 	}
@@ -162,14 +188,26 @@ func (m *Main) Shutdown(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
+// stopProber ends the status prober's Run and waits for it.
+func (m *Main) stopProber() {
+	if m.stopStatus != nil {
+		m.stopStatus()
+		<-m.statusDone
+		m.stopStatus = nil
+	}
+}
+
 // Close releases everything without waiting for requests.
 func (m *Main) Close() error {
+	m.stopProber()
 	if m.Sandbox != nil {
 		m.Sandbox.Close()
 	}
 	if m.server != nil {
 		m.server.Close()
 		m.server = nil
+	} else if m.ln != nil {
+		m.ln.Close() // Run failed after listening
 	}
 	if m.Forum != nil {
 		m.Forum.Close()
