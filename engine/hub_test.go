@@ -1,0 +1,55 @@
+package engine
+
+import (
+	"context"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"switchboard/db"
+)
+
+// A publication is encoded once: every subscriber's queue holds the same
+// bytes, and so does history (used for recovery).
+func TestPublicationEncodedOnce(t *testing.T) {
+	ctx := context.Background()
+	d, err := db.Open(ctx, filepath.Join(t.TempDir(), db.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	e, err := New(ctx, Config{DB: d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Shutdown(ctx)
+	a, err := e.CreateApp(ctx, "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := ChannelID{a.ID, "c"}
+	var conns []*conn
+	for range 3 {
+		// writing=true keeps frames in the queue, where the test can see them.
+		c := &conn{e: e, writing: true}
+		c.connected.Store(true)
+		e.hub.addSub(&subscription{c: c, ch: ch})
+		conns = append(conns, c)
+	}
+	if _, err := e.Publish(ctx, a.ID, "c", []byte(`{"hello":"world"}`)); err != nil {
+		t.Fatal(err)
+	}
+	h, err := e.broker.History(ctx, ch, HistoryFilter{})
+	if err != nil || len(h.Publications) != 1 {
+		t.Fatalf("history %+v %v", h, err)
+	}
+	want := &h.Publications[0].Frame()[0]
+	for i, c := range conns {
+		if len(c.queue) != 1 || &c.queue[0][0] != want {
+			t.Fatalf("subscriber %d did not get the shared frame", i)
+		}
+	}
+	if got := string(h.Publications[0].Frame()); got != `{"type":"pub","channel":"c","offset":1,"epoch":"`+h.Position.Epoch+`","data":{"hello":"world"},"from":"","time":`+strconv.FormatInt(h.Publications[0].Time, 10)+`}` {
+		t.Fatalf("frame %s", got)
+	}
+}
