@@ -2,9 +2,14 @@ package engine
 
 import (
 	"context"
+	"net/http/httptest"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/coder/websocket"
 
 	"switchboard/db"
 )
@@ -52,4 +57,37 @@ func TestPublicationEncodedOnce(t *testing.T) {
 	if got := string(h.Publications[0].Frame()); got != `{"type":"pub","channel":"c","offset":1,"epoch":"`+h.Position.Epoch+`","data":{"hello":"world"},"from":"","time":`+strconv.FormatInt(h.Publications[0].Time, 10)+`}` {
 		t.Fatalf("frame %s", got)
 	}
+}
+
+// A connect that races with Shutdown (the engine is closing but has not
+// closed this socket yet) is refused with 150.
+func TestConnectWhileShuttingDown(t *testing.T) {
+	ctx := context.Background()
+	d, err := db.Open(ctx, filepath.Join(t.TempDir(), db.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	e, err := New(ctx, Config{DB: d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := e.CreateApp(ctx, "x")
+	srv := httptest.NewServer(e.Handler())
+	defer srv.Close()
+	ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.CloseNow()
+	tok, _ := MintToken(a.ID, a.Certificate, Claims{Subject: "u"}, time.Hour)
+	e.closing.Store(true) // the moment between Shutdown's start and this socket's close
+	ws.Write(ctx, websocket.MessageText, []byte(`{"id":1,"op":"connect","token":"`+tok+`"}`))
+	_, b, err := ws.Read(ctx)
+	if err != nil || !strings.Contains(string(b), `"code":150`) {
+		t.Fatalf("got %s %v, want error 150", b, err)
+	}
+	e.closing.Store(false)
+	ws.CloseNow()
+	e.Shutdown(ctx)
 }
