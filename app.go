@@ -38,6 +38,7 @@ type Main struct {
 	Portal  *portal.Server
 	Sandbox *sandbox.Service
 	Forum   *forum.Store
+	SLA     *forum.SLA // response-time metrics, kept from the forum's events
 
 	// Status probes this server's own engine endpoint; stopStatus ends
 	// its Run and statusDone closes when Run has returned.
@@ -91,6 +92,12 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Forum, err = m.openForum(ctx); err != nil {
 		return err
 	}
+	// Holiday files in <data dir>/calendars replace or extend the embedded
+	// ones (sla.LoadCalendars), so admins update them without a release.
+	if m.SLA, err = forum.NewSLA(ctx, m.Forum, forum.SLAConfig{CalendarsDir: filepath.Join(m.Config.DataDir, "calendars"),
+		Logger: m.Log.With("component", "sla")}); err != nil {
+		return err
+	}
 	// The prober dials this server's public endpoints as a client would,
 	// so it needs the bound address: listen before building the portal.
 	if m.ln, err = net.Listen("tcp", m.Config.Addr); err != nil {
@@ -116,6 +123,7 @@ func (m *Main) Run(ctx context.Context) error {
 		SecureCookies:  m.Config.SecureCookies,
 		Feedback:       feedback,
 		Forum:          m.Forum,
+		SLA:            m.SLA,
 	}
 	if m.Config.Dev {
 		pc.Dev = true

@@ -83,7 +83,7 @@ type Figures struct {
 }
 
 // Counted is the number of topics MetPct is computed over.
-func (f *Figures) Counted() int { return f.Answered + f.WaitingBreached }
+func (f Figures) Counted() int { return f.Answered + f.WaitingBreached }
 
 // GroupFigures are the figures of one week, category or language.
 type GroupFigures struct {

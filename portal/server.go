@@ -66,6 +66,9 @@ type Config struct {
 	// Status measures the engine and keeps incidents (nil: no status
 	// page, /api/status or incidents feed).
 	Status *status.Monitor
+	// SLA keeps the forum's response-time metrics (nil: no staff queue,
+	// response-time dashboard or SLA admin page).
+	SLA *forum.SLA
 
 	Now func() time.Time
 }
@@ -170,6 +173,7 @@ func (s *Server) registerRoutes() {
 	s.registerAccountRoutes()
 	s.registerAdminRoutes()
 	s.registerStatusRoutes()
+	s.registerSLARoutes()
 	if s.cfg.Engine != nil {
 		s.Mount("/v1/ws", s.cfg.Engine)
 	}

@@ -1,0 +1,123 @@
+package portal
+
+import (
+	"fmt"
+	"time"
+
+	"switchboard/forum"
+	"switchboard/forum/sla"
+)
+
+// slaDuration formats d for people, rounded down to the minute: "45 m",
+// "2 h 14 m", "3 d 4 h" in English; "2 小时 14 分钟" in Chinese. Negative
+// durations format as their absolute value.
+func (l *localizer) slaDuration(d time.Duration) string {
+	if d < 0 {
+		d = -d
+	}
+	m := int64(d / time.Minute)
+	switch {
+	case m < 60:
+		return l.T("sla.dur.minutes", "M", m)
+	case m < 24*60:
+		return l.T("sla.dur.hours", "H", m/60, "M", m%60, "MM", fmt.Sprintf("%02d", m%60))
+	}
+	return l.T("sla.dur.days", "D", m/(24*60), "H", (m/60)%24)
+}
+
+// slaTarget formats a target with its basis: "8 h 30 m business time" or
+// "1 h around the clock".
+func (l *localizer) slaTarget(t sla.Target) string {
+	if t.Basis == sla.CalendarTime {
+		return l.T("sla.target.calendar", "Duration", l.slaDuration(t.Duration))
+	}
+	return l.T("sla.target.business", "Duration", l.slaDuration(t.Duration))
+}
+
+// slaLine is one line of a topic's response-time summary.
+type slaLine struct {
+	State string // an sla.State: met, met_late, on_track, at_risk, breached; "paused"
+	Text  string
+	Title string // shown on hover: calendar time and the due time
+	Due   string // RFC 3339 due time of an awaited response, for the countdown
+	Short string // "due in 3 h 05 m" or "overdue by 12 m", for the queue
+}
+
+// SLALines returns the response-time lines of a topic for its page: the
+// first official response, and the next one once the asker has followed
+// up. Nil when the SLA service is off or the topic has no target.
+func (v *view) SLALines(topicID int64) []slaLine {
+	if v.srv == nil || v.srv.cfg.SLA == nil {
+		return nil
+	}
+	m, err := v.srv.cfg.SLA.TopicSLA(v.ctx, topicID)
+	if err != nil {
+		return nil
+	}
+	return v.localizer.slaLines(m, v.srv.cfg.Now(), v.srv.cfg.SLA.Schedule().Location())
+}
+
+func (l *localizer) slaLines(m *forum.TopicSLA, now time.Time, loc *time.Location) []slaLine {
+	var out []slaLine
+	if !m.FirstTarget.IsZero() {
+		if line, ok := l.slaClockLine(m.First, m.FirstTarget, m.Awaiting == forum.AwaitingFirst, "first", now, loc); ok {
+			out = append(out, line)
+		}
+	}
+	if !m.NextTarget.IsZero() && m.Next.Started() {
+		if line, ok := l.slaClockLine(m.Next, m.NextTarget, m.Awaiting == forum.AwaitingNext, "next", now, loc); ok {
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+// slaClockLine describes one clock; ok is false for a clock that ended
+// without a response (closed or solved by the community).
+func (l *localizer) slaClockLine(c forum.ResponseClock, t sla.Target, awaited bool, which string, now time.Time, loc *time.Location) (slaLine, bool) {
+	target := l.slaTarget(t)
+	if c.Answered() {
+		used := c.Status.Business
+		id := "sla.line." + which + "_met"
+		if t.Basis == sla.CalendarTime {
+			used, id = c.Status.Calendar, id+"_calendar"
+		}
+		state := c.Status.State
+		if state == sla.MetLate {
+			id += "_late"
+		}
+		return slaLine{State: string(state), Text: l.T(id, "Duration", l.slaDuration(used), "Target", target),
+			Title: l.T("sla.hover.calendar", "Duration", l.slaDuration(c.Status.Calendar))}, true
+	}
+	if !awaited {
+		return slaLine{}, false
+	}
+	if c.Status.Paused {
+		return slaLine{State: "paused", Text: l.T("sla.line.paused"), Title: l.T("sla.hover.paused")}, true
+	}
+	state := c.StateAt(now)
+	line := slaLine{State: string(state), Due: c.Status.Due.UTC().Format(time.RFC3339)}
+	left := c.Status.Due.Sub(now)
+	if state == sla.Breached {
+		line.Text = l.T("sla.line."+which+"_overdue", "Duration", l.slaDuration(left), "Target", target)
+		line.Short = l.T("sla.countdown.overdue", "Duration", l.slaDuration(left))
+	} else {
+		line.Text = l.T("sla.line."+which+"_due", "Duration", l.slaDuration(left), "Target", target)
+		line.Short = l.T("sla.countdown.due", "Duration", l.slaDuration(left))
+	}
+	line.Title = l.T("sla.hover.due", "Due", c.Status.Due.In(loc).Format("2006-01-02 15:04 MST"),
+		"Waited", l.slaDuration(now.Sub(c.Start)))
+	return line, true
+}
+
+// slaCountdownFormats are the patterns the countdown script fills in, in
+// the page's language.
+func (l *localizer) slaCountdownFormats() map[string]string {
+	return map[string]string{
+		"minutes": l.T("sla.dur.minutes", "M", "{M}"),
+		"hours":   l.T("sla.dur.hours", "H", "{H}", "M", "{M}", "MM", "{MM}"),
+		"days":    l.T("sla.dur.days", "D", "{D}", "H", "{H}"),
+		"due":     l.T("sla.countdown.due", "Duration", "{T}"),
+		"overdue": l.T("sla.countdown.overdue", "Duration", "{T}"),
+	}
+}
