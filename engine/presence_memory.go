@@ -148,13 +148,3 @@ func (m *MemoryPresence) RemoveApp(_ context.Context, app string) error {
 	}
 	return nil
 }
-
-// stateOf returns a copy of the user's state in ch (nil if none).
-func (m *MemoryPresence) stateOf(ch ChannelID, user string) map[string]string {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if e := m.channels[ch][user]; e != nil {
-		return maps.Clone(e.state)
-	}
-	return nil
-}

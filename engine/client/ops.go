@@ -74,11 +74,13 @@ type Receipt struct {
 }
 
 // PeerOption configures SendPeer.
-type PeerOption func(map[string]any)
+type PeerOption func(*peerOptions)
+
+type peerOptions struct{ noStore bool }
 
 // WithoutStore makes SendPeer fail with reason "offline" instead of storing
 // the message when the recipient is offline.
-func WithoutStore() PeerOption { return func(p map[string]any) { p["store"] = false } }
+func WithoutStore() PeerOption { return func(o *peerOptions) { o.noStore = true } }
 
 // SendPeer sends data to user to (in the same app) and returns the receipt.
 func (c *Client) SendPeer(ctx context.Context, to string, data any, opts ...PeerOption) (Receipt, error) {
@@ -86,9 +88,13 @@ func (c *Client) SendPeer(ctx context.Context, to string, data any, opts ...Peer
 	if err != nil {
 		return Receipt{}, err
 	}
-	p := map[string]any{"to": to, "data": d}
+	var po peerOptions
 	for _, o := range opts {
-		o(p)
+		o(&po)
+	}
+	p := map[string]any{"to": to, "data": d}
+	if po.noStore {
+		p["store"] = false
 	}
 	raw, err := c.call(ctx, "peer", p)
 	if err != nil {
