@@ -134,3 +134,17 @@ func TestSLAPolicyAdmin(t *testing.T) {
 		t.Errorf("policies page: status %d", w.Code)
 	}
 }
+
+func TestSLADocsSummary(t *testing.T) {
+	s, _ := newSLAServer(t)
+	for _, lang := range []string{"en", "zh"} {
+		w := newBrowser(t, s).get("/" + lang + "/docs/support-sla")
+		body := w.Body.String()
+		if w.Code != http.StatusOK || !strings.Contains(body, "data-sla-summary") || !strings.Contains(body, `href="/`+lang+`/community/response-times"`) {
+			t.Errorf("%s support-sla: status %d, no live summary", lang, w.Code)
+		}
+	}
+	if w := newBrowser(t, s).get("/en/docs/overview"); strings.Contains(w.Body.String(), "data-sla-summary") {
+		t.Errorf("the summary shows on other docs pages")
+	}
+}
