@@ -33,6 +33,9 @@ type topicPageData struct {
 	Reply        postForm
 	FlagReasons  []forum.FlagReason
 	CloseReasons []forum.CloseReason
+	// PostsHTML is the cached posts section for anonymous readers
+	// (forum_topic_cache.go); empty: render it in the page.
+	PostsHTML template.HTML
 }
 
 var (
@@ -76,7 +79,14 @@ func (s *Server) renderTopic(c echo.Context, status int, tv *forum.TopicView, fo
 	if t.Lang != lang || t.Hidden || t.Deleted() {
 		v.NoIndex = true
 	}
-	v.Data = &topicPageData{View: tv, Reply: form, FlagReasons: flagReasons, CloseReasons: closeReasons}
+	d := &topicPageData{View: tv, Reply: form, FlagReasons: flagReasons, CloseReasons: closeReasons}
+	v.Data = d
+	if viewer(c) == nil && !s.cfg.Dev {
+		var err error
+		if d.PostsHTML, err = s.cachedPosts(v, tv); err != nil {
+			return err
+		}
+	}
 	return s.render(c, status, "forum/topic", v)
 }
 
