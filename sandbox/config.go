@@ -53,8 +53,8 @@ type Limits struct {
 	LoadTestsGlobal int           // 2 load tests at a time on the server
 	MaxClients      int           // 500 load-test clients
 	MaxChannels     int           // 50 channels
-	MaxRate         int           // 2000 messages per second published, all clients together
-	MaxFanout       int           // 20000 deliveries per second (rate × subscribers per channel)
+	MaxRate         int           // 1000 messages per second published, all clients together
+	MaxFanout       int           // 2000 deliveries per second (rate × subscribers per channel)
 	MaxPayloadBytes int           // 4096 bytes of payload per message
 	MaxDuration     time.Duration // 60 s of publishing
 	ReportTTL       time.Duration // 30 days a report stays readable
@@ -88,8 +88,8 @@ func (l Limits) withDefaults() Limits {
 	def(&l.LoadTestsGlobal, 2)
 	def(&l.MaxClients, 500)
 	def(&l.MaxChannels, 50)
-	def(&l.MaxRate, 2000)
-	def(&l.MaxFanout, 20000)
+	def(&l.MaxRate, 1000)
+	def(&l.MaxFanout, 2000)
 	def(&l.MaxPayloadBytes, 4096)
 	defD(&l.MaxDuration, 60*time.Second)
 	defD(&l.ReportTTL, 30*24*time.Hour)

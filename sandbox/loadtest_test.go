@@ -24,9 +24,9 @@ func TestLoadTestParamsValidate(t *testing.T) {
 		{"no channels", func(p *LoadTestParams) { p.Channels = 0 }, "sandbox.error.lt_channels"},
 		{"more channels than clients", func(p *LoadTestParams) { p.Channels = 11 }, "sandbox.error.lt_channels"},
 		{"rate 0", func(p *LoadTestParams) { p.Rate = 0 }, "sandbox.error.lt_rate"},
-		{"rate 2001", func(p *LoadTestParams) { p.Clients, p.Channels, p.Rate = 500, 50, 2001 }, "sandbox.error.lt_rate"},
+		{"rate 1001", func(p *LoadTestParams) { p.Clients, p.Channels, p.Rate = 500, 50, 1001 }, "sandbox.error.lt_rate"},
 		{"rate above per-client limit", func(p *LoadTestParams) { p.Rate = 201 }, "sandbox.error.lt_rate_per_client"},
-		{"fan-out", func(p *LoadTestParams) { p.Clients, p.Channels, p.Rate = 500, 1, 2000 }, "sandbox.error.lt_fanout"},
+		{"fan-out", func(p *LoadTestParams) { p.Clients, p.Channels, p.Rate = 500, 50, 201 }, "sandbox.error.lt_fanout"},
 		{"payload", func(p *LoadTestParams) { p.PayloadBytes = 4097 }, "sandbox.error.lt_payload"},
 		{"negative payload", func(p *LoadTestParams) { p.PayloadBytes = -1 }, "sandbox.error.lt_payload"},
 		{"duration 0", func(p *LoadTestParams) { p.DurationSec = 0 }, "sandbox.error.lt_duration"},
@@ -43,7 +43,7 @@ func TestLoadTestParamsValidate(t *testing.T) {
 		})
 	}
 	// The largest test allowed: 500 clients, 60 s.
-	max := LoadTestParams{Clients: 500, Channels: 50, Rate: 2000, PayloadBytes: 4096, DurationSec: 60}
+	max := LoadTestParams{Clients: 500, Channels: 50, Rate: 200, PayloadBytes: 4096, DurationSec: 60}
 	if err := max.Validate(l); err != nil {
 		t.Errorf("maximum test: %v", err)
 	}

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -45,16 +46,15 @@ func (v *vclient) record(ms float64) {
 // sentAt reads the send time from a payload that starts with {"t":<unix ns>.
 func sentAt(data []byte) (int64, bool) {
 	const prefix = `{"t":`
-	s := string(data)
-	if !strings.HasPrefix(s, prefix) {
+	if !bytes.HasPrefix(data, []byte(prefix)) {
 		return 0, false
 	}
-	s = s[len(prefix):]
-	end := strings.IndexAny(s, ",}")
+	data = data[len(prefix):]
+	end := bytes.IndexAny(data[:min(len(data), 24)], ",}")
 	if end < 0 {
 		return 0, false
 	}
-	n, err := strconv.ParseInt(s[:end], 10, 64)
+	n, err := strconv.ParseInt(string(data[:end]), 10, 64)
 	return n, err == nil
 }
 
