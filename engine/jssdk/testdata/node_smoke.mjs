@@ -13,7 +13,7 @@ await alice.publish('news', { text: 'hi' });
 const receipt = await alice.sendPeer('bob', 'psst');
 const deadline = Date.now() + 5000;
 while ((got.length < 1 || inbox.length < 1) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-await new Promise((r) => setTimeout(r, 1000)); // several ping rounds when the server pings often
+await new Promise((r) => setTimeout(r, 3000)); // several ping rounds when the server pings often
 const error = await sb.connect(url, 'not-a-jwt').catch((e) => [e instanceof sb.SwitchboardError, e.code]);
 alice.close();
 bob.close();
