@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -147,6 +150,18 @@ func TestSandboxTryItRunAndRecovery(t *testing.T) {
 	must(t, ctx, "show code", chromedp.Click(chromedp.CSS(fmt.Sprintf(cardAction, "bob", "show-code"))),
 		waitText(bob+` .sb-code-pane[data-lang="js"]`, "recover: sub_demoPos"),
 		waitText(bob+` .sb-code-pane[data-lang="go"]`, "client.WithRecover(sub_demoPos)"))
+
+	// The Go half of Show code compiles against the real SDK.
+	goCode := text(t, ctx, bob+` .sb-code-pane[data-lang="go"] pre`)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(goCode), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("go", "vet", filepath.Join(dir, "main.go")).CombinedOutput(); err != nil {
+		t.Errorf("Show code's Go program does not compile: %v\n%s\n%s", err, out, goCode)
+	}
+	// The presence list shows who is in demo.
+	must(t, ctx, "presence list", waitText(bob+` .sb-presence li[data-user="alice"]`, "alice (demo)"))
 
 	// The next docs page brings the pane back with the same app and cards.
 	must(t, ctx, "next page", chromedp.Navigate(m.URL()+"/en/docs/overview"),

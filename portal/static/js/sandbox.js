@@ -358,7 +358,8 @@ class Card {
     } else {
       this.entry('system', this.t('subscribed', { channel }));
     }
-    if (explicit) { this.addStep('subscribe', { channel }); this.sb.save(); }
+    if (!recovering) this.addStep('subscribe', { channel });
+    if (explicit) this.sb.save();
     await this.fetchPresence(channel, false);
   }
 
