@@ -301,17 +301,19 @@ func TestDocsInBrowser(t *testing.T) {
 }
 
 // TestLinksFullWiring crawls the running program from the docs homes and
-// fails on any internal link that does not answer 200 and any #anchor that
-// is not an id on its target. Unlike portal's TestLinks it runs with every
+// fails on any internal link that does not answer 200 (or redirect with 302
+// or 303, as to a sign-in page, that answers 200) and any #anchor that is not
+// an id on its target. Unlike portal's TestLinks it runs with every
 // area configured (engine, SDK, sandbox, ...), so links from the docs into
 // those areas are checked too.
 func TestLinksFullWiring(t *testing.T) {
 	base := startTestMain(t).URL()
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	type page struct {
-		status int
-		ids    map[string]bool
-		links  []string
+		status   int
+		location string
+		ids      map[string]bool
+		links    []string
 	}
 	pages := map[string]*page{}
 	fetch := func(p string) *page {
@@ -325,7 +327,7 @@ func TestLinksFullWiring(t *testing.T) {
 			t.Fatalf("GET %s: %v", p, err)
 		}
 		defer res.Body.Close()
-		pg.status = res.StatusCode
+		pg.status, pg.location = res.StatusCode, res.Header.Get("Location")
 		if !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
 			io.Copy(io.Discard, res.Body)
 			return pg
@@ -370,6 +372,14 @@ func TestLinksFullWiring(t *testing.T) {
 				target = fetch(u.RequestURI())
 			}
 			checked++
+			// "Sign in first" is a 302 or 303 to a page that works; a 301
+			// means the link should name the canonical address instead.
+			if (target.status == http.StatusFound || target.status == http.StatusSeeOther) && strings.HasPrefix(target.location, "/") {
+				if next := fetch(target.location); next.status != http.StatusOK {
+					t.Errorf("%s: link %s: redirects to %s, which answers %d", p, link, target.location, next.status)
+				}
+				continue
+			}
 			if target.status != http.StatusOK {
 				t.Errorf("%s: link %s: status %d", p, link, target.status)
 				continue

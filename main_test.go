@@ -85,9 +85,11 @@ func TestFlagsFromEnvironment(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		got := Config{Addr: cfg.Addr, DataDir: cfg.DataDir, Dev: cfg.Dev, EditURL: cfg.EditURL, TrustedProxies: cfg.TrustedProxies,
+			SecureCookies: cfg.SecureCookies, LogLevel: cfg.LogLevel}
 		want := Config{Addr: "127.0.0.1:8080", DataDir: "./data", LogLevel: slog.LevelInfo}
-		if fmt.Sprint(cfg) != fmt.Sprint(want) || len(rest) != 0 {
-			t.Errorf("config %+v rest %q, want %+v", cfg, rest, want)
+		if fmt.Sprint(got) != fmt.Sprint(want) || len(rest) != 0 {
+			t.Errorf("config %+v rest %q, want %+v", got, rest, want)
 		}
 	})
 	t.Run("environment", func(t *testing.T) {
@@ -102,10 +104,13 @@ func TestFlagsFromEnvironment(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// Only the fields these variables set; other areas add their own.
+		got := Config{Addr: cfg.Addr, DataDir: cfg.DataDir, Dev: cfg.Dev, EditURL: cfg.EditURL, TrustedProxies: cfg.TrustedProxies,
+			SecureCookies: cfg.SecureCookies, LogLevel: cfg.LogLevel}
 		want := Config{Addr: "0.0.0.0:9090", DataDir: "/var/lib/switchboard", Dev: true, EditURL: "https://example.com/edit/",
 			TrustedProxies: []string{"10.0.0.1", "192.168.0.0/16"}, SecureCookies: true, LogLevel: slog.LevelDebug}
-		if fmt.Sprint(cfg) != fmt.Sprint(want) {
-			t.Errorf("config\n%+v, want\n%+v", cfg, want)
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("config\n%+v, want\n%+v", got, want)
 		}
 		if len(rest) != 1 || rest[0] != "i18n-status" {
 			t.Errorf("rest %q", rest)
