@@ -187,7 +187,10 @@ export class Sandbox {
         h('dt', {}, t('users')), h('dd', {}, h('ul', { class: 'sb-users' }, app.users.map((u) =>
           h('li', {}, h('strong', {}, u.user_id), ' ', h('code', { class: 'sb-token', title: u.token }, u.token.slice(0, 16) + '…'), ' ',
             copyBtn(u.token, t('token_of', { user: u.user_id }))))))),
-      h('p', {}, copyBtn(creds, t('copy_all')), ' ', h('span', { class: 'muted' }, t('copy_all_hint'))));
+      h('p', {}, h('button', {
+        type: 'button', class: 'button small', 'data-action': 'copy-all',
+        onclick: async (e) => { await copyText(creds); e.target.textContent = t('copied'); setTimeout(() => { e.target.textContent = t('copy_all'); }, 1500); },
+      }, t('copy_all')), ' ', h('span', { class: 'muted' }, t('copy_all_hint'))));
     clearInterval(this.timer);
     const tick = () => {
       const left = Math.max(0, new Date(app.expires_at) - Date.now());
