@@ -1,7 +1,10 @@
 package portal
 
 import (
+	"bytes"
 	"context"
+	"html/template"
+	"fmt"
 	"net/http"
 	"sync"
 	"time"
@@ -26,12 +29,15 @@ func init() {
 // arrive every 10 s, so 5 s old figures lose nothing a reader could see.
 const statusCacheTTL = 5 * time.Second
 
-// statusCache keeps the latest Summary. Its mutex is held while a new one
-// is computed, so that a burst of requests computes it once.
+// statusCache keeps the latest Summary, and the page built from it per
+// language (building the 360 bars' text and HTML costs more than the rest
+// of the page). Its mutex is held while they are computed, so that a burst
+// of requests computes them once.
 type statusCache struct {
-	mu  sync.Mutex
-	at  time.Time // when sum was computed (zero: never, or invalidated)
-	sum status.Summary
+	mu    sync.Mutex
+	at    time.Time // when sum was computed (zero: never, or invalidated)
+	sum   status.Summary
+	pages map[string]*statusPageData
 }
 
 func (s *Server) registerStatusRoutes() {
@@ -53,9 +59,13 @@ func (s *Server) registerStatusRoutes() {
 // statusSummary returns the cached Summary, computing it when it is older
 // than statusCacheTTL.
 func (s *Server) statusSummary(ctx context.Context) (*status.Summary, error) {
+	s.statusCache.mu.Lock()
+	defer s.statusCache.mu.Unlock()
+	return s.statusSummaryLocked(ctx)
+}
+
+func (s *Server) statusSummaryLocked(ctx context.Context) (*status.Summary, error) {
 	sc := &s.statusCache
-	sc.mu.Lock()
-	defer sc.mu.Unlock()
 	now := s.cfg.Now()
 	if age := now.Sub(sc.at); !sc.at.IsZero() && age >= 0 && age < statusCacheTTL {
 		sum := sc.sum
@@ -65,15 +75,40 @@ func (s *Server) statusSummary(ctx context.Context) (*status.Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	sc.sum, sc.at = sum, now
+	sc.sum, sc.at, sc.pages = sum, now, nil
 	return &sum, nil
+}
+
+// statusPageFor returns the status page's data in v's language, built
+// from the cached Summary. The result is shared: copy it before changing
+// anything.
+func (s *Server) statusPageFor(ctx context.Context, v *view) (*statusPageData, error) {
+	sc := &s.statusCache
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	sum, err := s.statusSummaryLocked(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if d := sc.pages[v.Lang]; d != nil {
+		return d, nil
+	}
+	d := buildStatusPage(v.localizer, v.Lang, sum)
+	if d.BarsHTML, err = s.renderPartial("status/index", "status_bars", map[string]any{"Bars": d.Bars, "V": v}); err != nil {
+		return nil, err
+	}
+	if sc.pages == nil {
+		sc.pages = map[string]*statusPageData{}
+	}
+	sc.pages[v.Lang] = d
+	return d, nil
 }
 
 // invalidateStatus drops the cached Summary, so that a posted incident or
 // update shows at once.
 func (s *Server) invalidateStatus() {
 	s.statusCache.mu.Lock()
-	s.statusCache.at = time.Time{}
+	s.statusCache.at, s.statusCache.pages = time.Time{}, nil
 	s.statusCache.mu.Unlock()
 }
 
@@ -92,16 +127,18 @@ func (s *Server) apiStatus(c echo.Context) error {
 // delivery, latency, SLA targets, 90-day bars, incidents and gaps.
 func (s *Server) statusPage(c echo.Context) error {
 	lang := langOf(c)
-	sum, err := s.statusSummary(c.Request().Context())
+	v := s.newView(c, lang, "/status")
+	shared, err := s.statusPageFor(c.Request().Context(), v)
 	if err != nil {
 		return err
 	}
-	v := s.newView(c, lang, "/status")
+	d := *shared
+	d.Staff = s.isStaff(c)
 	v.Title = v.T("status.title")
 	v.Description = v.T("status.description")
 	v.Section = "status"
 	v.FeedURL = statusFeedURL(lang)
-	v.Data = buildStatusPage(v.localizer, lang, sum, s.isStaff(c))
+	v.Data = &d
 	return s.render(c, http.StatusOK, "status/index", v)
 }
 
@@ -111,4 +148,18 @@ func statusFeedURL(lang string) string {
 		return "/status/feed.atom?lang=zh"
 	}
 	return "/status/feed.atom"
+}
+
+// renderPartial executes the named template of page's template set into
+// HTML, for parts cached across requests.
+func (s *Server) renderPartial(page, name string, data any) (template.HTML, error) {
+	tm, err := s.tmpl.get(page)
+	if err != nil {
+		return "", err
+	}
+	var buf bytes.Buffer
+	if err := tm.ExecuteTemplate(&buf, name, data); err != nil {
+		return "", fmt.Errorf("render %s: %w", name, err)
+	}
+	return template.HTML(buf.String()), nil // html/template escaped it
 }

@@ -410,3 +410,68 @@ func TestStatusFormat(t *testing.T) {
 		}
 	}
 }
+
+// A period in which the prober did not run is listed as such, and its
+// minutes show as no data, not up.
+func TestStatusPageListsGaps(t *testing.T) {
+	env := newStatusEnv(t)
+	ctx := context.Background()
+	if _, err := env.mon.ProbeOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// The same database seen by a prober starting two hours later: the
+	// time since the last probe is recorded as a gap.
+	later := time.Now().Add(2 * time.Hour)
+	restarted, err := status.New(ctx, status.Config{DB: env.s.cfg.DB, Now: func() time.Time { return later }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := restarted.CheckGap(ctx); err != nil || !ok {
+		t.Fatalf("CheckGap: recorded %v, %v", ok, err)
+	}
+	env.now.Add(2 * time.Hour)
+	body := env.get(t, "/en/status").Body.String()
+	if n := strings.Count(body, "<li data-gap>"); n != 1 {
+		t.Fatalf("%d gaps listed, want 1", n)
+	}
+	wantBody(t, "gap", body, "(1 h 59 min)")
+	if strings.Contains(body, `data-gaps="none"`) {
+		t.Error("the page says there was no gap")
+	}
+	// Two hours later with no probe since: nothing is known now.
+	wantBody(t, "state", body, `data-state="no_data"`)
+}
+
+// BenchmarkStatusPage is one status page request: with a warm cache
+// (what nearly every reader gets) and with the Summary recomputed each
+// time. The database is empty; status's BenchmarkSummary measures Summary
+// on a full one.
+func BenchmarkStatusPage(b *testing.B) {
+	for _, cached := range []bool{true, false} {
+		name := "cached"
+		if !cached {
+			name = "uncached"
+		}
+		b.Run(name, func(b *testing.B) {
+			ctx := context.Background()
+			d, err := db.Open(ctx, filepath.Join(b.TempDir(), db.FileName))
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { d.Close() })
+			mon, err := status.New(ctx, status.Config{DB: d})
+			if err != nil {
+				b.Fatal(err)
+			}
+			s := newTestServer(b, func(c *Config) { c.DB, c.Status = d, mon })
+			for b.Loop() {
+				if !cached {
+					s.invalidateStatus()
+				}
+				if w := get(b, s, "/en/status"); w.Code != http.StatusOK {
+					b.Fatalf("status %d", w.Code)
+				}
+			}
+		})
+	}
+}

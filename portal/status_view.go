@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"html/template"
 	"strconv"
 
 	"switchboard/status"
@@ -32,7 +33,8 @@ type statusPageData struct {
 	FaultMax      string
 	FaultCount    int
 	Gaps          []statusGapView
-	Staff         bool
+	Staff         bool // set per request
+	BarsHTML      template.HTML
 	FeedURL       string
 	APIURL        string
 	TargetsDocURL string
@@ -74,7 +76,7 @@ type statusGapView struct {
 	Start, StartISO, End, EndISO, Length string
 }
 
-func buildStatusPage(loc *localizer, lang string, sum *status.Summary, staff bool) *statusPageData {
+func buildStatusPage(loc *localizer, lang string, sum *status.Summary) *statusPageData {
 	d := &statusPageData{
 		State:         sum.State,
 		StateLabel:    loc.T("status.state_" + string(sum.State)),
@@ -86,7 +88,6 @@ func buildStatusPage(loc *localizer, lang string, sum *status.Summary, staff boo
 		Delivery:      fmtPercent(sum.DeliveryRate24h),
 		P50:           fmtMs(sum.LatencyP50Ms24h),
 		P99:           fmtMs(sum.LatencyP99Ms24h),
-		Staff:         staff,
 		FeedURL:       statusFeedURL(lang),
 		APIURL:        "/api/status",
 		TargetsDocURL: "/" + lang + "/docs/status/measurement",
