@@ -3,8 +3,8 @@ package portal
 import (
 	"bytes"
 	"context"
-	"html/template"
 	"fmt"
+	"html/template"
 	"net/http"
 	"sync"
 	"time"
