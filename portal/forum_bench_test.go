@@ -1,3 +1,5 @@
+//go:build unix
+
 package portal
 
 import (
@@ -61,6 +63,7 @@ func BenchmarkTopicPage(b *testing.B) {
 
 	b.Run("handler", func(b *testing.B) {
 		b.ReportAllocs()
+		cpu := cpuTime()
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
 				r := httptest.NewRequest(http.MethodGet, target, nil)
@@ -73,6 +76,7 @@ func BenchmarkTopicPage(b *testing.B) {
 				}
 			}
 		})
+		reportCPU(b, cpu)
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
 	})
 
@@ -89,6 +93,7 @@ func BenchmarkTopicPage(b *testing.B) {
 			var mu sync.Mutex
 			var wg sync.WaitGroup
 			b.ResetTimer()
+			cpu := cpuTime()
 			start := time.Now()
 			for w := 0; w < clients; w++ {
 				wg.Add(1)
@@ -124,6 +129,7 @@ func BenchmarkTopicPage(b *testing.B) {
 			wg.Wait()
 			elapsed := time.Since(start)
 			b.StopTimer()
+			reportCPU(b, cpu) // server and client: both run in this process
 			sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 			b.ReportMetric(float64(b.N)/elapsed.Seconds(), "req/s")
 			b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/xml"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -293,4 +294,36 @@ func TestAPISearchFindsTopicByTwoChineseCharacters(t *testing.T) {
 	// And the forum's own search page.
 	w = b.get("/zh/forum/search?q=" + url.QueryEscape("重连"))
 	wantBody(t, "forum search", w.Body.String(), "断线以后怎样重连", `data-hits="1"`)
+}
+
+// Anonymous readers get a cached page: it must change as soon as the topic
+// does, and carry each reader's own CSRF token.
+func TestAnonymousTopicPageCache(t *testing.T) {
+	s, st := newForumServer(t)
+	asker := newBrowser(t, s)
+	asker.signup("a@example.com", "Asker")
+	loc := asker.ask("Cached page question", "Question body text")
+	id := strings.TrimPrefix(loc, "/en/forum/t/")
+	id, _, _ = strings.Cut(id, "-")
+
+	anon1, anon2 := newBrowser(t, s), newBrowser(t, s)
+	w1 := anon1.get(loc)
+	wantStatus(t, w1, http.StatusOK)
+	wantBody(t, "anon 1", w1.Body.String(), `<meta name="csrf-token" content="`+anon1.cookies[csrfCookie].Value+`">`)
+	w2 := anon2.get(loc)
+	wantBody(t, "anon 2", w2.Body.String(), `<meta name="csrf-token" content="`+anon2.cookies[csrfCookie].Value+`">`)
+	if w1.Header().Get("ETag") == w2.Header().Get("ETag") {
+		t.Error("two readers with different tokens got the same ETag")
+	}
+	r := httptest.NewRequest(http.MethodGet, loc, nil)
+	r.Header.Set("If-None-Match", w1.Header().Get("ETag"))
+	wantStatus(t, anon1.do(r), http.StatusNotModified)
+
+	other := userWithRole(t, s, st, "o@example.com", "Other", forum.RoleMember)
+	other.post("/en/forum/t/"+id+"/reply", url.Values{"body": {"A brand new answer"}}, true)
+	wantBody(t, "after reply", anon1.get(loc).Body.String(), "A brand new answer", "1 reply")
+	tv, _ := st.TopicPage(context.Background(), mustAtoi(t, id))
+	other2 := userWithRole(t, s, st, "v@example.com", "Voter", forum.RoleMember)
+	other2.post("/en/forum/p/"+itoa(tv.Question.ID)+"/vote", url.Values{"up": {"1"}}, true)
+	wantBody(t, "after vote", anon1.get(loc).Body.String(), `<span data-score>1</span>`)
 }

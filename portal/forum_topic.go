@@ -33,9 +33,6 @@ type topicPageData struct {
 	Reply        postForm
 	FlagReasons  []forum.FlagReason
 	CloseReasons []forum.CloseReason
-	// PostsHTML is the cached posts section for anonymous readers
-	// (forum_topic_cache.go); empty: render it in the page.
-	PostsHTML template.HTML
 }
 
 var (
@@ -79,13 +76,9 @@ func (s *Server) renderTopic(c echo.Context, status int, tv *forum.TopicView, fo
 	if t.Lang != lang || t.Hidden || t.Deleted() {
 		v.NoIndex = true
 	}
-	d := &topicPageData{View: tv, Reply: form, FlagReasons: flagReasons, CloseReasons: closeReasons}
-	v.Data = d
-	if viewer(c) == nil && !s.cfg.Dev {
-		var err error
-		if d.PostsHTML, err = s.cachedPosts(v, tv); err != nil {
-			return err
-		}
+	v.Data = &topicPageData{View: tv, Reply: form, FlagReasons: flagReasons, CloseReasons: closeReasons}
+	if viewer(c) == nil && status == http.StatusOK && form == (postForm{}) && !s.cfg.Dev {
+		return s.serveAnonTopic(c, v, tv)
 	}
 	return s.render(c, status, "forum/topic", v)
 }

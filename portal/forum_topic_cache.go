@@ -5,62 +5,105 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/fnv"
-	"html/template"
+	"net/http"
 	"strconv"
+	"strings"
 	"sync"
+
+	"github.com/labstack/echo/v4"
 
 	"switchboard/forum"
 )
 
-// Anonymous readers all see the same posts section of a topic page, so it
-// is rendered once and reused until anything it shows changes. Executing
-// the post templates for a 100-reply topic costs several milliseconds;
-// the cached section costs a hash over the posts' fields. Signed-in
-// viewers see their own buttons and get a fresh render.
+// Anonymous readers all see the same topic page except for their CSRF
+// token (in <meta name="csrf-token">), so the page is rendered once and
+// reused until anything it shows changes; each response splices in the
+// reader's token. Executing the templates for a 100-reply topic costs
+// most of a millisecond; serving the cached page costs a hash over the
+// posts' fields and a copy. Signed-in viewers see their own buttons and
+// get a fresh render.
 
-// postsCacheMax bounds the number of cached sections.
-const postsCacheMax = 512
+// anonPagesMax bounds the number of cached pages (about 200 KB each for a
+// 100-reply topic).
+const anonPagesMax = 256
 
-type postsCache struct {
+// csrfPlaceholder stands for the token in cached pages: letters only, so
+// html/template writes it unchanged.
+const csrfPlaceholder = "CSRFTOKENPLACEHOLDERzqxjvkw"
+
+type anonPage struct {
+	parts [][]byte // the page split around the token
+	lang  string
+}
+
+type anonPageCache struct {
 	mu    sync.Mutex
-	byKey map[string]template.HTML
+	byKey map[string]*anonPage
 }
 
-var anonPosts = &postsCache{byKey: map[string]template.HTML{}}
+var anonPages = &anonPageCache{byKey: map[string]*anonPage{}}
 
-// cachedPosts returns the posts section of v (a topic page for an
-// anonymous reader), rendering it on a miss.
-func (s *Server) cachedPosts(v *view, tv *forum.TopicView) (template.HTML, error) {
-	key := fmt.Sprintf("%p:", s) + postsKey(v.Lang, tv) // one cache shared by test servers
-	anonPosts.mu.Lock()
-	h, ok := anonPosts.byKey[key]
-	anonPosts.mu.Unlock()
-	if ok {
-		return h, nil
+// serveAnonTopic writes the topic page v for an anonymous reader from the
+// cache, rendering it on a miss. Like render, it sets an ETag and answers
+// 304 when the reader already has the page.
+func (s *Server) serveAnonTopic(c echo.Context, v *view, tv *forum.TopicView) error {
+	token := v.CSRF
+	key := fmt.Sprintf("%p:", s) + pageKey(v.Lang, tv) // one cache shared by test servers
+	anonPages.mu.Lock()
+	p := anonPages.byKey[key]
+	anonPages.mu.Unlock()
+	if p == nil {
+		tm, err := s.tmpl.get("forum/topic")
+		if err != nil {
+			return err
+		}
+		v.CSRF = csrfPlaceholder
+		var buf bytes.Buffer
+		if err := tm.ExecuteTemplate(&buf, "layout", v); err != nil {
+			return fmt.Errorf("render forum/topic: %w", err)
+		}
+		v.CSRF = token
+		p = &anonPage{parts: bytes.Split(buf.Bytes(), []byte(csrfPlaceholder)), lang: v.HTMLLang()}
+		anonPages.mu.Lock()
+		if len(anonPages.byKey) >= anonPagesMax {
+			clear(anonPages.byKey)
+		}
+		anonPages.byKey[key] = p
+		anonPages.mu.Unlock()
 	}
-	tm, err := s.tmpl.get("forum/topic")
-	if err != nil {
-		return "", err
+	h := fnv.New64a()
+	h.Write([]byte(key))
+	h.Write([]byte(token))
+	etag := `W/"` + strconv.FormatUint(h.Sum64(), 16) + `"`
+	hdr := c.Response().Header()
+	hdr.Set("Content-Type", "text/html; charset=utf-8")
+	hdr.Set("Content-Language", p.lang)
+	hdr.Set("Vary", "Accept-Encoding, Cookie")
+	hdr.Set("ETag", etag)
+	hdr.Set("Cache-Control", "no-cache")
+	if match := c.Request().Header.Get("If-None-Match"); match != "" && strings.Contains(match, etag) {
+		return c.NoContent(http.StatusNotModified)
 	}
-	var buf bytes.Buffer
-	if err := tm.ExecuteTemplate(&buf, "forum_topic_posts", v); err != nil {
-		return "", err
+	c.Response().WriteHeader(http.StatusOK)
+	w := c.Response()
+	for i, part := range p.parts {
+		if i > 0 {
+			if _, err := w.Write([]byte(token)); err != nil {
+				return nil // the reader went away
+			}
+		}
+		if _, err := w.Write(part); err != nil {
+			return nil
+		}
 	}
-	h = template.HTML(buf.String()) // rendered by html/template
-	anonPosts.mu.Lock()
-	if len(anonPosts.byKey) >= postsCacheMax {
-		clear(anonPosts.byKey)
-	}
-	anonPosts.byKey[key] = h
-	anonPosts.mu.Unlock()
-	return h, nil
+	return nil
 }
 
-// postsKey identifies everything the section shows: the server's
-// templates, the language, and every displayed field of the topic and
+// pageKey identifies everything an anonymous reader's topic page shows:
+// the language and every displayed field of the topic, its category and
 // its posts. An edit bumps a post's revision, so the HTML itself need not
 // be hashed.
-func postsKey(lang string, tv *forum.TopicView) string {
+func pageKey(lang string, tv *forum.TopicView) string {
 	h := fnv.New64a()
 	var b [8]byte
 	num := func(n int64) {
@@ -71,12 +114,35 @@ func postsKey(lang string, tv *forum.TopicView) string {
 		num(int64(len(s)))
 		h.Write([]byte(s))
 	}
+	flag := func(on bool) {
+		if on {
+			num(1)
+		} else {
+			num(0)
+		}
+	}
 	t := tv.Topic
 	num(t.ID)
 	num(t.AcceptedPostID)
 	num(int64(t.ReplyCount))
+	num(t.DuplicateOf)
 	str(string(t.CloseReason))
 	str(t.Title)
+	str(t.Lang)
+	str(t.DocsPath)
+	str(strings.Join(t.Tags, ","))
+	flag(t.Locked)
+	flag(t.Pinned)
+	flag(t.Hidden)
+	num(t.DeletedAt.UnixNano())
+	if d := tv.DuplicateOf; d != nil {
+		str(d.Title)
+	}
+	cat := tv.Category
+	num(cat.ID)
+	str(cat.Slug)
+	str(cat.NameEN)
+	str(cat.NameZH)
 	for _, p := range append([]*forum.Post{tv.Question}, tv.Replies...) {
 		num(p.ID)
 		num(int64(p.Revision))
@@ -87,15 +153,9 @@ func postsKey(lang string, tv *forum.TopicView) string {
 		str(p.AuthorName)
 		str(p.AuthorUsername)
 		str(string(p.AuthorRole))
-		if p.Hidden {
-			num(1)
-		}
-		if p.Redacted {
-			num(2)
-		}
-		if p.Accepted {
-			num(3)
-		}
+		flag(p.Hidden)
+		flag(p.Redacted)
+		flag(p.Accepted)
 	}
 	return lang + ":" + strconv.FormatInt(t.ID, 10) + ":" + strconv.FormatUint(h.Sum64(), 16)
 }

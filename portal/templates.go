@@ -167,6 +167,15 @@ func (s *Server) newView(c echo.Context, lang, path string) *view {
 		ctx: c.Request().Context(), srv: s}
 }
 
+// renderBufs recycles page buffers: a long page (a topic with a hundred
+// replies is about 200 KB) would otherwise be regrown and copied on every
+// request. The response is written before the buffer goes back.
+var renderBufs = sync.Pool{New: func() any {
+	b := new(bytes.Buffer)
+	b.Grow(32 << 10)
+	return b
+}}
+
 // render executes the page template into a buffer, sets an ETag over the
 // result and answers 304 when the client already has it.
 func (s *Server) render(c echo.Context, status int, name string, v *view) error {
@@ -174,9 +183,14 @@ func (s *Server) render(c echo.Context, status int, name string, v *view) error 
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	buf.Grow(32 << 10)
-	if err := tm.ExecuteTemplate(&buf, "layout", v); err != nil {
+	buf := renderBufs.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer func() {
+		if buf.Cap() <= 1<<20 { // a rare huge page should not stay in memory
+			renderBufs.Put(buf)
+		}
+	}()
+	if err := tm.ExecuteTemplate(buf, "layout", v); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
 	}
 	h := c.Response().Header()
