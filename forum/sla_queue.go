@@ -74,7 +74,7 @@ func (x *SLA) Queue(ctx context.Context, f QueueFilter) ([]QueueItem, error) {
 		CASE m.awaiting WHEN 1 THEN m.first_state ELSE m.next_state END,
 		CASE m.awaiting WHEN 1 THEN m.first_target ELSE m.next_target END,
 		CASE m.awaiting WHEN 1 THEN m.first_basis ELSE m.next_basis END
-		FROM forum_sla_topics m JOIN forum_topics t ON t.id = m.topic_id LEFT JOIN forum_users a ON a.id = t.assignee_id
+		FROM forum_sla_topics m INDEXED BY forum_sla_topics_queue JOIN forum_topics t ON t.id = m.topic_id LEFT JOIN forum_users a ON a.id = t.assignee_id
 		WHERE m.awaiting > 0 AND m.deleted = 0 AND m.closed = 0`+where.String()+`
 		ORDER BY m.due IS NULL, m.due, m.topic_id LIMIT ?`, args...)
 	if err != nil {

@@ -22,6 +22,7 @@ function tick(table) {
     due: table.dataset.fmtDue, overdue: table.dataset.fmtOverdue,
   };
   const now = Date.now();
+  table.dataset.live = "1"; // the countdowns are running
   for (const el of table.querySelectorAll("time.sla-countdown[datetime]")) {
     const left = Date.parse(el.getAttribute("datetime")) - now;
     if (Number.isNaN(left)) continue;
