@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -473,5 +475,55 @@ func BenchmarkStatusPage(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+func TestIncidentAddresses(t *testing.T) {
+	env := newStatusEnv(t)
+	in, err := env.mon.CreateIncident(context.Background(), status.NewIncident{Title: "Slow pages", Severity: status.SeverityMinor,
+		Components: []status.Component{status.ComponentHTTP},
+		Update:     status.NewUpdate{Status: status.Investigating, Message: "Looking.", AuthorID: 1, AuthorName: "Ops"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := strconv.FormatInt(in.ID, 10)
+	w := env.get(t, "/zh/status/incidents/"+id)
+	wantStatus(t, w, http.StatusOK)
+	wantBody(t, "incident page", w.Body.String(), "Slow pages", "调查中", `href="/status/feed.atom?lang=zh"`)
+	if strings.Contains(w.Body.String(), `id="add-update"`) {
+		t.Error("an anonymous reader sees the update form")
+	}
+	for _, p := range []string{"/en/status/incidents/999", "/en/status/incidents/abc", "/en/status/incidents/0"} {
+		wantStatus(t, env.get(t, p), http.StatusNotFound)
+	}
+	// The feed's entry IDs are language-neutral addresses that lead to the
+	// incident in the reader's language.
+	r := httptest.NewRequest(http.MethodGet, "/status/incidents/"+id, nil)
+	r.Header.Set("Accept-Language", "zh-CN,zh;q=0.9")
+	w = do(t, env.s, r)
+	wantStatus(t, w, http.StatusFound)
+	if got := w.Header().Get("Location"); got != "/zh/status/incidents/"+id {
+		t.Errorf("redirected to %q", got)
+	}
+	// Under /api/ errors are JSON.
+	w = env.get(t, "/api/status/nope")
+	if w.Code != http.StatusNotFound || !strings.Contains(w.Body.String(), `"error"`) {
+		t.Errorf("/api/status/nope: %d %s", w.Code, w.Body)
+	}
+}
+
+func TestStatusErrorsMapped(t *testing.T) {
+	for _, tt := range []struct {
+		err    error
+		status int
+		msgID  string
+	}{
+		{fmt.Errorf("get incident 9: %w", status.ErrNotFound), http.StatusNotFound, "error.not_found"},
+		{fmt.Errorf("create incident: %w", &status.ValidationError{Field: "title", Reason: "empty"}), http.StatusBadRequest, "status.invalid_title"},
+	} {
+		code, id, _ := classify(tt.err)
+		if code != tt.status || id != tt.msgID {
+			t.Errorf("classify(%v) = %d %s, want %d %s", tt.err, code, id, tt.status, tt.msgID)
+		}
 	}
 }
