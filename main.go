@@ -29,7 +29,7 @@ func main() {
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			os.Exit(2)
+			return // -help printed the usage: not a failure
 		}
 		fmt.Fprintln(os.Stderr, "switchboard:", err)
 		os.Exit(1)
@@ -139,8 +139,10 @@ func splitList(v string) []string {
 	return out
 }
 
+// env returns the environment variable key, or def when it is unset or
+// empty (an empty SWITCHBOARD_ADDR must not mean "listen nowhere").
 func env(key, def string) string {
-	if v, ok := os.LookupEnv(key); ok {
+	if v := os.Getenv(key); v != "" {
 		return v
 	}
 	return def

