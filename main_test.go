@@ -77,7 +77,7 @@ func TestI18nStatus(t *testing.T) {
 func TestFlagsFromEnvironment(t *testing.T) {
 	t.Run("defaults", func(t *testing.T) {
 		for _, k := range []string{"SWITCHBOARD_ADDR", "SWITCHBOARD_DATA", "SWITCHBOARD_DEV", "SWITCHBOARD_EDIT_URL",
-			"SWITCHBOARD_TRUSTED_PROXIES", "SWITCHBOARD_SECURE_COOKIES", "SWITCHBOARD_LOG_LEVEL"} {
+			"SWITCHBOARD_TRUSTED_PROXIES", "SWITCHBOARD_SECURE_COOKIES", "SWITCHBOARD_LOG_LEVEL", "SWITCHBOARD_ALLOWED_ORIGINS"} {
 			t.Setenv(k, "") // restored after the test
 			os.Unsetenv(k)
 		}
@@ -86,8 +86,8 @@ func TestFlagsFromEnvironment(t *testing.T) {
 			t.Fatal(err)
 		}
 		got := Config{Addr: cfg.Addr, DataDir: cfg.DataDir, Dev: cfg.Dev, EditURL: cfg.EditURL, TrustedProxies: cfg.TrustedProxies,
-			SecureCookies: cfg.SecureCookies, LogLevel: cfg.LogLevel}
-		want := Config{Addr: "127.0.0.1:8080", DataDir: "./data", LogLevel: slog.LevelInfo}
+			SecureCookies: cfg.SecureCookies, LogLevel: cfg.LogLevel, AllowedOrigins: cfg.AllowedOrigins}
+		want := Config{Addr: "127.0.0.1:8080", DataDir: "./data", LogLevel: slog.LevelInfo, AllowedOrigins: []string{"*"}}
 		if fmt.Sprint(got) != fmt.Sprint(want) || len(rest) != 0 {
 			t.Errorf("config %+v rest %q, want %+v", got, rest, want)
 		}
@@ -100,15 +100,17 @@ func TestFlagsFromEnvironment(t *testing.T) {
 		t.Setenv("SWITCHBOARD_TRUSTED_PROXIES", "10.0.0.1, 192.168.0.0/16,")
 		t.Setenv("SWITCHBOARD_SECURE_COOKIES", "1")
 		t.Setenv("SWITCHBOARD_LOG_LEVEL", "debug")
+		t.Setenv("SWITCHBOARD_ALLOWED_ORIGINS", "app.example.com, *.example.org")
 		cfg, rest, err := parseFlags([]string{"i18n-status"}, io.Discard)
 		if err != nil {
 			t.Fatal(err)
 		}
 		// Only the fields these variables set; other areas add their own.
 		got := Config{Addr: cfg.Addr, DataDir: cfg.DataDir, Dev: cfg.Dev, EditURL: cfg.EditURL, TrustedProxies: cfg.TrustedProxies,
-			SecureCookies: cfg.SecureCookies, LogLevel: cfg.LogLevel}
+			SecureCookies: cfg.SecureCookies, LogLevel: cfg.LogLevel, AllowedOrigins: cfg.AllowedOrigins}
 		want := Config{Addr: "0.0.0.0:9090", DataDir: "/var/lib/switchboard", Dev: true, EditURL: "https://example.com/edit/",
-			TrustedProxies: []string{"10.0.0.1", "192.168.0.0/16"}, SecureCookies: true, LogLevel: slog.LevelDebug}
+			TrustedProxies: []string{"10.0.0.1", "192.168.0.0/16"}, SecureCookies: true, LogLevel: slog.LevelDebug,
+			AllowedOrigins: []string{"app.example.com", "*.example.org"}}
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("config\n%+v, want\n%+v", got, want)
 		}
