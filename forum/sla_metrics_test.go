@@ -372,6 +372,15 @@ func TestSLAReportCountsWaitingAgainstTarget(t *testing.T) {
 	if len(rep.ByCategory) != 1 || rep.ByCategory[0].Key != CategoryGettingStarted || len(rep.ByLanguage) != 1 {
 		t.Errorf("breakdowns %+v %+v", rep.ByCategory, rep.ByLanguage)
 	}
+	// A restart loads the same figures from the stored rows.
+	again, err := NewSLA(f.ctx, f.s, SLAConfig{Schedule: sla.TwentyFourSeven()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep2, err := again.Report(f.ctx, ReportFilter{}); err != nil || rep2.Summary.Topics != s.Topics || rep2.Summary.Met != s.Met ||
+		rep2.Summary.WaitingBreached != s.WaitingBreached || rep2.Summary.Median != s.Median {
+		t.Errorf("after a restart: %+v (err %v), want %+v", rep2.Summary, err, s)
+	}
 	if _, err := f.x.Report(f.ctx, ReportFilter{Weeks: 53}); !errors.Is(err, ErrInvalid) {
 		t.Errorf("53 weeks: err = %v, want ErrInvalid", err)
 	}

@@ -2,7 +2,6 @@ package forum
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"slices"
 	"sort"
@@ -164,15 +163,9 @@ func percentile(vs []time.Duration, p int) (time.Duration, bool) {
 	return v, true
 }
 
-type reportRow struct {
-	category, lang, state                               string
-	created, firstAt, business, due, solvedAt, solution int64
-	awaiting                                            int
-}
-
 // Report computes the response-time figures of the topics created in the
 // last f.Weeks weeks (the current week included), from the stored metrics
-// only. Anyone may read it. ErrInvalid for a bad filter.
+// only (their in-memory copy, reportIndex). Anyone may read it. ErrInvalid for a bad filter.
 func (x *SLA) Report(ctx context.Context, f ReportFilter) (*Report, error) {
 	if err := f.Normalize(); err != nil {
 		return nil, err
@@ -191,23 +184,6 @@ func (x *SLA) Report(ctx context.Context, f ReportFilter) (*Report, error) {
 		starts[i] = s.UnixMilli()
 		rep.Weeks[i] = GroupFigures{Key: s.Format("2006-01-02"), Start: s}
 	}
-	var where strings.Builder
-	args := []any{from.UnixMilli()}
-	if f.Category != "" {
-		where.WriteString(` AND category_slug = ?`)
-		args = append(args, f.Category)
-	}
-	if f.Lang != "" {
-		where.WriteString(` AND lang = ?`)
-		args = append(args, f.Lang)
-	}
-	rows, err := x.st.db.QueryContext(ctx, `SELECT category_slug, lang, first_state, created_at, coalesce(first_at, 0), first_business,
-		coalesce(first_due, 0), coalesce(solved_at, 0), solution_business, awaiting
-		FROM forum_sla_topics WHERE created_at >= ? AND deleted = 0 AND first_target > 0`+where.String(), args...)
-	if err != nil {
-		return nil, fmt.Errorf("sla report: %w", err)
-	}
-	defer rows.Close()
 	byCat, byLang := map[string]*GroupFigures{}, map[string]*GroupFigures{}
 	group := func(m map[string]*GroupFigures, k string) *GroupFigures {
 		g := m[k]
@@ -217,21 +193,20 @@ func (x *SLA) Report(ctx context.Context, f ReportFilter) (*Report, error) {
 		}
 		return g
 	}
-	var r reportRow
-	for rows.Next() {
-		if err := rows.Scan(&r.category, &r.lang, &r.state, &r.created, &r.firstAt, &r.business, &r.due, &r.solvedAt, &r.solution, &r.awaiting); err != nil {
-			return nil, fmt.Errorf("sla report: %w", err)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	x.index.scan(from.UnixMilli(), func(r *reportRow) {
+		if !r.counted || (f.Category != "" && r.category != f.Category) || (f.Lang != "" && r.lang != f.Lang) {
+			return
 		}
-		rep.Summary.add(&r, now)
+		rep.Summary.add(r, now)
 		if i := sort.Search(len(starts), func(i int) bool { return starts[i] > r.created }) - 1; i >= 0 {
-			rep.Weeks[i].add(&r, now)
+			rep.Weeks[i].add(r, now)
 		}
-		group(byCat, r.category).add(&r, now)
-		group(byLang, r.lang).add(&r, now)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sla report: %w", err)
-	}
+		group(byCat, r.category).add(r, now)
+		group(byLang, r.lang).add(r, now)
+	})
 	rep.Summary.finish()
 	for i := range rep.Weeks {
 		rep.Weeks[i].finish()

@@ -40,6 +40,7 @@ type SLA struct {
 	st    *Store
 	sched *sla.Schedule
 	log   *slog.Logger
+	index *reportIndex
 
 	mu sync.Mutex // serializes refreshes: the last writer read the latest state
 }
@@ -59,8 +60,11 @@ func NewSLA(ctx context.Context, st *Store, cfg SLAConfig) (*SLA, error) {
 			return nil, fmt.Errorf("sla: %w", err)
 		}
 	}
-	x := &SLA{st: st, sched: cfg.Schedule, log: cfg.Logger}
+	x := &SLA{st: st, sched: cfg.Schedule, log: cfg.Logger, index: newReportIndex()}
 	if err := x.seedPolicies(ctx); err != nil {
+		return nil, err
+	}
+	if err := x.index.load(ctx, x); err != nil {
 		return nil, err
 	}
 	st.OnEvent(x.onEvent)
@@ -150,6 +154,7 @@ func (x *SLA) Refresh(ctx context.Context, topicID int64) error {
 	if err := x.save(ctx, &m); err != nil {
 		return fmt.Errorf("sla refresh %d: %w", topicID, err)
 	}
+	x.index.put(&m)
 	return nil
 }
 
