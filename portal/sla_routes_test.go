@@ -63,6 +63,21 @@ func TestSLAQueueAndDashboard(t *testing.T) {
 	if w := asker.get(topic); !strings.Contains(w.Body.String(), "Awaiting an official response: due in ") {
 		t.Errorf("topic page lacks the awaiting line:\n%.3000s", w.Body.String())
 	}
+	if w := staff.post("/en/forum/queue/"+id+"/waiting", url.Values{"waiting": {"1"}, "back": {"/en/forum/queue?lang=en"}}, true); w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/en/forum/queue?lang=en" {
+		t.Fatalf("waiting for the asker: status %d to %q", w.Code, w.Header().Get("Location"))
+	}
+	if w := staff.get("/en/forum/queue"); !strings.Contains(w.Body.String(), "the response clock is paused") || !strings.Contains(w.Body.String(), "Resume clock") {
+		t.Errorf("paused topic not shown as paused with a resume button")
+	}
+	if w := asker.post("/en/forum/queue/"+id+"/priority", url.Values{"priority": {"urgent"}}, true); w.Code != http.StatusForbidden {
+		t.Errorf("member sets priority: status %d, want 403", w.Code)
+	}
+	if w := staff.post("/en/forum/queue/"+id+"/priority", url.Values{"priority": {"urgent"}}, true); w.Code != http.StatusSeeOther {
+		t.Errorf("staff sets priority: status %d", w.Code)
+	}
+	if w := staff.post("/en/forum/queue/"+id+"/waiting", url.Values{"waiting": {"0"}, "back": {"https://evil.example/"}}, true); w.Header().Get("Location") != "/en/forum/queue" {
+		t.Errorf("resume redirected to %q, want the queue", w.Header().Get("Location"))
+	}
 	if w := staff.post("/en/forum/t/"+id+"/reply", url.Values{"body": {"Call Reconnect with the saved position."}}, true); w.Code != http.StatusSeeOther {
 		t.Fatalf("staff reply: status %d\n%.800s", w.Code, w.Body.String())
 	}
