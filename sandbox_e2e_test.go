@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -172,6 +173,24 @@ func TestSandboxTryItRunAndRecovery(t *testing.T) {
 		chromedp.WaitNotVisible(chromedp.CSS(`#sandbox-pane`)))
 }
 
+// sandboxCPUTime is the CPU time this process has used, user and system.
+func sandboxCPUTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// loadAvg is the machine's 1, 5 and 15 minute load averages, for context:
+// other processes on a shared machine move latency figures.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	return strings.Join(f[:min(3, len(f))], " ")
+}
+
 // runnerIsolationJS runs a snippet in a fresh runner frame that tries to
 // read the portal page, its cookies and its storage, and returns the output.
 const runnerIsolationJS = `new Promise((resolve) => {
@@ -306,12 +325,16 @@ func BenchmarkDocsUnderMaxLoadTest(b *testing.B) {
 			b.Fatal(err)
 		}
 		time.Sleep(5 * time.Second) // clients connected, publishing under way
+		cpu0, wall0 := sandboxCPUTime(), time.Now()
 		loaded := measure(time.Duration(p.DurationSec)*time.Second - 10*time.Second)
+		loadedCores := (sandboxCPUTime() - cpu0).Seconds() / time.Since(wall0).Seconds()
 		rep, err := run.Wait(ctx)
 		if err != nil {
 			b.Fatal(err)
 		}
+		cpu0, wall0 = sandboxCPUTime(), time.Now()
 		idle = append(idle, measure(15*time.Second)...)
+		idleCores := (sandboxCPUTime() - cpu0).Seconds() / time.Since(wall0).Seconds()
 		slices.Sort(idle)
 		ratio := pct(loaded, 99) / pct(idle, 99)
 		b.ReportMetric(pct(idle, 50), "idle-p50-ms")
@@ -319,11 +342,15 @@ func BenchmarkDocsUnderMaxLoadTest(b *testing.B) {
 		b.ReportMetric(pct(loaded, 50), "loaded-p50-ms")
 		b.ReportMetric(pct(loaded, 99), "loaded-p99-ms")
 		b.ReportMetric(ratio, "p99-ratio")
+		b.ReportMetric(idleCores, "idle-cores")
+		b.ReportMetric(loadedCores, "loaded-cores")
 		b.ReportMetric(rep.DeliveryRate, "lt-delivery-%")
 		b.ReportMetric(rep.LatencyP99Ms, "lt-p99-ms")
 		b.ReportMetric(rep.DeliveredPerSec, "lt-deliveries/s")
 		b.Logf("docs idle: %d requests, p50 %.2f ms, p99 %.2f ms; under load: %d requests, p50 %.2f ms, p99 %.2f ms (%.2f×)",
 			len(idle), pct(idle, 50), pct(idle, 99), len(loaded), pct(loaded, 50), pct(loaded, 99), ratio)
+		b.Logf("server process CPU (docs readers included): %.2f cores idle, %.2f cores under load; machine load average at the end: %s",
+			idleCores, loadedCores, loadAvg())
 		b.Logf("load test %+v: connected %d, sent %d, delivered %d/%d (%.2f%%), p50 %.2f p99 %.2f max %.2f ms, %.0f deliveries/s",
 			p, rep.Connected, rep.Sent, rep.Delivered, rep.Expected, rep.DeliveryRate, rep.LatencyP50Ms, rep.LatencyP99Ms, rep.LatencyMaxMs, rep.DeliveredPerSec)
 		if ratio > 2 {
