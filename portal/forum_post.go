@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -32,7 +33,13 @@ func (s *Server) postAction(c echo.Context, do func(p *forum.Post) error) error 
 	if err := do(p); err != nil {
 		return err
 	}
-	return s.backToPost(c, p)
+	if err := s.backToPost(c, p); errors.Is(err, forum.ErrNotFound) {
+		// The action hid the topic from this viewer (flags, deletion).
+		return c.Redirect(http.StatusSeeOther, "/"+langOf(c)+"/forum")
+	} else if err != nil {
+		return err
+	}
+	return nil
 }
 
 // postRedirect serves /{lang}/forum/p/{id}: the post in its topic.
@@ -109,11 +116,8 @@ func (s *Server) editPostForm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if !forum.Can(viewer(c), forum.ActionEditPost, forum.Resource{OwnerID: p.AuthorID, Locked: t.Locked}, s.cfg.Now()) {
-		if viewer(c) == nil {
-			return &forum.Error{Kind: forum.ErrUnauthorized, ID: "forum.error.login_required"}
-		}
-		return &forum.Error{Kind: forum.ErrForbidden, ID: "forum.error.forbidden"}
+	if err := s.mayEdit(c, p, t); err != nil {
+		return err
 	}
 	return s.renderEdit(c, http.StatusOK, p, t, postForm{Title: t.Title, Body: p.Source})
 }
@@ -143,6 +147,9 @@ func (s *Server) editPost(c echo.Context) error {
 	}
 	t, err := s.cfg.Forum.Topic(ctx, p.TopicID)
 	if err != nil {
+		return err
+	}
+	if err := s.mayEdit(c, p, t); err != nil {
 		return err
 	}
 	form := postForm{Title: strings.TrimSpace(c.FormValue("title")), Body: c.FormValue("body")}
@@ -205,4 +212,17 @@ func (s *Server) revisionsPage(c echo.Context) error {
 	v.Title = v.T("web.revisions.title", "Topic", t.Title)
 	v.Data = map[string]any{"Post": p, "Topic": t, "Revisions": revs}
 	return s.render(c, http.StatusOK, "forum/revisions", v)
+}
+
+// mayEdit tells early whether the viewer may edit p, so that a stranger's
+// form is refused before its input is validated. forum.Store checks again
+// when saving.
+func (s *Server) mayEdit(c echo.Context, p *forum.Post, t *forum.Topic) error {
+	if forum.Can(viewer(c), forum.ActionEditPost, forum.Resource{OwnerID: p.AuthorID, Locked: t.Locked}, s.cfg.Now()) {
+		return nil
+	}
+	if viewer(c) == nil {
+		return &forum.Error{Kind: forum.ErrUnauthorized, ID: "forum.error.login_required"}
+	}
+	return &forum.Error{Kind: forum.ErrForbidden, ID: "forum.error.forbidden"}
 }

@@ -16,7 +16,7 @@ for (const form of document.querySelectorAll('form[data-post-form]')) {
     try {
       const res = await fetch(`/${lang}/forum/preview`, {
         method: 'POST',
-        headers: { 'X-CSRF-Token': csrf, 'Content-Type': 'application/x-www-form-urlencoded' },
+        headers: { 'X-CSRF-Token': csrf, 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json, text/html' },
         body: data,
       });
       const text = await res.text();
