@@ -296,6 +296,32 @@ func TestSandboxPages(t *testing.T) {
 	}
 }
 
+// Docs pages carry the Try-it button (shown by script) and the pane's
+// script; the script reads its strings from /api/sandbox/config.
+func TestSandboxTryItOnDocsPages(t *testing.T) {
+	st := newSandboxServer(t)
+	w := get(t, st.s, "/zh/docs/overview")
+	wantStatus(t, w, http.StatusOK)
+	wantBody(t, "docs page", w.Body.String(), `data-sandbox-tryit`, `hidden>试一试</button>`, "js/sandbox_tryit.js")
+	w = get(t, st.s, "/api/sandbox/config?lang=zh")
+	wantStatus(t, w, http.StatusOK)
+	var cfg struct {
+		Limits  map[string]int
+		Strings map[string]string
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &cfg); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Limits["max_clients"] != 500 || cfg.Limits["max_duration"] != 60 || cfg.Strings["run"] != "运行" || cfg.Strings["subscribe"] != "订阅" {
+		t.Errorf("config = %+v", cfg)
+	}
+	for k, v := range cfg.Strings {
+		if strings.HasPrefix(v, "sandbox.") {
+			t.Errorf("string %s untranslated: %q", k, v)
+		}
+	}
+}
+
 // The runner page that "Run" buttons frame has its own CSP: blob: modules
 // and WebSockets to this host, framing by this origin only.
 func TestSandboxRunnerHeaders(t *testing.T) {
