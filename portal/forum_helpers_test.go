@@ -19,6 +19,14 @@ import (
 // returns the store too, to create users with roles.
 func newForumServer(t testing.TB, opts ...func(*Config)) (*Server, *forum.Store) {
 	t.Helper()
+	return newTestServerWithLimits(t, forum.Limits{TopicInterval: time.Nanosecond, ReplyInterval: time.Nanosecond,
+		NewUserTopicsPerDay: 1000, NewUserRepliesPerDay: 1000}, opts...)
+}
+
+// newTestServerWithLimits is newForumServer with the given posting limits
+// (zero fields: the forum's defaults).
+func newTestServerWithLimits(t testing.TB, lim forum.Limits, opts ...func(*Config)) (*Server, *forum.Store) {
+	t.Helper()
 	var st *forum.Store
 	s := newTestServer(t, append([]func(*Config){func(cfg *Config) {
 		var err error
@@ -26,8 +34,7 @@ func newForumServer(t testing.TB, opts ...func(*Config)) (*Server, *forum.Store)
 			Renderer: content.NewPostRenderer(nil),
 			Logger:   cfg.Logger,
 			Password: forum.PasswordParams{MemoryKiB: 64, Time: 1, Threads: 1},
-			Limits: forum.Limits{TopicInterval: time.Nanosecond, ReplyInterval: time.Nanosecond,
-				NewUserTopicsPerDay: 1000, NewUserRepliesPerDay: 1000},
+			Limits:   lim,
 		})
 		if err != nil {
 			t.Fatal(err)

@@ -327,3 +327,19 @@ func TestAnonymousTopicPageCache(t *testing.T) {
 	other2.post("/en/forum/p/"+itoa(tv.Question.ID)+"/vote", url.Values{"up": {"1"}}, true)
 	wantBody(t, "after vote", anon1.get(loc).Body.String(), `<span data-score>1</span>`)
 }
+
+// With the real posting limits, a second reply within 5 s is refused with
+// 429, Retry-After and the localized wait, and the text stays in the form.
+func TestReplyRateLimitKeepsText(t *testing.T) {
+	s, st := newTestServerWithLimits(t, forum.Limits{})
+	a := userWithRole(t, s, st, "r@example.com", "Rita", forum.RoleMember)
+	loc := a.ask("Rate limited topic", "Question body text")
+	id, _, _ := strings.Cut(strings.TrimPrefix(loc, "/en/forum/t/"), "-")
+	wantStatus(t, a.post("/en/forum/t/"+id+"/reply", url.Values{"body": {"First reply text"}}, true), http.StatusSeeOther)
+	w := a.post("/zh/forum/t/"+id+"/reply", url.Values{"body": {"Second reply, too soon"}}, true)
+	wantStatus(t, w, http.StatusTooManyRequests)
+	if w.Header().Get("Retry-After") == "" {
+		t.Error("no Retry-After")
+	}
+	wantBody(t, "rate limited reply", w.Body.String(), ">Second reply, too soon</textarea>", "秒", "data-form-error")
+}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -26,6 +27,9 @@ import (
 // anonPagesMax bounds the number of cached pages (about 200 KB each for a
 // 100-reply topic).
 const anonPagesMax = 256
+
+// pageTTL bounds how long a cached page is served.
+const pageTTL = 30 * time.Second
 
 // csrfPlaceholder stands for the token in cached pages: letters only, so
 // html/template writes it unchanged.
@@ -102,7 +106,8 @@ func (s *Server) serveAnonTopic(c echo.Context, v *view, tv *forum.TopicView) er
 // pageKey identifies everything an anonymous reader's topic page shows:
 // the language and every displayed field of the topic, its category and
 // its posts. An edit bumps a post's revision, so the HTML itself need not
-// be hashed.
+// be hashed. The page also shows time-dependent figures (the SLA line's
+// "overdue by"), so a key lasts at most pageTTL.
 func pageKey(lang string, tv *forum.TopicView) string {
 	h := fnv.New64a()
 	var b [8]byte
@@ -122,6 +127,7 @@ func pageKey(lang string, tv *forum.TopicView) string {
 		}
 	}
 	t := tv.Topic
+	num(time.Now().UnixNano() / int64(pageTTL))
 	num(t.ID)
 	num(t.AcceptedPostID)
 	num(int64(t.ReplyCount))
@@ -134,6 +140,9 @@ func pageKey(lang string, tv *forum.TopicView) string {
 	flag(t.Locked)
 	flag(t.Pinned)
 	flag(t.Hidden)
+	flag(t.WaitingOnAsker)
+	str(string(t.Priority))
+	num(t.AssigneeID)
 	num(t.DeletedAt.UnixNano())
 	if d := tv.DuplicateOf; d != nil {
 		str(d.Title)

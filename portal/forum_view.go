@@ -36,24 +36,16 @@ func (v *view) UnreadCount() int {
 }
 
 // DocsTopics lists forum topics that reference the docs page at path
-// ("" for the docs home; language-neutral, without /{lang}).
+// (language-neutral, without /{lang}: "engine/channels").
 func (v *view) DocsTopics(path string) []*forum.Topic {
 	if !v.ForumEnabled() {
 		return nil
 	}
-	ts, err := v.srv.cfg.Forum.TopicsForDocsPage(v.ctx, docsRef(path), "", 10)
+	ts, err := v.srv.cfg.Forum.TopicsForDocsPage(v.ctx, "/docs/"+path, "", 10)
 	if err != nil {
 		return nil
 	}
 	return ts
-}
-
-// docsRef is the forum's reference to a docs page: "/docs/engine/channels".
-func docsRef(path string) string {
-	if path == "" {
-		return "/docs"
-	}
-	return "/docs/" + path
 }
 
 // Can reports whether the viewer may do action on a resource owned by
