@@ -358,3 +358,18 @@ func BenchmarkDocsUnderMaxLoadTest(b *testing.B) {
 		}
 	}
 }
+
+// The JavaScript quick-start's code block has a Run button too: its
+// snippet exports quickstart(url, token), which the runner calls with the
+// sandbox app's WebSocket URL and alice's token, and its output shows.
+func TestSandboxRunsJavaScriptQuickStart(t *testing.T) {
+	m, ctx := sandboxBrowser(t)
+	must(t, ctx, "open the JavaScript quick-start", chromedp.Navigate(m.URL()+"/en/docs/engine/quickstart-js"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-sandbox-tryit]`)))
+	must(t, ctx, "Try it", chromedp.Click(chromedp.CSS(`[data-sandbox-tryit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#sandbox-pane`)),
+		waitText(`#sandbox-pane .sb-app-id`, ""))
+	must(t, ctx, "Run", chromedp.Click(chromedp.CSS(`.code-block[data-run="true"] .sb-run-btn`)),
+		waitText(`.sb-run-output`, `news #1 from alice: {"text":"hello"}`),
+		waitText(`.sb-run-output`, "Finished."))
+}

@@ -2,7 +2,8 @@
 // GET /sandbox/runner). The frame has an opaque origin: the snippet cannot
 // read the portal's cookies, storage or DOM. The parent sends
 // {type: "run", code, sandbox: {appId, wsUrl, users}} by postMessage; the
-// snippet sees the credentials as the global `sandbox`, and what it logs
+// snippet sees the credentials as the global `sandbox` (a snippet that
+// exports a single function is also called with (wsUrl, token)), and what it logs
 // (and any error) goes back to the parent. A classic script, so that it
 // loads without CORS from the opaque origin; the snippet itself is
 // imported as a blob: module, which this page's own CSP allows.
@@ -31,7 +32,15 @@
       (all, pre, q, p) => pre + q + new URL(p, location.href).href + q);
     const url = URL.createObjectURL(new Blob([code], { type: 'text/javascript' }));
     try {
-      await import(url);
+      const mod = await import(url);
+      // A snippet that exports one function, like the JavaScript
+      // quick-start's quickstart(url, token), is called with the sandbox's
+      // WebSocket URL and the first demo user's token.
+      const fns = Object.values(mod).filter((v) => typeof v === 'function');
+      if (fns.length === 1) {
+        const user = (sandbox.users || [])[0] || {};
+        await fns[0](sandbox.wsUrl, user.token);
+      }
     } catch (err) {
       send('error', show(err));
     } finally {
