@@ -112,6 +112,10 @@ func unconfiguredArea(s *Server, p string) bool {
 		return true
 	case s.cfg.Engine == nil && area == "v1":
 		return true
+	case s.cfg.Status == nil && (area == "status" || p == "/api/status"):
+		return true
+	case s.cfg.SLA == nil && area == "community":
+		return true
 	}
 	return false
 }
