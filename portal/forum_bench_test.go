@@ -80,6 +80,31 @@ func BenchmarkTopicPage(b *testing.B) {
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
 	})
 
+	// A signed-in reader gets a fresh render with their own buttons.
+	sess, _, err := st.Login(context.Background(), "u5@example.com", "correct horse battery", "192.0.2.77")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("handler-signed-in", func(b *testing.B) {
+		b.ReportAllocs()
+		cpu := cpuTime()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				r := httptest.NewRequest(http.MethodGet, target, nil)
+				r.AddCookie(&http.Cookie{Name: csrfCookie, Value: strings.Repeat("b", 43)})
+				r.AddCookie(&http.Cookie{Name: sessionCookie, Value: sess.Token})
+				w := httptest.NewRecorder()
+				s.Handler().ServeHTTP(w, r)
+				if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "data-logout") {
+					b.Errorf("status %d, or not signed in", w.Code)
+					return
+				}
+			}
+		})
+		reportCPU(b, cpu)
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+	})
+
 	for _, enc := range []string{"identity", "gzip"} {
 		b.Run("loopback-"+enc, func(b *testing.B) {
 			srv := httptest.NewServer(s.Handler())

@@ -68,6 +68,36 @@ func (s *Server) votePost(c echo.Context) error {
 	return s.postAction(c, func(*forum.Post) error { return nil })
 }
 
+// flagForm asks why a post should be flagged.
+func (s *Server) flagForm(c echo.Context) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	p, err := s.cfg.Forum.Post(ctx, id)
+	if err != nil {
+		return err
+	}
+	t, err := s.cfg.Forum.Topic(ctx, p.TopicID)
+	if err != nil {
+		return err
+	}
+	if !forum.Can(viewer(c), forum.ActionFlag, forum.Resource{OwnerID: p.AuthorID}, s.cfg.Now()) {
+		if viewer(c) == nil {
+			return &forum.Error{Kind: forum.ErrUnauthorized, ID: "forum.error.login_required"}
+		}
+		return &forum.Error{Kind: forum.ErrForbidden, ID: "forum.error.forbidden"}
+	}
+	lang := langOf(c)
+	v := s.newView(c, lang, "/forum/p/"+strconv.FormatInt(id, 10)+"/flag")
+	v.Section = "forum"
+	v.NoIndex = true
+	v.Title = v.T("web.flag.title")
+	v.Data = map[string]any{"Post": p, "Topic": t, "Reasons": flagReasons}
+	return s.render(c, http.StatusOK, "forum/flag", v)
+}
+
 func (s *Server) flagPost(c echo.Context) error {
 	return s.postAction(c, func(p *forum.Post) error {
 		return s.cfg.Forum.FlagPost(c.Request().Context(), p.ID, forum.FlagReason(c.FormValue("reason")), c.FormValue("note"))

@@ -58,6 +58,7 @@ func (s *Server) registerForumRoutes() {
 	g.POST("/forum/t/:id/unaccept", s.unacceptTopic)
 	g.POST("/forum/p/:id/accept", s.acceptPost)
 	g.POST("/forum/p/:id/vote", s.votePost)
+	g.GET("/forum/p/:id/flag", s.flagForm)
 	g.POST("/forum/p/:id/flag", s.flagPost)
 	g.POST("/forum/p/:id/delete", s.deletePost)
 	g.GET("/forum/p/:id/edit", s.editPostForm)

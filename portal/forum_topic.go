@@ -31,8 +31,12 @@ type postForm struct {
 type topicPageData struct {
 	View         *forum.TopicView
 	Reply        postForm
-	FlagReasons  []forum.FlagReason
 	CloseReasons []forum.CloseReason
+	// The posts with the viewer's permissions, and their labels
+	// (forum_items.go).
+	Question, Accepted *postItem
+	Replies            []*postItem
+	Labels             *postLabels
 }
 
 var (
@@ -76,10 +80,16 @@ func (s *Server) renderTopic(c echo.Context, status int, tv *forum.TopicView, fo
 	if t.Lang != lang || t.Hidden || t.Deleted() {
 		v.NoIndex = true
 	}
-	v.Data = &topicPageData{View: tv, Reply: form, FlagReasons: flagReasons, CloseReasons: closeReasons}
-	if viewer(c) == nil && status == http.StatusOK && form == (postForm{}) && !s.cfg.Dev {
-		return s.serveAnonTopic(c, v, tv)
+	d := &topicPageData{View: tv, Reply: form, CloseReasons: closeReasons}
+	v.Data = d
+	prepare := func() {
+		d.Labels = v.postLabels()
+		d.Question, d.Accepted, d.Replies = v.postItems(tv, s.cfg.Now())
 	}
+	if viewer(c) == nil && status == http.StatusOK && form == (postForm{}) && !s.cfg.Dev {
+		return s.serveAnonTopic(c, v, tv, prepare)
+	}
+	prepare()
 	return s.render(c, status, "forum/topic", v)
 }
 

@@ -49,8 +49,9 @@ var anonPages = &anonPageCache{byKey: map[string]*anonPage{}}
 
 // serveAnonTopic writes the topic page v for an anonymous reader from the
 // cache, rendering it on a miss. Like render, it sets an ETag and answers
-// 304 when the reader already has the page.
-func (s *Server) serveAnonTopic(c echo.Context, v *view, tv *forum.TopicView) error {
+// 304 when the reader already has the page. prepare fills in what the
+// templates need, on a miss only.
+func (s *Server) serveAnonTopic(c echo.Context, v *view, tv *forum.TopicView, prepare func()) error {
 	token := v.CSRF
 	key := fmt.Sprintf("%p:", s) + pageKey(v.Lang, tv) // one cache shared by test servers
 	anonPages.mu.Lock()
@@ -61,6 +62,7 @@ func (s *Server) serveAnonTopic(c echo.Context, v *view, tv *forum.TopicView) er
 		if err != nil {
 			return err
 		}
+		prepare()
 		v.CSRF = csrfPlaceholder
 		var buf bytes.Buffer
 		if err := tm.ExecuteTemplate(&buf, "layout", v); err != nil {
