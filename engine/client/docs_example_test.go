@@ -16,10 +16,7 @@ import (
 func Example_subscribe() {
 	ctx := context.Background()
 	wsURL, appID, appCert := startEngine()
-	c, err := client.Dial(ctx, wsURL, mintToken(appID, appCert, "alice"))
-	if err != nil {
-		log.Fatal(err)
-	}
+	c := dialExample(ctx, wsURL, appID, appCert, "alice")
 	defer c.Close()
 	done := make(chan struct{})
 
@@ -46,10 +43,7 @@ func Example_subscribe() {
 func Example_ack() {
 	ctx := context.Background()
 	wsURL, appID, appCert := startEngine()
-	c, err := client.Dial(ctx, wsURL, mintToken(appID, appCert, "alice"))
-	if err != nil {
-		log.Fatal(err)
-	}
+	c := dialExample(ctx, wsURL, appID, appCert, "alice")
 	defer c.Close()
 	got := make(chan string, 1)
 	handle := func(m client.Message) { got <- string(m.Data) }
@@ -68,10 +62,7 @@ func Example_ack() {
 func Example_unsubscribe() {
 	ctx := context.Background()
 	wsURL, appID, appCert := startEngine()
-	c, err := client.Dial(ctx, wsURL, mintToken(appID, appCert, "alice"))
-	if err != nil {
-		log.Fatal(err)
-	}
+	c := dialExample(ctx, wsURL, appID, appCert, "alice")
 	defer c.Close()
 	sub, err := c.Subscribe(ctx, "news", func(client.Message) {})
 	if err != nil {
@@ -85,13 +76,12 @@ func Example_unsubscribe() {
 	// Output: unsubscribed: true
 }
 
-func Example_peer() {
+// Send a message to another user; it is stored while they are offline and
+// delivered when they log in.
+func ExampleClient_SendPeer() {
 	ctx := context.Background()
 	wsURL, appID, appCert := startEngine()
-	c, err := client.Dial(ctx, wsURL, mintToken(appID, appCert, "alice"))
-	if err != nil {
-		log.Fatal(err)
-	}
+	c := dialExample(ctx, wsURL, appID, appCert, "alice")
 	defer c.Close()
 
 	// [START peer]
@@ -122,10 +112,7 @@ func Example_peer() {
 func Example_peerWithoutStore() {
 	ctx := context.Background()
 	wsURL, appID, appCert := startEngine()
-	c, err := client.Dial(ctx, wsURL, mintToken(appID, appCert, "alice"))
-	if err != nil {
-		log.Fatal(err)
-	}
+	c := dialExample(ctx, wsURL, appID, appCert, "alice")
 	defer c.Close()
 	data := "are you there?"
 
@@ -139,13 +126,11 @@ func Example_peerWithoutStore() {
 	// Output: failed offline
 }
 
-func Example_presence() {
+// See who is in a channel, with their state, and where a user is.
+func ExampleClient_Presence() {
 	ctx := context.Background()
 	wsURL, appID, appCert := startEngine()
-	c, err := client.Dial(ctx, wsURL, mintToken(appID, appCert, "alice"))
-	if err != nil {
-		log.Fatal(err)
-	}
+	c := dialExample(ctx, wsURL, appID, appCert, "alice")
 	defer c.Close()
 
 	// [START presence]
@@ -211,13 +196,11 @@ func Example_presenceEvents() {
 	// leave alice
 }
 
-func Example_history() {
+// Read the last messages of a channel.
+func ExampleClient_History() {
 	ctx := context.Background()
 	wsURL, appID, appCert := startEngine()
-	c, err := client.Dial(ctx, wsURL, mintToken(appID, appCert, "alice"))
-	if err != nil {
-		log.Fatal(err)
-	}
+	c := dialExample(ctx, wsURL, appID, appCert, "alice")
 	defer c.Close()
 	for _, text := range []string{"one", "two", "three"} {
 		c.Publish(ctx, "log", text)
@@ -243,10 +226,7 @@ func Example_history() {
 func Example_recovery() {
 	ctx := context.Background()
 	wsURL, appID, appCert := startEngine()
-	c, err := client.Dial(ctx, wsURL, mintToken(appID, appCert, "alice"))
-	if err != nil {
-		log.Fatal(err)
-	}
+	c := dialExample(ctx, wsURL, appID, appCert, "alice")
 	defer c.Close()
 	handle := func(client.Message) {}
 	reloadScoresFromYourAPI := func() {}
@@ -301,4 +281,13 @@ func shortToken(appID, appCert, user string, ttl time.Duration) string {
 		panic(err)
 	}
 	return tok
+}
+
+// dialExample connects user for an example (the setup, not the lesson).
+func dialExample(ctx context.Context, wsURL, appID, appCert, user string) *client.Client {
+	c, err := client.Dial(ctx, wsURL, mintToken(appID, appCert, user))
+	if err != nil {
+		log.Fatal(err)
+	}
+	return c
 }
