@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -14,7 +13,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"switchboard/db"
 	"switchboard/engine"
 	"switchboard/engine/jssdk"
 	"switchboard/internal/browser"
@@ -27,15 +25,7 @@ import (
 // package's jssdk_e2e_test.go.)
 func TestFeatureExamples(t *testing.T) {
 	ctx := context.Background()
-	d, err := db.Open(ctx, filepath.Join(t.TempDir(), db.FileName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	e, err := engine.New(ctx, engine.Config{DB: d})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := newEngine(t, engine.Limits{})
 	mux := http.NewServeMux()
 	mux.Handle("/v1/ws", e.Handler())
 	mux.Handle("/sdk/v1/", http.StripPrefix("/sdk/v1/", http.FileServerFS(jssdk.FS())))
@@ -45,7 +35,6 @@ func TestFeatureExamples(t *testing.T) {
 	})
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
-	defer e.Shutdown(ctx)
 	app, err := e.CreateApp(ctx, "examples")
 	if err != nil {
 		t.Fatal(err)

@@ -16,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"switchboard/db"
 	"switchboard/engine"
 	"switchboard/engine/jssdk"
 )
@@ -70,20 +69,11 @@ func TestNode(t *testing.T) {
 	}
 
 	ctx := context.Background()
-	d, err := db.Open(ctx, filepath.Join(t.TempDir(), db.FileName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
 	// Pings every 100 ms: a client that did not answer would be closed with 4002
 	// after 1 s (long enough not to trip on a loaded machine; the script waits 3 s).
-	e, err := engine.New(ctx, engine.Config{DB: d, Limits: engine.Limits{PingInterval: 100 * time.Millisecond, PongTimeout: time.Second}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := newEngine(t, engine.Limits{PingInterval: 100 * time.Millisecond, PongTimeout: time.Second})
 	srv := httptest.NewServer(e.Handler())
 	defer srv.Close()
-	defer e.Shutdown(ctx)
 	app, err := e.CreateApp(ctx, "node")
 	if err != nil {
 		t.Fatal(err)

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -13,7 +12,6 @@ import (
 
 	"github.com/coder/websocket"
 
-	"switchboard/db"
 	"switchboard/engine"
 )
 
@@ -23,18 +21,9 @@ import (
 // writing the SDK; each subtest names its section.
 func TestServerKeepsProtocolContract(t *testing.T) {
 	ctx := context.Background()
-	d, err := db.Open(ctx, filepath.Join(t.TempDir(), db.FileName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	e, err := engine.New(ctx, engine.Config{DB: d})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := newEngine(t, engine.Limits{})
 	srv := httptest.NewServer(e.Handler())
 	defer srv.Close()
-	defer e.Shutdown(ctx)
 	app, err := e.CreateApp(ctx, "contract")
 	if err != nil {
 		t.Fatal(err)

@@ -3,12 +3,10 @@ package jssdk_test
 import (
 	"context"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"switchboard/db"
 	"switchboard/engine"
 	"switchboard/engine/client"
 )
@@ -20,18 +18,9 @@ import (
 // the Go SDK, so one attempt may pass by luck; the test repeats it.
 func TestGoSDKResumesFromSavedPosition(t *testing.T) {
 	ctx := context.Background()
-	d, err := db.Open(ctx, filepath.Join(t.TempDir(), db.FileName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	e, err := engine.New(ctx, engine.Config{DB: d})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := newEngine(t, engine.Limits{})
 	srv := httptest.NewServer(e.Handler())
 	defer srv.Close()
-	defer e.Shutdown(ctx)
 	app, err := e.CreateApp(ctx, "parity")
 	if err != nil {
 		t.Fatal(err)
