@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"html/template"
 	"time"
 
 	"switchboard/forum"
@@ -17,6 +18,9 @@ type postItem struct {
 	*forum.Post
 	Date, ISO                                                    string
 	CanVote, CanAccept, CanUnaccept, CanEdit, CanDelete, CanFlag bool
+	// Rendered is the post's HTML; RenderedCopy is the copy shown at the
+	// top when it is the accepted answer (forum_post_cache.go).
+	Rendered, RenderedCopy template.HTML
 }
 
 // postLabels are the strings every post repeats.

@@ -326,6 +326,16 @@ func TestAnonymousTopicPageCache(t *testing.T) {
 	other2 := userWithRole(t, s, st, "v@example.com", "Voter", forum.RoleMember)
 	other2.post("/en/forum/p/"+itoa(tv.Question.ID)+"/vote", url.Values{"up": {"1"}}, true)
 	wantBody(t, "after vote", anon1.get(loc).Body.String(), `<span data-score>1</span>`)
+
+	// Signed-in readers' posts come from a per-post cache: their forms carry
+	// their own token, never the placeholder or someone else's.
+	for _, b := range []*browser{other, other2} {
+		page := b.get(loc).Body.String()
+		if strings.Contains(page, csrfPlaceholder) {
+			t.Fatal("page contains the CSRF placeholder")
+		}
+		wantBody(t, "signed-in vote form", page, `action="/en/forum/p/`+itoa(tv.Question.ID)+`/vote"><input type="hidden" name="_csrf" value="`+b.cookies[csrfCookie].Value+`">`)
+	}
 }
 
 // With the real posting limits, a second reply within 5 s is refused with

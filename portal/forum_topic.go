@@ -82,14 +82,17 @@ func (s *Server) renderTopic(c echo.Context, status int, tv *forum.TopicView, fo
 	}
 	d := &topicPageData{View: tv, Reply: form, CloseReasons: closeReasons}
 	v.Data = d
-	prepare := func() {
+	prepare := func() error {
 		d.Labels = v.postLabels()
 		d.Question, d.Accepted, d.Replies = v.postItems(tv, s.cfg.Now())
+		return s.renderPosts(v, d)
 	}
 	if viewer(c) == nil && status == http.StatusOK && form == (postForm{}) && !s.cfg.Dev {
 		return s.serveAnonTopic(c, v, tv, prepare)
 	}
-	prepare()
+	if err := prepare(); err != nil {
+		return err
+	}
 	return s.render(c, status, "forum/topic", v)
 }
 

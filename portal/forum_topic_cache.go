@@ -51,7 +51,7 @@ var anonPages = &anonPageCache{byKey: map[string]*anonPage{}}
 // cache, rendering it on a miss. Like render, it sets an ETag and answers
 // 304 when the reader already has the page. prepare fills in what the
 // templates need, on a miss only.
-func (s *Server) serveAnonTopic(c echo.Context, v *view, tv *forum.TopicView, prepare func()) error {
+func (s *Server) serveAnonTopic(c echo.Context, v *view, tv *forum.TopicView, prepare func() error) error {
 	token := v.CSRF
 	key := fmt.Sprintf("%p:", s) + pageKey(v.Lang, tv) // one cache shared by test servers
 	anonPages.mu.Lock()
@@ -62,7 +62,9 @@ func (s *Server) serveAnonTopic(c echo.Context, v *view, tv *forum.TopicView, pr
 		if err != nil {
 			return err
 		}
-		prepare()
+		if err := prepare(); err != nil {
+			return err
+		}
 		v.CSRF = csrfPlaceholder
 		var buf bytes.Buffer
 		if err := tm.ExecuteTemplate(&buf, "layout", v); err != nil {
