@@ -179,3 +179,26 @@ func TestDocsPageAskAndTopics(t *testing.T) {
 func other(t *testing.T, s *Server, st *forum.Store) *browser {
 	return userWithRole(t, s, st, "plain@example.com", "Plain", forum.RoleMember)
 }
+
+func TestModeratorSuspendsMember(t *testing.T) {
+	s, st := newForumServer(t)
+	member := newBrowser(t, s)
+	member.signup("sus@example.com", "Suze")
+	loc := member.ask("Before the suspension", "Question body text")
+	id, _, _ := strings.Cut(strings.TrimPrefix(loc, "/en/forum/t/"), "-")
+	mod := userWithRole(t, s, st, "mod@example.com", "Moe", forum.RoleModerator)
+
+	wantBody(t, "suspend form", mod.get("/en/u/suze").Body.String(), `action="/en/u/suze/suspend"`)
+	wantStatus(t, member.post("/en/u/moe/suspend", url.Values{"days": {"3"}, "reason": {"x"}}, true), http.StatusForbidden)
+	wantStatus(t, mod.post("/en/u/suze/suspend", url.Values{"days": {"3"}, "reason": {"spam"}}, true), http.StatusSeeOther)
+	wantBody(t, "suspended profile", mod.get("/en/u/suze").Body.String(), "Suspended until")
+	// Suspension ends the member's sessions: posting now asks them to log in,
+	// and logging in says they are suspended.
+	w := member.post("/en/forum/t/"+id+"/reply", url.Values{"body": {"Posting while suspended"}}, true)
+	wantStatus(t, w, http.StatusSeeOther)
+	if !strings.HasPrefix(w.Header().Get("Location"), "/en/login") {
+		t.Errorf("suspended member's reply went to %q, want the login form", w.Header().Get("Location"))
+	}
+	w = member.login("sus@example.com")
+	wantStatus(t, w, http.StatusForbidden)
+}
