@@ -353,3 +353,15 @@ func TestReplyRateLimitKeepsText(t *testing.T) {
 	}
 	wantBody(t, "rate limited reply", w.Body.String(), ">Second reply, too soon</textarea>", "秒", "data-form-error")
 }
+
+// In -dev mode the docs and their index are rebuilt on every request; the
+// forum's topics must still be found.
+func TestAPISearchFindsTopicsInDevMode(t *testing.T) {
+	s, _ := newForumServer(t, func(c *Config) { c.Dev = true })
+	b := newBrowser(t, s)
+	b.signup("dev@example.com", "Dev")
+	b.ask("Devmode searchable topic", "Body text for the dev index")
+	w := b.get("/api/search?lang=en&q=Devmode")
+	wantStatus(t, w, http.StatusOK)
+	wantBody(t, "dev search", w.Body.String(), `"kind":"topic"`, "Devmode searchable topic")
+}

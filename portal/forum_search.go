@@ -26,23 +26,35 @@ const topicIndexBody = 20000
 
 // indexForum indexes every visible topic and subscribes to changes.
 func (s *Server) indexForum() {
-	ctx := context.Background()
-	for page := 1; ; page++ {
-		list, err := s.cfg.Forum.ListTopics(ctx, forum.TopicFilter{Page: page, PerPage: 100})
-		if err != nil {
-			s.log.Error("index forum topics", "err", err)
-			return
-		}
-		for _, t := range list.Topics {
-			s.reindexTopic(ctx, t.ID)
-		}
-		if page >= list.Pages() {
-			break
-		}
-	}
+	s.indexTopics(context.Background(), s.docs.index)
 	s.cfg.Forum.OnEvent(func(ctx context.Context, e forum.Event) {
 		s.reindexTopic(context.WithoutCancel(ctx), e.TopicID)
 	})
+}
+
+// indexTopics puts every visible topic into ix.
+func (s *Server) indexTopics(ctx context.Context, ix *content.Index) {
+	for page := 1; ; page++ {
+		list, err := s.cfg.Forum.ListTopics(forum.NewContext(ctx, nil), forum.TopicFilter{Page: page, PerPage: 100})
+		if err != nil {
+			s.log.ErrorContext(ctx, "index forum topics", "err", err)
+			return
+		}
+		for _, t := range list.Topics {
+			s.indexTopic(ctx, ix, t.ID)
+		}
+		if page >= list.Pages() {
+			return
+		}
+	}
+}
+
+// devIndexTopics adds the forum's topics to docs that -dev mode has just
+// rebuilt from disk (whose fresh index holds docs pages only).
+func (s *Server) devIndexTopics(ctx context.Context, docs *docsState) {
+	if s.cfg.Dev && s.cfg.Forum != nil {
+		s.indexTopics(ctx, docs.index)
+	}
 }
 
 var tagRE = regexp.MustCompile(`<[^>]*>`)
@@ -55,7 +67,10 @@ func plain(h string) string {
 // reindexTopic puts a topic's current public text into the search index,
 // or removes it when the public can no longer see it.
 func (s *Server) reindexTopic(ctx context.Context, id int64) {
-	ix := s.docs.index
+	s.indexTopic(ctx, s.docs.index, id)
+}
+
+func (s *Server) indexTopic(ctx context.Context, ix *content.Index, id int64) {
 	key := "topic:" + strconv.FormatInt(id, 10)
 	tv, err := s.cfg.Forum.TopicPage(forum.NewContext(ctx, nil), id)
 	if errors.Is(err, forum.ErrNotFound) {

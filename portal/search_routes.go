@@ -24,6 +24,7 @@ func (s *Server) searchPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	s.devIndexTopics(c.Request().Context(), docs)
 	res, err := docs.index.Search(c.Request().Context(), lang, q, content.MaxResults)
 	if err != nil {
 		return err
@@ -40,8 +41,9 @@ type searchResponse struct {
 	Results []content.Result `json:"results"`
 }
 
-// apiSearch answers GET /api/search?q=...&lang=...&limit=...: results in
-// one ranked list, title matches first, then by BM25.
+// apiSearch answers GET /api/search?q=...&lang=...&limit=...: docs pages
+// and forum topics (kind "topic", indexed by forum_search.go) in one
+// ranked list, title matches first, then by BM25.
 func (s *Server) apiSearch(c echo.Context) error {
 	lang, ok := locales.Lang(c.QueryParam("lang"))
 	if !ok && c.QueryParam("lang") != "" {
@@ -59,6 +61,7 @@ func (s *Server) apiSearch(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	s.devIndexTopics(c.Request().Context(), docs)
 	res, err := docs.index.Search(c.Request().Context(), lang, c.QueryParam("q"), limit)
 	if err != nil {
 		return err
