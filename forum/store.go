@@ -48,6 +48,8 @@ type Store struct {
 	throttle *loginThrottle
 	stmts    *stmtCache
 	pages    *pageCache
+	// docsTopics caches TopicsForDocsPage per page-cache generation.
+	docsTopics docsTopicsCache
 
 	dummyOnce sync.Once
 	dummy     string

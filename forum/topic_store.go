@@ -335,20 +335,6 @@ func (s *Store) ListTopics(ctx context.Context, f TopicFilter) (*TopicList, erro
 	return list, rows.Err()
 }
 
-// TopicsForDocsPage returns the newest visible topics that reference a
-// docs page (language-neutral path such as "/docs/quickstart-go"), in
-// lang if given.
-func (s *Store) TopicsForDocsPage(ctx context.Context, path, lang string, limit int) ([]*Topic, error) {
-	if limit <= 0 || limit > 50 {
-		limit = 10
-	}
-	l, err := s.ListTopics(ctx, TopicFilter{DocsPath: path, Lang: lang, PerPage: limit})
-	if err != nil {
-		return nil, err
-	}
-	return l.Topics, nil
-}
-
 // TagCount is a tag and the number of visible topics carrying it.
 type TagCount struct {
 	Tag   string
