@@ -70,16 +70,7 @@ func (s *Server) votePost(c echo.Context) error {
 
 // flagForm asks why a post should be flagged.
 func (s *Server) flagForm(c echo.Context) error {
-	id, err := paramID(c)
-	if err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	p, err := s.cfg.Forum.Post(ctx, id)
-	if err != nil {
-		return err
-	}
-	t, err := s.cfg.Forum.Topic(ctx, p.TopicID)
+	p, t, err := s.postAndTopic(c)
 	if err != nil {
 		return err
 	}
@@ -90,7 +81,7 @@ func (s *Server) flagForm(c echo.Context) error {
 		return &forum.Error{Kind: forum.ErrForbidden, ID: "forum.error.forbidden"}
 	}
 	lang := langOf(c)
-	v := s.newView(c, lang, "/forum/p/"+strconv.FormatInt(id, 10)+"/flag")
+	v := s.newView(c, lang, "/forum/p/"+strconv.FormatInt(p.ID, 10)+"/flag")
 	v.Section = "forum"
 	v.NoIndex = true
 	v.Title = v.T("web.flag.title")
@@ -133,16 +124,7 @@ type editData struct {
 }
 
 func (s *Server) editPostForm(c echo.Context) error {
-	id, err := paramID(c)
-	if err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	p, err := s.cfg.Forum.Post(ctx, id)
-	if err != nil {
-		return err
-	}
-	t, err := s.cfg.Forum.Topic(ctx, p.TopicID)
+	p, t, err := s.postAndTopic(c)
 	if err != nil {
 		return err
 	}
@@ -218,25 +200,16 @@ func (s *Server) editPost(c echo.Context) error {
 
 // revisionsPage shows every version of a post; it is public like the post.
 func (s *Server) revisionsPage(c echo.Context) error {
-	id, err := paramID(c)
+	p, t, err := s.postAndTopic(c)
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	p, err := s.cfg.Forum.Post(ctx, id)
-	if err != nil {
-		return err
-	}
-	t, err := s.cfg.Forum.Topic(ctx, p.TopicID)
-	if err != nil {
-		return err
-	}
-	revs, err := s.cfg.Forum.Revisions(ctx, id)
+	revs, err := s.cfg.Forum.Revisions(c.Request().Context(), p.ID)
 	if err != nil {
 		return err
 	}
 	lang := langOf(c)
-	v := s.newView(c, lang, "/forum/p/"+strconv.FormatInt(id, 10)+"/revisions")
+	v := s.newView(c, lang, "/forum/p/"+strconv.FormatInt(p.ID, 10)+"/revisions")
 	v.Section = "forum"
 	v.NoIndex = true
 	v.Title = v.T("web.revisions.title", "Topic", t.Title)
@@ -255,4 +228,23 @@ func (s *Server) mayEdit(c echo.Context, p *forum.Post, t *forum.Topic) error {
 		return &forum.Error{Kind: forum.ErrUnauthorized, ID: "forum.error.login_required"}
 	}
 	return &forum.Error{Kind: forum.ErrForbidden, ID: "forum.error.forbidden"}
+}
+
+// postAndTopic loads the post named by the :id route parameter and its
+// topic.
+func (s *Server) postAndTopic(c echo.Context) (*forum.Post, *forum.Topic, error) {
+	id, err := paramID(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	ctx := c.Request().Context()
+	p, err := s.cfg.Forum.Post(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	t, err := s.cfg.Forum.Topic(ctx, p.TopicID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, t, nil
 }
