@@ -48,7 +48,10 @@ type Config struct {
 	// engine WebSockets. Tokens, not cookies, authenticate a WebSocket, so
 	// the default "*" lets your own web apps on any origin connect.
 	AllowedOrigins []string
-	LogLevel       slog.Level
+	// PprofAddr, when set, serves net/http/pprof on that (separate,
+	// loopback) address, e.g. to profile the server "bench" starts.
+	PprofAddr string
+	LogLevel  slog.Level
 	// SkipDemo leaves an empty forum without the demo users, topics and
 	// answers (-seed=false); the categories are always created.
 	SkipDemo bool
@@ -67,6 +70,7 @@ func parseFlags(args []string, stderr io.Writer) (Config, []string, error) {
 	fs.StringVar(&cfg.EditURL, "edit-url", env("SWITCHBOARD_EDIT_URL", ""), "base URL of \"Edit this page\" links (env SWITCHBOARD_EDIT_URL)")
 	fs.StringVar(&proxies, "trusted-proxies", env("SWITCHBOARD_TRUSTED_PROXIES", ""), "comma-separated proxy IPs or CIDRs whose X-Forwarded-For is trusted (env SWITCHBOARD_TRUSTED_PROXIES)")
 	fs.StringVar(&origins, "allowed-origins", env("SWITCHBOARD_ALLOWED_ORIGINS", "*"), "comma-separated origin host patterns allowed to open engine WebSockets, e.g. app.example.com,*.example.com (env SWITCHBOARD_ALLOWED_ORIGINS)")
+	fs.StringVar(&cfg.PprofAddr, "pprof", env("SWITCHBOARD_PPROF", ""), "debug: serve net/http/pprof on this address, e.g. 127.0.0.1:6061 (env SWITCHBOARD_PPROF)")
 	fs.BoolVar(&cfg.SecureCookies, "secure-cookies", envBool("SWITCHBOARD_SECURE_COOKIES"), "mark cookies Secure, for TLS terminated by a proxy (env SWITCHBOARD_SECURE_COOKIES)")
 	seed := fs.Bool("seed", envBoolDefault("SWITCHBOARD_SEED", true), "seed an empty forum with demo users, topics and answers (env SWITCHBOARD_SEED)")
 	fs.StringVar(&level, "log-level", env("SWITCHBOARD_LOG_LEVEL", "info"), "debug, info, warn or error (env SWITCHBOARD_LOG_LEVEL)")
@@ -115,6 +119,9 @@ var commands = map[string]func(ctx context.Context, cfg Config, args []string, s
 
 func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	if cfg.PprofAddr != "" {
+		go servePprof(cfg.PprofAddr, log)
+	}
 	m := NewMain(cfg, log)
 	if err := m.Run(ctx); err != nil {
 		m.Close()
