@@ -81,6 +81,14 @@ func TestConnectWhileShuttingDown(t *testing.T) {
 	}
 	defer ws.CloseNow()
 	tok, _ := MintToken(a.ID, a.Certificate, Claims{Subject: "u"}, time.Hour)
+	// Dial returns once the handshake is answered, which can be before the
+	// server registers the socket; registering while closing would close it
+	// with 4006 instead (a different race, covered by Shutdown's tests).
+	for deadline := time.Now().Add(5 * time.Second); e.hub.count() == 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the server never registered the connection")
+		}
+	}
 	e.closing.Store(true) // the moment between Shutdown's start and this socket's close
 	ws.Write(ctx, websocket.MessageText, []byte(`{"id":1,"op":"connect","token":"`+tok+`"}`))
 	_, b, err := ws.Read(ctx)
