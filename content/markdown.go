@@ -44,17 +44,9 @@ type Renderer struct {
 	labels   Labels
 }
 
-type ctxKey int
-
-const (
-	keyLang ctxKey = iota
-	keyErr
-)
-
 var (
 	parserKeyLang = parser.NewContextKey()
 	parserKeyErrs = parser.NewContextKey()
-	parserKeyInc  = parser.NewContextKey()
 )
 
 // NewDocsRenderer configures goldmark for trusted documentation: GFM,

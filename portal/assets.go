@@ -10,7 +10,6 @@ import (
 	"mime"
 	"net/http"
 	"path"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -126,6 +125,3 @@ func (s *Server) serveStatic(c echo.Context) error {
 	http.ServeContent(c.Response(), c.Request(), "", time.Time{}, bytes.NewReader(f.body))
 	return nil
 }
-
-// isHashedStatic reports whether p is under /static/.
-func isHashedStatic(p string) bool { return strings.HasPrefix(p, "/static/") }

@@ -27,8 +27,6 @@ type docsState struct {
 	sidebars sync.Map // lang + "\x00" + path -> template.HTML
 }
 
-var devMu sync.Mutex
-
 func (s *Server) loadDocs(ctx context.Context) (*docsState, error) {
 	labels := func(lang, id string) string { return s.localizer(lang).T(id) }
 	site, err := content.Load(s.cfg.Docs, content.NewDocsRenderer(s.cfg.Includes, labels))
@@ -50,8 +48,8 @@ func (s *Server) currentDocs(ctx context.Context) (*docsState, error) {
 	if !s.cfg.Dev {
 		return s.docs, nil
 	}
-	devMu.Lock()
-	defer devMu.Unlock()
+	s.devMu.Lock()
+	defer s.devMu.Unlock()
 	fresh, err := s.loadDocs(ctx)
 	if err != nil {
 		return nil, err

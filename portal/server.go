@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -82,7 +83,8 @@ type Server struct {
 	reg     *prometheus.Registry
 	metrics *httpMetrics
 
-	docs   *docsState // swapped atomically in -dev mode
+	docs   *docsState // replaced under devMu on every request in -dev mode
+	devMu  sync.Mutex
 	tmpl   *templates
 	assets *assets
 

@@ -25,7 +25,6 @@ type templates struct {
 	fsys   fs.FS
 	assets *assets
 	dev    bool
-	mu     sync.Mutex
 	byName map[string]*template.Template
 }
 
