@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"runtime/pprof"
 	"strings"
 
 	"switchboard/engine/bench"
@@ -38,6 +39,7 @@ func runBench(ctx context.Context, _ Config, args []string, _ io.Reader, stdout,
 	fs.StringVar(&c.AppCert, "app-cert", "", "App Certificate for -url")
 	serverFlags := fs.String("server-flags", "", "without -url: extra global flags for the child server, space-separated (e.g. \"-log-level info\")")
 	fs.IntVar(&c.ServerPID, "server-pid", 0, "with -url: PID of the server on this host, to report its RSS (otherwise server_rss_bytes is 0)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the load generator (not the server) to this file")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "Usage: switchboard bench [flags]\n\n"+
 			"Load-tests the messaging engine over real WebSockets and prints one JSON line:\n"+
@@ -56,6 +58,17 @@ func runBench(ctx context.Context, _ Config, args []string, _ io.Reader, stdout,
 		c.Channels = 0 // idle clients only connect unless -channels is given
 	}
 	c.Progress = stderr
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return fmt.Errorf("bench: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("bench: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if os.Getenv("GOGC") == "" {
 		// The load generator shares the CPU with the server it measures:
 		// collecting its garbage (mostly the SDK's per-message decoding)

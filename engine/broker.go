@@ -12,12 +12,13 @@ type Publication struct {
 	Data   json.RawMessage // the client's data, byte for byte
 	From   string          // publisher's user ID ("" for server publications)
 	Time   int64           // Unix milliseconds
-	frame  []byte          // the encoded "pub" push, shared by all subscribers
+	frame  wsFrame         // the encoded "pub" push, shared by all subscribers
 }
 
-// Frame returns the encoded "pub" push for this publication. It is built
-// once by the broker and shared by every subscriber's send queue.
-func (p *Publication) Frame() []byte { return p.frame }
+// Frame returns the encoded "pub" push (JSON) for this publication. It is
+// built once by the broker, as a WebSocket frame that every subscriber's
+// send queue shares.
+func (p *Publication) Frame() []byte { return p.frame.payload() }
 
 // StreamPosition is a channel's latest offset and its epoch.
 type StreamPosition struct {

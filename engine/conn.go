@@ -18,7 +18,7 @@ import (
 type conn struct {
 	e      *Engine
 	ws     *websocket.Conn
-	cw     *coalescingWriter // under ws; batches the writer's frames
+	fw     *frameWriter // under ws; the socket's only writer
 	opened time.Time
 
 	// Set at connect, before connected becomes true; read-only afterwards
@@ -41,7 +41,7 @@ type conn struct {
 	ackSubs atomic.Int32
 
 	qmu         sync.Mutex
-	queue       [][]byte
+	queue       []wsFrame
 	qbytes      int
 	writing     bool
 	closed      bool
@@ -69,7 +69,7 @@ func (e *Engine) serveWS(w http.ResponseWriter, r *http.Request) {
 	}
 	ws.SetReadLimit(int64(e.limits.MaxFrameBytes))
 	now := e.now()
-	c := &conn{e: e, ws: ws, cw: hj.cw, opened: now}
+	c := &conn{e: e, ws: ws, fw: hj.fw, opened: now}
 	c.lastPingAt.Store(now.UnixNano())
 	if !e.hub.addOpen(c) {
 		ws.Close(CloseShutdown, "server shutdown")
@@ -113,7 +113,7 @@ func (c *conn) sendError(id uint64, err *Error) {
 
 // send queues frame; false if the connection is closing. A full queue
 // closes the connection as a slow consumer (4001).
-func (c *conn) send(frame []byte) bool {
+func (c *conn) send(frame wsFrame) bool {
 	l := &c.e.limits
 	c.qmu.Lock()
 	if c.closed || c.closeAfter {
@@ -136,9 +136,12 @@ func (c *conn) send(frame []byte) bool {
 	return true
 }
 
+// writeLoop writes the queue until it is empty. Under load a connection's
+// queue holds several frames by the time the loop takes it, and they go
+// out in one system call: the busier the engine, the fewer calls per
+// frame.
 func (c *conn) writeLoop() {
-	ctx := context.Background()
-	var batch [][]byte
+	var batch []wsFrame
 	for {
 		c.qmu.Lock()
 		if c.closed || len(c.queue) == 0 {
@@ -158,33 +161,13 @@ func (c *conn) writeLoop() {
 		batch, c.queue = c.queue, batch[:0]
 		c.qbytes = 0
 		c.qmu.Unlock()
-		if err := c.writeBatch(ctx, batch); err != nil {
+		if err := c.fw.writeFrames(batch); err != nil {
 			c.closeWith(0, "")
 			clear(batch)
 			return
 		}
 		clear(batch)
 	}
-}
-
-// writeBatch writes frames, in one system call when there are several.
-func (c *conn) writeBatch(ctx context.Context, batch [][]byte) error {
-	batched := len(batch) > 1 && c.cw != nil
-	if batched {
-		c.cw.begin()
-	}
-	var err error
-	for _, b := range batch {
-		if err = c.ws.Write(ctx, websocket.MessageText, b); err != nil {
-			break
-		}
-	}
-	if batched {
-		if ferr := c.cw.end(); err == nil {
-			err = ferr
-		}
-	}
-	return err
 }
 
 // closeWith closes the WebSocket with code now, dropping queued frames.
@@ -235,7 +218,7 @@ func (c *conn) tick(now time.Time) {
 		return
 	}
 	if n >= c.expiringAt.Load() && c.expiringSent.CompareAndSwap(false, true) {
-		c.send(mustJSON(expiringPush{Type: "expiring", ExpiresAt: time.Unix(0, c.expiresAt.Load()).Unix()}))
+		c.send(encodeFrame(expiringPush{Type: "expiring", ExpiresAt: time.Unix(0, c.expiresAt.Load()).Unix()}))
 	}
 	if ps := c.pingSentAt.Load(); ps != 0 {
 		if n-ps > int64(l.PongTimeout) {

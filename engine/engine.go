@@ -131,7 +131,7 @@ func (e *Engine) Shutdown(ctx context.Context) error {
 	}
 	close(e.stop)
 	<-e.done
-	frame := mustJSON(shutdownPush{Type: "shutdown", ReconnectAfterMS: e.limits.ShutdownReconnectDelay.Milliseconds()})
+	frame := encodeFrame(shutdownPush{Type: "shutdown", ReconnectAfterMS: e.limits.ShutdownReconnectDelay.Milliseconds()})
 	e.hub.closeAll(frame, CloseShutdown, "server shutdown")
 	t := time.NewTicker(10 * time.Millisecond)
 	defer t.Stop()

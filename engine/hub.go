@@ -140,7 +140,7 @@ func (h *hub) removeSub(s *subscription) (last bool) {
 }
 
 // broadcastPresence queues frame to subscribers of ch that asked for presence events.
-func (h *hub) broadcastPresence(ch ChannelID, frame []byte) {
+func (h *hub) broadcastPresence(ch ChannelID, frame wsFrame) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	for c, s := range h.chans[ch] {
@@ -151,7 +151,7 @@ func (h *hub) broadcastPresence(ch ChannelID, frame []byte) {
 }
 
 // sendToUser queues frame to every connection of user; false if none.
-func (h *hub) sendToUser(app, user string, frame []byte) bool {
+func (h *hub) sendToUser(app, user string, frame wsFrame) bool {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	conns := h.users[userKey{app, user}]
@@ -173,7 +173,7 @@ func (h *hub) closeApp(app string, code int, reason string) {
 }
 
 // closeAll queues frame to every connection and closes each after it is written.
-func (h *hub) closeAll(frame []byte, code int, reason string) {
+func (h *hub) closeAll(frame wsFrame, code int, reason string) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	for c := range h.all {

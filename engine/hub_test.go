@@ -50,7 +50,7 @@ func TestPublicationEncodedOnce(t *testing.T) {
 	}
 	want := &h.Publications[0].Frame()[0]
 	for i, c := range conns {
-		if len(c.queue) != 1 || &c.queue[0][0] != want {
+		if len(c.queue) != 1 || &wsFrame(c.queue[0]).payload()[0] != want {
 			t.Fatalf("subscriber %d did not get the shared frame", i)
 		}
 	}

@@ -69,13 +69,18 @@ func (c *conn) opSubscribe(ctx context.Context, r *request) (any, *Error) {
 		n := len(missed)
 		res.Recovered, res.Missed = &ok, &n
 	}
+	// Presence before the reply: once the client has its reply, presence
+	// and where_now list it.
+	first := c.joinPresence(ctx, s)
 	s.mu.Lock()
 	c.send(encodeReply(r.ID, res))
 	s.finishRecoveryLocked(missed, h.Position.Offset)
 	s.mu.Unlock()
-	// After the reply, so the join push (which this subscriber may get too)
-	// follows it.
-	c.joinPresence(ctx, s)
+	// The join push after the reply, so a subscriber that gets its own
+	// join has the reply first.
+	if first {
+		c.announceJoin(s)
+	}
 	return nil, errNoReply
 }
 

@@ -6,15 +6,20 @@ import (
 	"errors"
 )
 
-func (c *conn) joinPresence(ctx context.Context, s *subscription) {
+// joinPresence adds the subscriber to the channel's presence and reports
+// whether it is the user's first connection there, which announceJoin then
+// tells the channel.
+func (c *conn) joinPresence(ctx context.Context, s *subscription) (first bool) {
 	first, err := c.e.presence.Join(ctx, s.ch, c.user, c.id)
 	if err != nil {
 		c.e.log.ErrorContext(ctx, "presence join", "err", err)
-		return
+		return false
 	}
-	if first {
-		c.e.hub.broadcastPresence(s.ch, mustJSON(presencePush{Type: "presence", Channel: s.ch.Name, Event: "join", User: c.user, State: map[string]string{}}))
-	}
+	return first
+}
+
+func (c *conn) announceJoin(s *subscription) {
+	c.e.hub.broadcastPresence(s.ch, encodeFrame(presencePush{Type: "presence", Channel: s.ch.Name, Event: "join", User: c.user, State: map[string]string{}}))
 }
 
 func (c *conn) leavePresence(ctx context.Context, s *subscription) {
@@ -24,7 +29,7 @@ func (c *conn) leavePresence(ctx context.Context, s *subscription) {
 		return
 	}
 	if last {
-		c.e.hub.broadcastPresence(s.ch, mustJSON(leavePush{Type: "presence", Channel: s.ch.Name, Event: "leave", User: c.user}))
+		c.e.hub.broadcastPresence(s.ch, encodeFrame(leavePush{Type: "presence", Channel: s.ch.Name, Event: "leave", User: c.user}))
 	}
 }
 
@@ -81,7 +86,7 @@ func (c *conn) opSetState(ctx context.Context, r *request) (any, *Error) {
 	}
 	// Reply first: a reply comes before the pushes its request caused.
 	c.send(encodeReply(r.ID, nil))
-	c.e.hub.broadcastPresence(s.ch, mustJSON(presencePush{Type: "presence", Channel: s.ch.Name, Event: "state", User: c.user, State: state}))
+	c.e.hub.broadcastPresence(s.ch, encodeFrame(presencePush{Type: "presence", Channel: s.ch.Name, Event: "state", User: c.user, State: state}))
 	return nil, errNoReply
 }
 

@@ -38,7 +38,7 @@ func (s *offlineStore) replay(ctx context.Context, c *conn, now time.Time) error
 			p.Type, p.Data, p.Offline = "peer", data, true
 			after = p.MessageID
 			n++
-			if !c.send(mustJSON(p)) {
+			if !c.send(encodeFrame(p)) {
 				rows.Close()
 				return nil
 			}
@@ -117,7 +117,7 @@ func (c *conn) opPeer(ctx context.Context, r *request) (any, *Error) {
 	e := c.e
 	now := e.now()
 	data := append(json.RawMessage(nil), r.Data...)
-	frame := mustJSON(peerPush{Type: "peer", From: c.user, Data: data, Time: now.UnixMilli()})
+	frame := encodeFrame(peerPush{Type: "peer", From: c.user, Data: data, Time: now.UnixMilli()})
 	pl := e.peerLock(c.app.ID, r.To)
 	pl.Lock()
 	defer pl.Unlock()

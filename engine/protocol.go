@@ -90,18 +90,21 @@ func mustJSON(v any) []byte {
 	return b
 }
 
-func encodeReply(id uint64, result any) []byte {
+// encodeFrame encodes one of our frame types as a WebSocket text frame.
+func encodeFrame(v any) wsFrame { return textFrame(mustJSON(v)) }
+
+func encodeReply(id uint64, result any) wsFrame {
 	if result == nil {
 		result = struct{}{}
 	}
-	return mustJSON(replyFrame{ID: id, Result: result})
+	return encodeFrame(replyFrame{ID: id, Result: result})
 }
 
-func encodeError(id uint64, e *Error) []byte {
+func encodeError(id uint64, e *Error) wsFrame {
 	if id == 0 {
-		return mustJSON(errorPush{Type: "error", Error: e})
+		return encodeFrame(errorPush{Type: "error", Error: e})
 	}
-	return mustJSON(replyFrame{ID: id, Error: e})
+	return encodeFrame(replyFrame{ID: id, Error: e})
 }
 
 // pubPush is the "pub" push; it is encoded once per publication and the
@@ -116,8 +119,8 @@ type pubPush struct {
 	Time    int64           `json:"time"`
 }
 
-func encodePub(channel string, p *Publication) []byte {
-	return mustJSON(pubPush{Type: "pub", Channel: channel, Offset: p.Offset, Epoch: p.Epoch, Data: p.Data, From: p.From, Time: p.Time})
+func encodePub(channel string, p *Publication) wsFrame {
+	return encodeFrame(pubPush{Type: "pub", Channel: channel, Offset: p.Offset, Epoch: p.Epoch, Data: p.Data, From: p.From, Time: p.Time})
 }
 
 // presencePush is a "join" or "state" push; State is always an object.
@@ -147,7 +150,7 @@ type peerPush struct {
 }
 
 var (
-	pingFrame = []byte(`{"type":"ping"}`)
+	pingFrame = textFrame([]byte(`{"type":"ping"}`))
 )
 
 type expiringPush struct {
