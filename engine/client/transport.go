@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -28,7 +29,18 @@ type transport struct {
 	deadAfter atomic.Int64 // nanoseconds
 	lastRead  atomic.Int64 // Unix nanoseconds
 	watchdog  *time.Timer
+
+	// buf holds the message being read; only readLoop uses it. Reusing it
+	// saves io.ReadAll's growing allocations for every message.
+	buf []byte
 }
+
+// Bounds of the reusable read buffer: one big message must not pin its
+// size for the connection's lifetime.
+const (
+	minReadBuffer = 4 << 10
+	maxReadBuffer = 64 << 10
+)
 
 var errSilent = errors.New("switchboard: no frame from the server within ping interval + pong timeout")
 
@@ -81,7 +93,7 @@ func (t *transport) checkAlive() {
 func (t *transport) readLoop() {
 	ctx := context.Background()
 	for {
-		_, b, err := t.ws.Read(ctx)
+		b, err := t.readMessage(ctx)
 		t.lastRead.Store(time.Now().UnixNano())
 		if err != nil {
 			var ce websocket.CloseError
@@ -92,7 +104,7 @@ func (t *transport) readLoop() {
 			return
 		}
 		var f inFrame
-		if err := json.Unmarshal(b, &f); err != nil {
+		if err := decodeFrame(b, &f); err != nil {
 			t.c.o.logger.Warn("switchboard: invalid frame from server", "err", err)
 			continue
 		}
@@ -108,6 +120,38 @@ func (t *transport) readLoop() {
 		}
 		t.c.handlePush(t, &f)
 	}
+}
+
+// readMessage reads the next message into t.buf. The bytes are valid until
+// the next call; decodeFrame copies what it keeps.
+func (t *transport) readMessage(ctx context.Context) ([]byte, error) {
+	_, r, err := t.ws.Reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b := t.buf[:0]
+	if cap(b) == 0 {
+		b = make([]byte, 0, minReadBuffer)
+	}
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if cap(b) <= maxReadBuffer {
+		t.buf = b
+	} else {
+		t.buf = nil
+	}
+	return b, nil
 }
 
 // die marks the transport dead and fails its requests in flight.

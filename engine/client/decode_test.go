@@ -1,0 +1,297 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha1"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/coder/websocket"
+)
+
+// Frames as the server sends them (engine/PROTOCOL.md), and replies.
+var realFrames = []string{
+	`{"type":"pub","channel":"news","offset":13,"epoch":"f3a9c2d1","data":{"text":"hi"},"from":"alice","time":1764064800123}`,
+	`{"type":"pub","channel":"news","offset":14,"epoch":"f3a9c2d1","data":"plain","from":"","time":1764064800124}`,
+	`{"type":"presence","channel":"room","event":"join","user":"alice","state":{"mood":"busy"}}`,
+	`{"type":"presence","channel":"room","event":"leave","user":"alice"}`,
+	`{"type":"presence","channel":"room","event":"state","user":"alice","state":{}}`,
+	`{"type":"peer","from":"alice","data":{"text":"psst"},"time":1764064800123}`,
+	`{"type":"peer","from":"alice","data":[1,2.5,-3e2,true,false,null],"time":1764064800123,"message_id":42,"offline":true}`,
+	`{"type":"ping"}`,
+	`{"type":"expiring","expires_at":1764068400}`,
+	`{"type":"shutdown","reconnect_after_ms":2500}`,
+	`{"type":"error","error":{"code":101,"message":"invalid JSON: unexpected end of JSON input"}}`,
+	`{"id":7,"result":{"offset":12,"epoch":"f3a9c2d1"}}`,
+	`{"id":7,"error":{"code":131,"message":"publish rate exceeded: 60/s, burst 60"}}`,
+	`{"id":5,"result":{}}`,
+	`{"id":1,"result":{"client":"c9f1","user":"alice","app":"2b1e9f6c4d3a8b7e5f0a1c2d3e4f5a6b","expires_at":1764068400,"ping_interval_ms":25000,"pong_timeout_ms":10000,"limits":{"max_message_bytes":32768,"publish_rate":60,"publish_burst":60,"max_subscriptions":128,"max_frame_bytes":69632}}}`,
+	`{"id":6,"result":{"offset":16,"epoch":"f3a9c2d1","oldest":1,"publications":[{"offset":11,"data":{"a":[{}]},"from":"alice","time":1764064800123}]}}`,
+	`{"id":10,"result":{"status":"stored","message_id":42,"expires_at":1764151200}}`,
+}
+
+// Inputs that must take json.Unmarshal's path, or its exact errors.
+var nastyFrames = []string{
+	``, ` `, `null`, ` null `, `[]`, `"pub"`, `1`, `{}`, ` {} `, `{}x`, `{} {}`, `{`, `}`, `{"id"}`, `{"id":}`,
+	`{"id":1,}`, `{,"id":1}`, `{"id":1 "type":"pub"}`, `{'id':1}`, `{"ID":1}`, `{"Type":"pub"}`, `{"DATA":[]}`,
+	`{"\u0069d":1}`, `{"ſtate":{"a":"b"}}`, "{\"\u212Aey\":1}", `{"id":1,"id":2}`, `{"data":1,"data":[2]}`,
+	`{"error":{"code":1},"error":{"message":"m"}}`, `{"state":{"a":"b"},"state":{"c":"d"}}`,
+	`{"state":null}`, `{"error":null}`, `{"data":null}`, `{"result":null}`, `{"type":null}`, `{"id":null}`,
+	`{"offline":null}`, `{"offline":1}`, `{"offline":"true"}`, `{"offline":tru}`, `{"offline":truee}`,
+	`{"id":-1}`, `{"id":1.0}`, `{"id":1e2}`, `{"id":01}`, `{"id":-0}`, `{"id":"1"}`, `{"id":18446744073709551615}`,
+	`{"id":18446744073709551616}`, `{"id":9999999999999999999}`, `{"time":-1}`, `{"time":-0}`, `{"time":9223372036854775807}`,
+	`{"time":9223372036854775808}`, `{"time":1.5}`, `{"time":1E3}`, `{"time":-}`, `{"time":1.}`, `{"time":.5}`,
+	`{"error":{"code":"x","message":"m"}}`, `{"error":5}`, `{"error":[]}`, `{"error":{"Code":7,"extra":[1]}}`,
+	`{"state":{"a":1}}`, `{"state":[]}`, `{"state":{"a":"b","a":"c"}}`,
+	`{"channel":"a\"b"}`, `{"channel":"a\u0000b"}`, `{"channel":"\ud800"}`, "{\"channel\":\"a\x01\"}",
+	"{\"channel\":\"\xff\"}", "{\"channel\":\"caf\xc3\xa9 \xe5\xbf\xab\"}", "{\"channel\":\"\xed\xa0\x80\"}",
+	"{\"data\":\"\xff\xfe\"}", "{\"data\":\"\x7f\"}", `{"data":"\x"}`, `{"data":"\u12"}`, `{"data":"\u12G4"}`,
+	`{"data":[1,]}`, `{"data":[,1]}`, `{"data":{"a"}}`, `{"data":{"a":1,}}`, `{"data":{1:2}}`, `{"data":[}`,
+	`{"data":{]}`, `{"data":01}`, `{"data":-01}`, `{"data":1e}`, `{"data":1e+}`, `{"data":-}`, `{"data":+1}`,
+	`{"data":NaN}`, `{"data":nul}`, `{"data":[ ]}`, `{"data":{ }}`, "{\t\"data\"\n:\r[ 1 , { \"a\" : [ ] } ]\n}\n",
+	`{"unknown":{"deep":[[[{"x":"\n\t\\\u00e9"}]]]},"type":"pub"}`, `{"unknown":[}`, `{"message_ID":1}`, `{"messageid":1}`, `{"message-id":1}`, `{"expiresAt":1}`,
+	`{"type":"pub","type":"ping"}`, `{"type":"\u0070ub"}`, `{"type":"PUB"}`, `{"type":"pubx"}`,
+	`{"data":` + strings.Repeat("[", 600) + strings.Repeat("]", 600) + `}`,
+	`{"data":` + strings.Repeat(`{"a":`, 600) + `1` + strings.Repeat("}", 600) + `}`,
+	`{"data":` + strings.Repeat("[", 10001) + strings.Repeat("]", 10001) + `}`,
+}
+
+// checkSame fails unless decodeFrame(b) has exactly json.Unmarshal's
+// result, and the result does not change when b is overwritten.
+func checkSame(t *testing.T, b []byte) {
+	t.Helper()
+	var want inFrame
+	wantErr := json.Unmarshal(b, &want)
+
+	buf := bytes.Clone(b)
+	got := inFrame{ID: 99, Type: "stale", Data: json.RawMessage(`1`), State: map[string]string{"x": "y"}, Error: &Error{Code: 1}}
+	gotErr := decodeFrame(buf, &got)
+	if (gotErr == nil) != (wantErr == nil) || gotErr != nil && gotErr.Error() != wantErr.Error() {
+		t.Fatalf("decodeFrame(%q) error = %v, want %v", b, gotErr, wantErr)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("decodeFrame(%q) =\n%+v\nwant\n%+v", b, got, want)
+	}
+	for i := range buf {
+		buf[i] = 'X'
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("decodeFrame(%q) result changed when the input buffer was reused: %+v", b, got)
+	}
+}
+
+func FuzzDecodeFrame(f *testing.F) {
+	for _, s := range realFrames {
+		f.Add([]byte(s))
+	}
+	for _, s := range nastyFrames {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) { checkSame(t, b) })
+}
+
+func TestDecodeFrameMatchesUnmarshal(t *testing.T) {
+	for _, s := range append(append([]string{}, realFrames...), nastyFrames...) {
+		checkSame(t, []byte(s))
+	}
+}
+
+// TestDecodeFrameFastPath checks the decoded values of the frames the
+// server sends, and that they do not fall back to encoding/json (which is
+// what makes receiving cheap).
+func TestDecodeFrameFastPath(t *testing.T) {
+	tests := []struct {
+		name  string
+		frame string
+		want  inFrame
+	}{
+		{"pub", realFrames[0], inFrame{Type: "pub", Channel: "news", Offset: 13, Epoch: "f3a9c2d1", Data: json.RawMessage(`{"text":"hi"}`), From: "alice", Time: 1764064800123}},
+		{"pub with spaces and UTF-8", "{ \"type\" : \"pub\" ,\n\"channel\":\"caf\xc3\xa9\", \"data\" : [ \"\\u00e9\\n\" , {} ] , \"offset\":0 }",
+			inFrame{Type: "pub", Channel: "caf\u00e9", Data: json.RawMessage(`[ "\u00e9\n" , {} ]`)}},
+		{"presence join", realFrames[2], inFrame{Type: "presence", Channel: "room", Event: "join", User: "alice", State: map[string]string{"mood": "busy"}}},
+		{"presence empty state", realFrames[4], inFrame{Type: "presence", Channel: "room", Event: "state", User: "alice", State: map[string]string{}}},
+		{"stored peer", realFrames[6], inFrame{Type: "peer", From: "alice", Data: json.RawMessage(`[1,2.5,-3e2,true,false,null]`), Time: 1764064800123, MessageID: 42, Offline: true}},
+		{"ping", realFrames[7], inFrame{Type: "ping"}},
+		{"expiring", realFrames[8], inFrame{Type: "expiring", ExpiresAt: 1764068400}},
+		{"shutdown", realFrames[9], inFrame{Type: "shutdown", ReconnectAfterMS: 2500}},
+		{"error push", realFrames[10], inFrame{Type: "error", Error: &Error{Code: 101, Message: "invalid JSON: unexpected end of JSON input"}}},
+		{"reply", realFrames[11], inFrame{ID: 7, Result: json.RawMessage(`{"offset":12,"epoch":"f3a9c2d1"}`)}},
+		{"error reply", realFrames[12], inFrame{ID: 7, Error: &Error{Code: 131, Message: "publish rate exceeded: 60/s, burst 60"}}},
+		{"largest id", `{"id":9999999999999999999,"result":{}}`, inFrame{ID: 9999999999999999999, Result: json.RawMessage(`{}`)}},
+		{"unknown fields skipped", `{"type":"pub","v":2,"extra":{"a":[1,"\""]},"channel":"c"}`, inFrame{Type: "pub", Channel: "c"}},
+		{"null data", `{"type":"pub","data":null}`, inFrame{Type: "pub", Data: json.RawMessage(`null`)}},
+		{"unknown type", `{"type":"future"}`, inFrame{Type: "future"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got inFrame
+			d := frameDecoder{b: []byte(tt.frame)}
+			if !d.frame(&got) {
+				t.Fatalf("%s fell back to encoding/json", tt.frame)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Fatalf("got %+v, want %+v", got, tt.want)
+			}
+			checkSame(t, []byte(tt.frame))
+		})
+	}
+}
+
+// TestReadMessageBuffer reads a small, a huge and a small message: each
+// arrives whole, and the huge one's buffer is not kept.
+func TestReadMessageBuffer(t *testing.T) {
+	msgs := [][]byte{
+		[]byte(realFrames[0]),
+		[]byte(`{"type":"pub","data":"` + strings.Repeat("x", 3*maxReadBuffer) + `"}`),
+		[]byte(realFrames[2]),
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer ws.CloseNow()
+		for _, m := range msgs {
+			if err := ws.Write(r.Context(), websocket.MessageText, m); err != nil {
+				return
+			}
+		}
+		ws.Close(websocket.StatusNormalClosure, "")
+	}))
+	defer srv.Close()
+	ctx := context.Background()
+	ws, _, err := websocket.Dial(ctx, srv.URL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.CloseNow()
+	ws.SetReadLimit(1 << 21)
+	tr := &transport{ws: ws}
+	for i, want := range msgs {
+		got, err := tr.readMessage(ctx)
+		if err != nil {
+			t.Fatalf("message %d: %v", i, err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("message %d: got %d bytes %.40q, want %d bytes %.40q", i, len(got), got, len(want), want)
+		}
+		if cap(tr.buf) > maxReadBuffer {
+			t.Fatalf("message %d: kept a %d-byte read buffer, want at most %d", i, cap(tr.buf), maxReadBuffer)
+		}
+	}
+	if _, err := tr.readMessage(ctx); websocket.CloseStatus(err) != websocket.StatusNormalClosure {
+		t.Fatalf("after the last message: err = %v, want a normal closure", err)
+	}
+}
+
+// BenchmarkDecodeFrame compares encoding/json with decodeFrame on a
+// typical publication.
+//
+//	go test ./engine/client -run '^$' -bench DecodeFrame
+func BenchmarkDecodeFrame(b *testing.B) {
+	frame := []byte(`{"type":"pub","channel":"bench","offset":123456,"epoch":"f3a9c2d1","data":{"text":"a message of a typical size, about one hundred bytes long, sent to every subscriber"},"from":"alice","time":1764064800123}`)
+	decoders := []struct {
+		name   string
+		decode func([]byte, *inFrame) error
+	}{
+		{"json.Unmarshal", func(b []byte, f *inFrame) error { *f = inFrame{}; return json.Unmarshal(b, f) }},
+		{"decodeFrame", decodeFrame},
+	}
+	for _, dec := range decoders {
+		b.Run(dec.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(frame)))
+			var f inFrame
+			for b.Loop() {
+				if err := dec.decode(frame, &f); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkReadFrames measures the client's receive path over a real
+// WebSocket: reading and decoding each message the way readLoop did before
+// (Read and json.Unmarshal) and now. The server writes pre-encoded frames in
+// big batches, so the figure is mostly the client's cost.
+//
+//	go test ./engine/client -run '^$' -bench ReadFrames -benchtime 100000x
+func BenchmarkReadFrames(b *testing.B) {
+	frame := []byte(`{"type":"pub","channel":"bench","offset":123456,"epoch":"f3a9c2d1","data":{"text":"a message of a typical size, about one hundred bytes long, sent to every subscriber"},"from":"alice","time":1764064800123}`)
+	readers := []struct {
+		name string
+		read func(context.Context, *transport, *inFrame) error
+	}{
+		{"Read+json.Unmarshal", func(ctx context.Context, t *transport, f *inFrame) error {
+			_, m, err := t.ws.Read(ctx)
+			if err != nil {
+				return err
+			}
+			*f = inFrame{}
+			return json.Unmarshal(m, f)
+		}},
+		{"readMessage+decodeFrame", func(ctx context.Context, t *transport, f *inFrame) error {
+			m, err := t.readMessage(ctx)
+			if err != nil {
+				return err
+			}
+			return decodeFrame(m, f)
+		}},
+	}
+	for _, rd := range readers {
+		b.Run(rd.name, func(b *testing.B) {
+			srv := httptest.NewServer(rawFrameServer(b, frame, b.N))
+			defer srv.Close()
+			ctx := context.Background()
+			ws, _, err := websocket.Dial(ctx, srv.URL, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer ws.CloseNow()
+			tr := &transport{ws: ws}
+			var f inFrame
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				if err := rd.read(ctx, tr, &f); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// rawFrameServer upgrades to a WebSocket by hand and writes n copies of
+// frame as unmasked text frames, many per write.
+func rawFrameServer(b *testing.B, frame []byte, n int) http.Handler {
+	if len(frame) < 126 || len(frame) > 0xffff {
+		b.Fatalf("frame of %d bytes: want a 16-bit length", len(frame))
+	}
+	wire := append([]byte{0x81, 126, byte(len(frame) >> 8), byte(len(frame))}, frame...)
+	const perWrite = 256
+	batch := bytes.Repeat(wire, perWrite)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := sha1.Sum([]byte(r.Header.Get("Sec-WebSocket-Key") + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		conn.Write([]byte("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+			"Sec-WebSocket-Accept: " + base64.StdEncoding.EncodeToString(h[:]) + "\r\n\r\n"))
+		for i := 0; i < n; i += perWrite {
+			if _, err := conn.Write(batch[:min(perWrite, n-i)*len(wire)]); err != nil {
+				return
+			}
+		}
+		io.Copy(io.Discard, conn) // until the client closes
+	})
+}
