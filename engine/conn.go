@@ -130,32 +130,86 @@ func (c *conn) send(frame wsFrame) bool {
 	c.qbytes += len(frame)
 	if !c.writing {
 		c.writing = true
-		go c.writeLoop()
+		c.qmu.Unlock()
+		c.e.flusher.push(c)
+		return true
 	}
 	c.qmu.Unlock()
 	return true
 }
 
-// writeLoop writes the queue until it is empty. Under load a connection's
-// queue holds several frames by the time the loop takes it, and they go
-// out in one system call: the busier the engine, the fewer calls per
-// frame.
+// flush is the flusher's turn at c: it writes the whole queue without
+// blocking, then puts c back in line if more frames arrived. A socket that
+// does not take everything gets a writeLoop of its own.
+func (c *conn) flush() {
+	c.qmu.Lock()
+	if c.closeAfter && !c.closed && len(c.queue) == 0 {
+		// The close handshake waits for the client: not on a worker.
+		c.qmu.Unlock()
+		go c.writeLoop()
+		return
+	}
+	if c.closed || len(c.queue) == 0 {
+		c.finishWritingLocked()
+		return
+	}
+	batch := c.queue
+	c.queue, c.qbytes = nil, 0
+	c.qmu.Unlock()
+	rest, err := c.fw.tryWriteFrames(batch)
+	clear(batch)
+	if err != nil {
+		c.closeWith(0, "")
+		c.qmu.Lock()
+		c.finishWritingLocked()
+		return
+	}
+	c.qmu.Lock()
+	if len(rest) > 0 {
+		// Frames queued meanwhile go after the unwritten ones.
+		for _, f := range rest {
+			c.qbytes += len(f)
+		}
+		c.queue = append(rest, c.queue...)
+		c.qmu.Unlock()
+		go c.writeLoop()
+		return
+	}
+	if len(c.queue) > 0 || (c.closeAfter && !c.closed) {
+		c.qmu.Unlock()
+		c.e.flusher.push(c)
+		return
+	}
+	c.writing = false
+	c.qmu.Unlock()
+}
+
+// finishWritingLocked ends a writing turn with an empty queue (or a closed
+// connection), sending the close frame that closeAfterFlush asked for. It
+// unlocks qmu.
+func (c *conn) finishWritingLocked() {
+	c.writing = false
+	c.queue = nil // an idle connection keeps no queue memory
+	code, reason := 0, ""
+	if !c.closed && c.closeAfter {
+		c.closed = true
+		code, reason = c.closeCode, c.closeReason
+	}
+	c.qmu.Unlock()
+	if code != 0 {
+		c.ws.Close(websocket.StatusCode(code), reason)
+	}
+}
+
+// writeLoop writes the queue until it is empty, blocking on the socket: it
+// serves a connection whose reader is slower than its frames come. A
+// backlog goes out in as few system calls as maxBatchBytes allows.
 func (c *conn) writeLoop() {
 	var batch []wsFrame
 	for {
 		c.qmu.Lock()
 		if c.closed || len(c.queue) == 0 {
-			c.writing = false
-			c.queue = nil // an idle connection keeps no queue memory
-			code, reason := 0, ""
-			if !c.closed && c.closeAfter {
-				c.closed = true
-				code, reason = c.closeCode, c.closeReason
-			}
-			c.qmu.Unlock()
-			if code != 0 {
-				c.ws.Close(websocket.StatusCode(code), reason)
-			}
+			c.finishWritingLocked()
 			return
 		}
 		batch, c.queue = c.queue, batch[:0]
@@ -199,7 +253,7 @@ func (c *conn) closeAfterFlush(code int, reason string) {
 	c.closeAfter, c.closeCode, c.closeReason = true, code, reason
 	if !c.writing {
 		c.writing = true
-		go c.writeLoop()
+		go c.writeLoop() // the close handshake may block: not on a flusher worker
 	}
 }
 

@@ -31,6 +31,7 @@ type Engine struct {
 	broker   Broker
 	presence PresenceManager
 	hub      *hub
+	flusher  *flusher
 	apps     appCache
 	offline  *offlineStore
 
@@ -86,6 +87,7 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 	}
 	e.apps.m = make(map[string]App)
 	e.hub = newHub(e)
+	e.flusher = newFlusher()
 	e.offline = &offlineStore{db: cfg.DB}
 	e.broker.RegisterEventHandler(e.hub)
 	go e.sweepLoop()
@@ -135,6 +137,7 @@ func (e *Engine) Shutdown(ctx context.Context) error {
 	e.hub.closeAll(frame, CloseShutdown, "server shutdown")
 	t := time.NewTicker(10 * time.Millisecond)
 	defer t.Stop()
+	defer e.flusher.stop()
 	for e.hub.count() > 0 {
 		select {
 		case <-ctx.Done():

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"encoding/binary"
 	"net"
 	"sync"
@@ -58,14 +59,21 @@ const maxBatchBytes = 64 << 10
 // mutex is enough to keep frames whole on the wire.
 type frameWriter struct {
 	nc net.Conn
+	rw rawWriter
 
 	mu        sync.Mutex
-	closeSent bool   // a close frame went out: nothing may follow it
-	buf       []byte // batch scratch; nil between batches
+	closeSent bool // a close frame went out: nothing may follow it
 }
 
+// batchBuffers hold coalesced frames during one write. They are shared by
+// all connections, so an idle connection keeps none.
+var batchBuffers = sync.Pool{New: func() any {
+	b := make([]byte, 0, maxBatchBytes)
+	return &b
+}}
+
 func newFrameWriter(nc net.Conn) *frameWriter {
-	return &frameWriter{nc: nc}
+	return &frameWriter{nc: nc, rw: newRawWriter(nc)}
 }
 
 // Write implements io.Writer for coder/websocket's control frames.
@@ -89,31 +97,60 @@ func (w *frameWriter) writeFrames(frames []wsFrame) error {
 	if w.closeSent {
 		return net.ErrClosed
 	}
-	if len(frames) == 1 {
-		_, err := w.nc.Write(frames[0])
-		return err
-	}
-	for _, f := range frames {
-		if len(w.buf)+len(f) > maxBatchBytes && len(w.buf) > 0 {
-			if _, err := w.nc.Write(w.buf); err != nil {
-				w.buf = nil
-				return err
-			}
-			w.buf = w.buf[:0]
+	bp := batchBuffers.Get().(*[]byte)
+	defer batchBuffers.Put(bp)
+	for len(frames) > 0 {
+		p, k := coalesce((*bp)[:0], frames)
+		if _, err := w.nc.Write(p); err != nil {
+			return err
 		}
-		if len(f) >= maxBatchBytes {
-			if _, err := w.nc.Write(f); err != nil {
-				w.buf = nil
-				return err
-			}
-			continue
+		frames = frames[k:]
+	}
+	return nil
+}
+
+// coalesce returns the first frames joined in buf, as many as fit in
+// maxBatchBytes (at least one, which is returned as is when it is alone or
+// large), and how many it took.
+func coalesce(buf []byte, frames []wsFrame) (p []byte, k int) {
+	if len(frames) == 1 || len(frames[0]) >= maxBatchBytes {
+		return frames[0], 1
+	}
+	for k < len(frames) && len(buf)+len(frames[k]) <= maxBatchBytes {
+		buf = append(buf, frames[k]...)
+		k++
+	}
+	return buf, k
+}
+
+// tryWriteFrames writes frames without blocking: as many bytes as the
+// socket takes now, in one system call when they fit in maxBatchBytes.
+// rest is what it did not write, in order (its first element may be the
+// end of a frame); rest is all of frames when non-blocking writes are not
+// supported or another write is in progress.
+func (w *frameWriter) tryWriteFrames(frames []wsFrame) (rest []wsFrame, err error) {
+	if !w.rw.ok() || !w.mu.TryLock() {
+		return frames, nil
+	}
+	defer w.mu.Unlock()
+	if w.closeSent {
+		return nil, net.ErrClosed
+	}
+	bp := batchBuffers.Get().(*[]byte)
+	defer batchBuffers.Put(bp)
+	for len(frames) > 0 {
+		p, k := coalesce((*bp)[:0], frames)
+		n, err := w.rw.tryWrite(p)
+		if err != nil {
+			return nil, err
 		}
-		w.buf = append(w.buf, f...)
+		if n < len(p) {
+			// The socket is full. The unwritten bytes must not alias the
+			// pooled buffer.
+			rest = append(rest, wsFrame(bytes.Clone(p[n:])))
+			return append(rest, frames[k:]...), nil
+		}
+		frames = frames[k:]
 	}
-	var err error
-	if len(w.buf) > 0 {
-		_, err = w.nc.Write(w.buf)
-	}
-	w.buf = nil // an idle connection keeps no batch buffer
-	return err
+	return nil, nil
 }
