@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"fmt"
 	"io"
 	"net"
 	"sync"
@@ -10,13 +11,19 @@ import (
 
 // BenchmarkLoopbackFloor measures what one delivery costs at the very
 // least on this machine: a 170-byte frame (the size of a bench "pub" push)
-// written to each of 100 loopback TCP connections, as a fan-out does, and
+// written to each of 100 (or 1000) loopback TCP connections, as a fan-out does, and
 // read by a goroutine per connection that then waits for the next one, as
 // a subscriber does. There is no WebSocket, JSON or engine in between, so
 // neither the engine nor the SDK can deliver a message for less CPU.
 // One op is one delivery; cpu-µs/delivery counts both sides together.
 func BenchmarkLoopbackFloor(b *testing.B) {
-	const conns, frame = 100, 170
+	for _, conns := range []int{100, 1000} {
+		b.Run(fmt.Sprintf("conns=%d", conns), func(b *testing.B) { loopbackFloor(b, conns) })
+	}
+}
+
+func loopbackFloor(b *testing.B, conns int) {
+	const frame = 170
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)
