@@ -39,7 +39,8 @@ type MemoryBroker struct {
 	// cost of a publication.
 	prepOnce sync.Once
 	prepErr  error
-	stmts    struct{ createStream, insertHistory, trimHistory *sql.Stmt }
+	stmts    brokerStmts
+	writer   historyWriter
 }
 
 type stream struct {
@@ -63,7 +64,9 @@ func NewMemoryBroker(cfg MemoryBrokerConfig) *MemoryBroker {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &MemoryBroker{cfg: cfg, streams: make(map[ChannelID]*stream)}
+	b := &MemoryBroker{cfg: cfg, streams: make(map[ChannelID]*stream)}
+	b.writer = historyWriter{db: cfg.DB, stmts: &b.stmts}
+	return b
 }
 
 // RegisterEventHandler implements Broker.
@@ -153,7 +156,7 @@ func (b *MemoryBroker) Publish(ctx context.Context, ch ChannelID, data json.RawM
 	now := b.cfg.Now()
 	p := &Publication{Offset: s.top + 1, Epoch: s.epoch, Data: data, From: from, Time: now.UnixMilli()}
 	if b.cfg.DB != nil {
-		if err := b.persist(ctx, ch, s, p); err != nil {
+		if err := b.persist(ch, s, p); err != nil {
 			return nil, err
 		}
 	}
@@ -186,28 +189,21 @@ func (b *MemoryBroker) prepare() error {
 	return b.prepErr
 }
 
-// persist stores p before it is delivered: one INSERT, which SQLite runs
-// as its own transaction.
-func (b *MemoryBroker) persist(ctx context.Context, ch ChannelID, s *stream, p *Publication) error {
+// persist stores p before it is delivered, in a transaction it may share
+// with publications to other channels (see historyWriter).
+func (b *MemoryBroker) persist(ch ChannelID, s *stream, p *Publication) error {
 	if err := b.prepare(); err != nil {
 		return fmt.Errorf("store publication: prepare: %w", err)
 	}
-	if !s.stored {
-		if _, err := b.stmts.createStream.ExecContext(ctx, ch.App, ch.Name, s.epoch); err != nil {
-			return fmt.Errorf("store stream: %w", err)
-		}
-		s.stored = true
+	w := &historyWrite{ch: ch, epoch: s.epoch, create: !s.stored, p: p}
+	if size := uint64(b.cfg.HistorySize); p.Offset > size && p.Offset%64 == 0 {
+		// Every 64th publication trims the rows beyond the history size.
+		w.trimBelow = p.Offset - size
 	}
-	if _, err := b.stmts.insertHistory.ExecContext(ctx, ch.App, ch.Name, p.Offset, []byte(p.Data), p.From, p.Time); err != nil {
-		return fmt.Errorf("store publication: %w", err)
+	if err := b.writer.write(w); err != nil {
+		return err
 	}
-	size := uint64(b.cfg.HistorySize)
-	if p.Offset > size && p.Offset%64 == 0 {
-		// Best effort: an untrimmed row is only kept a little longer.
-		if _, err := b.stmts.trimHistory.ExecContext(ctx, ch.App, ch.Name, p.Offset-size); err != nil {
-			b.cfg.Logger.ErrorContext(ctx, "trim history", "err", err)
-		}
-	}
+	s.stored = true
 	return nil
 }
 
