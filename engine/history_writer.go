@@ -40,7 +40,7 @@ type brokerStmts struct{ createStream, insertHistory, trimHistory *sql.Stmt }
 type historyWrite struct {
 	ch        ChannelID
 	epoch     string
-	create    bool   // insert the engine_streams row first
+	create    bool // insert the engine_streams row first
 	p         *Publication
 	trimBelow uint64 // if not 0, delete offsets up to this one
 
