@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -69,6 +70,81 @@ func loopbackFloor(b *testing.B, conns int) {
 	b.StopTimer()
 	used := selfCPU() - cpu0
 	b.ReportMetric(float64(used)/float64(time.Microsecond)/float64(rounds*conns), "cpu-µs/delivery")
+	for _, w := range writers {
+		w.Close()
+	}
+	readers.Wait()
+}
+
+// BenchmarkLoopbackFloorPaced is the floor for the bench's latency
+// targets: one 170-byte frame written to each of 100 (or 1000) loopback
+// connections every 10 ms (a channel at 100 messages/s), read by a
+// goroutine per connection, with no WebSocket, JSON or engine in between.
+// It reports how long a round takes from the first write to the last read
+// (p50 and p99 over the rounds), which no engine can beat on this machine,
+// the deliveries per second it reached (a round that takes longer than
+// 10 ms delays the next), and the CPU per delivery. One op is one round.
+func BenchmarkLoopbackFloorPaced(b *testing.B) {
+	for _, conns := range []int{100, 1000} {
+		b.Run(fmt.Sprintf("conns=%d", conns), func(b *testing.B) { loopbackFloorPaced(b, conns) })
+	}
+}
+
+func loopbackFloorPaced(b *testing.B, conns int) {
+	const frame, interval = 170, 10 * time.Millisecond
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	writers := make([]net.Conn, conns)
+	var readers, delivered sync.WaitGroup
+	for i := range writers {
+		readers.Add(1)
+		go func() {
+			defer readers.Done()
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+			buf := make([]byte, frame)
+			for {
+				if _, err := io.ReadFull(c, buf); err != nil {
+					return
+				}
+				delivered.Done()
+			}
+		}()
+		if writers[i], err = net.Dial("tcp", ln.Addr().String()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	msg := make([]byte, frame)
+	rounds := make([]time.Duration, 0, b.N)
+	cpu0 := selfCPU()
+	b.ResetTimer()
+	next := time.Now()
+	for range b.N {
+		time.Sleep(time.Until(next))
+		next = next.Add(interval)
+		start := time.Now()
+		delivered.Add(conns)
+		for _, w := range writers {
+			if _, err := w.Write(msg); err != nil {
+				b.Fatal(err)
+			}
+		}
+		delivered.Wait()
+		rounds = append(rounds, time.Since(start))
+	}
+	b.StopTimer()
+	used := selfCPU() - cpu0
+	b.ReportMetric(float64(b.N*conns)/b.Elapsed().Seconds(), "deliveries/s")
+	slices.Sort(rounds)
+	b.ReportMetric(float64(rounds[len(rounds)/2])/float64(time.Millisecond), "round-p50-ms")
+	b.ReportMetric(float64(rounds[len(rounds)*99/100])/float64(time.Millisecond), "round-p99-ms")
+	b.ReportMetric(float64(used)/float64(time.Microsecond)/float64(b.N*conns), "cpu-µs/delivery")
 	for _, w := range writers {
 		w.Close()
 	}
