@@ -19,15 +19,21 @@
 //	config.go          Config, Limits and their defaults, event callbacks
 //	app.go, token.go   apps (SQLite) and HS256 tokens (Claims, MintToken)
 //	broker*.go         Broker; MemoryBroker with history written through to SQLite
+//	history_writer.go  group commit: publications share SQLite transactions
 //	presence*.go       PresenceManager; MemoryPresence
 //	hub.go             this node's connections and subscriptions; fan-out
 //	conn.go            one WebSocket: read loop, bounded send queue, timers
+//	flusher.go         the first-come-first-served line that writes send queues
 //	subscription.go    recovery buffering and acknowledged delivery
 //	ops*.go, peer.go   the protocol operations; offline peer storage
 //	protocol.go        frame decoding and encoding
-//	ws_buffers.go      small per-connection buffers and batched writes
+//	ws_buffers.go      small per-connection buffers for the hijacked socket
+//	ws_frames.go       pre-built WebSocket frames; the socket's one writer
+//	ws_raw_*.go        non-blocking write(2) for the flusher
 //
-// Every published message is encoded once (Publication.Frame) and the same
-// bytes are queued to every subscriber. An idle connection costs one
-// goroutine and about 15 KiB of server RSS (see BenchmarkIdleConnections10k).
+// Every published message is encoded once, as a complete WebSocket frame,
+// and the same bytes are queued to every subscriber. A handful of flusher
+// workers write the queues; github.com/coder/websocket does the handshake,
+// reading and control frames. An idle connection costs one goroutine and
+// about 13-15 KiB of server RSS (see BenchmarkIdleConnections10k).
 package engine
