@@ -10,8 +10,10 @@ import (
 	"switchboard/engine/client"
 )
 
-// BenchmarkReceive measures a subscriber's cost per message: the server
-// publishes b.N messages and the handler counts them.
+// BenchmarkReceive measures a message's whole trip to a subscriber: the
+// server publishes b.N messages (each stored in SQLite first, which is most
+// of the time) and the handler counts them. BenchmarkReadFrames measures
+// the client's share alone.
 //
 //	go test ./engine/client -run '^$' -bench Receive -benchtime 20000x
 func BenchmarkReceive(b *testing.B) {
