@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
-	"time"
 )
 
 // maxCommitBatch bounds the publications one transaction stores.
@@ -94,9 +93,11 @@ func (hw *historyWriter) write(w *historyWrite) error {
 // own publication.
 func (hw *historyWriter) commit(batch []*historyWrite) {
 	// Not the publisher's context: its cancellation must not fail the
-	// other publications in the batch.
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
+	// other publications in the batch. And one that can never be done:
+	// with a cancellable context modernc.org/sqlite starts a watcher
+	// goroutine for every statement. A locked database still ends in
+	// SQLITE_BUSY after the busy timeout (see db.Open).
+	ctx := context.Background()
 	err := hw.commitTx(ctx, batch)
 	if err == nil {
 		return
