@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,8 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"switchboard/db"
-	"switchboard/engine"
+	"switchboard/engine/enginetest"
 )
 
 // benchFields is the bench command's exact JSON surface (issue 3).
@@ -41,37 +38,8 @@ func lastJSONLine(t *testing.T, stdout string) map[string]float64 {
 	return m
 }
 
-// benchEngine serves a real engine (real SQLite file) over loopback.
-func benchEngine(t *testing.T) (string, engine.App) {
-	t.Helper()
-	ctx := context.Background()
-	d, err := db.Open(ctx, filepath.Join(t.TempDir(), db.FileName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	e, err := engine.New(ctx, engine.Config{DB: d})
-	if err != nil {
-		t.Fatal(err)
-	}
-	app, err := e.CreateApp(ctx, "bench")
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	mux.Handle("GET /v1/ws", e.Handler())
-	srv := httptest.NewServer(mux)
-	t.Cleanup(func() {
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		e.Shutdown(sctx)
-		srv.Close()
-	})
-	return srv.URL, app
-}
-
 func TestBenchCommandAgainstURL(t *testing.T) {
-	url, app := benchEngine(t)
+	url, app := enginetest.Serve(t, "bench")
 	var stdout, stderr bytes.Buffer
 	err := run(context.Background(), []string{"bench", "-url", url, "-app-id", app.ID, "-app-cert", app.Certificate,
 		"-subscribers", "20", "-channels", "2", "-rate", "20", "-duration", "2s"}, nil, &stdout, &stderr)

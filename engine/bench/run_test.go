@@ -3,49 +3,15 @@ package bench_test
 import (
 	"bytes"
 	"context"
-	"net/http"
-	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"switchboard/db"
-	"switchboard/engine"
 	"switchboard/engine/bench"
+	"switchboard/engine/enginetest"
 )
-
-// newEngine serves a real engine on a real SQLite file over loopback and
-// returns its base URL and an app.
-func newEngine(t *testing.T) (string, engine.App) {
-	t.Helper()
-	ctx := context.Background()
-	d, err := db.Open(ctx, filepath.Join(t.TempDir(), db.FileName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	e, err := engine.New(ctx, engine.Config{DB: d})
-	if err != nil {
-		t.Fatal(err)
-	}
-	app, err := e.CreateApp(ctx, "bench")
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux := http.NewServeMux()
-	mux.Handle("GET /v1/ws", e.Handler())
-	srv := httptest.NewServer(mux)
-	t.Cleanup(func() {
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		e.Shutdown(sctx)
-		srv.Close()
-	})
-	return srv.URL, app
-}
 
 // syncBuffer collects progress lines written from several goroutines.
 type syncBuffer struct {
@@ -66,7 +32,7 @@ func (s *syncBuffer) String() string {
 }
 
 func TestRunDeliversEverythingAndMeasures(t *testing.T) {
-	url, app := newEngine(t)
+	url, app := enginetest.Serve(t, "bench")
 	var progress syncBuffer
 	r, err := bench.Run(context.Background(), bench.Config{
 		URL: url, AppID: app.ID, AppCert: app.Certificate,
@@ -107,7 +73,7 @@ func TestRunSpreadsPublishingUnderTheRateLimit(t *testing.T) {
 	// The engine allows 60 publishes/s per connection (burst 60). 100/s for
 	// 2 s is 200 publishes: publisher connections at 10/s (the default) stay
 	// under the limit; one connection at 100/s gets rate_limited errors.
-	url, app := newEngine(t)
+	url, app := enginetest.Serve(t, "bench")
 	run := func(perConn float64) (bench.Report, string) {
 		var progress syncBuffer
 		r, err := bench.Run(context.Background(), bench.Config{
@@ -133,7 +99,7 @@ func TestRunSpreadsPublishingUnderTheRateLimit(t *testing.T) {
 }
 
 func TestRunIdleConnections(t *testing.T) {
-	url, app := newEngine(t)
+	url, app := enginetest.Serve(t, "bench")
 	r, err := bench.Run(context.Background(), bench.Config{
 		URL: url, AppID: app.ID, AppCert: app.Certificate, ServerPID: os.Getpid(),
 		Idle: 50, Channels: 5, Duration: 100 * time.Millisecond,
@@ -150,7 +116,7 @@ func TestRunIdleConnections(t *testing.T) {
 }
 
 func TestRunReportsBadCredentials(t *testing.T) {
-	url, app := newEngine(t)
+	url, app := enginetest.Serve(t, "bench")
 	_, err := bench.Run(context.Background(), bench.Config{
 		URL: url, AppID: app.ID, AppCert: "not-the-certificate",
 		Subscribers: 1, Rate: 1, Duration: time.Second,
@@ -161,7 +127,7 @@ func TestRunReportsBadCredentials(t *testing.T) {
 }
 
 func TestRunStopsOnCancel(t *testing.T) {
-	url, app := newEngine(t)
+	url, app := enginetest.Serve(t, "bench")
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
 	start := time.Now()
