@@ -157,7 +157,9 @@ func (c *conn) flush() {
 	c.queue, c.qbytes = nil, 0
 	c.qmu.Unlock()
 	rest, err := c.fw.tryWriteFrames(batch)
-	clear(batch)
+	if len(rest) == 0 {
+		clear(batch) // rest may share batch's array: clear only when it is empty
+	}
 	if err != nil {
 		c.closeWith(0, "")
 		c.qmu.Lock()
