@@ -4,12 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
-
-	"switchboard/db"
 )
 
 // Publications that arrive while SQLite is busy share the next
@@ -76,16 +73,7 @@ type groupCommitTest struct {
 
 func newGroupCommitTest(t *testing.T) *groupCommitTest {
 	ctx := context.Background()
-	d, err := db.Open(ctx, filepath.Join(t.TempDir(), db.FileName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	e, err := New(ctx, Config{DB: d})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.Shutdown(ctx) })
+	e, d := newTestEngine(t)
 	a, err := e.CreateApp(ctx, "x")
 	if err != nil {
 		t.Fatal(err)

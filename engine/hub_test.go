@@ -3,31 +3,19 @@ package engine
 import (
 	"context"
 	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/coder/websocket"
-
-	"switchboard/db"
 )
 
 // A publication is encoded once: every subscriber's queue holds the same
 // bytes, and so does history (used for recovery).
 func TestPublicationEncodedOnce(t *testing.T) {
 	ctx := context.Background()
-	d, err := db.Open(ctx, filepath.Join(t.TempDir(), db.FileName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	e, err := New(ctx, Config{DB: d})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Shutdown(ctx)
+	e, _ := newTestEngine(t)
 	a, err := e.CreateApp(ctx, "x")
 	if err != nil {
 		t.Fatal(err)
@@ -63,15 +51,7 @@ func TestPublicationEncodedOnce(t *testing.T) {
 // closed this socket yet) is refused with 150.
 func TestConnectWhileShuttingDown(t *testing.T) {
 	ctx := context.Background()
-	d, err := db.Open(ctx, filepath.Join(t.TempDir(), db.FileName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	e, err := New(ctx, Config{DB: d})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e, _ := newTestEngine(t)
 	a, _ := e.CreateApp(ctx, "x")
 	srv := httptest.NewServer(e.Handler())
 	defer srv.Close()

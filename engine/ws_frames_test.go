@@ -2,15 +2,11 @@ package engine
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"io"
 	"net"
-	"path/filepath"
 	"testing"
 	"time"
-
-	"switchboard/db"
 )
 
 // Where non-blocking writes are not available (a TLS socket, or a system
@@ -18,17 +14,7 @@ import (
 // writer goroutine of its own, and every frame still arrives, whole and in
 // order. A net.Pipe stands in for such a socket.
 func TestFramesArriveWithoutNonBlockingWrites(t *testing.T) {
-	ctx := context.Background()
-	d, err := db.Open(ctx, filepath.Join(t.TempDir(), db.FileName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	e, err := New(ctx, Config{DB: d})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Shutdown(ctx)
+	e, _ := newTestEngine(t)
 	server, client := net.Pipe()
 	defer client.Close()
 	c := &conn{e: e, fw: newFrameWriter(server)}
