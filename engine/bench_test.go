@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"sort"
 	"strings"
 	"sync"
@@ -26,42 +25,7 @@ import (
 func BenchmarkFanout1000(b *testing.B) {
 	const subs = 1000
 	v := newEnv(b, nil)
-	a, err := v.e.CreateApp(context.Background(), "fanout")
-	if err != nil {
-		b.Fatal(err)
-	}
-	tok, _ := engine.MintToken(a.ID, a.Certificate, engine.Claims{Subject: "s"}, time.Hour)
-	addr := strings.TrimPrefix(v.url, "ws://")
-	var received atomic.Int64
-	var conns []net.Conn
-	var wg sync.WaitGroup
-	for i := 0; i < subs; i++ {
-		c, err := idleConn(addr, "/", tok, "hot")
-		if err != nil {
-			b.Fatal(err)
-		}
-		conns = append(conns, c)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			br := bufio.NewReader(c)
-			for {
-				p, err := readFrame(br)
-				if err != nil {
-					return
-				}
-				if bytes.HasPrefix(p, []byte(`{"type":"pub"`)) {
-					received.Add(1)
-				}
-			}
-		}()
-	}
-	defer func() {
-		for _, c := range conns {
-			c.Close()
-		}
-		wg.Wait()
-	}()
+	a, received := countingSubscribers(b, v, subs)
 	ctx := context.Background()
 	payload := []byte(`{"text":"` + strings.Repeat("x", 100) + `"}`)
 	lat := make([]time.Duration, 0, b.N)
@@ -93,35 +57,7 @@ func BenchmarkFanout1000(b *testing.B) {
 func BenchmarkFanout1000Throughput(b *testing.B) {
 	const subs = 1000
 	v := newEnv(b, func(c *engine.Config) { c.Limits.SendQueueLen = 100000; c.Limits.SendQueueBytes = 1 << 30 })
-	a, _ := v.e.CreateApp(context.Background(), "fanout")
-	tok, _ := engine.MintToken(a.ID, a.Certificate, engine.Claims{Subject: "s"}, time.Hour)
-	addr := strings.TrimPrefix(v.url, "ws://")
-	var received atomic.Int64
-	var conns []net.Conn
-	for i := 0; i < subs; i++ {
-		c, err := idleConn(addr, "/", tok, "hot")
-		if err != nil {
-			b.Fatal(err)
-		}
-		conns = append(conns, c)
-		go func() {
-			br := bufio.NewReader(c)
-			for {
-				p, err := readFrame(br)
-				if err != nil {
-					return
-				}
-				if bytes.HasPrefix(p, []byte(`{"type":"pub"`)) {
-					received.Add(1)
-				}
-			}
-		}()
-	}
-	defer func() {
-		for _, c := range conns {
-			c.Close()
-		}
-	}()
+	a, received := countingSubscribers(b, v, subs)
 	ctx := context.Background()
 	b.ResetTimer()
 	start := time.Now()
@@ -172,4 +108,41 @@ func BenchmarkPublish(b *testing.B) {
 			b.Fatalf("reply %s %v", reply, err)
 		}
 	}
+}
+
+// countingSubscribers connects n hand-made clients of a new app to channel
+// "hot"; received counts the "pub" frames they read. They are closed when
+// the benchmark ends.
+func countingSubscribers(b *testing.B, v *env, n int) (engine.App, *atomic.Int64) {
+	a, err := v.e.CreateApp(context.Background(), "fanout")
+	if err != nil {
+		b.Fatal(err)
+	}
+	tok, _ := engine.MintToken(a.ID, a.Certificate, engine.Claims{Subject: "s"}, time.Hour)
+	addr := strings.TrimPrefix(v.url, "ws://")
+	received := new(atomic.Int64)
+	var wg sync.WaitGroup
+	b.Cleanup(wg.Wait) // runs after the connections below are closed
+	for range n {
+		c, err := idleConn(addr, "/", tok, "hot")
+		if err != nil {
+			b.Fatal(err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			br := bufio.NewReader(c)
+			for {
+				p, err := readFrame(br)
+				if err != nil {
+					return
+				}
+				if bytes.HasPrefix(p, []byte(`{"type":"pub"`)) {
+					received.Add(1)
+				}
+			}
+		}()
+		b.Cleanup(func() { c.Close() })
+	}
+	return a, received
 }
