@@ -3,10 +3,9 @@ package engine
 import (
 	"context"
 	"database/sql"
-	"path/filepath"
 	"testing"
 
-	"switchboard/db"
+	"switchboard/db/dbtest"
 )
 
 // newTestEngine starts an engine on a fresh SQLite file. The engine is
@@ -15,11 +14,7 @@ import (
 func newTestEngine(t *testing.T) (*Engine, *sql.DB) {
 	t.Helper()
 	ctx := context.Background()
-	d, err := db.Open(ctx, filepath.Join(t.TempDir(), db.FileName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
+	d := dbtest.Open(t)
 	e, err := New(ctx, Config{DB: d})
 	if err != nil {
 		t.Fatal(err)

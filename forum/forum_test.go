@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -17,7 +16,7 @@ import (
 	"github.com/yuin/goldmark/extension"
 	gmhtml "github.com/yuin/goldmark/renderer/html"
 
-	"switchboard/db"
+	"switchboard/db/dbtest"
 )
 
 // testRenderer stands in for the docs renderer: GFM with chroma classes,
@@ -78,11 +77,7 @@ func newFixture(t testing.TB) *fixture {
 func newFixtureConfig(t testing.TB, cfg Config) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	d, err := db.Open(ctx, filepath.Join(t.TempDir(), db.FileName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
+	d := dbtest.Open(t)
 	clock := &testClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
 	if cfg.Renderer == nil {
 		cfg.Renderer = newTestRenderer()

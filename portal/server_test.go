@@ -7,12 +7,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"switchboard/content"
-	"switchboard/db"
+	"switchboard/db/dbtest"
 	"switchboard/locales"
 )
 
@@ -25,11 +24,7 @@ import (
 func newTestServer(t testing.TB, opts ...func(*Config)) *Server {
 	t.Helper()
 	ctx := context.Background()
-	d, err := db.Open(ctx, filepath.Join(t.TempDir(), db.FileName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
+	d := dbtest.Open(t)
 	feedback, err := content.NewFeedbackStore(ctx, d, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -16,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"switchboard/db"
+	"switchboard/db/dbtest"
 	"switchboard/engine"
 	"switchboard/forum"
 	"switchboard/status"
@@ -61,11 +60,7 @@ func newStatusEnv(t *testing.T) *statusEnv {
 	var h http.Handler = http.NotFoundHandler()
 	env.ts = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
 	t.Cleanup(env.ts.Close)
-	d, err := db.Open(ctx, filepath.Join(t.TempDir(), db.FileName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
+	d := dbtest.Open(t)
 	eng, err := engine.New(ctx, engine.Config{DB: d})
 	if err != nil {
 		t.Fatal(err)
@@ -456,11 +451,7 @@ func BenchmarkStatusPage(b *testing.B) {
 		}
 		b.Run(name, func(b *testing.B) {
 			ctx := context.Background()
-			d, err := db.Open(ctx, filepath.Join(b.TempDir(), db.FileName))
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Cleanup(func() { d.Close() })
+			d := dbtest.Open(b)
 			mon, err := status.New(ctx, status.Config{DB: d})
 			if err != nil {
 				b.Fatal(err)

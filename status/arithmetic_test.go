@@ -2,11 +2,10 @@ package status_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"switchboard/db"
+	"switchboard/db/dbtest"
 	"switchboard/status"
 )
 
@@ -20,11 +19,7 @@ type store struct {
 
 func newStore(t testing.TB) *store {
 	t.Helper()
-	d, err := db.Open(context.Background(), filepath.Join(t.TempDir(), db.FileName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
+	d := dbtest.Open(t)
 	c := newClock(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
 	m, err := status.New(context.Background(), status.Config{DB: d, Now: c.Now})
 	if err != nil {

@@ -5,14 +5,13 @@ import (
 	"database/sql"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"switchboard/db"
+	"switchboard/db/dbtest"
 	"switchboard/engine"
 	"switchboard/status"
 )
@@ -61,11 +60,7 @@ type env struct {
 func newEnv(t testing.TB, mod func(*engine.Config)) *env {
 	t.Helper()
 	ctx := context.Background()
-	d, err := db.Open(ctx, filepath.Join(t.TempDir(), db.FileName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
+	d := dbtest.Open(t)
 	cfg := engine.Config{DB: d}
 	if mod != nil {
 		mod(&cfg)

@@ -8,11 +8,10 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"switchboard/db"
+	"switchboard/db/dbtest"
 	"switchboard/engine"
 )
 
@@ -22,11 +21,7 @@ import (
 func Serve(t testing.TB, appName string) (string, engine.App) {
 	t.Helper()
 	ctx := context.Background()
-	d, err := db.Open(ctx, filepath.Join(t.TempDir(), db.FileName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
+	d := dbtest.Open(t)
 	e, err := engine.New(ctx, engine.Config{DB: d})
 	if err != nil {
 		t.Fatal(err)

@@ -2,10 +2,9 @@ package jssdk_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 
-	"switchboard/db"
+	"switchboard/db/dbtest"
 	"switchboard/engine"
 )
 
@@ -14,11 +13,7 @@ import (
 func newEngine(t *testing.T, limits engine.Limits) *engine.Engine {
 	t.Helper()
 	ctx := context.Background()
-	d, err := db.Open(ctx, filepath.Join(t.TempDir(), db.FileName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
+	d := dbtest.Open(t)
 	e, err := engine.New(ctx, engine.Config{DB: d, Limits: limits})
 	if err != nil {
 		t.Fatal(err)
