@@ -67,15 +67,11 @@ func (s *Store) FlagPost(ctx context.Context, postID int64, reason FlagReason, n
 	if utf8.RuneCountInString(note) > FlagNoteMaxLen {
 		return invalid("note", "forum.error.flag_note_too_long", map[string]any{"Max": FlagNoteMaxLen, "Count": FlagNoteMaxLen})
 	}
-	tx, err := s.begin(ctx)
+	tx, u, err := s.beginAs(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	u, err := s.actor(ctx, tx)
-	if err != nil {
-		return err
-	}
 	p, t, err := s.visiblePost(ctx, tx, postID, u)
 	if err != nil {
 		return err
@@ -212,15 +208,11 @@ func (s *Store) ReviewFlags(ctx context.Context, postID int64, v Verdict) error 
 	if v != VerdictRemove && v != VerdictKeep {
 		return invalid("verdict", "forum.error.verdict_invalid", nil)
 	}
-	tx, err := s.begin(ctx)
+	tx, u, err := s.beginAs(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	u, err := s.actor(ctx, tx)
-	if err != nil {
-		return err
-	}
 	if err := s.check(u, ActionReviewFlags, Resource{}, tx.now); err != nil {
 		return err
 	}

@@ -9,15 +9,11 @@ import (
 // topicAction runs fn in a write transaction after loading the actor and
 // the topic and checking that the actor may perform a on it.
 func (s *Store) topicAction(ctx context.Context, topicID int64, a Action, fn func(tx *txn, u *User, t *Topic) error) error {
-	tx, err := s.begin(ctx)
+	tx, u, err := s.beginAs(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	u, err := s.actor(ctx, tx)
-	if err != nil {
-		return err
-	}
 	t, err := s.visibleTopic(ctx, tx, topicID, u)
 	if err != nil {
 		return err

@@ -120,15 +120,11 @@ func watch(ctx context.Context, tx *txn, topicID, userID int64, on bool) error {
 // Watch starts (on) or stops watching a topic: watchers are notified of
 // every reply. Asking or replying starts watching automatically.
 func (s *Store) Watch(ctx context.Context, topicID int64, on bool) error {
-	tx, err := s.begin(ctx)
+	tx, u, err := s.beginAs(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	u, err := s.actor(ctx, tx)
-	if err != nil {
-		return err
-	}
 	if _, err := s.visibleTopic(ctx, tx, topicID, u); err != nil {
 		return err
 	}
@@ -210,15 +206,11 @@ func (s *Store) UnreadCount(ctx context.Context) (int, error) {
 // MarkRead marks the given notifications of the signed-in user as read,
 // or all of them when ids is empty. Others' notifications are untouched.
 func (s *Store) MarkRead(ctx context.Context, ids ...int64) error {
-	tx, err := s.begin(ctx)
+	tx, u, err := s.beginAs(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	u, err := s.actor(ctx, tx)
-	if err != nil {
-		return err
-	}
 	q := `UPDATE forum_notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL`
 	args := []any{ms(tx.now), u.ID}
 	if len(ids) > 0 {

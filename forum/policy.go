@@ -117,6 +117,21 @@ func (s *Store) Can(ctx context.Context, a Action, r Resource) bool {
 	return Can(UserFromContext(ctx), a, r, s.now())
 }
 
+// beginAs starts a write transaction for the signed-in user, whom it
+// reloads (see actor). On error nothing is left open.
+func (s *Store) beginAs(ctx context.Context) (*txn, *User, error) {
+	tx, err := s.begin(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := s.actor(ctx, tx)
+	if err != nil {
+		tx.Rollback()
+		return nil, nil, err
+	}
+	return tx, u, nil
+}
+
 // actor reloads the user in ctx inside tx, so that a write sees the role
 // and suspension as they are now, not as they were when the session was
 // looked up. Anonymous visitors get ErrUnauthorized.

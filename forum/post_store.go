@@ -106,15 +106,11 @@ func (s *Store) Reply(ctx context.Context, topicID int64, body string) (*Post, e
 	if err != nil {
 		return nil, err
 	}
-	tx, err := s.begin(ctx)
+	tx, u, err := s.beginAs(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	u, err := s.actor(ctx, tx)
-	if err != nil {
-		return nil, err
-	}
 	t, err := s.visibleTopic(ctx, tx, topicID, u)
 	if err != nil {
 		return nil, err
@@ -191,15 +187,11 @@ func (s *Store) EditPost(ctx context.Context, postID int64, body string) (*Post,
 	if err != nil {
 		return nil, err
 	}
-	tx, err := s.begin(ctx)
+	tx, u, err := s.beginAs(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	u, err := s.actor(ctx, tx)
-	if err != nil {
-		return nil, err
-	}
 	p, t, err := s.visiblePost(ctx, tx, postID, u)
 	if err != nil {
 		return nil, err
@@ -301,15 +293,11 @@ func (s *Store) Revisions(ctx context.Context, postID int64) ([]Revision, error)
 // DeletePost soft-deletes a post (its author or a moderator). Deleting the
 // question deletes the topic. A deleted accepted answer is unaccepted.
 func (s *Store) DeletePost(ctx context.Context, postID int64) error {
-	tx, err := s.begin(ctx)
+	tx, u, err := s.beginAs(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	u, err := s.actor(ctx, tx)
-	if err != nil {
-		return err
-	}
 	p, t, err := s.visiblePost(ctx, tx, postID, u)
 	if err != nil {
 		return err

@@ -99,15 +99,11 @@ func (s *Store) CreateTopic(ctx context.Context, in NewTopic) (*Topic, error) {
 		return nil, err
 	}
 
-	tx, err := s.begin(ctx)
+	tx, u, err := s.beginAs(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	u, err := s.actor(ctx, tx)
-	if err != nil {
-		return nil, err
-	}
 	cat, err := findCategory(ctx, tx, in.CategoryID)
 	if err != nil {
 		return nil, invalid("category", "forum.error.category_not_found", nil)
@@ -208,15 +204,11 @@ func (s *Store) EditTopic(ctx context.Context, id int64, in TopicEdit) (*Topic, 
 			return nil, err
 		}
 	}
-	tx, err := s.begin(ctx)
+	tx, u, err := s.beginAs(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	u, err := s.actor(ctx, tx)
-	if err != nil {
-		return nil, err
-	}
 	t, err := s.visibleTopic(ctx, tx, id, u)
 	if err != nil {
 		return nil, err

@@ -13,15 +13,11 @@ import (
 // "not helpful" is better said with a reply or a flag. Anyone signed in
 // may vote on others' posts, question or reply; not on their own.
 func (s *Store) Vote(ctx context.Context, postID int64, up bool) (int, error) {
-	tx, err := s.begin(ctx)
+	tx, u, err := s.beginAs(ctx)
 	if err != nil {
 		return 0, err
 	}
 	defer tx.Rollback()
-	u, err := s.actor(ctx, tx)
-	if err != nil {
-		return 0, err
-	}
 	p, t, err := s.visiblePost(ctx, tx, postID, u)
 	if err != nil {
 		return 0, err
