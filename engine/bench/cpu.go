@@ -13,6 +13,8 @@ type cpuMeter struct {
 	pid          int
 	server, self time.Duration
 	serverOK     bool
+	writes       int64 // the server's write calls at start
+	writesOK     bool
 }
 
 func startCPUMeter(pid int) *cpuMeter {
@@ -21,6 +23,8 @@ func startCPUMeter(pid int) *cpuMeter {
 		var err error
 		m.server, err = ReadCPU(pid)
 		m.serverOK = err == nil
+		m.writes, err = ReadWriteCalls(pid)
+		m.writesOK = err == nil
 	}
 	return m
 }
@@ -43,5 +47,9 @@ func (m *cpuMeter) print(w io.Writer, wall time.Duration, deliveries uint64) {
 		if s, err := ReadCPU(m.pid); err == nil {
 			line("server", s-m.server)
 		}
+	}
+	if n, err := ReadWriteCalls(m.pid); m.writesOK && err == nil && n > m.writes {
+		fmt.Fprintf(w, "bench: server write calls %d, %.2f deliveries per call (SQLite's writes included)\n",
+			n-m.writes, float64(deliveries)/float64(n-m.writes))
 	}
 }

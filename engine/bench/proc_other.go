@@ -25,3 +25,8 @@ func ReadCPU(pid int) (time.Duration, error) {
 }
 
 func selfCPU() time.Duration { return 0 }
+
+// ReadWriteCalls is only implemented on Linux (it reads /proc).
+func ReadWriteCalls(pid int) (int64, error) {
+	return 0, errors.New("reading a process's write calls is only supported on Linux")
+}
