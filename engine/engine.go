@@ -37,6 +37,7 @@ type Engine struct {
 
 	peerSeed  maphash.Seed
 	peerLocks [64]sync.Mutex
+	presLocks [64]sync.Mutex
 
 	stats   counters
 	closing atomic.Bool
@@ -192,6 +193,18 @@ func (e *Engine) peerLock(app, user string) *sync.Mutex {
 	h.WriteByte(0)
 	h.WriteString(user)
 	return &e.peerLocks[h.Sum64()%uint64(len(e.peerLocks))]
+}
+
+// presenceLock serializes presence changes per channel together with their
+// pushes, so every subscriber sees a channel's join, leave and state
+// events in the order the changes happened.
+func (e *Engine) presenceLock(ch ChannelID) *sync.Mutex {
+	var h maphash.Hash
+	h.SetSeed(e.peerSeed)
+	h.WriteString(ch.App)
+	h.WriteByte(0)
+	h.WriteString(ch.Name)
+	return &e.presLocks[h.Sum64()%uint64(len(e.presLocks))]
 }
 
 // appCache caches apps by ID; connects look apps up often.

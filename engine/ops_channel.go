@@ -70,14 +70,18 @@ func (c *conn) opSubscribe(ctx context.Context, r *request) (any, *Error) {
 		res.Recovered, res.Missed = &ok, &n
 	}
 	// Presence before the reply: once the client has its reply, presence
-	// and where_now list it.
+	// and where_now list it. The join push after the reply, so a
+	// subscriber that gets its own join has the reply first; and all of it
+	// under the channel's presence lock, so no other presence event of the
+	// channel comes between the change and its push.
+	pl := c.e.presenceLock(ch)
+	pl.Lock()
+	defer pl.Unlock()
 	first := c.joinPresence(ctx, s)
 	s.mu.Lock()
 	c.send(encodeReply(r.ID, res))
 	s.finishRecoveryLocked(missed, h.Position.Offset)
 	s.mu.Unlock()
-	// The join push after the reply, so a subscriber that gets its own
-	// join has the reply first.
 	if first {
 		c.announceJoin(s)
 	}

@@ -23,6 +23,9 @@ func (c *conn) announceJoin(s *subscription) {
 }
 
 func (c *conn) leavePresence(ctx context.Context, s *subscription) {
+	pl := c.e.presenceLock(s.ch)
+	pl.Lock()
+	defer pl.Unlock()
 	last, err := c.e.presence.Leave(ctx, s.ch, c.user, c.id)
 	if err != nil {
 		c.e.log.ErrorContext(ctx, "presence leave", "err", err)
@@ -78,6 +81,9 @@ func (c *conn) opSetState(ctx context.Context, r *request) (any, *Error) {
 	if state == nil {
 		state = map[string]string{}
 	}
+	pl := c.e.presenceLock(s.ch)
+	pl.Lock()
+	defer pl.Unlock()
 	if err := c.e.presence.SetState(ctx, s.ch, c.user, state); err != nil {
 		if errors.Is(err, ErrNotFound) {
 			return nil, errf(CodeNotSubscribed, "not present in %q", r.Channel)

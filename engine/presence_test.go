@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -88,4 +89,47 @@ func TestPresenceErrors(t *testing.T) {
 	}
 	wantCode(t, "where_now empty", r.call("where_now", map[string]any{"user": ""}), engine.CodeUserInvalid)
 	wantCode(t, "where_now long", r.call("where_now", map[string]any{"user": strings.Repeat("u", 129)}), engine.CodeUserInvalid)
+}
+
+// slowJoinPresence holds a join by "bob" after it is recorded until a join
+// by "alice" has been recorded too, or for at most wait: the widest gap a
+// busy server could leave between recording bob's join and pushing it.
+type slowJoinPresence struct {
+	engine.PresenceManager
+	wait        time.Duration
+	aliceJoined chan struct{}
+}
+
+func (p *slowJoinPresence) Join(ctx context.Context, ch engine.ChannelID, user, client string) (bool, error) {
+	first, err := p.PresenceManager.Join(ctx, ch, user, client)
+	switch user {
+	case "alice":
+		close(p.aliceJoined)
+	case "bob":
+		select {
+		case <-p.aliceJoined:
+			time.Sleep(50 * time.Millisecond) // and alice's push had time to go out
+		case <-time.After(p.wait):
+		}
+	}
+	return first, err
+}
+
+// Presence events of a channel reach its subscribers in the order the
+// changes happened: bob, who joined first, sees his own join before
+// alice's, even when alice subscribes while bob's subscribe is still
+// being answered.
+func TestPresenceEventsInOrderOfChanges(t *testing.T) {
+	p := &slowJoinPresence{PresenceManager: engine.NewMemoryPresence(), wait: 300 * time.Millisecond, aliceJoined: make(chan struct{})}
+	v := newEnv(t, func(c *engine.Config) { c.Presence = p })
+	a := v.app("demo")
+	bob, alice := v.connect(a, "bob"), v.connect(a, "alice")
+	sub := bob.start("subscribe", map[string]any{"channel": "room", "presence": true})
+	time.Sleep(50 * time.Millisecond) // bob's join is being recorded
+	wantCode(t, "alice subscribe", alice.call("subscribe", map[string]any{"channel": "room"}), 0)
+	wantCode(t, "bob subscribe", bob.wait(sub), 0)
+	first, second := bob.push("presence"), bob.push("presence")
+	if first.str("user") != "bob" || second.str("user") != "alice" {
+		t.Fatalf("bob saw %s %s, then %s %s; want his own join first", first.str("event"), first.str("user"), second.str("event"), second.str("user"))
+	}
 }
