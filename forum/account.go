@@ -264,15 +264,11 @@ func (s *Store) FindUserByUsername(ctx context.Context, username string) (*User,
 // UpdateProfile changes a user's name, language and bio. Users edit their
 // own profile; admins may edit anyone's.
 func (s *Store) UpdateProfile(ctx context.Context, userID int64, in ProfileUpdate) (*User, error) {
-	tx, err := s.begin(ctx)
+	tx, actor, err := s.beginAs(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	actor, err := s.actor(ctx, tx)
-	if err != nil {
-		return nil, err
-	}
 	if err := s.check(actor, ActionEditProfile, Resource{OwnerID: userID}, tx.now); err != nil {
 		return nil, err
 	}
@@ -313,15 +309,11 @@ func (s *Store) SetRole(ctx context.Context, userID int64, role Role) (*User, er
 	if !role.Valid() {
 		return nil, invalid("role", "forum.error.role_invalid", nil)
 	}
-	tx, err := s.begin(ctx)
+	tx, actor, err := s.beginAs(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	actor, err := s.actor(ctx, tx)
-	if err != nil {
-		return nil, err
-	}
 	u, err := findUserByID(ctx, tx, userID)
 	if err != nil {
 		return nil, err
@@ -427,15 +419,11 @@ func (s *Store) RoleAt(ctx context.Context, userID int64, at time.Time) (Role, e
 // time and ends their sessions. Moderators may suspend members; admins
 // anyone but admins.
 func (s *Store) Suspend(ctx context.Context, userID int64, until time.Time, reason string) error {
-	tx, err := s.begin(ctx)
+	tx, actor, err := s.beginAs(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	actor, err := s.actor(ctx, tx)
-	if err != nil {
-		return err
-	}
 	u, err := findUserByID(ctx, tx, userID)
 	if err != nil {
 		return err
@@ -462,15 +450,11 @@ func (s *Store) Suspend(ctx context.Context, userID int64, until time.Time, reas
 
 // Unsuspend lifts a suspension (same permission as Suspend).
 func (s *Store) Unsuspend(ctx context.Context, userID int64) error {
-	tx, err := s.begin(ctx)
+	tx, actor, err := s.beginAs(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	actor, err := s.actor(ctx, tx)
-	if err != nil {
-		return err
-	}
 	u, err := findUserByID(ctx, tx, userID)
 	if err != nil {
 		return err

@@ -171,15 +171,11 @@ func (s *Store) CreateCategory(ctx context.Context, in CategoryInput) (*Category
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
-	tx, err := s.begin(ctx)
+	tx, actor, err := s.beginAs(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	actor, err := s.actor(ctx, tx)
-	if err != nil {
-		return nil, err
-	}
 	if err := s.check(actor, ActionEditCategory, Resource{}, tx.now); err != nil {
 		return nil, err
 	}
@@ -195,15 +191,11 @@ func (s *Store) UpdateCategory(ctx context.Context, id int64, in CategoryInput) 
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
-	tx, err := s.begin(ctx)
+	tx, actor, err := s.beginAs(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	actor, err := s.actor(ctx, tx)
-	if err != nil {
-		return nil, err
-	}
 	if err := s.check(actor, ActionEditCategory, Resource{}, tx.now); err != nil {
 		return nil, err
 	}

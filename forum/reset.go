@@ -19,15 +19,11 @@ type PasswordReset struct {
 // IssuePasswordReset creates a one-time reset token for a user (admins
 // only). Earlier unused tokens for that user stop working.
 func (s *Store) IssuePasswordReset(ctx context.Context, userID int64) (*PasswordReset, error) {
-	tx, err := s.begin(ctx)
+	tx, actor, err := s.beginAs(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	actor, err := s.actor(ctx, tx)
-	if err != nil {
-		return nil, err
-	}
 	if err := s.check(actor, ActionIssueReset, Resource{OwnerID: userID}, tx.now); err != nil {
 		return nil, err
 	}
