@@ -15,15 +15,15 @@ import (
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 
-	"switchboard/content"
-	"switchboard/db"
-	"switchboard/engine"
-	"switchboard/engine/jssdk"
-	"switchboard/forum"
-	"switchboard/locales"
-	"switchboard/portal"
-	"switchboard/sandbox"
-	"switchboard/status"
+	"github.com/switchboard-rtm/switchboard/content"
+	"github.com/switchboard-rtm/switchboard/db"
+	"github.com/switchboard-rtm/switchboard/engine"
+	"github.com/switchboard-rtm/switchboard/engine/jssdk"
+	"github.com/switchboard-rtm/switchboard/forum"
+	"github.com/switchboard-rtm/switchboard/locales"
+	"github.com/switchboard-rtm/switchboard/portal"
+	"github.com/switchboard-rtm/switchboard/sandbox"
+	"github.com/switchboard-rtm/switchboard/status"
 )
 
 // Main is the running program: the database, the domain services and the

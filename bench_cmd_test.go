@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"switchboard/engine/enginetest"
+	"github.com/switchboard-rtm/switchboard/engine/enginetest"
 )
 
 // benchFields is the bench command's exact JSON surface (issue 3).

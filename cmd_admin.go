@@ -12,8 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"switchboard/db"
-	"switchboard/forum"
+	"github.com/switchboard-rtm/switchboard/db"
+	"github.com/switchboard-rtm/switchboard/forum"
 )
 
 func init() {

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"switchboard/db"
-	"switchboard/forum"
+	"github.com/switchboard-rtm/switchboard/db"
+	"github.com/switchboard-rtm/switchboard/forum"
 )
 
 func TestAdminCreate(t *testing.T) {

@@ -11,8 +11,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"switchboard/db"
-	"switchboard/engine"
+	"github.com/switchboard-rtm/switchboard/db"
+	"github.com/switchboard-rtm/switchboard/engine"
 )
 
 func init() {

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"switchboard/engine"
+	"github.com/switchboard-rtm/switchboard/engine"
 )
 
 // "apps create" prints credentials that really work: a token minted with

@@ -11,7 +11,7 @@ import (
 	"runtime/pprof"
 	"strings"
 
-	"switchboard/engine/bench"
+	"github.com/switchboard-rtm/switchboard/engine/bench"
 )
 
 func init() {

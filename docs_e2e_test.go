@@ -24,7 +24,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 	"golang.org/x/net/html"
 
-	"switchboard/internal/browser"
+	"github.com/switchboard-rtm/switchboard/internal/browser"
 )
 
 // consoleLog collects the console messages, uncaught exceptions and browser

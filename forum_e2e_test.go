@@ -11,8 +11,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"switchboard/forum"
-	"switchboard/internal/browser"
+	"github.com/switchboard-rtm/switchboard/forum"
+	"github.com/switchboard-rtm/switchboard/internal/browser"
 )
 
 const e2ePassword = "correct horse battery staple"

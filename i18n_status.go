@@ -6,7 +6,7 @@ import (
 	"io"
 	"text/tabwriter"
 
-	"switchboard/content"
+	"github.com/switchboard-rtm/switchboard/content"
 )
 
 // i18nStatus prints every missing or outdated translation with the

@@ -24,8 +24,8 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
-	"switchboard/engine"
-	"switchboard/internal/browser"
+	"github.com/switchboard-rtm/switchboard/engine"
+	"github.com/switchboard-rtm/switchboard/internal/browser"
 )
 
 // jsEnv is a running server with an app, and a browser.

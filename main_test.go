@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"switchboard/db"
+	"github.com/switchboard-rtm/switchboard/db"
 )
 
 // startTestMain starts the full wiring on 127.0.0.1:0 with a fresh data

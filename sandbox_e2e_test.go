@@ -18,8 +18,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"switchboard/internal/browser"
-	"switchboard/sandbox"
+	"github.com/switchboard-rtm/switchboard/internal/browser"
+	"github.com/switchboard-rtm/switchboard/sandbox"
 )
 
 // sandboxBrowser starts the full wiring and a browser tab whose console

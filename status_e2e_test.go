@@ -13,8 +13,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"switchboard/forum"
-	"switchboard/internal/browser"
+	"github.com/switchboard-rtm/switchboard/forum"
+	"github.com/switchboard-rtm/switchboard/internal/browser"
 )
 
 func TestStatusPageInBrowser(t *testing.T) {

@@ -9,7 +9,7 @@ import (
 	"io/fs"
 	"time"
 
-	"switchboard/db"
+	"github.com/switchboard-rtm/switchboard/db"
 )
 
 //go:embed migrations/*.sql

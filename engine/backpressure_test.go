@@ -10,7 +10,7 @@ import (
 
 	"github.com/coder/websocket"
 
-	"switchboard/engine"
+	"github.com/switchboard-rtm/switchboard/engine"
 )
 
 // A subscriber that stops reading fills its socket: the engine's direct

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"switchboard/engine"
+	"github.com/switchboard-rtm/switchboard/engine"
 )
 
 // BenchmarkFanout1000 publishes into one channel with 1,000 subscribers

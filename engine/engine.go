@@ -14,7 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"switchboard/db"
+	"github.com/switchboard-rtm/switchboard/db"
 )
 
 //go:embed migrations/*.sql

@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"testing"
 
-	"switchboard/db/dbtest"
+	"github.com/switchboard-rtm/switchboard/db/dbtest"
 )
 
 // newTestEngine starts an engine on a fresh SQLite file. The engine is

@@ -8,8 +8,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"switchboard/db"
-	"switchboard/engine"
+	"github.com/switchboard-rtm/switchboard/db"
+	"github.com/switchboard-rtm/switchboard/engine"
 )
 
 // Embed the engine in a server: open the database, create the engine and

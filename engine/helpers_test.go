@@ -16,8 +16,8 @@ import (
 
 	"github.com/coder/websocket"
 
-	"switchboard/db"
-	"switchboard/engine"
+	"github.com/switchboard-rtm/switchboard/db"
+	"github.com/switchboard-rtm/switchboard/engine"
 )
 
 // env is a real engine on a real SQLite file behind a real HTTP server.

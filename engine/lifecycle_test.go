@@ -10,7 +10,7 @@ import (
 
 	"github.com/coder/websocket"
 
-	"switchboard/engine"
+	"github.com/switchboard-rtm/switchboard/engine"
 )
 
 func TestAckedDelivery(t *testing.T) {

@@ -11,7 +11,7 @@ import (
 
 	"github.com/coder/websocket"
 
-	"switchboard/engine"
+	"github.com/switchboard-rtm/switchboard/engine"
 )
 
 // healthy asserts the connection still works after an error.

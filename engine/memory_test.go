@@ -20,8 +20,8 @@ import (
 	"testing"
 	"time"
 
-	"switchboard/db"
-	"switchboard/engine"
+	"github.com/switchboard-rtm/switchboard/db"
+	"github.com/switchboard-rtm/switchboard/engine"
 )
 
 const serveEnv = "SWITCHBOARD_ENGINE_TEST_SERVE"

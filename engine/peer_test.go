@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"switchboard/engine"
+	"github.com/switchboard-rtm/switchboard/engine"
 )
 
 func TestPeerMessages(t *testing.T) {

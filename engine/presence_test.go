@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"switchboard/engine"
+	"github.com/switchboard-rtm/switchboard/engine"
 )
 
 func TestPresence(t *testing.T) {

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"switchboard/engine"
+	"github.com/switchboard-rtm/switchboard/engine"
 )
 
 func wantCode(t *testing.T, what string, f frame, want engine.Code) {

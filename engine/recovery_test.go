@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"switchboard/engine"
-	"switchboard/engine/client"
+	"github.com/switchboard-rtm/switchboard/engine"
+	"github.com/switchboard-rtm/switchboard/engine/client"
 )
 
 func TestRecoveryAfterDisconnect(t *testing.T) {

@@ -15,9 +15,9 @@ import (
 	"strings"
 	"time"
 
-	"switchboard/db"
-	"switchboard/engine"
-	"switchboard/engine/client"
+	"github.com/switchboard-rtm/switchboard/db"
+	"github.com/switchboard-rtm/switchboard/engine"
+	"github.com/switchboard-rtm/switchboard/engine/client"
 )
 
 // startExampleEngine runs a real engine on a loopback port with a fresh

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"switchboard/engine"
+	"github.com/switchboard-rtm/switchboard/engine"
 )
 
 // handMint builds a token exactly as PROTOCOL.md section 3 tells any

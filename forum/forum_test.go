@@ -16,7 +16,7 @@ import (
 	"github.com/yuin/goldmark/extension"
 	gmhtml "github.com/yuin/goldmark/renderer/html"
 
-	"switchboard/db/dbtest"
+	"github.com/switchboard-rtm/switchboard/db/dbtest"
 )
 
 // testRenderer stands in for the docs renderer: GFM with chroma classes,

@@ -10,7 +10,7 @@ import (
 	"github.com/BurntSushi/toml"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 
-	"switchboard/locales"
+	"github.com/switchboard-rtm/switchboard/locales"
 )
 
 var messageIDRE = regexp.MustCompile(`"(forum\.[a-z_]+\.[a-z_]+)"`)

@@ -6,7 +6,7 @@ import (
 
 	"golang.org/x/net/html"
 
-	"switchboard/content"
+	"github.com/switchboard-rtm/switchboard/content"
 )
 
 // unsafeHTML returns a description of the first unsafe construct in h, or

@@ -3,7 +3,7 @@ package forum
 import (
 	"time"
 
-	"switchboard/forum/sla"
+	"github.com/switchboard-rtm/switchboard/forum/sla"
 )
 
 // Awaiting says which official response a topic is waiting for.

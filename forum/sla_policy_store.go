@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"switchboard/forum/sla"
+	"github.com/switchboard-rtm/switchboard/forum/sla"
 )
 
 // seedPolicies stores sla.DefaultPolicies for every pair that has no

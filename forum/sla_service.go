@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"switchboard/forum/sla"
+	"github.com/switchboard-rtm/switchboard/forum/sla"
 )
 
 // SLAConfig configures the response-time service. Zero fields take the

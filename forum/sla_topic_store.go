@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"time"
 
-	"switchboard/forum/sla"
+	"github.com/switchboard-rtm/switchboard/forum/sla"
 )
 
 // save upserts a topic's metrics.

@@ -9,7 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"switchboard/forum"
+	"github.com/switchboard-rtm/switchboard/forum"
 )
 
 // Accounts: sign-up, login and logout, password reset links, profiles and

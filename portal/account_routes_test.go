@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"switchboard/forum"
+	"github.com/switchboard-rtm/switchboard/forum"
 )
 
 func TestProfileAndNotifications(t *testing.T) {

@@ -14,7 +14,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"switchboard/content"
+	"github.com/switchboard-rtm/switchboard/content"
 )
 
 //go:embed templates

@@ -13,7 +13,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"switchboard/content"
+	"github.com/switchboard-rtm/switchboard/content"
 )
 
 // docsState is the rendered docs and their search index. In -dev mode it

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"switchboard/content"
+	"github.com/switchboard-rtm/switchboard/content"
 )
 
 func TestDocsPages(t *testing.T) {

@@ -10,7 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"switchboard/locales"
+	"github.com/switchboard-rtm/switchboard/locales"
 )
 
 // userError is an error meant for the reader: an HTTP status and a

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"switchboard/forum"
+	"github.com/switchboard-rtm/switchboard/forum"
 )
 
 // benchTopic creates a topic with 100 replies (with code blocks, as real

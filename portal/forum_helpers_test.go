@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"switchboard/content"
-	"switchboard/forum"
+	"github.com/switchboard-rtm/switchboard/content"
+	"github.com/switchboard-rtm/switchboard/forum"
 )
 
 // newForumServer is newTestServer with a forum store on the same database:

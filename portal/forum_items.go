@@ -4,7 +4,7 @@ import (
 	"html/template"
 	"time"
 
-	"switchboard/forum"
+	"github.com/switchboard-rtm/switchboard/forum"
 )
 
 // A topic page shows a hundred posts or more, and a template's method

@@ -9,7 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"switchboard/forum"
+	"github.com/switchboard-rtm/switchboard/forum"
 )
 
 // The forum's sentinel errors become statuses here, once. Pages turn

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"switchboard/forum"
+	"github.com/switchboard-rtm/switchboard/forum"
 )
 
 func TestSignupLoginLogout(t *testing.T) {

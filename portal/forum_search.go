@@ -11,8 +11,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"switchboard/content"
-	"switchboard/forum"
+	"github.com/switchboard-rtm/switchboard/content"
+	"github.com/switchboard-rtm/switchboard/forum"
 )
 
 // Forum topics are searched two ways: the forum's own search page (with

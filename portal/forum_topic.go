@@ -9,7 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"switchboard/forum"
+	"github.com/switchboard-rtm/switchboard/forum"
 )
 
 // postForm is a reply, edit or new-topic form as the user filled it in:

@@ -5,7 +5,7 @@ import (
 	"net/url"
 	"time"
 
-	"switchboard/forum"
+	"github.com/switchboard-rtm/switchboard/forum"
 )
 
 // This file gives page templates what the forum's header area, badges and

@@ -8,7 +8,7 @@ import (
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
 
-	"switchboard/locales"
+	"github.com/switchboard-rtm/switchboard/locales"
 )
 
 // langCookie remembers the reader's language for "/".

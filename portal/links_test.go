@@ -14,7 +14,7 @@ import (
 
 	"golang.org/x/net/html"
 
-	"switchboard/content"
+	"github.com/switchboard-rtm/switchboard/content"
 )
 
 // TestLinks renders every docs page in both languages, plus the home

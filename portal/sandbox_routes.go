@@ -11,7 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"switchboard/sandbox"
+	"github.com/switchboard-rtm/switchboard/sandbox"
 )
 
 func init() {

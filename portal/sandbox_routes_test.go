@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"switchboard/engine"
-	"switchboard/sandbox"
+	"github.com/switchboard-rtm/switchboard/engine"
+	"github.com/switchboard-rtm/switchboard/sandbox"
 )
 
 type sandboxClock struct {

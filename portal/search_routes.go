@@ -6,8 +6,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"switchboard/content"
-	"switchboard/locales"
+	"github.com/switchboard-rtm/switchboard/content"
+	"github.com/switchboard-rtm/switchboard/locales"
 )
 
 func (s *Server) registerSearchRoutes() {

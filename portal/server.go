@@ -19,10 +19,10 @@ import (
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"switchboard/content"
-	"switchboard/forum"
-	"switchboard/sandbox"
-	"switchboard/status"
+	"github.com/switchboard-rtm/switchboard/content"
+	"github.com/switchboard-rtm/switchboard/forum"
+	"github.com/switchboard-rtm/switchboard/sandbox"
+	"github.com/switchboard-rtm/switchboard/status"
 )
 
 // Config holds the server's dependencies. main builds the concrete values.

@@ -10,9 +10,9 @@ import (
 	"strings"
 	"testing"
 
-	"switchboard/content"
-	"switchboard/db/dbtest"
-	"switchboard/locales"
+	"github.com/switchboard-rtm/switchboard/content"
+	"github.com/switchboard-rtm/switchboard/db/dbtest"
+	"github.com/switchboard-rtm/switchboard/locales"
 )
 
 // newTestServer builds a portal the way main does: a real SQLite file in

@@ -9,8 +9,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"switchboard/forum"
-	"switchboard/forum/sla"
+	"github.com/switchboard-rtm/switchboard/forum"
+	"github.com/switchboard-rtm/switchboard/forum/sla"
 )
 
 // policyRow is one category × priority row of the SLA admin page.

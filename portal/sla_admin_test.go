@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"switchboard/forum/sla"
+	"github.com/switchboard-rtm/switchboard/forum/sla"
 )
 
 func TestParseTarget(t *testing.T) {

@@ -1,6 +1,6 @@
 package portal
 
-import "switchboard/forum"
+import "github.com/switchboard-rtm/switchboard/forum"
 
 // slaSummary is the live summary on the docs "Support and SLA" page: the
 // dashboard's default figures, so that no number there is typed by hand.

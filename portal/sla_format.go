@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"time"
 
-	"switchboard/forum"
-	"switchboard/forum/sla"
+	"github.com/switchboard-rtm/switchboard/forum"
+	"github.com/switchboard-rtm/switchboard/forum/sla"
 )
 
 // slaDuration formats d for people, rounded down to the minute: "45 m",

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"switchboard/forum"
-	"switchboard/forum/sla"
+	"github.com/switchboard-rtm/switchboard/forum"
+	"github.com/switchboard-rtm/switchboard/forum/sla"
 )
 
 // newSLAServer is newForumServer with the SLA service.

@@ -7,7 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"switchboard/status"
+	"github.com/switchboard-rtm/switchboard/status"
 )
 
 // statusFeedEntries is how many incidents the feed carries, newest first.

@@ -8,8 +8,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"switchboard/forum"
-	"switchboard/status"
+	"github.com/switchboard-rtm/switchboard/forum"
+	"github.com/switchboard-rtm/switchboard/status"
 )
 
 // Incidents: anyone may read them; only staff (the forum's team roles:

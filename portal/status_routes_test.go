@@ -15,10 +15,10 @@ import (
 	"testing"
 	"time"
 
-	"switchboard/db/dbtest"
-	"switchboard/engine"
-	"switchboard/forum"
-	"switchboard/status"
+	"github.com/switchboard-rtm/switchboard/db/dbtest"
+	"github.com/switchboard-rtm/switchboard/engine"
+	"github.com/switchboard-rtm/switchboard/forum"
+	"github.com/switchboard-rtm/switchboard/status"
 )
 
 // statusEnv is a portal with a real engine, forum and status monitor on one

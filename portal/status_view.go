@@ -4,7 +4,7 @@ import (
 	"html/template"
 	"strconv"
 
-	"switchboard/status"
+	"github.com/switchboard-rtm/switchboard/status"
 )
 
 // The status page's view model: every figure of a status.Summary turned

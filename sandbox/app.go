@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"time"
 
-	"switchboard/engine"
+	"github.com/switchboard-rtm/switchboard/engine"
 )
 
 // App is a sandbox app as its creator sees it.

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"switchboard/engine"
-	"switchboard/engine/client"
+	"github.com/switchboard-rtm/switchboard/engine"
+	"github.com/switchboard-rtm/switchboard/engine/client"
 )
 
 func TestCreateApp(t *testing.T) {

@@ -6,7 +6,7 @@ import (
 	"log/slog"
 	"time"
 
-	"switchboard/engine"
+	"github.com/switchboard-rtm/switchboard/engine"
 )
 
 // Engine is what the sandbox needs from the real-time engine.

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"switchboard/db"
-	"switchboard/engine"
+	"github.com/switchboard-rtm/switchboard/db"
+	"github.com/switchboard-rtm/switchboard/engine"
 )
 
 // fakeClock is a clock tests move by hand.

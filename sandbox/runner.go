@@ -12,8 +12,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"switchboard/engine"
-	"switchboard/engine/client"
+	"github.com/switchboard-rtm/switchboard/engine"
+	"github.com/switchboard-rtm/switchboard/engine/client"
 )
 
 // Runner tuning. These bound the runner's own work, not the evaluator's

@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"switchboard/db"
+	"github.com/switchboard-rtm/switchboard/db"
 )
 
 //go:embed migrations/*.sql

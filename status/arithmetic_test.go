@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"switchboard/db/dbtest"
-	"switchboard/status"
+	"github.com/switchboard-rtm/switchboard/db/dbtest"
+	"github.com/switchboard-rtm/switchboard/status"
 )
 
 // store is a Monitor on a real database without an engine, fed with

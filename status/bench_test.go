@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"switchboard/status"
+	"github.com/switchboard-rtm/switchboard/status"
 )
 
 // seedFull fills the roll-ups as after 90 days of probing at the default

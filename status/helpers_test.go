@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"switchboard/db/dbtest"
-	"switchboard/engine"
-	"switchboard/status"
+	"github.com/switchboard-rtm/switchboard/db/dbtest"
+	"github.com/switchboard-rtm/switchboard/engine"
+	"github.com/switchboard-rtm/switchboard/status"
 )
 
 // clock is an injected clock tests move by hand.

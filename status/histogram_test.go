@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"switchboard/status"
+	"github.com/switchboard-rtm/switchboard/status"
 )
 
 func TestHistogramBounds(t *testing.T) {

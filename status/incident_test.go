@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"switchboard/status"
+	"github.com/switchboard-rtm/switchboard/status"
 )
 
 func newIncident() status.NewIncident {

@@ -11,8 +11,8 @@ import (
 	"sync"
 	"time"
 
-	"switchboard/db"
-	"switchboard/engine"
+	"github.com/switchboard-rtm/switchboard/db"
+	"github.com/switchboard-rtm/switchboard/engine"
 )
 
 //go:embed migrations/*.sql

@@ -13,8 +13,8 @@ import (
 	"sync"
 	"time"
 
-	"switchboard/engine"
-	"switchboard/engine/client"
+	"github.com/switchboard-rtm/switchboard/engine"
+	"github.com/switchboard-rtm/switchboard/engine/client"
 )
 
 // Outcome is a component's result in one probe.

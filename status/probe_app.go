@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 
-	"switchboard/engine"
+	"github.com/switchboard-rtm/switchboard/engine"
 )
 
 // Apps is what the prober needs from the engine to own an internal app.

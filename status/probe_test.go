@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"switchboard/engine"
-	"switchboard/status"
+	"github.com/switchboard-rtm/switchboard/engine"
+	"github.com/switchboard-rtm/switchboard/status"
 )
 
 func summary(t *testing.T, m *status.Monitor, now time.Time) status.Summary {

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"switchboard/status"
+	"github.com/switchboard-rtm/switchboard/status"
 )
 
 // Run records the gap since the last probe of an earlier process, then

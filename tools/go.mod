@@ -1,4 +1,4 @@
-module switchboard/tools
+module github.com/switchboard-rtm/switchboard/tools
 
 go 1.26.8
 

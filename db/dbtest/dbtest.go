@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"switchboard/db"
+	"github.com/switchboard-rtm/switchboard/db"
 )
 
 // Open opens a new database in tb's temporary directory and closes it when

@@ -7,8 +7,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"switchboard/engine"
-	"switchboard/engine/client"
+	"github.com/switchboard-rtm/switchboard/engine"
+	"github.com/switchboard-rtm/switchboard/engine/client"
 )
 
 // tokenTTL is how long bench tokens live: longer than any sensible run, so

@@ -6,7 +6,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"switchboard/engine/client"
+	"github.com/switchboard-rtm/switchboard/engine/client"
 )
 
 // runIdle connects cfg.Idle clients that then do nothing, holds them for

@@ -12,7 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"switchboard/engine/client"
+	"github.com/switchboard-rtm/switchboard/engine/client"
 )
 
 // Run performs one run described by cfg (a load run, or an idle run when

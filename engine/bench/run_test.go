@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"switchboard/engine/bench"
-	"switchboard/engine/enginetest"
+	"github.com/switchboard-rtm/switchboard/engine/bench"
+	"github.com/switchboard-rtm/switchboard/engine/enginetest"
 )
 
 // syncBuffer collects progress lines written from several goroutines.

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"switchboard/engine"
-	"switchboard/engine/client"
+	"github.com/switchboard-rtm/switchboard/engine"
+	"github.com/switchboard-rtm/switchboard/engine/client"
 )
 
 // BenchmarkReceive measures a message's whole trip to a subscriber: the

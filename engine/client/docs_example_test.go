@@ -6,8 +6,8 @@ import (
 	"log"
 	"time"
 
-	"switchboard/engine"
-	"switchboard/engine/client"
+	"github.com/switchboard-rtm/switchboard/engine"
+	"github.com/switchboard-rtm/switchboard/engine/client"
 )
 
 // The docs pages include the regions between START and END markers in this

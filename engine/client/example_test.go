@@ -7,7 +7,7 @@ import (
 	"log"
 	"strings"
 
-	"switchboard/engine/client"
+	"github.com/switchboard-rtm/switchboard/engine/client"
 )
 
 // Connect, subscribe to a channel and publish to it.

@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"switchboard/db"
-	"switchboard/engine"
+	"github.com/switchboard-rtm/switchboard/db"
+	"github.com/switchboard-rtm/switchboard/engine"
 )
 
 var tmpDir string

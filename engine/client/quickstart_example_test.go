@@ -6,8 +6,8 @@ import (
 	"log"
 	"time"
 
-	"switchboard/engine"
-	"switchboard/engine/client"
+	"github.com/switchboard-rtm/switchboard/engine"
+	"github.com/switchboard-rtm/switchboard/engine/client"
 )
 
 // The Go quick-start in the docs is the region of this example between the

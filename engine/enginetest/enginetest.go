@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"switchboard/db/dbtest"
-	"switchboard/engine"
+	"github.com/switchboard-rtm/switchboard/db/dbtest"
+	"github.com/switchboard-rtm/switchboard/engine"
 )
 
 // Serve starts an engine with one app named appName and returns the

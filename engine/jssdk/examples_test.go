@@ -13,9 +13,9 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"switchboard/engine"
-	"switchboard/engine/jssdk"
-	"switchboard/internal/browser"
+	"github.com/switchboard-rtm/switchboard/engine"
+	"github.com/switchboard-rtm/switchboard/engine/jssdk"
+	"github.com/switchboard-rtm/switchboard/internal/browser"
 )
 
 // TestFeatureExamples runs examples/features.js, whose regions the docs

@@ -4,8 +4,8 @@ import (
 	"context"
 	"testing"
 
-	"switchboard/db/dbtest"
-	"switchboard/engine"
+	"github.com/switchboard-rtm/switchboard/db/dbtest"
+	"github.com/switchboard-rtm/switchboard/engine"
 )
 
 // newEngine starts a real engine on a fresh SQLite file, with limits

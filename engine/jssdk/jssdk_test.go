@@ -16,8 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"switchboard/engine"
-	"switchboard/engine/jssdk"
+	"github.com/switchboard-rtm/switchboard/engine"
+	"github.com/switchboard-rtm/switchboard/engine/jssdk"
 )
 
 // TestExportsMatchDeclarations checks that the served files are there and

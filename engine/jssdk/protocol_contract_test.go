@@ -12,7 +12,7 @@ import (
 
 	"github.com/coder/websocket"
 
-	"switchboard/engine"
+	"github.com/switchboard-rtm/switchboard/engine"
 )
 
 // TestServerKeepsProtocolContract checks promises of engine/PROTOCOL.md that

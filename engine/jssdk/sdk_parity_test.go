@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"switchboard/engine"
-	"switchboard/engine/client"
+	"github.com/switchboard-rtm/switchboard/engine"
+	"github.com/switchboard-rtm/switchboard/engine/client"
 )
 
 // TestGoSDKResumesFromSavedPosition holds the Go SDK to what the JavaScript

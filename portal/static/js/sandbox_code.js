@@ -67,7 +67,7 @@ export function programs(steps) {
   const js = ["import { connect } from '/sdk/v1/switchboard.js';", '']
     .concat(steps.map((s) => s[0])).join('\n');
   const body = steps.map((s) => s[1]).join('\n').split('\n').map((l) => (l ? '\t' + l : l)).join('\n');
-  const go = 'package main\n\nimport (\n\t"context"\n\t"encoding/json"\n\t"fmt"\n\t"log"\n\n\t"switchboard/engine/client"\n)\n\n' +
+  const go = 'package main\n\nimport (\n\t"context"\n\t"encoding/json"\n\t"fmt"\n\t"log"\n\n\t"github.com/switchboard-rtm/switchboard/engine/client"\n)\n\n' +
     'var _ = json.RawMessage{}\n\nfunc main() {\n\tctx := context.Background()\n\tvar err error\n\t_ = err\n' + body + '\n\tselect {} // keep receiving\n}\n';
   return [js, go];
 }

@@ -1,4 +1,4 @@
-module switchboard/forum/sla/internal/gencal
+module github.com/switchboard-rtm/switchboard/forum/sla/internal/gencal
 
 go 1.26.8
 
