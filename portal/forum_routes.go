@@ -159,15 +159,6 @@ func loginURL(lang, next string) string {
 	return u
 }
 
-// safeNext accepts only local paths, so the login form cannot be used to
-// redirect to another site.
-func safeNext(next, fallback string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return fallback
-	}
-	return next
-}
-
 // paramID parses the :id route parameter.
 func paramID(c echo.Context) (int64, error) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
