@@ -19,9 +19,17 @@ import (
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-src 'self'; frame-ancestors 'none'"
 
-func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+// hsts is the Strict-Transport-Security header sent over TLS, and behind a
+// TLS proxy (-secure-cookies): a year, this host only, since a portal may
+// share its domain with hosts that are not on HTTPS.
+const hsts = "max-age=31536000"
+
+func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
+		if s.cfg.SecureCookies || c.IsTLS() {
+			h.Set("Strict-Transport-Security", hsts)
+		}
 		if h.Get("Content-Security-Policy") == "" {
 			h.Set("Content-Security-Policy", contentSecurityPolicy)
 		}

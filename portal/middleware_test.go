@@ -82,3 +82,26 @@ func TestCSRFExemptRequestHasNoFormValues(t *testing.T) {
 		t.Errorf("form value %q reached an exempt JSON handler, want none", got)
 	}
 }
+
+// -secure-cookies says TLS ends at a proxy, so the portal sends HSTS too;
+// without it, plain HTTP (development) gets no HSTS.
+func TestHSTSWithSecureCookies(t *testing.T) {
+	tests := []struct {
+		name   string
+		secure bool
+		want   string
+	}{
+		{"secure cookies", true, hsts},
+		{"plain HTTP", false, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newTestServer(t, func(cfg *Config) { cfg.SecureCookies = tt.secure })
+			for _, p := range []string{"/en/docs/overview", "/healthz", "/no/such/page"} {
+				if got := get(t, s, p).Header().Get("Strict-Transport-Security"); got != tt.want {
+					t.Errorf("GET %s: Strict-Transport-Security %q, want %q", p, got, tt.want)
+				}
+			}
+		})
+	}
+}
