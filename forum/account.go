@@ -169,12 +169,13 @@ func freeUsername(ctx context.Context, tx *txn, base string) (string, error) {
 
 // Login checks an e-mail and password and starts a session. ip is the
 // client address used for throttling. It returns ErrRateLimited (with
-// RetryAfter) when the IP or the account made too many attempts,
+// RetryAfter) when the IP or the account made too many failed attempts,
 // ErrUnauthorized for a wrong e-mail or password (the same error for
 // both), and ErrForbidden for a suspended account.
 func (s *Store) Login(ctx context.Context, email, password, ip string) (*Session, *User, error) {
 	email = strings.TrimSpace(email)
-	if wait, ok := s.throttle.attempt(ip, email); !ok {
+	at, wait, allowed := s.throttle.attempt(ip, email)
+	if !allowed {
 		return nil, nil, rateLimited("forum.error.login_throttled", wait, false, nil)
 	}
 	// The password check (argon2, tens of milliseconds) runs outside any
@@ -224,7 +225,7 @@ func (s *Store) Login(ctx context.Context, email, password, ip string) (*Session
 	if err := s.commit(ctx, tx); err != nil {
 		return nil, nil, err
 	}
-	s.throttle.succeeded(email)
+	s.throttle.succeeded(ip, email, at)
 	return sess, u, nil
 }
 
