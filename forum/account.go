@@ -489,8 +489,8 @@ func (s *Store) ListUsers(ctx context.Context, f UserFilter) ([]*User, int, erro
 	if err != nil {
 		return nil, 0, err
 	}
-	if actor.Role != RoleAdmin && actor.Role != RoleModerator || actor.Suspended(tx.now) {
-		return nil, 0, forbidden("forum.error.forbidden")
+	if err := s.check(actor, ActionListUsers, Resource{}, tx.now); err != nil {
+		return nil, 0, err
 	}
 	page, per := pageBounds(f.Page, f.PerPage, 50, 200)
 	where, args := []string{"1=1"}, []any{}

@@ -33,6 +33,8 @@ const (
 	ActionSetRole      Action = "set_role"      // Resource.OwnerID, Resource.TargetRole: the user acted on
 	ActionEditCategory Action = "edit_category" // create or edit categories
 	ActionIssueReset   Action = "issue_reset"   // issue a password reset link
+	ActionListUsers    Action = "list_users"    // the admin user list, with e-mail addresses
+	ActionViewEmail    Action = "view_email"    // Resource.OwnerID: the user whose address it is
 )
 
 // Actions lists every action, for the authorization matrix test.
@@ -41,7 +43,7 @@ var Actions = []Action{
 	ActionAccept, ActionClose, ActionLock, ActionPin, ActionSetWaiting, ActionAssign,
 	ActionSetPriority, ActionViewQueue, ActionFlag, ActionReviewFlags, ActionViewHidden,
 	ActionWatch, ActionEditProfile, ActionSuspend, ActionSetRole, ActionEditCategory,
-	ActionIssueReset,
+	ActionIssueReset, ActionListUsers, ActionViewEmail,
 }
 
 // Resource describes what an action is applied to, as far as the policy
@@ -86,13 +88,13 @@ func Can(u *User, a Action, r Resource, now time.Time) bool {
 		return !owner
 	case ActionAccept, ActionClose:
 		return owner || team
-	case ActionLock, ActionPin, ActionReviewFlags, ActionViewHidden:
+	case ActionLock, ActionPin, ActionReviewFlags, ActionViewHidden, ActionListUsers:
 		return mod
 	case ActionSetWaiting, ActionAssign, ActionSetPriority, ActionViewQueue:
 		return team
 	case ActionWatch:
 		return true
-	case ActionEditProfile:
+	case ActionEditProfile, ActionViewEmail:
 		return owner || u.Role == RoleAdmin
 	case ActionSuspend:
 		if owner || r.TargetRole == RoleAdmin {

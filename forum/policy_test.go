@@ -72,6 +72,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{ActionSetRole, Resource{TargetRole: RoleMember}, "", "A"},
 		{ActionEditCategory, Resource{}, "A", "A"},
 		{ActionIssueReset, Resource{}, "A", "A"},
+		{ActionListUsers, Resource{}, "DA", "DA"},
+		{ActionViewEmail, Resource{}, "MSDA", "A"},
 	}
 	covered := map[Action]bool{}
 	for _, r := range rows {
