@@ -307,9 +307,6 @@ func (s *Store) UpdateProfile(ctx context.Context, userID int64, in ProfileUpdat
 // the SLA clock can tell which role a user held when they replied. Only
 // admins may do it, and not to themselves.
 func (s *Store) SetRole(ctx context.Context, userID int64, role Role) (*User, error) {
-	if !role.Valid() {
-		return nil, invalid("role", "forum.error.role_invalid", nil)
-	}
 	tx, actor, err := s.beginAs(ctx)
 	if err != nil {
 		return nil, err
@@ -321,6 +318,9 @@ func (s *Store) SetRole(ctx context.Context, userID int64, role Role) (*User, er
 	}
 	if err := s.check(actor, ActionSetRole, Resource{OwnerID: userID, TargetRole: u.Role}, tx.now); err != nil {
 		return nil, err
+	}
+	if !role.Valid() {
+		return nil, invalid("role", "forum.error.role_invalid", nil)
 	}
 	if err := setRole(ctx, tx, u, role, actor.ID); err != nil {
 		return nil, err

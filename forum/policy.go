@@ -119,6 +119,20 @@ func (s *Store) Can(ctx context.Context, a Action, r Resource) bool {
 	return Can(UserFromContext(ctx), a, r, s.now())
 }
 
+// Allow returns nil when the user in ctx may perform a on r now, and
+// otherwise the error a write would return: ErrUnauthorized for anonymous
+// visitors, ErrForbidden naming why for everyone else. Portal asks it
+// with the zero Resource before reading a moderator or admin form, so
+// that a refusal comes before any complaint about the input; the write
+// checks again with the real resource.
+func (s *Store) Allow(ctx context.Context, a Action, r Resource) error {
+	u := UserFromContext(ctx)
+	if u == nil || u.ID == 0 {
+		return unauthorized("forum.error.login_required")
+	}
+	return s.check(u, a, r, s.now())
+}
+
 // beginAs starts a write transaction for the signed-in user, whom it
 // reloads (see actor). On error nothing is left open.
 func (s *Store) beginAs(ctx context.Context) (*txn, *User, error) {

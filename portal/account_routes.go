@@ -30,8 +30,8 @@ func (s *Server) registerAccountRoutes() {
 	g.POST("/reset/:token", s.resetPassword)
 	g.GET("/u/:username", s.profilePage)
 	g.POST("/u/:username", s.updateProfile)
-	g.POST("/u/:username/suspend", s.suspendUser)
-	g.POST("/u/:username/unsuspend", s.unsuspendUser)
+	g.POST("/u/:username/suspend", s.suspendUser, s.allow(forum.ActionSuspend))
+	g.POST("/u/:username/unsuspend", s.unsuspendUser, s.allow(forum.ActionSuspend))
 	g.GET("/notifications", s.notificationsPage)
 	g.POST("/notifications/read", s.markRead)
 }

@@ -52,8 +52,8 @@ func (s *Server) registerForumRoutes() {
 	g.POST("/forum/t/:id/reply", s.replyTopic)
 	g.POST("/forum/t/:id/close", s.closeTopic)
 	g.POST("/forum/t/:id/reopen", s.reopenTopic)
-	g.POST("/forum/t/:id/lock", s.lockTopic)
-	g.POST("/forum/t/:id/pin", s.pinTopic)
+	g.POST("/forum/t/:id/lock", s.lockTopic, s.allow(forum.ActionLock))
+	g.POST("/forum/t/:id/pin", s.pinTopic, s.allow(forum.ActionPin))
 	g.POST("/forum/t/:id/watch", s.watchTopic)
 	g.POST("/forum/t/:id/unaccept", s.unacceptTopic)
 	g.POST("/forum/p/:id/accept", s.acceptPost)
@@ -65,8 +65,24 @@ func (s *Server) registerForumRoutes() {
 	g.POST("/forum/p/:id/edit", s.editPost)
 	g.GET("/forum/p/:id/revisions", s.revisionsPage)
 	g.GET("/forum/p/:id", s.postRedirect)
-	g.GET("/forum/flags", s.flagQueue)
-	g.POST("/forum/flags/:id", s.reviewFlags)
+	g.GET("/forum/flags", s.flagQueue, s.allow(forum.ActionReviewFlags))
+	g.POST("/forum/flags/:id", s.reviewFlags, s.allow(forum.ActionReviewFlags))
+}
+
+// allow refuses a moderator or admin route before its handler reads any
+// input, when the viewer may not perform a on any resource: a member
+// posting a bad form to such a route learns that it is not theirs (403),
+// not what was wrong with the form (400). The store checks again, with
+// the resource, when it writes.
+func (s *Server) allow(a forum.Action) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if err := s.cfg.Forum.Allow(c.Request().Context(), a, forum.Resource{}); err != nil {
+				return err
+			}
+			return next(c)
+		}
+	}
 }
 
 // forumErrors turns forum errors into user errors carrying the message's
