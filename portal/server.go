@@ -90,6 +90,9 @@ type Server struct {
 	assets *assets
 
 	statusCache statusCache // the latest status.Summary (status_routes.go)
+
+	anonPages     anonPageCache     // anonymous readers' topic pages (forum_topic_cache.go)
+	postFragments postFragmentCache // rendered posts (forum_post_cache.go)
 }
 
 // New builds a server: it renders every docs page, builds the search index
