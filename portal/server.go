@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -198,13 +199,28 @@ func needsSlashRemoval(p string) bool {
 	return true
 }
 
+// recoverPanics turns a handler's panic into a 500 whose log line carries
+// the goroutine's stack (handleError logs it), so that the bug can be
+// found. http.ErrAbortHandler keeps its meaning: abort the response.
 func (s *Server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) (err error) {
 		defer func() {
 			if r := recover(); r != nil {
-				err = fmt.Errorf("panic serving %s: %v", c.Request().URL.Path, r)
+				if r == http.ErrAbortHandler {
+					panic(r)
+				}
+				err = &panicError{path: c.Request().URL.Path, value: r, stack: debug.Stack()}
 			}
 		}()
 		return next(c)
 	}
 }
+
+// panicError is a recovered panic with the stack where it happened.
+type panicError struct {
+	path  string
+	value any
+	stack []byte
+}
+
+func (e *panicError) Error() string { return fmt.Sprintf("panic serving %s: %v", e.path, e.value) }
