@@ -46,6 +46,11 @@ type Main struct {
 	stopStatus context.CancelFunc
 	statusDone chan struct{}
 
+	// stopCheckpoints ends db.RunCheckpoints; checkpointsDone closes when
+	// it has returned, before the database closes.
+	stopCheckpoints context.CancelFunc
+	checkpointsDone chan struct{}
+
 	ln     net.Listener
 	server *http.Server
 	done   chan error
@@ -67,6 +72,12 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.DB, err = db.Open(ctx, filepath.Join(m.Config.DataDir, db.FileName)); err != nil {
 		return err
 	}
+	cctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	m.stopCheckpoints, m.checkpointsDone = stop, make(chan struct{})
+	go func() {
+		defer close(m.checkpointsDone)
+		db.RunCheckpoints(cctx, m.DB, db.CheckpointInterval, m.Log.With("component", "db"))
+	}()
 	feedback, err := content.NewFeedbackStore(ctx, m.DB, nil)
 	if err != nil {
 		return err
@@ -220,6 +231,11 @@ func (m *Main) Close() error {
 	if m.Forum != nil {
 		m.Forum.Close()
 		m.Forum = nil
+	}
+	if m.stopCheckpoints != nil {
+		m.stopCheckpoints()
+		<-m.checkpointsDone
+		m.stopCheckpoints = nil
 	}
 	if m.DB != nil {
 		err := m.DB.Close()
