@@ -24,11 +24,15 @@ import (
 // topicIndexBody bounds the text indexed per topic.
 const topicIndexBody = 20000
 
-// indexForum indexes every visible topic and subscribes to changes.
+// indexForum indexes every visible topic and subscribes to changes. It
+// works in the server's context, not the request's whose write caused
+// the change: a reader who goes away must not leave the index stale.
 func (s *Server) indexForum() {
-	s.indexTopics(context.Background(), s.docs.index)
-	s.cfg.Forum.OnEvent(func(ctx context.Context, e forum.Event) {
-		s.reindexTopic(context.WithoutCancel(ctx), e.TopicID)
+	s.indexTopics(s.ctx, s.docs.index)
+	s.cfg.Forum.OnEvent(func(_ context.Context, e forum.Event) {
+		if s.ctx.Err() == nil {
+			s.reindexTopic(s.ctx, e.TopicID)
+		}
 	})
 }
 

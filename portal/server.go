@@ -78,6 +78,9 @@ type Config struct {
 
 // Server serves the portal.
 type Server struct {
+	// ctx is New's context: it bounds the server's own background work
+	// (the forum indexer), which outlives any one request.
+	ctx     context.Context
 	cfg     Config
 	echo    *echo.Echo
 	log     *slog.Logger
@@ -98,6 +101,8 @@ type Server struct {
 
 // New builds a server: it renders every docs page, builds the search index
 // and parses the templates, so that a bad page or template fails start-up.
+// ctx also bounds the server's background work: when it ends, the forum
+// indexer stops following changes.
 func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -114,7 +119,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.EditURL == "" {
 		cfg.EditURL = DefaultEditURL
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, reg: prometheus.NewRegistry()}
+	s := &Server{ctx: ctx, cfg: cfg, log: cfg.Logger, reg: prometheus.NewRegistry()}
 	var err error
 	if s.i18n, err = newBundle(cfg.Locales); err != nil {
 		return nil, err
