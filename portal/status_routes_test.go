@@ -533,3 +533,45 @@ func TestStatusErrorsMapped(t *testing.T) {
 		}
 	}
 }
+
+// What a reader sees of a major incident: today's Messaging bar is down
+// and says so, the components it did not touch stay up, and the targets
+// say how little of the 30 days was measured.
+func TestStatusPageIncidentMarksBar(t *testing.T) {
+	env := newStatusEnv(t)
+	ctx := context.Background()
+	if _, err := env.mon.ProbeOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.mon.CreateIncident(ctx, status.NewIncident{Title: "Messages delayed", Severity: status.SeverityMajor,
+		Components: []status.Component{status.ComponentMessaging}, StartedAt: time.Now().Add(-time.Minute),
+		Update: status.NewUpdate{Status: status.Investigating, Message: "Looking.", AuthorID: 1, AuthorName: "Ops"}}); err != nil {
+		t.Fatal(err)
+	}
+	today := func(body, comp string) string {
+		t.Helper()
+		i := strings.Index(body, `data-component="`+comp+`"`)
+		if i < 0 {
+			t.Fatalf("no bar row for %s", comp)
+		}
+		seg := body[i:]
+		seg = seg[:strings.Index(seg, "</ol>")]
+		return seg[strings.LastIndex(seg, "<li "):]
+	}
+	for _, tt := range []struct{ lang, incident, coverage string }{
+		{"en", "1 incident that day.", " measured (0.00%)"},
+		{"zh", "当天有 1 个事件。", " 中已度量 "},
+	} {
+		body := env.get(t, "/"+tt.lang+"/status").Body.String()
+		if bar := today(body, "messaging"); !strings.Contains(bar, `data-level="down"`) || !strings.Contains(bar, `data-incidents="1"`) || !strings.Contains(bar, tt.incident) {
+			t.Errorf("%s: today's Messaging bar %q; want down, naming the incident", tt.lang, bar)
+		}
+		if bar := today(body, "engine_connect"); !strings.Contains(bar, `data-level="up"`) || strings.Contains(bar, "data-incidents") {
+			t.Errorf("%s: today's Engine connect bar %q; want up, without incidents", tt.lang, bar)
+		}
+		wantBody(t, tt.lang+" targets", body, `data-sla-result="insufficient_data"`, tt.coverage)
+		if strings.Contains(body, `data-sla-result="met"`) {
+			t.Errorf("%s: a target shows as met after one probe", tt.lang)
+		}
+	}
+}
