@@ -64,7 +64,7 @@ func slaResults(engine, messaging *ComponentStatus) []SLAResult {
 	e, msg := &engine.Last30d, &messaging.Last30d
 	res := []SLAResult{
 		{Name: "availability", Component: ComponentEngine, Target: TargetAvailability, Unit: "ratio",
-			Measured: e.Availability, CoveredSeconds: e.Seconds - e.NoDataSeconds, WindowSeconds: e.Seconds},
+			Measured: e.Availability, CoveredSeconds: secs((e.UpSeconds + e.DegradedSeconds + e.DownSeconds) * 1000), WindowSeconds: e.Seconds},
 		{Name: "delivery_rate", Component: ComponentMessaging, Target: TargetDeliveryRate, Unit: "ratio",
 			Measured: msg.DeliveryRate, CoveredSeconds: msg.ProbedSeconds, WindowSeconds: msg.Seconds},
 		{Name: "latency_p99", Component: ComponentMessaging, Target: ms(TargetLatencyP99), Unit: "ms",
