@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -129,8 +130,11 @@ func (s *Server) docsPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if p == content.ChangelogPath+".atom" {
+	switch p {
+	case content.ChangelogPath + ".atom":
 		return s.changelogFeed(c, docs, lang)
+	case deprecationsPath + ".atom":
+		return s.deprecationsFeed(c, docs, lang)
 	}
 	if strings.HasSuffix(p, ".md") {
 		return s.rawMarkdown(c, docs, lang, strings.TrimSuffix(p, ".md"))
@@ -158,8 +162,9 @@ func (s *Server) docsPage(c echo.Context) error {
 		Thanks:     c.QueryParam("feedback") == "thanks",
 	}
 	switch page.Path {
-	case "deprecations":
+	case deprecationsPath:
 		data.Deprecations = docs.site.Deprecations(lang)
+		v.FeedURL = "/" + lang + "/docs/" + deprecationsPath + ".atom"
 	case content.ChangelogPath:
 		v.FeedURL = "/" + lang + "/docs/changelog.atom"
 	}
@@ -272,8 +277,49 @@ func (s *Server) changelogFeed(c echo.Context, docs *docsState, lang string) err
 			Title:   r.Version,
 			Updated: atomTime(r.Date),
 			Links:   []atomLink{{Rel: "alternate", Type: "text/html", Href: absURL(c, page.URL()+"#"+r.ID)}},
-			Content: &atomText{Type: "html", Body: string(r.HTML)},
+			Content: &atomText{Type: "html", Body: absLinks(c, page.URL(), string(r.HTML))},
 		})
+	}
+	return writeAtom(c, feed)
+}
+
+// deprecationsPath is the docs page that lists the changelog's
+// deprecations (the page's own text is in content/docs).
+const deprecationsPath = "deprecations"
+
+// deprecationsFeed is the Atom feed of deprecations, one entry per notice
+// of a released version, dated by its release, linking to the release on
+// the changelog page.
+func (s *Server) deprecationsFeed(c echo.Context, docs *docsState, lang string) error {
+	page, ok := docs.site.Page(lang, deprecationsPath)
+	if !ok {
+		return errNotFound
+	}
+	changelog, _ := docs.site.Page(lang, content.ChangelogPath)
+	feed := &atomFeed{
+		Lang:  lang,
+		ID:    absURL(c, page.URL()),
+		Title: "Switchboard — " + page.Title,
+		Links: []atomLink{
+			{Rel: "self", Type: "application/atom+xml", Href: absURL(c, page.URL()+".atom")},
+			{Rel: "alternate", Type: "text/html", Href: absURL(c, page.URL())},
+		},
+		Author: &atomAuthor{Name: "Switchboard"},
+	}
+	for _, r := range docs.site.Releases(lang) {
+		if r.Date.IsZero() {
+			continue // announced only when released
+		}
+		release := absURL(c, changelog.URL()+"#"+r.ID)
+		for i, d := range r.Deprecations {
+			feed.Entries = append(feed.Entries, atomEntry{
+				ID:      release + "-deprecation-" + strconv.Itoa(i+1),
+				Title:   d.Text,
+				Updated: atomTime(r.Date),
+				Links:   []atomLink{{Rel: "alternate", Type: "text/html", Href: release}},
+				Content: &atomText{Type: "html", Body: absLinks(c, changelog.URL(), string(d.HTML))},
+			})
+		}
 	}
 	return writeAtom(c, feed)
 }
