@@ -137,11 +137,7 @@ func (s *Store) QuestionHTML(ctx context.Context, topicIDs []int64) (map[int64]s
 // users; and, when the asker replies to a topic waiting for them, resumes
 // the SLA clock.
 func (s *Store) Reply(ctx context.Context, topicID int64, body string) (*Post, error) {
-	body, err := validateBody(body)
-	if err != nil {
-		return nil, err
-	}
-	html, err := s.render(body)
+	body, html, err := s.renderBody(body)
 	if err != nil {
 		return nil, err
 	}
@@ -218,11 +214,7 @@ func refreshReplyCount(ctx context.Context, tx *txn, topicID int64) error {
 // revision history. Authors edit their own posts, moderators any post.
 // Newly mentioned users are notified.
 func (s *Store) EditPost(ctx context.Context, postID int64, body string) (*Post, error) {
-	body, err := validateBody(body)
-	if err != nil {
-		return nil, err
-	}
-	html, err := s.render(body)
+	body, html, err := s.renderBody(body)
 	if err != nil {
 		return nil, err
 	}

@@ -100,6 +100,18 @@ var linkTag = regexp.MustCompile(`<a\s[^>]*href=|<img\s`)
 // countLinks counts links and images in sanitized HTML.
 func countLinks(h string) int { return len(linkTag.FindAllStringIndex(h, -1)) }
 
+// renderBody validates a post's Markdown and renders it, returning the
+// cleaned source and its HTML.
+func (s *Store) renderBody(src string) (body, html string, err error) {
+	if body, err = validateBody(src); err != nil {
+		return "", "", err
+	}
+	if html, err = s.render(body); err != nil {
+		return "", "", err
+	}
+	return body, html, nil
+}
+
 func validateBody(src string) (string, error) {
 	src = strings.TrimSpace(strings.ReplaceAll(src, "\r\n", "\n"))
 	if !utf8.ValidString(src) {

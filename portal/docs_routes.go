@@ -254,12 +254,11 @@ func (s *Server) llmsTxt(c echo.Context) error {
 	return c.Blob(http.StatusOK, "text/plain; charset=utf-8", []byte(b.String()))
 }
 
-// changelogFeed is the Atom feed of released versions, one entry per
-// release with its notes (and deprecations) as HTML.
-func (s *Server) changelogFeed(c echo.Context, docs *docsState, lang string) error {
-	page, _ := docs.site.Page(lang, content.ChangelogPath)
-	feed := &atomFeed{
-		Lang:  lang,
+// docsFeed starts the Atom feed of a docs page (the changelog, the
+// deprecations), at the page's address plus ".atom".
+func docsFeed(c echo.Context, page *content.Page) *atomFeed {
+	return &atomFeed{
+		Lang:  page.Lang,
 		ID:    absURL(c, page.URL()),
 		Title: "Switchboard — " + page.Title,
 		Links: []atomLink{
@@ -268,6 +267,13 @@ func (s *Server) changelogFeed(c echo.Context, docs *docsState, lang string) err
 		},
 		Author: &atomAuthor{Name: "Switchboard"},
 	}
+}
+
+// changelogFeed is the Atom feed of released versions, one entry per
+// release with its notes (and deprecations) as HTML.
+func (s *Server) changelogFeed(c echo.Context, docs *docsState, lang string) error {
+	page, _ := docs.site.Page(lang, content.ChangelogPath)
+	feed := docsFeed(c, page)
 	for _, r := range docs.site.Releases(lang) {
 		if r.Date.IsZero() {
 			continue // unreleased changes are not news yet
@@ -296,16 +302,7 @@ func (s *Server) deprecationsFeed(c echo.Context, docs *docsState, lang string) 
 		return errNotFound
 	}
 	changelog, _ := docs.site.Page(lang, content.ChangelogPath)
-	feed := &atomFeed{
-		Lang:  lang,
-		ID:    absURL(c, page.URL()),
-		Title: "Switchboard — " + page.Title,
-		Links: []atomLink{
-			{Rel: "self", Type: "application/atom+xml", Href: absURL(c, page.URL()+".atom")},
-			{Rel: "alternate", Type: "text/html", Href: absURL(c, page.URL())},
-		},
-		Author: &atomAuthor{Name: "Switchboard"},
-	}
+	feed := docsFeed(c, page)
 	for _, r := range docs.site.Releases(lang) {
 		if r.Date.IsZero() {
 			continue // announced only when released

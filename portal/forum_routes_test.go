@@ -347,10 +347,10 @@ func TestTopicCachesBelongToTheirServer(t *testing.T) {
 	loc := asker.ask("Cache ownership question", "Question body text")
 	wantStatus(t, newBrowser(t, s1).get(loc), http.StatusOK) // anonymous: the page cache
 	wantStatus(t, asker.get(loc), http.StatusOK)             // signed in: the post cache
-	if len(s1.anonPages.byKey) == 0 || len(s1.postFragments.byKey) == 0 {
-		t.Fatalf("server 1 cached %d pages and %d posts, want some of each", len(s1.anonPages.byKey), len(s1.postFragments.byKey))
+	if s1.anonPages.len() == 0 || s1.postFragments.len() == 0 {
+		t.Fatalf("server 1 cached %d pages and %d posts, want some of each", s1.anonPages.len(), s1.postFragments.len())
 	}
-	if n, m := len(s2.anonPages.byKey), len(s2.postFragments.byKey); n != 0 || m != 0 {
+	if n, m := s2.anonPages.len(), s2.postFragments.len(); n != 0 || m != 0 {
 		t.Errorf("server 2 holds %d pages and %d posts it never rendered", n, m)
 	}
 }

@@ -91,7 +91,7 @@ func goldenGet(t *testing.T, s *Server, p string, cookies ...*http.Cookie) strin
 func TestGoldenDocsPage(t *testing.T) {
 	s := newTestServer(t, func(c *Config) { c.Docs = feedDocs() })
 	for _, lang := range []string{"en", "zh"} {
-		checkGolden(t, "docs-changelog."+lang+".html", goldenGet(t, s, "/"+lang+"/docs/changelog"))
+		checkGolden(t, "docs-changelog."+lang+".golden", goldenGet(t, s, "/"+lang+"/docs/changelog"))
 	}
 }
 
@@ -102,13 +102,13 @@ func TestGoldenTopicPage(t *testing.T) {
 	id, _, _ := strings.Cut(strings.TrimPrefix(loc, "/en/forum/t/"), "-")
 	staff := userWithRole(t, s, st, "staff@example.com", "Staff Member", "staff")
 	wantStatus(t, staff.post("/en/forum/t/"+id+"/reply", map[string][]string{"body": {"Call **Reconnect** with a backoff."}}, true), http.StatusSeeOther)
-	checkGolden(t, "topic.anonymous.en.html", goldenGet(t, s, loc))
-	checkGolden(t, "topic.anonymous.zh.html", goldenGet(t, s, strings.Replace(loc, "/en/", "/zh/", 1)))
+	checkGolden(t, "topic.anonymous.en.golden", goldenGet(t, s, loc))
+	checkGolden(t, "topic.anonymous.zh.golden", goldenGet(t, s, strings.Replace(loc, "/en/", "/zh/", 1)))
 }
 
 func TestGoldenStatusPage(t *testing.T) {
 	env := newStatusEnv(t)
 	for _, lang := range []string{"en", "zh"} {
-		checkGolden(t, "status."+lang+".html", goldenGet(t, env.s, "/"+lang+"/status"))
+		checkGolden(t, "status."+lang+".golden", goldenGet(t, env.s, "/"+lang+"/status"))
 	}
 }

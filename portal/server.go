@@ -95,8 +95,8 @@ type Server struct {
 
 	statusCache statusCache // the latest status.Summary (status_routes.go)
 
-	anonPages     anonPageCache     // anonymous readers' topic pages (forum_topic_cache.go)
-	postFragments postFragmentCache // rendered posts (forum_post_cache.go)
+	anonPages     boundedCache[*anonPage] // anonymous readers' topic pages (forum_topic_cache.go)
+	postFragments boundedCache[string]    // rendered posts (forum_post_cache.go)
 }
 
 // New builds a server: it renders every docs page, builds the search index
@@ -120,6 +120,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		cfg.EditURL = DefaultEditURL
 	}
 	s := &Server{ctx: ctx, cfg: cfg, log: cfg.Logger, reg: prometheus.NewRegistry()}
+	s.anonPages.max, s.postFragments.max = anonPagesMax, postCacheMax
 	var err error
 	if s.i18n, err = newBundle(cfg.Locales); err != nil {
 		return nil, err
