@@ -48,14 +48,7 @@ type codeTransformer struct {
 
 func (t *codeTransformer) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
 	src := reader.Source()
-	var blocks []*ast.FencedCodeBlock
-	ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
-		if fc, ok := n.(*ast.FencedCodeBlock); ok && entering {
-			blocks = append(blocks, fc)
-		}
-		return ast.WalkContinue, nil
-	})
-	for _, fc := range blocks {
+	for _, fc := range nodesOf[*ast.FencedCodeBlock](doc) {
 		var info string
 		if fc.Info != nil {
 			info = string(fc.Info.Segment.Value(src))

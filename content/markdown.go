@@ -135,6 +135,19 @@ func (r *Renderer) RenderLang(src []byte, lang string) (*Rendered, error) {
 		Markdown: applySplices(src, splices)}, nil
 }
 
+// nodesOf returns doc's nodes of type T in document order, collected
+// first so that a transformer may replace them afterwards.
+func nodesOf[T ast.Node](doc ast.Node) []T {
+	var out []T
+	ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if t, ok := n.(T); ok && entering {
+			out = append(out, t)
+		}
+		return ast.WalkContinue, nil
+	})
+	return out
+}
+
 func addErr(pc parser.Context, err error) {
 	errs, _ := pc.Get(parserKeyErrs).([]error)
 	pc.Set(parserKeyErrs, append(errs, err))
