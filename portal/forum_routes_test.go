@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/switchboard-rtm/switchboard/forum"
 )
@@ -381,4 +382,21 @@ func TestAPISearchFindsTopicsInDevMode(t *testing.T) {
 	w := b.get("/api/search?lang=en&q=Devmode")
 	wantStatus(t, w, http.StatusOK)
 	wantBody(t, "dev search", w.Body.String(), `"kind":"topic"`, "Devmode searchable topic")
+}
+
+// The forum indexer follows changes in the server's context: while it
+// lasts, new topics are found; once it ends, the indexer stops.
+func TestForumIndexerStopsWithServerContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s, _ := newForumServerCtx(t, ctx, forum.Limits{TopicInterval: time.Nanosecond, NewUserTopicsPerDay: 1000})
+	b := newBrowser(t, s)
+	b.signup("idx@example.com", "Indexer")
+	b.ask("Zebrafish question before", "Body text for the index")
+	wantBody(t, "search while serving", b.get("/api/search?lang=en&q=Zebrafish").Body.String(), "Zebrafish question before")
+	cancel()
+	b.ask("Okapi question after", "Body text for the index")
+	if body := b.get("/api/search?lang=en&q=Okapi").Body.String(); strings.Contains(body, "Okapi question after") {
+		t.Errorf("a topic asked after the server's context ended was indexed: %s", body)
+	}
 }

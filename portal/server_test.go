@@ -25,7 +25,13 @@ import (
 //	res := get(t, s, "/en/docs/overview")
 func newTestServer(t testing.TB, opts ...func(*Config)) *Server {
 	t.Helper()
-	ctx := context.Background()
+	return newTestServerCtx(t, context.Background(), opts...)
+}
+
+// newTestServerCtx is newTestServer with the server's context (New's),
+// which bounds its background work.
+func newTestServerCtx(t testing.TB, ctx context.Context, opts ...func(*Config)) *Server {
+	t.Helper()
 	d := dbtest.Open(t)
 	feedback, err := content.NewFeedbackStore(ctx, d, nil)
 	if err != nil {
