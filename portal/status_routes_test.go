@@ -37,12 +37,16 @@ type statusEnv struct {
 // times; the portal's clock decides when its cached summary is stale).
 type testClock struct {
 	mu     sync.Mutex
+	base   time.Time // zero: the wall clock
 	offset time.Duration
 }
 
 func (c *testClock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if !c.base.IsZero() {
+		return c.base.Add(c.offset)
+	}
 	return time.Now().Add(c.offset)
 }
 
@@ -56,8 +60,20 @@ var statusTestPasswords = forum.PasswordParams{MemoryKiB: 64, Time: 1, Threads: 
 
 func newStatusEnv(t *testing.T) *statusEnv {
 	t.Helper()
+	return newStatusEnvAt(t, time.Time{})
+}
+
+// newStatusEnvAt is newStatusEnv with the portal and the monitor on a
+// clock that starts at base (the zero time: the wall clock), for pages
+// whose windows must not move with the time of day the test runs.
+func newStatusEnvAt(t *testing.T, base time.Time) *statusEnv {
+	t.Helper()
 	ctx := context.Background()
-	env := &statusEnv{now: &testClock{}}
+	env := &statusEnv{now: &testClock{base: base}}
+	var monitorNow func() time.Time
+	if !base.IsZero() {
+		monitorNow = env.now.Now
+	}
 	var h http.Handler = http.NotFoundHandler()
 	env.ts = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
 	t.Cleanup(env.ts.Close)
@@ -70,7 +86,7 @@ func newStatusEnv(t *testing.T) *statusEnv {
 		t.Fatal(err)
 	}
 	env.mon, err = status.New(ctx, status.Config{DB: d, Apps: eng,
-		EngineURL: "ws" + strings.TrimPrefix(env.ts.URL, "http") + "/v1/ws", HTTPURL: env.ts.URL + "/healthz"})
+		EngineURL: "ws" + strings.TrimPrefix(env.ts.URL, "http") + "/v1/ws", HTTPURL: env.ts.URL + "/healthz", Now: monitorNow})
 	if err != nil {
 		t.Fatal(err)
 	}
