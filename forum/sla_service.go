@@ -130,11 +130,17 @@ func (x *SLA) CatchUp(ctx context.Context) error {
 }
 
 // Refresh re-measures one topic from its timeline and stores the result.
-// The targets stored with the topic are kept; a topic measured for the
-// first time takes the policy for its category and initial priority.
+// The targets stored with the topic are kept while its category and
+// priority stay the same; a topic measured for the first time, or whose
+// priority or category changed, takes the policy for its current category
+// and priority, applied from the topic's start.
 func (x *SLA) Refresh(ctx context.Context, topicID int64) error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	return x.refresh(ctx, topicID, x.sched)
+}
+
+func (x *SLA) refresh(ctx context.Context, topicID int64, sched *sla.Schedule) error {
 	// Read the latest event first: the timeline read after it is at least
 	// as new, so a catch-up never skips what this refresh missed.
 	var seen int64
@@ -149,7 +155,7 @@ func (x *SLA) Refresh(ctx context.Context, topicID int64) error {
 	if err != nil {
 		return fmt.Errorf("sla refresh %d: %w", topicID, err)
 	}
-	m := measure(tl, first, next, x.sched, x.st.now())
+	m := measure(tl, first, next, sched, x.st.now())
 	m.SeenEventID = seen
 	if err := x.save(ctx, &m); err != nil {
 		return fmt.Errorf("sla refresh %d: %w", topicID, err)
@@ -158,24 +164,26 @@ func (x *SLA) Refresh(ctx context.Context, topicID int64) error {
 	return nil
 }
 
-// targetsFor returns the targets stored with the topic, or those of the
-// policy for its category and initial priority.
+// targetsFor returns the targets stored with the topic while its category
+// and priority are those they were chosen for, or else those of the
+// policy for its current category and priority (the default policy for a
+// category without one).
 func (x *SLA) targetsFor(ctx context.Context, tl *Timeline) (first, next sla.Target, err error) {
 	var fd, nd int64
-	var fb, nb string
-	err = x.st.db.QueryRowContext(ctx, `SELECT first_target, first_basis, next_target, next_basis FROM forum_sla_topics WHERE topic_id = ?`,
-		tl.TopicID).Scan(&fd, &fb, &nd, &nb)
-	if err == nil {
+	var fb, nb, cat, prio string
+	err = x.st.db.QueryRowContext(ctx, `SELECT first_target, first_basis, next_target, next_basis, category_slug, priority FROM forum_sla_topics WHERE topic_id = ?`,
+		tl.TopicID).Scan(&fd, &fb, &nd, &nb, &cat, &prio)
+	if err == nil && cat == tl.CategorySlug && Priority(prio) == tl.Priority {
 		return target(fd, fb), target(nd, nb), nil
 	}
-	if !errors.Is(err, sql.ErrNoRows) {
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return first, next, err
 	}
 	ps, err := x.Policies(ctx)
 	if err != nil {
 		return first, next, err
 	}
-	p, _ := sla.FindPolicy(ps, tl.CategorySlug, sla.Priority(tl.InitialPriority))
+	p, _ := sla.FindPolicy(ps, tl.CategorySlug, sla.Priority(tl.Priority))
 	return p.FirstResponse, p.NextResponse, nil
 }
 
