@@ -105,3 +105,41 @@ func choicePolicies(ctx context.Context, tx *txn) ([]sla.Policy, error) {
 	}
 	return sla.DefaultPolicies(sla.TwentyFourSeven()), nil
 }
+
+// TeamMember is someone a topic can be assigned to.
+type TeamMember struct {
+	ID   int64
+	Name string
+	Role Role
+}
+
+// TeamMembers lists staff, moderators and admins who are not suspended,
+// by name, for reassigning queue topics. The team only (ErrForbidden;
+// ErrUnauthorized when signed out).
+func (s *Store) TeamMembers(ctx context.Context) ([]TeamMember, error) {
+	u := UserFromContext(ctx)
+	if u == nil {
+		return nil, unauthorized("forum.error.login_required")
+	}
+	if !s.Can(ctx, ActionAssign, Resource{}) {
+		return nil, forbidden("forum.error.forbidden")
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT id, name, role FROM forum_users
+		WHERE role IN (?, ?, ?) AND (suspended_until IS NULL OR suspended_until <= ?) ORDER BY name, id`,
+		string(RoleStaff), string(RoleModerator), string(RoleAdmin), ms(s.now()))
+	if err != nil {
+		return nil, fmt.Errorf("team members: %w", err)
+	}
+	defer rows.Close()
+	var out []TeamMember
+	for rows.Next() {
+		var m TeamMember
+		var role string
+		if err := rows.Scan(&m.ID, &m.Name, &role); err != nil {
+			return nil, fmt.Errorf("team members: %w", err)
+		}
+		m.Role = Role(role)
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}

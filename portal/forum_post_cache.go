@@ -32,7 +32,7 @@ func (s *Server) renderPosts(v *view, d *topicPageData) error {
 	}
 	token := v.CSRF
 	render := func(it *postItem, copy bool) (template.HTML, error) {
-		key := fmt.Sprintf("%p:%s", s, postItemKey(v.Lang, it, copy))
+		key := fmt.Sprintf("%p:%s", s, postItemKey(v.Lang+"@"+v.Zone().String(), it, copy))
 		postFragments.mu.Lock()
 		h, ok := postFragments.byKey[key]
 		postFragments.mu.Unlock()

@@ -54,7 +54,7 @@ func (v *view) SLALines(topicID int64) []slaLine {
 	if err != nil {
 		return nil
 	}
-	return v.localizer.slaLines(m, v.srv.cfg.Now(), v.srv.cfg.SLA.Schedule().Location())
+	return v.localizer.slaLines(m, v.srv.cfg.Now(), v.Zone())
 }
 
 func (l *localizer) slaLines(m *forum.TopicSLA, now time.Time, loc *time.Location) []slaLine {

@@ -15,6 +15,11 @@ import (
 // Authorization is the forum's: every page and action asks forum.SLA or
 // forum.Store, which check the user in the request context.
 func (s *Server) registerSLARoutes() {
+	if s.cfg.Forum != nil {
+		g := s.echo.Group("/:lang", validLang, s.forumErrors)
+		g.GET("/settings", s.settingsPage)
+		g.POST("/settings", s.saveSettings)
+	}
 	if s.cfg.SLA == nil || s.cfg.Forum == nil {
 		return
 	}
@@ -22,6 +27,8 @@ func (s *Server) registerSLARoutes() {
 	e.GET("/api/forum/response-times", s.responseTimesJSON)
 	g := e.Group("/:lang", validLang, s.forumErrors)
 	g.GET("/forum/queue", s.slaQueue)
+	g.POST("/forum/t/:id/still-need-help", s.stillNeedHelp)
+	g.POST("/forum/queue/:id/assign", s.slaAssign)
 	g.POST("/forum/queue/:id/claim", s.slaClaim)
 	g.POST("/forum/queue/:id/waiting", s.slaWaiting)
 	g.POST("/forum/queue/:id/priority", s.slaPriority)
@@ -59,7 +66,11 @@ func (s *Server) slaQueue(c echo.Context) error {
 	v.Section, v.NoIndex = "forum", true
 	v.Title = v.T("sla.queue.title")
 	now := s.cfg.Now()
-	loc := s.cfg.SLA.Schedule().Location()
+	loc := v.Zone()
+	team, err := s.queueTeam(c)
+	if err != nil {
+		return err
+	}
 	rows := make([]queueRow, len(items))
 	for i, it := range items {
 		which := "first"
@@ -70,7 +81,7 @@ func (s *Server) slaQueue(c echo.Context) error {
 		rows[i] = queueRow{QueueItem: it, URL: "/" + lang + "/forum/t/" + strconv.FormatInt(it.TopicID, 10), Category: names[it.CategorySlug],
 			Line: line, Next: it.Awaiting == forum.AwaitingNext}
 	}
-	v.Data = map[string]any{"Rows": rows, "Filter": f, "Categories": cats, "Formats": v.slaCountdownFormats(),
+	v.Data = map[string]any{"Rows": rows, "Filter": f, "Categories": cats, "Formats": v.slaCountdownFormats(), "Team": team,
 		"Back": c.Request().URL.RequestURI(), "Priorities": []forum.Priority{forum.PriorityNormal, forum.PriorityHigh, forum.PriorityUrgent}}
 	return s.render(c, http.StatusOK, "sla/queue", v)
 }
