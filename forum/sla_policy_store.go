@@ -12,7 +12,7 @@ import (
 // stored policy yet; stored policies (admins' edits) are left alone.
 func (x *SLA) seedPolicies(ctx context.Context) error {
 	now := ms(x.st.now())
-	for _, p := range sla.DefaultPolicies(x.sched) {
+	for _, p := range sla.DefaultPolicies(x.Schedule()) {
 		if _, err := x.st.db.ExecContext(ctx, `INSERT OR IGNORE INTO forum_sla_policies
 			(category_slug, priority, first_target, first_basis, next_target, next_basis, member_choice, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 			p.Category, string(p.Priority), p.FirstResponse.Duration.Milliseconds(), basisOf(p.FirstResponse),

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/switchboard-rtm/switchboard/forum/sla"
@@ -38,9 +39,10 @@ type SLAConfig struct {
 // reply keeps its author's role at posting, which is what counts.
 type SLA struct {
 	st    *Store
-	sched *sla.Schedule
+	sched atomic.Pointer[sla.Schedule] // replaced when an admin installs a calendar year
 	log   *slog.Logger
 	index *reportIndex
+	cals  *calendars // nil when the schedule was given in SLAConfig
 
 	mu sync.Mutex // serializes refreshes: the last writer read the latest state
 }
@@ -51,16 +53,19 @@ func NewSLA(ctx context.Context, st *Store, cfg SLAConfig) (*SLA, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = st.log
 	}
+	x := &SLA{st: st, log: cfg.Logger, index: newReportIndex()}
 	if cfg.Schedule == nil {
 		reg, err := sla.LoadCalendars(sla.EmbeddedCalendars(), cfg.CalendarsDir)
 		if err != nil {
 			return nil, fmt.Errorf("sla: %w", err)
 		}
-		if cfg.Schedule, err = sla.DefaultSchedule(reg.Calendar("cn")); err != nil {
+		if cfg.Schedule, err = sla.DefaultSchedule(reg.Calendar(ScheduleRegion)); err != nil {
 			return nil, fmt.Errorf("sla: %w", err)
 		}
+		x.cals = newCalendars(cfg.CalendarsDir, reg)
 	}
-	x := &SLA{st: st, sched: cfg.Schedule, log: cfg.Logger, index: newReportIndex()}
+	x.sched.Store(cfg.Schedule)
+	x.logCalendars(ctx)
 	if err := x.seedPolicies(ctx); err != nil {
 		return nil, err
 	}
@@ -75,7 +80,7 @@ func NewSLA(ctx context.Context, st *Store, cfg SLAConfig) (*SLA, error) {
 }
 
 // Schedule returns the business-hours schedule topics are measured on.
-func (x *SLA) Schedule() *sla.Schedule { return x.sched }
+func (x *SLA) Schedule() *sla.Schedule { return x.sched.Load() }
 
 func (x *SLA) onEvent(ctx context.Context, e Event) {
 	// The request may end right after its commit; the refresh must not.
@@ -137,7 +142,7 @@ func (x *SLA) CatchUp(ctx context.Context) error {
 func (x *SLA) Refresh(ctx context.Context, topicID int64) error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	return x.refresh(ctx, topicID, x.sched)
+	return x.refresh(ctx, topicID, x.Schedule())
 }
 
 func (x *SLA) refresh(ctx context.Context, topicID int64, sched *sla.Schedule) error {
