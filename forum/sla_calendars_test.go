@@ -37,9 +37,9 @@ func TestMissingCalendarYears(t *testing.T) {
 		want []int
 	}{
 		{time.Date(2027, 6, 1, 12, 0, 0, 0, loc), []int{}},
-		{time.Date(2027, 11, 1, 23, 59, 0, 0, loc), []int{}},    // 61 days before 2028
-		{time.Date(2027, 11, 2, 0, 0, 0, 0, loc), []int{2028}},  // 60 days before
-		{time.Date(2028, 1, 3, 10, 0, 0, 0, loc), []int{2028}},  // the current year
+		{time.Date(2027, 11, 1, 23, 59, 0, 0, loc), []int{}},   // 61 days before 2028
+		{time.Date(2027, 11, 2, 0, 0, 0, 0, loc), []int{2028}}, // 60 days before
+		{time.Date(2028, 1, 3, 10, 0, 0, 0, loc), []int{2028}}, // the current year
 		{time.Date(2028, 11, 15, 0, 0, 0, 0, loc), []int{2028, 2029}},
 	}
 	for _, tt := range tests {
