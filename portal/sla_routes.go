@@ -25,6 +25,7 @@ func (s *Server) registerSLARoutes() {
 	}
 	e := s.echo
 	e.GET("/api/forum/response-times", s.responseTimesJSON)
+	e.GET("/api/sla/calendars", s.calendarsJSON)
 	g := e.Group("/:lang", validLang, s.forumErrors)
 	g.GET("/forum/queue", s.slaQueue)
 	g.POST("/forum/t/:id/still-need-help", s.stillNeedHelp)
@@ -36,6 +37,8 @@ func (s *Server) registerSLARoutes() {
 	g.GET("/community/response-times.csv", s.responseTimesCSV)
 	g.GET("/admin/sla", s.slaPolicies)
 	g.POST("/admin/sla", s.saveSLAPolicy)
+	g.GET("/admin/sla/calendars", s.slaCalendars)
+	g.POST("/admin/sla/calendars", s.uploadCalendar)
 }
 
 // queueRow is one topic of the staff queue page.
