@@ -145,3 +145,36 @@ func mustZone(t *testing.T, name string) *time.Location {
 	}
 	return loc
 }
+
+// TestPolicyMembersChooseAndDefault edits the default policy and the
+// urgent choice of a category on the admin page.
+func TestPolicyMembersChooseAndDefault(t *testing.T) {
+	s, st := newSLAServer(t)
+	admin := userWithRole(t, s, st, "admin@example.com", "Admin", forum.RoleAdmin)
+	page := admin.get("/en/admin/sla").Body.String()
+	if !strings.Contains(page, `id="default-urgent"`) || !strings.Contains(page, "Default (categories without their own policy)") {
+		t.Fatal("the policies page lacks the default policy")
+	}
+	form := url.Values{"category": {"*"}, "priority": {"normal"}, "first_hours": {"6"}, "first_basis": {"business"}, "next_hours": {"3"}, "next_basis": {"business"}, "members": {"1"}}
+	if w := admin.post("/en/admin/sla", form, true); w.Code != http.StatusSeeOther || !strings.HasSuffix(w.Header().Get("Location"), "#default-normal") {
+		t.Fatalf("save default policy: %d %q", w.Code, w.Header().Get("Location"))
+	}
+	urgent := url.Values{"category": {"go-sdk"}, "priority": {"urgent"}, "first_hours": {"1"}, "first_basis": {"calendar"}, "next_hours": {"1"}, "next_basis": {"calendar"}, "members": {"1"}}
+	admin.post("/en/admin/sla", urgent, true)
+	choices, err := st.PriorityChoices(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := choices["go-sdk"]; len(got) != 3 {
+		t.Errorf("members' choices in Go SDK = %v, want urgent allowed too", got)
+	}
+	member := newBrowser(t, s)
+	member.signup("member@example.com", "Member")
+	if body := member.get("/en/forum/new").Body.String(); !strings.Contains(body, `value="urgent"`) || !strings.Contains(body, "Go SDK") {
+		t.Error("the question form does not offer urgent where the policy allows it")
+	}
+	w := member.post("/en/forum/new", url.Values{"category": {"1"}, "title": {"Everything is down"}, "body": {"Since 10:00."}, "lang": {"en"}, "priority": {"urgent"}}, true)
+	if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "one-line impact statement") {
+		t.Errorf("urgent without impact in Getting started: status %d", w.Code)
+	}
+}
