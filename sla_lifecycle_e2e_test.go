@@ -25,14 +25,7 @@ func TestThanksAfterAcceptanceInBrowser(t *testing.T) {
 	ctx := browser.New(t)
 	console := watchConsole(ctx)
 	f := &forumTab{t: t, ctx: ctx, base: m.URL()}
-	for _, u := range []struct {
-		email, name string
-		role        forum.Role
-	}{{"asker@example.com", "Asker Ann", forum.RoleMember}, {"staff@example.com", "Staff Sam", forum.RoleStaff}} {
-		if _, err := m.Forum.CreateUser(context.Background(), forum.SignUp{Email: u.email, Name: u.name, Password: e2ePassword}, u.role); err != nil {
-			t.Fatal(err)
-		}
-	}
+	createUsers(t, m, e2eUser{"asker@example.com", "Asker Ann", forum.RoleMember}, e2eUser{"staff@example.com", "Staff Sam", forum.RoleStaff})
 	const title = "History is empty after my client resumes"
 	f.login("asker@example.com")
 	navigate(t, ctx, f.base+"/en/forum/new")

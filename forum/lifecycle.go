@@ -70,16 +70,16 @@ func checkPriorityChoice(ctx context.Context, tx *txn, u *User, cat *Category, p
 // PriorityChoices returns the priorities a member may choose when asking
 // in each category, by slug. The team may choose any priority.
 func (s *Store) PriorityChoices(ctx context.Context) (map[string][]Priority, error) {
+	cats, err := s.Categories(ctx)
+	if err != nil {
+		return nil, err
+	}
 	tx, err := s.read(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
 	ps, err := choicePolicies(ctx, tx)
-	if err != nil {
-		return nil, err
-	}
-	cats, err := s.Categories(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -122,7 +122,7 @@ func (x *SLA) logCalendars(ctx context.Context) {
 	}
 }
 
-// ErrUploadsOff is returned by InstallCalendarYear when the service has no
+// errUploadsOff is returned by InstallCalendarYear when the service has no
 // calendars directory (a schedule given in SLAConfig).
 var errUploadsOff = errors.New("calendar uploads are off")
 

@@ -46,9 +46,10 @@ type TopicSLA struct {
 	TopicID      int64
 	CategorySlug string
 	Lang         string
-	Priority     Priority // at creation: it chose the policy
+	Priority     Priority // current: it chose the policy (with the category)
 	CreatedAt    time.Time
-	// The targets of the policy that applied when the topic was created.
+	// The targets of the policy for the topic's category and priority,
+	// kept until either changes (editing a policy does not rewrite them).
 	FirstTarget sla.Target
 	NextTarget  sla.Target
 

@@ -178,3 +178,31 @@ func TestPolicyMembersChooseAndDefault(t *testing.T) {
 		t.Errorf("urgent without impact in Getting started: status %d", w.Code)
 	}
 }
+
+// TestSupportNavigation: staff see Queue, admins SLA policies and
+// Calendars as well; members and readers see none of them.
+func TestSupportNavigation(t *testing.T) {
+	s, st := newSLAServer(t)
+	admin := userWithRole(t, s, st, "admin@example.com", "Admin", forum.RoleAdmin)
+	staff := userWithRole(t, s, st, "eng@example.com", "Engineer", forum.RoleStaff)
+	member := newBrowser(t, s)
+	member.signup("member@example.com", "Member")
+	tests := []struct {
+		name string
+		b    *browser
+		want map[string]bool
+	}{
+		{"admin", admin, map[string]bool{`href="/en/forum/queue"`: true, `href="/en/admin/sla"`: true, `href="/en/admin/sla/calendars"`: true}},
+		{"staff", staff, map[string]bool{`href="/en/forum/queue"`: true, `href="/en/admin/sla"`: false, `href="/en/admin/sla/calendars"`: false}},
+		{"member", member, map[string]bool{`href="/en/forum/queue"`: false, `href="/en/admin/sla"`: false, `href="/en/admin/sla/calendars"`: false}},
+		{"reader", newBrowser(t, s), map[string]bool{`href="/en/forum/queue"`: false, `href="/en/admin/sla"`: false}},
+	}
+	for _, tt := range tests {
+		body := tt.b.get("/en/forum").Body.String()
+		for link, want := range tt.want {
+			if got := strings.Contains(body, link); got != want {
+				t.Errorf("%s: header has %s = %v, want %v", tt.name, link, got, want)
+			}
+		}
+	}
+}
