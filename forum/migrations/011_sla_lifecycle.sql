@@ -29,3 +29,9 @@ CREATE TABLE forum_sla_recompute (
 	done        INTEGER NOT NULL,
 	changed     INTEGER NOT NULL  -- topics whose stored result changed
 );
+
+-- The clock's rules changed (a solved or closed topic stops every clock;
+-- the policy follows the current priority): re-measure every topic once
+-- at the next start, by replaying the event log from the beginning.
+UPDATE forum_sla_topics SET seen_event_id = 0;
+DELETE FROM forum_sla_cursor;
