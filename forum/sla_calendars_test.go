@@ -115,13 +115,24 @@ func TestCalendarInstallRecomputes(t *testing.T) {
 		!strings.Contains(st.Calendars[0].Source, "test notice") || !strings.Contains(st.Calendars[0].Source, "lunar-go v1.4.7") {
 		t.Errorf("calendar status after install = %+v", st)
 	}
-	// The file is in the data directory: a restart reads it.
+	// The file is in the data directory: a restart reads it, and resumes a
+	// recompute that was interrupted.
+	if _, err := f.s.db.ExecContext(f.ctx, `UPDATE forum_sla_recompute SET finished_at = NULL, done = 0`); err != nil {
+		t.Fatal(err)
+	}
 	x2, err := NewSLA(f.ctx, f.s, SLAConfig{CalendarsDir: dir, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer x2.Close()
 	if got := x2.CalendarStatus().MissingYears; len(got) != 0 {
 		t.Errorf("after a restart: missing %v", got)
+	}
+	if err := x2.WaitRecompute(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if rc, _, _ := x2.LastRecompute(f.ctx); rc.Running || rc.Done != rc.Total || rc.Total < 1 {
+		t.Errorf("interrupted recompute not resumed: %+v", rc)
 	}
 }
 

@@ -27,17 +27,26 @@ type recomputer struct {
 	mu     sync.Mutex
 	cancel context.CancelFunc
 	done   chan struct{}
+	lo, hi time.Time // the span of the running recompute
 }
 
 // start recomputes, in a goroutine, every stored result whose window
 // touches [lo, hi): topics created before hi that were still measured
-// (updated) at or after lo, or are still awaited.
+// (updated) at or after lo, or are still awaited. A recompute still
+// running is stopped and its span joins the new one, so none is lost.
 func (r *recomputer) start(x *SLA, reason string, lo, hi time.Time) {
-	r.stop()
+	r.mu.Lock()
+	running := r.cancel != nil
+	plo, phi := r.lo, r.hi
+	r.mu.Unlock()
+	if running {
+		r.stop()
+		lo, hi = minTime(lo, plo), maxTime(hi, phi)
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	ctx, cancel := context.WithCancel(context.Background())
-	r.cancel, r.done = cancel, make(chan struct{})
+	r.cancel, r.done, r.lo, r.hi = cancel, make(chan struct{}), lo, hi
 	done := r.done
 	go func() {
 		defer close(done)
@@ -45,6 +54,39 @@ func (r *recomputer) start(x *SLA, reason string, lo, hi time.Time) {
 			x.log.ErrorContext(ctx, "sla recompute", "reason", reason, "err", err)
 		}
 	}()
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// resumeRecompute restarts a recompute that a stop or crash interrupted:
+// the span it was given is lost, so it covers the whole year it was for
+// (reason "cn 2028").
+func (x *SLA) resumeRecompute(ctx context.Context) error {
+	rc, ok, err := x.LastRecompute(ctx)
+	if err != nil || !ok || !rc.Running || x.cals == nil {
+		return err
+	}
+	var region string
+	var year int
+	if _, err := fmt.Sscanf(rc.Reason, "%s %d", &region, &year); err != nil {
+		return nil
+	}
+	loc := x.Schedule().Location()
+	x.log.InfoContext(ctx, "sla recompute resumed", "reason", rc.Reason)
+	x.cals.recompute.start(x, rc.Reason, time.Date(year-1, 12, 1, 0, 0, 0, 0, loc), time.Date(year+1, 2, 1, 0, 0, 0, 0, loc))
+	return nil
 }
 
 // stop cancels a running recompute and waits for it.

@@ -76,6 +76,9 @@ func NewSLA(ctx context.Context, st *Store, cfg SLAConfig) (*SLA, error) {
 	if err := x.CatchUp(ctx); err != nil {
 		return nil, err
 	}
+	if err := x.resumeRecompute(ctx); err != nil {
+		return nil, err
+	}
 	return x, nil
 }
 
