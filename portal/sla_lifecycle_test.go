@@ -132,6 +132,12 @@ func TestReaderTimeZone(t *testing.T) {
 			t.Errorf("%s: the reader's chosen zone is not used (want %s)", path, ny.Format("15:04 MST"))
 		}
 	}
+	// A Chinese-speaking member who chose nothing reads CST on English pages too.
+	zhMember := newBrowser(t, s)
+	zhMember.post("/zh/signup", url.Values{"email": {"zh@example.com"}, "name": {"陈静"}, "password": {"correct horse battery"}}, true)
+	if body := zhMember.get(topic).Body.String(); !strings.Contains(body, created.In(mustZone(t, "Asia/Shanghai")).Format("Jan 2, 2006 15:04")+" CST") {
+		t.Error("a Chinese member without a chosen zone does not read China Standard Time")
+	}
 	if w := anon.get("/en/settings"); w.Code == http.StatusOK {
 		t.Error("settings served to an anonymous reader")
 	}

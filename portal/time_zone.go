@@ -11,9 +11,10 @@ import (
 
 // Every time on a page is shown in the reader's time zone, with the zone
 // named; <time datetime> stays in UTC. The zone is the signed-in user's
-// choice (Settings), or else the language's default: China Standard Time
-// for Chinese pages, UTC for English ones. view.Date is the one helper
-// templates and page code call.
+// choice (Settings), or else their language's default (China Standard
+// Time for Chinese, UTC for English); anonymous readers get the default of
+// the page's language. view.Date is the one helper templates and page
+// code call.
 
 // defaultZone is the zone of readers who have not chosen one.
 func defaultZone(lang string) *time.Location {
@@ -38,6 +39,7 @@ func (v *view) Zone() *time.Location {
 	}
 	v.tz = defaultZone(v.Lang)
 	if u := v.Viewer(); u != nil && v.srv != nil && v.srv.cfg.Forum != nil {
+		v.tz = defaultZone(u.Lang)
 		if name, err := v.srv.cfg.Forum.TimeZone(v.ctx, u.ID); err == nil && name != "" {
 			if loc, err := time.LoadLocation(name); err == nil {
 				v.tz = loc
@@ -88,7 +90,11 @@ func (s *Server) renderSettings(c echo.Context, status int, chosen, errMsg strin
 	v := s.newView(c, lang, "/settings")
 	v.Section, v.NoIndex = "forum", true
 	v.Title = v.T("support.settings.title")
-	v.Data = map[string]any{"Chosen": chosen, "Zones": zoneChoices, "Default": defaultZone(lang).String(),
+	def := defaultZone(lang)
+	if u := viewer(c); u != nil {
+		def = defaultZone(u.Lang)
+	}
+	v.Data = map[string]any{"Chosen": chosen, "Zones": zoneChoices, "Default": def.String(),
 		"Saved": c.QueryParam("saved") != "", "Error": errMsg, "Sample": v.Date(s.cfg.Now())}
 	return s.render(c, status, "account/settings", v)
 }
