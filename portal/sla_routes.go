@@ -69,7 +69,6 @@ func (s *Server) slaQueue(c echo.Context) error {
 	v.Section, v.NoIndex = "forum", true
 	v.Title = v.T("sla.queue.title")
 	now := s.cfg.Now()
-	loc := v.Zone()
 	team, err := s.queueTeam(c)
 	if err != nil {
 		return err
@@ -80,7 +79,7 @@ func (s *Server) slaQueue(c echo.Context) error {
 		if it.Awaiting == forum.AwaitingNext {
 			which = "next"
 		}
-		line, _ := v.slaClockLine(it.Clock, it.Target, true, which, now, loc)
+		line, _ := v.slaClockLine(it.Clock, it.Target, true, which, now, v.Date)
 		rows[i] = queueRow{QueueItem: it, URL: "/" + lang + "/forum/t/" + strconv.FormatInt(it.TopicID, 10), Category: names[it.CategorySlug],
 			Line: line, Next: it.Awaiting == forum.AwaitingNext}
 	}
