@@ -11,6 +11,9 @@ import (
 	"github.com/switchboard-rtm/switchboard/forum/sla"
 )
 
+// maxCalendarUpload is the size from which an upload is not even read.
+const maxCalendarUpload = 1 << 20
+
 // calendarsJSON serves GET /api/sla/calendars: the holiday calendars the
 // response-time clock uses and the years it lacks.
 func (s *Server) calendarsJSON(c echo.Context) error {
@@ -103,6 +106,11 @@ func (s *Server) uploadCalendar(c echo.Context) error {
 	fh, err := c.FormFile("file")
 	if err != nil {
 		return s.renderCalendars(c, http.StatusBadRequest, loc.T("support.calendar.no_file"))
+	}
+	// A file far over the limit is refused without reading it; one a little
+	// over reaches the parser, which names the limit.
+	if fh.Size > maxCalendarUpload {
+		return s.renderCalendars(c, http.StatusRequestEntityTooLarge, loc.T("support.calendar.too_large", "Max", sla.MaxCalendarFileSize>>10))
 	}
 	f, err := fh.Open()
 	if err != nil {

@@ -110,6 +110,12 @@ func TestCalendarsAPIBannerAndUpload(t *testing.T) {
 			t.Errorf("%s bad file: status %d, body lacks %q", lang, w.Code, want)
 		}
 	}
+	if w := admin.upload("/en/admin/sla/calendars", "2028.json", bytes.Repeat([]byte(" "), 100<<10), true); w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "65536") {
+		t.Errorf("a 100 KB file: status %d, want 400 naming the limit", w.Code)
+	}
+	if w := admin.upload("/en/admin/sla/calendars", "2028.json", bytes.Repeat([]byte(" "), 2<<20), true); w.Code != http.StatusRequestEntityTooLarge || !strings.Contains(w.Body.String(), "far larger") {
+		t.Errorf("a 2 MB upload: status %d, want 413", w.Code)
+	}
 	if _, err := os.Stat(filepath.Join(dir, "cn", "2028.json")); err == nil {
 		t.Fatal("a rejected file was written")
 	}
