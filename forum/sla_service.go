@@ -145,10 +145,6 @@ func (x *SLA) CatchUp(ctx context.Context) error {
 func (x *SLA) Refresh(ctx context.Context, topicID int64) error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	return x.refresh(ctx, topicID, x.Schedule())
-}
-
-func (x *SLA) refresh(ctx context.Context, topicID int64, sched *sla.Schedule) error {
 	// Read the latest event first: the timeline read after it is at least
 	// as new, so a catch-up never skips what this refresh missed.
 	var seen int64
@@ -163,7 +159,7 @@ func (x *SLA) refresh(ctx context.Context, topicID int64, sched *sla.Schedule) e
 	if err != nil {
 		return fmt.Errorf("sla refresh %d: %w", topicID, err)
 	}
-	m := measure(tl, first, next, sched, x.st.now())
+	m := measure(tl, first, next, x.Schedule(), x.st.now())
 	m.SeenEventID = seen
 	if err := x.save(ctx, &m); err != nil {
 		return fmt.Errorf("sla refresh %d: %w", topicID, err)
