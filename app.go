@@ -228,6 +228,9 @@ func (m *Main) Close() error {
 	} else if m.ln != nil {
 		m.ln.Close() // Run failed after listening
 	}
+	if m.SLA != nil {
+		m.SLA.Close() // ends a background recompute before the store closes
+	}
 	if m.Forum != nil {
 		m.Forum.Close()
 		m.Forum = nil

@@ -226,8 +226,9 @@ func (s *Store) Claim(ctx context.Context, topicID int64) error {
 	return s.Assign(ctx, topicID, u.ID)
 }
 
-// SetPriority changes a topic's priority (the team). The SLA policy stays
-// the one fixed at creation; the event lets the SLA clock decide.
+// SetPriority changes a topic's priority (the team). The SLA clock then
+// applies the policy of the new priority from the topic's start; the event
+// shows the change in the topic's history.
 func (s *Store) SetPriority(ctx context.Context, topicID int64, p Priority) error {
 	return s.topicAction(ctx, topicID, ActionSetPriority, func(tx *txn, u *User, t *Topic) error {
 		if !p.Valid() {

@@ -24,7 +24,7 @@ func (s *Server) renderPosts(v *view, d *topicPageData) error {
 	}
 	token := v.CSRF
 	render := func(it *postItem, copy bool) (template.HTML, error) {
-		key := postItemKey(v.Lang, it, copy)
+		key := postItemKey(v.Lang+"@"+v.Zone().String(), it, copy) // times are in the reader's zone
 		h, ok := s.postFragments.get(key)
 		if !ok {
 			v.CSRF = csrfPlaceholder
