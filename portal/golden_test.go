@@ -22,6 +22,7 @@ var goldenMasks = []struct {
 	with string
 }{
 	{regexp.MustCompile(`(\.)[0-9a-f]{8,}(\.(?:css|js|svg|png|woff2))`), "${1}HASH${2}"},
+	{regexp.MustCompile(`/static/[0-9a-f]{8,}/`), "/static/HASH/"},
 	{regexp.MustCompile(`datetime="[^"]*"`), `datetime="TIME"`},
 	{regexp.MustCompile(`\d{4}-\d{2}-\d{2}(T[0-9:.]+(Z|[+-]\d{2}:\d{2}))?`), "DATE"},
 	{regexp.MustCompile(`\d{4}年\d{1,2}月\d{1,2}日`), "DATE"},
