@@ -19,7 +19,7 @@ type searchJSON struct {
 	} `json:"results"`
 }
 
-func search(t *testing.T, s *Server, q, lang string, hdr ...string) searchJSON {
+func apiSearch(t *testing.T, s *Server, q, lang string, hdr ...string) searchJSON {
 	t.Helper()
 	w := get(t, s, "/api/search?q="+url.QueryEscape(q)+"&lang="+lang, hdr...)
 	wantStatus(t, w, http.StatusOK)
@@ -84,7 +84,7 @@ func TestSearchFinds(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.q, func(t *testing.T) {
-			res := search(t, s, tt.q, tt.lang)
+			res := apiSearch(t, s, tt.q, tt.lang)
 			found := false
 			for _, r := range res.Results {
 				if !strings.HasPrefix(r.URL, "/"+tt.lang+"/") {
@@ -103,7 +103,7 @@ func TestSearchFinds(t *testing.T) {
 		})
 	}
 	// Without lang, English is searched.
-	if res := search(t, s, "presence", ""); len(res.Results) == 0 || !strings.HasPrefix(res.Results[0].URL, "/en/") {
+	if res := apiSearch(t, s, "presence", ""); len(res.Results) == 0 || !strings.HasPrefix(res.Results[0].URL, "/en/") {
 		t.Errorf("no lang: %+v", res.Results)
 	}
 }
@@ -119,7 +119,7 @@ func TestSearchRanksTitlesFirst(t *testing.T) {
 	}
 	s := newTestServer(t, func(c *Config) { c.Docs = docs })
 	for _, q := range []string{"presence", "pre"} {
-		res := search(t, s, q, "en")
+		res := apiSearch(t, s, q, "en")
 		var urls []string
 		for _, r := range res.Results {
 			urls = append(urls, r.URL)
@@ -181,7 +181,7 @@ func TestSearchHostileQueries(t *testing.T) {
 		}
 	}
 	// A LIKE wildcard matches itself only, not everything.
-	if res := search(t, s, "%", "en"); len(res.Results) != 0 {
+	if res := apiSearch(t, s, "%", "en"); len(res.Results) != 0 {
 		for _, r := range res.Results {
 			if !strings.Contains(r.Snippet, "%") {
 				t.Errorf("%% matched %s without a %%", r.URL)

@@ -1,0 +1,237 @@
+package search
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	_ "modernc.org/sqlite" // NewMemory opens an in-memory SQLite database
+)
+
+// schemaVersion changes whenever the tables or the analysis change; Open
+// then drops the old tables and reports that the index must be rebuilt.
+const schemaVersion = 1
+
+// Column weights for BM25: title, headings, description, body, tags.
+const bm25Weights = "10.0, 4.0, 5.0, 1.0, 0.0"
+
+// Execer runs statements: a *sql.DB or the caller's *sql.Tx, so that a
+// store can index a row in the transaction that writes it.
+type Execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Index is a full-text index kept in tables named NAME_* of an SQLite
+// database: one table of documents, and per language one contentless
+// FTS5 table of their tokens (analyze) with its fts5vocab table for typo
+// correction. The FTS tables store no text, so matching and BM25 never
+// read document bodies; bodies are read for the hits returned, to build
+// snippets.
+type Index struct {
+	db    *sql.DB
+	name  string
+	langs []string
+	owned bool
+}
+
+// Open creates (if needed) the index tables NAME_* in db for langs. It
+// reports rebuild = true when the tables are new or were made by another
+// version, so the caller must index its documents again.
+func Open(ctx context.Context, db *sql.DB, name string, langs []string) (ix *Index, rebuild bool, err error) {
+	if !validName(name) {
+		return nil, false, fmt.Errorf("search index %q: bad name", name)
+	}
+	for _, l := range langs {
+		if !validName(l) {
+			return nil, false, fmt.Errorf("search index %q: bad language %q", name, l)
+		}
+	}
+	ix = &Index{db: db, name: name, langs: langs}
+	var version int
+	err = db.QueryRowContext(ctx, `SELECT version FROM `+name+`_meta`).Scan(&version)
+	if err == nil && version == schemaVersion {
+		return ix, false, nil
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, false, fmt.Errorf("search index %s: %w", name, err)
+	}
+	defer tx.Rollback()
+	stmts := []string{`DROP TABLE IF EXISTS ` + name + `_meta`, `DROP TABLE IF EXISTS ` + name + `_docs`}
+	for _, l := range langs {
+		stmts = append(stmts, `DROP TABLE IF EXISTS `+ix.vocab(l), `DROP TABLE IF EXISTS `+ix.fts(l))
+	}
+	stmts = append(stmts,
+		`CREATE TABLE `+name+`_meta (version INTEGER NOT NULL)`,
+		`INSERT INTO `+name+`_meta VALUES (`+strconv.Itoa(schemaVersion)+`)`,
+		`CREATE TABLE `+name+`_docs (rowid INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,
+			lang TEXT NOT NULL, grp INTEGER NOT NULL, answered INTEGER NOT NULL, time INTEGER NOT NULL,
+			title TEXT NOT NULL, url TEXT NOT NULL, body TEXT NOT NULL,
+			title_tokens TEXT NOT NULL, heading_tokens TEXT NOT NULL)`)
+	for _, l := range langs {
+		stmts = append(stmts,
+			`CREATE VIRTUAL TABLE `+ix.fts(l)+` USING fts5(title, headings, description, body, tags,
+				content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0', detail=full)`,
+			`CREATE VIRTUAL TABLE `+ix.vocab(l)+` USING fts5vocab(`+ix.fts(l)+`, 'row')`)
+	}
+	for _, s := range stmts {
+		if _, err := tx.ExecContext(ctx, s); err != nil {
+			return nil, false, fmt.Errorf("search index %s: %w", name, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, false, fmt.Errorf("search index %s: %w", name, err)
+	}
+	return ix, true, nil
+}
+
+// NewMemory creates an empty index in a private in-memory database, which
+// Close releases.
+func NewMemory(ctx context.Context, langs []string) (*Index, error) {
+	var nonce [8]byte
+	rand.Read(nonce[:])
+	d, err := sql.Open("sqlite", "file:search-"+hex.EncodeToString(nonce[:])+"?mode=memory&cache=shared")
+	if err != nil {
+		return nil, fmt.Errorf("search index: %w", err)
+	}
+	// One connection: an in-memory database lives as long as a connection
+	// holds it, and queries take tens of microseconds.
+	d.SetMaxOpenConns(1)
+	d.SetMaxIdleConns(1)
+	d.SetConnMaxLifetime(0)
+	d.SetConnMaxIdleTime(0)
+	ix, _, err := Open(ctx, d, "search", langs)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	ix.owned = true
+	return ix, nil
+}
+
+// Close releases the database of an index made by NewMemory.
+func (ix *Index) Close() error {
+	if ix.owned {
+		return ix.db.Close()
+	}
+	return nil
+}
+
+func validName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+func (ix *Index) fts(lang string) string   { return ix.name + "_" + lang }
+func (ix *Index) vocab(lang string) string { return ix.name + "_" + lang + "_vocab" }
+
+func (ix *Index) hasLang(lang string) bool { return contains(ix.langs, lang) }
+
+// tags are the filter tokens of a document (kind and group), matched in
+// the tags column.
+func tags(kind string, group int64) string {
+	return "k" + kindToken(kind) + " g" + strconv.FormatInt(group, 10)
+}
+
+func kindToken(kind string) string {
+	var b strings.Builder
+	for _, r := range kind {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// Upsert adds docs in a transaction of its own, replacing any with the
+// same Key.
+func (ix *Index) Upsert(ctx context.Context, docs ...Doc) error {
+	tx, err := ix.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("search upsert: %w", err)
+	}
+	defer tx.Rollback()
+	if err := ix.Put(ctx, tx, docs...); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// Put adds docs through ex (typically the caller's transaction),
+// replacing any with the same Key.
+func (ix *Index) Put(ctx context.Context, ex Execer, docs ...Doc) error {
+	for _, d := range docs {
+		if !ix.hasLang(d.Lang) {
+			return fmt.Errorf("search put %s: unknown language %q", d.Key, d.Lang)
+		}
+		if err := ix.Remove(ctx, ex, d.Key); err != nil {
+			return err
+		}
+		headings := strings.Join(d.Headings, "\n")
+		answered := 0
+		if d.Answered {
+			answered = 1
+		}
+		res, err := ex.ExecContext(ctx, `INSERT INTO `+ix.name+`_docs (key, kind, lang, grp, answered, time, title, url, body, title_tokens, heading_tokens)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			d.Key, d.Kind, d.Lang, d.Group, answered, d.Time, d.Title, d.URL, d.Body, analyze(d.Title), analyze(headings+"\n"+d.Description))
+		if err != nil {
+			return fmt.Errorf("search put %s: %w", d.Key, err)
+		}
+		rid, err := res.LastInsertId()
+		if err != nil {
+			return fmt.Errorf("search put %s: %w", d.Key, err)
+		}
+		if _, err := ex.ExecContext(ctx, `INSERT INTO `+ix.fts(d.Lang)+` (rowid, title, headings, description, body, tags) VALUES (?, ?, ?, ?, ?, ?)`,
+			rid, analyze(d.Title), analyze(headings), analyze(d.Description), analyze(d.Body), tags(d.Kind, d.Group)); err != nil {
+			return fmt.Errorf("search put %s: %w", d.Key, err)
+		}
+	}
+	return nil
+}
+
+// Delete removes the doc with key, in a transaction of its own.
+func (ix *Index) Delete(ctx context.Context, key string) error {
+	tx, err := ix.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("search delete %s: %w", key, err)
+	}
+	defer tx.Rollback()
+	if err := ix.Remove(ctx, tx, key); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// Remove deletes the doc with key through ex; a missing key is no error.
+func (ix *Index) Remove(ctx context.Context, ex Execer, key string) error {
+	var rid int64
+	var lang string
+	err := ex.QueryRowContext(ctx, `DELETE FROM `+ix.name+`_docs WHERE key = ? RETURNING rowid, lang`, key).Scan(&rid, &lang)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("search remove %s: %w", key, err)
+	}
+	if !ix.hasLang(lang) {
+		return nil
+	}
+	if _, err := ex.ExecContext(ctx, `DELETE FROM `+ix.fts(lang)+` WHERE rowid = ?`, rid); err != nil {
+		return fmt.Errorf("search remove %s: %w", key, err)
+	}
+	return nil
+}

@@ -1,0 +1,171 @@
+package search
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"unicode/utf8"
+)
+
+// minTypoRunes is the shortest word corrected for typos: shorter words
+// have too many neighbours one edit away.
+const minTypoRunes = 5
+
+// correct replaces, in q, each Latin word of five or more letters that
+// the index does not know with the most common known word one edit away
+// (an insertion, deletion, substitution or transposition), and returns
+// the corrected query text for "Did you mean", or "" when nothing changed.
+func (ix *Index) correct(ctx context.Context, tx *sql.Tx, q *Query, langs []string) (string, error) {
+	changed := false
+	words := make([]string, len(q.Groups))
+	for i, g := range q.Groups {
+		words[i] = g.Word
+		if !g.Latin || g.Optional || utf8.RuneCountInString(g.Word) < minTypoRunes || !isASCIILetters(g.Word) {
+			continue
+		}
+		known, err := ix.known(ctx, tx, g, langs)
+		if err != nil || known {
+			if err != nil {
+				return "", err
+			}
+			continue
+		}
+		fix, err := ix.nearest(ctx, tx, g.Word, langs)
+		if err != nil {
+			return "", err
+		}
+		if fix == "" {
+			continue
+		}
+		prefix := len(g.Alts) > 0 && g.Alts[0].Prefix
+		q.Groups[i] = latinGroup(fix, prefix)
+		words[i] = fix
+		changed = true
+	}
+	if !changed {
+		return "", nil
+	}
+	return strings.Join(words, " "), nil
+}
+
+// known reports whether any alternative of g has all its tokens in the
+// index of one of langs.
+func (ix *Index) known(ctx context.Context, tx *sql.Tx, g Group, langs []string) (bool, error) {
+	for _, lang := range langs {
+		for _, a := range g.Alts {
+			all := true
+			for k, t := range a.Tokens {
+				var n int
+				var err error
+				if k == len(a.Tokens)-1 && a.Prefix {
+					err = tx.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+ix.vocab(lang)+` WHERE term >= ? AND term < ? LIMIT 1)`, t, t+"\U0010FFFF").Scan(&n)
+				} else {
+					err = tx.QueryRowContext(ctx, `SELECT count(*) FROM `+ix.vocab(lang)+` WHERE term = ?`, t).Scan(&n)
+				}
+				if err != nil {
+					return false, err
+				}
+				if n == 0 {
+					all = false
+					break
+				}
+			}
+			if all {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}
+
+// nearest is the most frequent word one edit from word whose stem the
+// index holds, or "".
+func (ix *Index) nearest(ctx context.Context, tx *sql.Tx, word string, langs []string) (string, error) {
+	target := stem(word)
+	best, bestDocs := "", 0
+	for _, lang := range langs {
+		// Terms that start with the same letter: a typo in the first
+		// letter is rare, and this keeps the scan to a slice of the vocabulary.
+		rows, err := tx.QueryContext(ctx, `SELECT term, doc FROM `+ix.vocab(lang)+` WHERE term >= ? AND term < ?`, target[:1], string(target[0]+1))
+		if err != nil {
+			return "", err
+		}
+		for rows.Next() {
+			var term string
+			var docs int
+			if err := rows.Scan(&term, &docs); err != nil {
+				rows.Close()
+				return "", err
+			}
+			if docs > bestDocs && editDistance1(target, term) {
+				best, bestDocs = term, docs
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return "", err
+		}
+	}
+	if best == "" {
+		return "", nil
+	}
+	return surface(word, best), nil
+}
+
+// surface turns a stem back into a word to show: the edit of word whose
+// stem is s, or s itself.
+func surface(word, s string) string {
+	for _, c := range edits1(word) {
+		if stem(c) == s {
+			return c
+		}
+	}
+	return s
+}
+
+// edits1 lists the strings one edit from the lower-case ASCII word w.
+func edits1(w string) []string {
+	const letters = "abcdefghijklmnopqrstuvwxyz"
+	var out []string
+	for i := 0; i <= len(w); i++ {
+		for _, c := range letters {
+			out = append(out, w[:i]+string(c)+w[i:]) // insertion
+			if i < len(w) && byte(c) != w[i] {
+				out = append(out, w[:i]+string(c)+w[i+1:]) // substitution
+			}
+		}
+		if i < len(w) {
+			out = append(out, w[:i]+w[i+1:]) // deletion
+		}
+		if i+1 < len(w) {
+			out = append(out, w[:i]+string(w[i+1])+string(w[i])+w[i+2:]) // transposition
+		}
+	}
+	return out
+}
+
+// editDistance1 reports whether a and b (ASCII) are exactly one
+// insertion, deletion, substitution or adjacent transposition apart.
+func editDistance1(a, b string) bool {
+	if a == b {
+		return false
+	}
+	la, lb := len(a), len(b)
+	if la > lb {
+		a, b, la, lb = b, a, lb, la
+	}
+	if lb-la > 1 {
+		return false
+	}
+	i := 0
+	for i < la && a[i] == b[i] {
+		i++
+	}
+	if la == lb {
+		if a[i+1:] == b[i+1:] {
+			return true // substitution
+		}
+		return i+1 < la && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:] // transposition
+	}
+	return a[i:] == b[i+1:] // insertion
+}
