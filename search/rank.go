@@ -46,7 +46,6 @@ type candidate struct {
 	answered  bool
 	time      int64
 	tier      int
-	matched   int
 	score     float64
 }
 
@@ -205,14 +204,11 @@ func (ix *Index) score(ctx context.Context, tx *sql.Tx, q Query, cs []*candidate
 			if h || t {
 				inHeads++
 			}
-			if t || h {
-				c.matched++
-			}
 		}
 		rel := -c.bm25 // bm25 is lower for better matches
 		if c.tier == tierSome {
 			// Any-term: rank by how many words matched, then BM25.
-			rel = rel/(1+rel) + float64(countMatched(groups, c, title, heads, rel))
+			rel = rel/(1+rel) + float64(2*inTitle+inHeads)
 		} else {
 			switch {
 			case exact != "" && exact == squashText(c.title):
@@ -232,12 +228,6 @@ func (ix *Index) score(ctx context.Context, tx *sql.Tx, q Query, cs []*candidate
 		c.score = float64(c.tier)*tierScale + rel
 	}
 	return nil
-}
-
-// countMatched estimates how many groups an any-term hit matches: those
-// in its title or headings, and at least one (it matched somewhere).
-func countMatched(groups []Group, c *candidate, title, heads map[string]bool, rel float64) int {
-	return max(c.matched, 1)
 }
 
 func fieldSet(s string) map[string]bool {

@@ -78,49 +78,38 @@ func (ix *Index) known(ctx context.Context, tx *sql.Tx, g Group, langs []string)
 	return false, nil
 }
 
-// nearest is the most frequent word one edit from word whose stem the
-// index holds, or "".
+// nearest is the word one edit from word (an insertion, deletion,
+// substitution or transposition) whose stem the most documents hold, or "".
 func (ix *Index) nearest(ctx context.Context, tx *sql.Tx, word string, langs []string) (string, error) {
-	target := stem(word)
-	best, bestDocs := "", 0
+	// The index terms that start like word: a typo in the first letter is
+	// rare, and this keeps the scan to a slice of the vocabulary.
+	docs := map[string]int{}
 	for _, lang := range langs {
-		// Terms that start with the same letter: a typo in the first
-		// letter is rare, and this keeps the scan to a slice of the vocabulary.
-		rows, err := tx.QueryContext(ctx, `SELECT term, doc FROM `+ix.vocab(lang)+` WHERE term >= ? AND term < ?`, target[:1], string(target[0]+1))
+		rows, err := tx.QueryContext(ctx, `SELECT term, doc FROM `+ix.vocab(lang)+` WHERE term >= ? AND term < ?`, word[:1], string(word[0]+1))
 		if err != nil {
 			return "", err
 		}
 		for rows.Next() {
 			var term string
-			var docs int
-			if err := rows.Scan(&term, &docs); err != nil {
+			var n int
+			if err := rows.Scan(&term, &n); err != nil {
 				rows.Close()
 				return "", err
 			}
-			if docs > bestDocs && editDistance1(target, term) {
-				best, bestDocs = term, docs
-			}
+			docs[term] += n
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return "", err
 		}
 	}
-	if best == "" {
-		return "", nil
-	}
-	return surface(word, best), nil
-}
-
-// surface turns a stem back into a word to show: the edit of word whose
-// stem is s, or s itself.
-func surface(word, s string) string {
+	best, bestDocs := "", 0
 	for _, c := range edits1(word) {
-		if stem(c) == s {
-			return c
+		if n := docs[stem(c)]; n > bestDocs || n == bestDocs && n > 0 && c < best {
+			best, bestDocs = c, n
 		}
 	}
-	return s
+	return best, nil
 }
 
 // edits1 lists the strings one edit from the lower-case ASCII word w.
@@ -142,30 +131,4 @@ func edits1(w string) []string {
 		}
 	}
 	return out
-}
-
-// editDistance1 reports whether a and b (ASCII) are exactly one
-// insertion, deletion, substitution or adjacent transposition apart.
-func editDistance1(a, b string) bool {
-	if a == b {
-		return false
-	}
-	la, lb := len(a), len(b)
-	if la > lb {
-		a, b, la, lb = b, a, lb, la
-	}
-	if lb-la > 1 {
-		return false
-	}
-	i := 0
-	for i < la && a[i] == b[i] {
-		i++
-	}
-	if la == lb {
-		if a[i+1:] == b[i+1:] {
-			return true // substitution
-		}
-		return i+1 < la && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:] // transposition
-	}
-	return a[i:] == b[i+1:] // insertion
 }

@@ -1,0 +1,258 @@
+package search_test
+
+import (
+	"context"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/switchboard-rtm/switchboard/content"
+	"github.com/switchboard-rtm/switchboard/search"
+)
+
+// relevanceCase is an everyday query and the docs pages that answer it
+// (paths under /LANG/docs/); the first result should be one of them.
+type relevanceCase struct {
+	q    string
+	want []string
+}
+
+// The queries were written from the docs as a developer would type them:
+// exact words, other words for the same thing (synonyms), typos,
+// Traditional characters, and Chinese mixed with English.
+var relevanceEN = []relevanceCase{
+	{"channels", []string{"engine/channels"}},
+	{"subscribe to a channel", []string{"engine/channels", "engine/quickstart-go", "engine/quickstart-js"}},
+	{"unsubscribe", []string{"engine/channels"}},
+	{"unsubscribed", []string{"engine/channels"}},
+	{"publish a message", []string{"engine/channels", "engine/quickstart-go", "engine/quickstart-js"}},
+	{"offsets and epochs", []string{"engine/channels", "engine/history"}},
+	{"acknowledged delivery", []string{"engine/channels"}},
+	{"channel names", []string{"engine/channels"}},
+	{"history", []string{"engine/history"}},
+	{"recover missed messages", []string{"engine/history"}},
+	{"reconnecting", []string{"engine/history"}},
+	{"recovery after reconnect", []string{"engine/history"}},
+	{"read recent messages by offset range", []string{"engine/history"}},
+	{"presence", []string{"engine/presence"}},
+	{"who is online in a channel", []string{"engine/presence"}},
+	{"join and leave events", []string{"engine/presence"}},
+	{"temporary state", []string{"engine/presence"}},
+	{"where is a user now", []string{"engine/presence"}},
+	{"peer messages", []string{"engine/peer-messages"}},
+	{"delivery receipts", []string{"engine/peer-messages"}},
+	{"messages to offline users", []string{"engine/peer-messages"}},
+	{"send a message to one user", []string{"engine/peer-messages"}},
+	{"jwt", []string{"engine/tokens"}},
+	{"token expiry", []string{"engine/tokens"}},
+	{"token claims", []string{"engine/tokens"}},
+	{"mint a token in go", []string{"engine/tokens"}},
+	{"renew token without reconnecting", []string{"engine/tokens"}},
+	{"authentication", []string{"engine/tokens", "engine/protocol"}},
+	{"token refused", []string{"engine/tokens"}},
+	{"limits", []string{"engine/limits"}},
+	{"error codes", []string{"engine/limits", "engine/protocol"}},
+	{"close codes", []string{"engine/limits", "engine/protocol"}},
+	{"slow consumers", []string{"engine/limits"}},
+	{"rate limit", []string{"engine/limits"}},
+	{"websocket protocol", []string{"engine/protocol"}},
+	{"protocol frames", []string{"engine/protocol"}},
+	{"refresh frame", []string{"engine/protocol"}},
+	{"go quickstart", []string{"engine/quickstart-go"}},
+	{"go sdk", []string{"engine/quickstart-go", "engine/index"}},
+	{"javascript sdk in the browser", []string{"engine/quickstart-js"}},
+	{"quick-start javascript", []string{"engine/quickstart-js"}},
+	{"benchmark the engine", []string{"engine/bench"}},
+	{"memory per connection", []string{"engine/bench"}},
+	{"sandbox", []string{"sandbox/index"}},
+	{"virtual clients", []string{"sandbox/index"}},
+	{"demo users", []string{"sandbox/index"}},
+	{"load test report", []string{"sandbox/reports"}},
+	{"latency percentiles", []string{"sandbox/reports"}},
+	{"status page", []string{"status/index"}},
+	{"atom feed", []string{"status/feeds"}},
+	{"status figures as json", []string{"status/feeds"}},
+	{"how availability is measured", []string{"status/measurement"}},
+	{"probe", []string{"status/measurement"}},
+	{"support response times", []string{"support-sla"}},
+	{"sla targets", []string{"support-sla", "status/measurement"}},
+	{"accepted answer", []string{"community/accepted-answers"}},
+	{"official answers", []string{"community/accepted-answers"}},
+	{"close a topic as duplicate", []string{"community/accepted-answers"}},
+	{"community guidelines", []string{"community/guidelines"}},
+	{"flags and moderation", []string{"community/guidelines"}},
+	{"translate a page into chinese", []string{"contributing"}},
+	{"code samples that are tested", []string{"contributing"}},
+	{"deprecated api", []string{"deprecations"}},
+	{"changelog", []string{"changelog"}},
+	{"health and metrics", []string{"overview"}},
+	{"one binary one port", []string{"overview"}},
+	// Typos.
+	{"presnce", []string{"engine/presence"}},
+	{"chanels", []string{"engine/channels"}},
+	{"reconect", []string{"engine/history"}},
+	{"histroy", []string{"engine/history"}},
+	{"sandbx", []string{"sandbox/index"}},
+	{"protocl reference", []string{"engine/protocol"}},
+	{"benchmrk", []string{"engine/bench"}},
+	// Synonyms.
+	{"playground", []string{"sandbox/index"}},
+	{"stress test", []string{"engine/bench", "sandbox/reports", "sandbox/index"}},
+	{"throttling", []string{"engine/limits"}},
+}
+
+var relevanceZH = []relevanceCase{
+	{"频道", []string{"engine/channels"}},
+	{"订阅频道", []string{"engine/channels", "engine/quickstart-go", "engine/quickstart-js"}},
+	{"取消订阅", []string{"engine/channels"}},
+	{"退订", []string{"engine/channels"}},
+	{"发布消息", []string{"engine/channels", "engine/quickstart-go", "engine/quickstart-js"}},
+	{"偏移量和纪元", []string{"engine/channels", "engine/history"}},
+	{"确认送达", []string{"engine/channels"}},
+	{"频道名称", []string{"engine/channels"}},
+	{"历史消息", []string{"engine/history"}},
+	{"恢复错过的消息", []string{"engine/history"}},
+	{"断线重连", []string{"engine/history"}},
+	{"重连后的恢复", []string{"engine/history"}},
+	{"重新连接", []string{"engine/history"}},
+	{"在线状态", []string{"engine/presence"}},
+	{"频道里有谁", []string{"engine/presence"}},
+	{"加入与离开事件", []string{"engine/presence"}},
+	{"临时状态", []string{"engine/presence"}},
+	{"用户现在在哪里", []string{"engine/presence"}},
+	{"点对点消息", []string{"engine/peer-messages"}},
+	{"送达回执", []string{"engine/peer-messages"}},
+	{"离线消息", []string{"engine/peer-messages"}},
+	{"给单个用户发消息", []string{"engine/peer-messages"}},
+	{"令牌", []string{"engine/tokens"}},
+	{"jwt 令牌", []string{"engine/tokens"}},
+	{"鉴权", []string{"engine/tokens", "engine/protocol"}},
+	{"认证", []string{"engine/tokens", "engine/protocol"}},
+	{"令牌续期", []string{"engine/tokens"}},
+	{"签发令牌", []string{"engine/tokens"}},
+	{"令牌被拒绝", []string{"engine/tokens"}},
+	{"声明字段", []string{"engine/tokens"}},
+	{"限制", []string{"engine/limits"}},
+	{"错误码", []string{"engine/limits", "engine/protocol"}},
+	{"关闭码", []string{"engine/limits", "engine/protocol"}},
+	{"慢消费者", []string{"engine/limits"}},
+	{"限流", []string{"engine/limits"}},
+	{"websocket 协议", []string{"engine/protocol"}},
+	{"协议参考", []string{"engine/protocol"}},
+	{"go sdk", []string{"engine/quickstart-go", "engine/index"}},
+	{"go 快速入门", []string{"engine/quickstart-go"}},
+	{"浏览器 javascript", []string{"engine/quickstart-js"}},
+	{"压测", []string{"engine/bench", "sandbox/reports"}},
+	{"压力测试", []string{"engine/bench", "sandbox/reports", "sandbox/index"}},
+	{"每个连接的内存", []string{"engine/bench"}},
+	{"沙盒", []string{"sandbox/index"}},
+	{"沙箱", []string{"sandbox/index"}},
+	{"虚拟客户端", []string{"sandbox/index"}},
+	{"演示用户", []string{"sandbox/index"}},
+	{"压测报告", []string{"sandbox/reports"}},
+	{"延迟分位数", []string{"sandbox/reports"}},
+	{"状态页", []string{"status/index"}},
+	{"atom 订阅源", []string{"status/feeds"}},
+	{"可用性如何度量", []string{"status/measurement"}},
+	{"探测", []string{"status/measurement"}},
+	{"支持响应时间", []string{"support-sla"}},
+	{"服务水平目标", []string{"support-sla"}},
+	{"采纳答案", []string{"community/accepted-answers"}},
+	{"官方回答", []string{"community/accepted-answers"}},
+	{"关闭话题", []string{"community/accepted-answers"}},
+	{"社区准则", []string{"community/guidelines"}},
+	{"发帖限制", []string{"community/guidelines"}},
+	{"翻译页面", []string{"contributing"}},
+	{"弃用的 api", []string{"deprecations"}},
+	{"更新日志", []string{"changelog"}},
+	{"健康检查与指标", []string{"overview"}},
+	// Traditional characters.
+	{"頻道", []string{"engine/channels"}},
+	{"訂閱頻道", []string{"engine/channels", "engine/quickstart-go", "engine/quickstart-js"}},
+	{"斷線重連", []string{"engine/history"}},
+	{"歷史訊息", []string{"engine/history"}},
+	{"點對點訊息", []string{"engine/peer-messages"}},
+	{"錯誤碼", []string{"engine/limits", "engine/protocol"}},
+	{"壓測報告", []string{"sandbox/reports"}},
+	{"線上狀態", []string{"engine/presence"}},
+}
+
+// relevanceTopics are forum topics named like docs pages: the docs page
+// must still come first.
+var relevanceTopics = []search.Doc{
+	{Key: "topic:1", Kind: search.KindTopic, Lang: "zh", Title: "频道", URL: "/zh/forum/t/1", Body: "频道是什么？订阅频道以后收不到消息。"},
+	{Key: "topic:2", Kind: search.KindTopic, Lang: "zh", Title: "沙盒", URL: "/zh/forum/t/2", Body: "沙盒里的演示用户怎么用？"},
+	{Key: "topic:3", Kind: search.KindTopic, Lang: "en", Title: "presence", URL: "/en/forum/t/3", Body: "Presence does not update after a reconnect."},
+	{Key: "topic:4", Kind: search.KindTopic, Lang: "en", Title: "Token expired", URL: "/en/forum/t/4", Body: "My JWT token expired and the client was closed.", Answered: true},
+	{Key: "topic:5", Kind: search.KindTopic, Lang: "zh", Title: "重连后丢消息", URL: "/zh/forum/t/5", Body: "断线重连之后历史消息少了几条。"},
+}
+
+func loadSite(t testing.TB) *content.Site {
+	t.Helper()
+	site, err := content.Load(content.Docs(), content.NewDocsRenderer(os.DirFS(".."), func(lang, id string) string { return id }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return site
+}
+
+func TestRelevance(t *testing.T) {
+	ctx := context.Background()
+	ix, err := content.NewIndex(ctx, loadSite(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if err := ix.Upsert(ctx, relevanceTopics...); err != nil {
+		t.Fatal(err)
+	}
+	for _, set := range []struct {
+		lang  string
+		cases []relevanceCase
+	}{{"en", relevanceEN}, {"zh", relevanceZH}} {
+		if len(set.cases) < 60 {
+			t.Errorf("%s: %d queries, want at least 60", set.lang, len(set.cases))
+		}
+		var p1, r3 int
+		for _, c := range set.cases {
+			res, err := ix.Search(ctx, search.Request{Text: c.q, Lang: set.lang, Limit: 10})
+			if err != nil {
+				t.Fatalf("%q: %v", c.q, err)
+			}
+			var got []string
+			for _, h := range res.Hits {
+				if h.Kind == search.KindDoc {
+					got = append(got, strings.TrimPrefix(h.URL, "/"+set.lang+"/docs/"))
+				} else {
+					got = append(got, h.URL)
+				}
+			}
+			want := make([]string, len(c.want))
+			for i, w := range c.want {
+				want[i] = strings.TrimSuffix(w, "/index")
+			}
+			first := len(got) > 0 && slices.Contains(want, got[0])
+			top3 := false
+			for _, g := range got[:min(3, len(got))] {
+				top3 = top3 || slices.Contains(want, g)
+			}
+			if first {
+				p1++
+			}
+			if top3 {
+				r3++
+			}
+			if !first {
+				t.Logf("%s %q: got %v, want one of %v first", set.lang, c.q, got[:min(3, len(got))], c.want)
+			}
+		}
+		n := float64(len(set.cases))
+		P1, R3 := float64(p1)/n, float64(r3)/n
+		t.Logf("%s: %d queries, P@1 %.2f, R@3 %.2f", set.lang, len(set.cases), P1, R3)
+		if P1 < 0.85 || R3 < 0.95 {
+			t.Errorf("%s: P@1 %.2f (want ≥ 0.85), R@3 %.2f (want ≥ 0.95)", set.lang, P1, R3)
+		}
+	}
+}
+
