@@ -255,4 +255,3 @@ func TestRelevance(t *testing.T) {
 		}
 	}
 }
-
