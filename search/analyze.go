@@ -145,6 +145,9 @@ func foldRune(r rune, ts map[rune]rune) rune {
 
 // isCJK reports whether r is written without spaces between words.
 func isCJK(r rune) bool {
+	if 0x4E00 <= r && r <= 0x9FFF { // the common Han block, first
+		return true
+	}
 	return r >= 0x2E80 && unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul)
 }
 
@@ -160,6 +163,9 @@ func hasCJK(s string) bool {
 // isWordRune reports whether r belongs to a Latin-script word (letters,
 // digits and combining marks of the scripts written with spaces).
 func isWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	}
 	return !isCJK(r) && (unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r))
 }
 

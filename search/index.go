@@ -15,7 +15,7 @@ import (
 
 // schemaVersion changes whenever the tables or the analysis change; Open
 // then drops the old tables and reports that the index must be rebuilt.
-const schemaVersion = 1
+const schemaVersion = 4
 
 // Column weights for BM25: title, headings, description, body, tags.
 const bm25Weights = "10.0, 4.0, 5.0, 1.0, 0.0"
@@ -29,7 +29,7 @@ type Execer interface {
 
 // Index is a full-text index kept in tables named NAME_* of an SQLite
 // database: one table of documents, and per language one contentless
-// FTS5 table of their tokens (analyze) with its fts5vocab table for typo
+// FTS5 table of their tokens (analyze) with its table of terms for typo
 // correction. The FTS tables store no text, so matching and BM25 never
 // read document bodies; bodies are read for the hits returned, to build
 // snippets.
@@ -38,6 +38,66 @@ type Index struct {
 	name  string
 	langs []string
 	owned bool
+	// Statements prepared once: the hot path of every search.
+	stmts     map[string]langStmts
+	body *sql.Stmt
+}
+
+type langStmts struct {
+	docs, pool, plain *sql.Stmt
+	// vocabulary look-ups, per class
+	term, prefix, first map[string]*sql.Stmt
+}
+
+// Documents live in two FTS tables per language, by class: docs pages
+// ("d") and everything else ("o", such as forum topics). The docs table
+// is small, so the docs pages that match are always found cheaply, and
+// ranked by BM25 among themselves, however many topics match too.
+var classes = []string{"d", "o"}
+
+func classOf(kind string) string {
+	if kind == KindDoc {
+		return "d"
+	}
+	return "o"
+}
+
+// prepare readies the search statements.
+func (ix *Index) prepare(ctx context.Context) error {
+	var err error
+	prep := func(q string) *sql.Stmt {
+		if err != nil {
+			return nil
+		}
+		var st *sql.Stmt
+		st, err = ix.db.PrepareContext(ctx, q)
+		return st
+	}
+	ix.stmts = map[string]langStmts{}
+	for _, l := range ix.langs {
+		d, o := ix.fts(l, "d"), ix.fts(l, "o")
+		ls := langStmts{
+			docs: prep(`SELECT rowid, bm25(` + d + `, ` + bm25Weights + `) AS s FROM ` + d + ` WHERE ` + d + ` MATCH ? ORDER BY s LIMIT ` + strconv.Itoa(candidatesDocs)),
+			pool: prep(`SELECT rowid, bm25(` + o + `, ` + bm25Weights + `) FROM ` + o + ` WHERE ` + o + ` MATCH ? ORDER BY rowid DESC LIMIT ` + strconv.Itoa(candidatePool)),
+			// Without BM25: its statistics read every match of every
+			// word, which for a common word in 100,000 topics costs tens
+			// of milliseconds.
+			plain: prep(`SELECT rowid, 0.0 FROM ` + o + ` WHERE ` + o + ` MATCH ? ORDER BY rowid DESC LIMIT ` + strconv.Itoa(candidatePool)),
+			term:  map[string]*sql.Stmt{}, prefix: map[string]*sql.Stmt{}, first: map[string]*sql.Stmt{},
+		}
+		for _, c := range classes {
+			v := ix.vocab(l, c)
+			ls.term[c] = prep(`SELECT doc FROM ` + v + ` WHERE term = ?`)
+			ls.prefix[c] = prep(`SELECT count(*) FROM (SELECT 1 FROM ` + v + ` WHERE term >= ? AND term < ? LIMIT 1)`)
+			ls.first[c] = prep(`SELECT term, doc FROM ` + v + ` WHERE term >= ? AND term < ?`)
+		}
+		ix.stmts[l] = ls
+	}
+	ix.body = prep(`SELECT body FROM ` + ix.name + `_docs WHERE rowid = ?`)
+	if err != nil {
+		return fmt.Errorf("search index %s: prepare: %w", ix.name, err)
+	}
+	return nil
 }
 
 // Open creates (if needed) the index tables NAME_* in db for langs. It
@@ -56,6 +116,9 @@ func Open(ctx context.Context, db *sql.DB, name string, langs []string) (ix *Ind
 	var version int
 	err = db.QueryRowContext(ctx, `SELECT version FROM `+name+`_meta`).Scan(&version)
 	if err == nil && version == schemaVersion {
+		if err := ix.prepare(ctx); err != nil {
+			return nil, false, err
+		}
 		return ix, false, nil
 	}
 	tx, err := db.BeginTx(ctx, nil)
@@ -65,7 +128,9 @@ func Open(ctx context.Context, db *sql.DB, name string, langs []string) (ix *Ind
 	defer tx.Rollback()
 	stmts := []string{`DROP TABLE IF EXISTS ` + name + `_meta`, `DROP TABLE IF EXISTS ` + name + `_docs`}
 	for _, l := range langs {
-		stmts = append(stmts, `DROP TABLE IF EXISTS `+ix.vocab(l), `DROP TABLE IF EXISTS `+ix.fts(l))
+		for _, c := range classes {
+			stmts = append(stmts, `DROP TABLE IF EXISTS `+ix.vocab(l, c), `DROP TABLE IF EXISTS `+ix.fts(l, c))
+		}
 	}
 	stmts = append(stmts,
 		`CREATE TABLE `+name+`_meta (version INTEGER NOT NULL)`,
@@ -73,12 +138,14 @@ func Open(ctx context.Context, db *sql.DB, name string, langs []string) (ix *Ind
 		`CREATE TABLE `+name+`_docs (rowid INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,
 			lang TEXT NOT NULL, grp INTEGER NOT NULL, answered INTEGER NOT NULL, time INTEGER NOT NULL,
 			title TEXT NOT NULL, url TEXT NOT NULL, body TEXT NOT NULL,
-			title_tokens TEXT NOT NULL, heading_tokens TEXT NOT NULL)`)
+			title_tokens TEXT NOT NULL, heading_tokens TEXT NOT NULL, title_key TEXT NOT NULL)`)
 	for _, l := range langs {
-		stmts = append(stmts,
-			`CREATE VIRTUAL TABLE `+ix.fts(l)+` USING fts5(title, headings, description, body, tags,
+		for _, c := range classes {
+			stmts = append(stmts,
+				`CREATE VIRTUAL TABLE `+ix.fts(l, c)+` USING fts5(title, headings, description, body, tags,
 				content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0', detail=full)`,
-			`CREATE VIRTUAL TABLE `+ix.vocab(l)+` USING fts5vocab(`+ix.fts(l)+`, 'row')`)
+				`CREATE TABLE `+ix.vocab(l, c)+` (term TEXT PRIMARY KEY, doc INTEGER NOT NULL) WITHOUT ROWID`)
+		}
 	}
 	for _, s := range stmts {
 		if _, err := tx.ExecContext(ctx, s); err != nil {
@@ -87,6 +154,9 @@ func Open(ctx context.Context, db *sql.DB, name string, langs []string) (ix *Ind
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, false, fmt.Errorf("search index %s: %w", name, err)
+	}
+	if err := ix.prepare(ctx); err != nil {
+		return nil, false, err
 	}
 	return ix, true, nil
 }
@@ -115,8 +185,20 @@ func NewMemory(ctx context.Context, langs []string) (*Index, error) {
 	return ix, nil
 }
 
-// Close releases the database of an index made by NewMemory.
+// Close releases the statements of the index, and the database of an
+// index made by NewMemory.
 func (ix *Index) Close() error {
+	for _, st := range ix.stmts {
+		st.pool.Close()
+		st.plain.Close()
+		st.docs.Close()
+		for _, c := range classes {
+			st.term[c].Close()
+			st.prefix[c].Close()
+			st.first[c].Close()
+		}
+	}
+	ix.body.Close()
 	if ix.owned {
 		return ix.db.Close()
 	}
@@ -135,8 +217,10 @@ func validName(s string) bool {
 	return true
 }
 
-func (ix *Index) fts(lang string) string   { return ix.name + "_" + lang }
-func (ix *Index) vocab(lang string) string { return ix.name + "_" + lang + "_vocab" }
+func (ix *Index) fts(lang, class string) string { return ix.name + "_" + lang + "_" + class }
+func (ix *Index) vocab(lang, class string) string {
+	return ix.name + "_" + lang + "_" + class + "_terms"
+}
 
 func (ix *Index) hasLang(lang string) bool { return contains(ix.langs, lang) }
 
@@ -185,9 +269,9 @@ func (ix *Index) Put(ctx context.Context, ex Execer, docs ...Doc) error {
 		if d.Answered {
 			answered = 1
 		}
-		res, err := ex.ExecContext(ctx, `INSERT INTO `+ix.name+`_docs (key, kind, lang, grp, answered, time, title, url, body, title_tokens, heading_tokens)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			d.Key, d.Kind, d.Lang, d.Group, answered, d.Time, d.Title, d.URL, d.Body, analyze(d.Title), analyze(headings+"\n"+d.Description))
+		res, err := ex.ExecContext(ctx, `INSERT INTO `+ix.name+`_docs (key, kind, lang, grp, answered, time, title, url, body, title_tokens, heading_tokens, title_key)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			d.Key, d.Kind, d.Lang, d.Group, answered, d.Time, d.Title, d.URL, d.Body, analyze(d.Title), analyze(headings+"\n"+d.Description), squashText(d.Title))
 		if err != nil {
 			return fmt.Errorf("search put %s: %w", d.Key, err)
 		}
@@ -195,8 +279,12 @@ func (ix *Index) Put(ctx context.Context, ex Execer, docs ...Doc) error {
 		if err != nil {
 			return fmt.Errorf("search put %s: %w", d.Key, err)
 		}
-		if _, err := ex.ExecContext(ctx, `INSERT INTO `+ix.fts(d.Lang)+` (rowid, title, headings, description, body, tags) VALUES (?, ?, ?, ?, ?, ?)`,
-			rid, analyze(d.Title), analyze(headings), analyze(d.Description), analyze(d.Body), tags(d.Kind, d.Group)); err != nil {
+		title, heads, desc, body := analyze(d.Title), analyze(headings), analyze(d.Description), analyze(d.Body)
+		if _, err := ex.ExecContext(ctx, `INSERT INTO `+ix.fts(d.Lang, classOf(d.Kind))+` (rowid, title, headings, description, body, tags) VALUES (?, ?, ?, ?, ?, ?)`,
+			rid, title, heads, desc, body, tags(d.Kind, d.Group)); err != nil {
+			return fmt.Errorf("search put %s: %w", d.Key, err)
+		}
+		if err := ix.count(ctx, ex, d.Lang, classOf(d.Kind), distinct(title, heads, desc, body), 1); err != nil {
 			return fmt.Errorf("search put %s: %w", d.Key, err)
 		}
 	}
@@ -219,8 +307,9 @@ func (ix *Index) Delete(ctx context.Context, key string) error {
 // Remove deletes the doc with key through ex; a missing key is no error.
 func (ix *Index) Remove(ctx context.Context, ex Execer, key string) error {
 	var rid int64
-	var lang string
-	err := ex.QueryRowContext(ctx, `DELETE FROM `+ix.name+`_docs WHERE key = ? RETURNING rowid, lang`, key).Scan(&rid, &lang)
+	var lang, kind, titleToks, headToks, body string
+	err := ex.QueryRowContext(ctx, `DELETE FROM `+ix.name+`_docs WHERE key = ? RETURNING rowid, lang, kind, title_tokens, heading_tokens, body`, key).
+		Scan(&rid, &lang, &kind, &titleToks, &headToks, &body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
@@ -230,8 +319,59 @@ func (ix *Index) Remove(ctx context.Context, ex Execer, key string) error {
 	if !ix.hasLang(lang) {
 		return nil
 	}
-	if _, err := ex.ExecContext(ctx, `DELETE FROM `+ix.fts(lang)+` WHERE rowid = ?`, rid); err != nil {
+	if _, err := ex.ExecContext(ctx, `DELETE FROM `+ix.fts(lang, classOf(kind))+` WHERE rowid = ?`, rid); err != nil {
 		return fmt.Errorf("search remove %s: %w", key, err)
+	}
+	if err := ix.count(ctx, ex, lang, classOf(kind), distinct(titleToks, headToks, analyze(body)), -1); err != nil {
+		return fmt.Errorf("search remove %s: %w", key, err)
+	}
+	return nil
+}
+
+// distinct is the set of tokens of the analyzed texts.
+func distinct(texts ...string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, t := range texts {
+		for tok := range strings.FieldsSeq(t) {
+			if !seen[tok] {
+				seen[tok] = true
+				out = append(out, tok)
+			}
+		}
+	}
+	return out
+}
+
+// count adds delta to the document counts of terms in the vocabulary of
+// (lang, class): the table that typo correction, the as-you-type prefix
+// check and the BM25 budget read. (FTS5's own fts5vocab table counts by
+// reading every posting, far too slow for a common word.)
+func (ix *Index) count(ctx context.Context, ex Execer, lang, class string, terms []string, delta int) error {
+	const batch = 200
+	for len(terms) > 0 {
+		n := min(len(terms), batch)
+		args := make([]any, 0, n+1)
+		var q string
+		if delta > 0 {
+			q = `INSERT INTO ` + ix.vocab(lang, class) + ` (term, doc) VALUES ` + strings.TrimSuffix(strings.Repeat("(?, 1), ", n), ", ") +
+				` ON CONFLICT (term) DO UPDATE SET doc = doc + 1`
+		} else {
+			q = `UPDATE ` + ix.vocab(lang, class) + ` SET doc = doc - 1 WHERE term IN (` + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + `)`
+		}
+		for _, t := range terms[:n] {
+			args = append(args, t)
+		}
+		if _, err := ex.ExecContext(ctx, q, args...); err != nil {
+			return err
+		}
+		if delta < 0 {
+			if _, err := ex.ExecContext(ctx, `DELETE FROM `+ix.vocab(lang, class)+` WHERE doc <= 0 AND term IN (`+
+				strings.TrimSuffix(strings.Repeat("?, ", n), ", ")+`)`, args...); err != nil {
+				return err
+			}
+		}
+		terms = terms[n:]
 	}
 	return nil
 }

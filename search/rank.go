@@ -9,13 +9,19 @@ import (
 	"strings"
 )
 
-// Candidate limits: the ranker reorders the best BM25 matches, the best
-// title matches and the best docs pages, so that neither a flood of forum
-// topics nor a long page pushes an exact title out of reach.
+// Candidate limits. BM25 is computed for at most candidatePool matches
+// of a query (the newest documents first), so that a word in half of
+// 100,000 topics costs no more than a rare one; the best candidatesRanked
+// of them by BM25, and the best candidatesDocs docs pages (searched
+// apart, so that a flood of topics never pushes a docs page out), are
+// then ranked in tiers.
 const (
-	candidatesAll   = 150
-	candidatesTitle = 40
-	candidatesKind  = 20
+	candidatePool    = 600
+	candidatesRanked = 20
+	candidatesDocs   = 20
+	// bm25Budget is the most postings (documents per word, summed over
+	// the words and their synonyms) a query ranks by BM25 among topics.
+	bm25Budget = 5000
 )
 
 // Rank tiers, best first (see the package docs): an exact title, a title
@@ -81,66 +87,102 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Results, error) {
 		res.Suggestion = s
 	}
 	groups := q.required()
+	// Docs pages have no group; other kinds are told apart by their tags.
+	searchDocs := (req.Kind == "" || req.Kind == KindDoc) && req.Group == 0
+	searchOther := req.Kind != KindDoc
+	var filters []string
+	if req.Kind != "" && req.Kind != KindDoc {
+		filters = append(filters, ftsString("k"+kindToken(req.Kind)))
+	}
+	if req.Group != 0 {
+		filters = append(filters, ftsString("g"+strconv.FormatInt(req.Group, 10)))
+	}
 	filter := ""
-	if req.Kind != "" || req.Group != 0 {
-		var f []string
-		if req.Kind != "" {
-			f = append(f, ftsString("k"+kindToken(req.Kind)))
-		}
-		if req.Group != 0 {
-			f = append(f, ftsString("g"+strconv.FormatInt(req.Group, 10)))
-		}
-		filter = "tags : (" + strings.Join(f, " AND ") + ") AND "
+	if len(filters) > 0 {
+		filter = "tags : (" + strings.Join(filters, " AND ") + ") AND "
 	}
 	all := map[int64]*candidate{}
 	var order []*candidate
-	collect := func(lang, expr string, n int, partial bool) error {
-		rows, err := tx.QueryContext(ctx, `SELECT rowid, bm25(`+ix.fts(lang)+`, `+bm25Weights+`) AS s FROM `+ix.fts(lang)+
-			` WHERE `+ix.fts(lang)+` MATCH ? ORDER BY s LIMIT ?`, expr, n)
+	collect := func(st *sql.Stmt, lang, expr string, partial bool) error {
+		rows, err := tx.StmtContext(ctx, st).QueryContext(ctx, expr)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
+		var found []*candidate
 		for rows.Next() {
-			var c candidate
+			c := &candidate{lang: lang, tier: tierBody}
+			if partial {
+				c.tier = tierSome
+			}
 			if err := rows.Scan(&c.rid, &c.bm25); err != nil {
 				return err
 			}
-			if _, ok := all[c.rid]; ok {
-				continue
-			}
-			c.lang = lang
-			if partial {
-				c.tier = tierSome
-			} else {
-				c.tier = tierBody
-			}
-			all[c.rid] = &c
-			order = append(order, &c)
+			found = append(found, c)
 		}
-		return rows.Err()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		res.Total += len(found)
+		sort.SliceStable(found, func(i, j int) bool { return found[i].bm25 < found[j].bm25 }) // newest first at 0
+		for _, c := range found[:min(len(found), candidatesRanked)] {
+			if _, ok := all[c.rid]; !ok {
+				all[c.rid] = c
+				order = append(order, c)
+			}
+		}
+		return nil
 	}
-	and := match(groups, "AND")
-	for _, lang := range langs {
-		if err := collect(lang, filter+"("+and+")", candidatesAll, false); err != nil {
-			return nil, fmt.Errorf("search %q: %w", req.Text, err)
-		}
-		if err := collect(lang, filter+"title : ("+and+")", candidatesTitle, false); err != nil {
-			return nil, fmt.Errorf("search %q: %w", req.Text, err)
-		}
-		if req.Kind == "" {
-			if err := collect(lang, "tags : "+ftsString("k"+KindDoc)+" AND "+filter+"("+and+")", candidatesKind, false); err != nil {
-				return nil, fmt.Errorf("search %q: %w", req.Text, err)
+	run := func(op string, partial bool) error {
+		expr := "(" + match(groups, op) + ")"
+		for _, lang := range langs {
+			if searchDocs {
+				if err := collect(ix.stmts[lang].docs, lang, expr, partial); err != nil {
+					return err
+				}
+			}
+			if searchOther {
+				st := ix.stmts[lang].pool
+				if n, err := ix.postings(ctx, tx, lang, groups); err != nil {
+					return err
+				} else if n > bm25Budget {
+					// Too many matches to rank by BM25 in time: take the
+					// newest, ranked by where the words are (tiers), and
+					// the newest title matches.
+					st = ix.stmts[lang].plain
+					if err := collect(st, lang, filter+"title : "+expr, partial); err != nil {
+						return err
+					}
+				}
+				if err := collect(st, lang, filter+expr, partial); err != nil {
+					return err
+				}
 			}
 		}
+		return nil
+	}
+	if err := run("AND", false); err != nil {
+		return nil, fmt.Errorf("search %q: %w", req.Text, err)
 	}
 	if len(order) < 3 && len(groups) > 1 {
-		or := match(groups, "OR")
-		for _, lang := range langs {
-			if err := collect(lang, filter+"("+or+")", candidatesAll, true); err != nil {
-				return nil, fmt.Errorf("search %q: %w", req.Text, err)
+		// Any-term: the documents that matched every word are in the
+		// results already; these rank below them.
+		before := order
+		order, all, res.Total = nil, map[int64]*candidate{}, 0
+		if err := run("OR", true); err != nil {
+			return nil, fmt.Errorf("search %q: %w", req.Text, err)
+		}
+		seen := map[int64]bool{}
+		for _, c := range before {
+			seen[c.rid] = true
+		}
+		merged := before
+		for _, c := range order {
+			if !seen[c.rid] {
+				merged = append(merged, c)
 			}
 		}
+		order, res.Total = merged, len(merged)
 	}
 	if err := ix.score(ctx, tx, q, order); err != nil {
 		return nil, fmt.Errorf("search %q: %w", req.Text, err)
@@ -151,18 +193,13 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Results, error) {
 		}
 		return order[i].time > order[j].time
 	})
-	res.Total = len(order)
 	if req.Offset > 0 {
 		order = order[min(req.Offset, len(order)):]
 	}
 	if len(order) > limit {
 		order = order[:limit]
 	}
-	bodyStmt, err := tx.PrepareContext(ctx, `SELECT body FROM `+ix.name+`_docs WHERE rowid = ?`)
-	if err != nil {
-		return nil, fmt.Errorf("search %q: %w", req.Text, err)
-	}
-	defer bodyStmt.Close()
+	bodyStmt := tx.StmtContext(ctx, ix.body)
 	for _, c := range order {
 		var body string
 		if err := bodyStmt.QueryRowContext(ctx, c.rid).Scan(&body); err != nil {
@@ -182,19 +219,44 @@ func (ix *Index) score(ctx context.Context, tx *sql.Tx, q Query, cs []*candidate
 	if len(cs) == 0 {
 		return nil
 	}
-	st, err := tx.PrepareContext(ctx, `SELECT key, kind, title, url, answered, time, title_tokens, heading_tokens FROM `+ix.name+`_docs WHERE rowid = ?`)
+	// One query for every candidate: a statement per row cost more than
+	// the ranking itself.
+	type fields struct{ titleToks, headToks, titleKey string }
+	byRow := map[int64]*candidate{}
+	args := make([]any, len(cs))
+	for i, c := range cs {
+		byRow[c.rid] = c
+		args[i] = c.rid
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT rowid, key, kind, title, url, answered, time, title_tokens, heading_tokens, title_key FROM `+
+		ix.name+`_docs WHERE rowid IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(cs)), ", ")+`)`, args...)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	got := map[int64]fields{}
+	for rows.Next() {
+		var rid int64
+		var f fields
+		var c candidate
+		if err := rows.Scan(&rid, &c.key, &c.kind, &c.title, &c.url, &c.answered, &c.time, &f.titleToks, &f.headToks, &f.titleKey); err != nil {
+			rows.Close()
+			return err
+		}
+		if p := byRow[rid]; p != nil {
+			p.key, p.kind, p.title, p.url, p.answered, p.time = c.key, c.kind, c.title, c.url, c.answered, c.time
+			got[rid] = f
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
 	groups := q.required()
 	exact := squash(q)
 	for _, c := range cs {
-		var titleToks, headToks string
-		if err := st.QueryRowContext(ctx, c.rid).Scan(&c.key, &c.kind, &c.title, &c.url, &c.answered, &c.time, &titleToks, &headToks); err != nil {
-			return err
-		}
-		title, heads := fieldSet(titleToks), fieldSet(headToks)
+		f := got[c.rid]
+		titleToks, headToks, titleKey := f.titleToks, f.headToks, f.titleKey
+		title, heads := " "+titleToks+" ", " "+headToks+" "
 		inTitle, inHeads := 0, 0
 		for _, g := range groups {
 			t, h := groupIn(g, title), groupIn(g, heads)
@@ -206,17 +268,25 @@ func (ix *Index) score(ctx context.Context, tx *sql.Tx, q Query, cs []*candidate
 			}
 		}
 		rel := -c.bm25 // bm25 is lower for better matches
+		if c.bm25 == 0 {
+			rel = 1 // a topic taken without BM25 (see bm25Budget)
+		}
 		if c.tier == tierSome {
 			// Any-term: rank by how many words matched, then BM25.
 			rel = rel/(1+rel) + float64(2*inTitle+inHeads)
 		} else {
 			switch {
-			case exact != "" && exact == squashText(c.title):
+			case exact != "" && exact == titleKey:
 				c.tier = tierExact
 			case inTitle == len(groups):
 				c.tier = tierTitle
 			case inHeads == len(groups):
 				c.tier = tierHeading
+			}
+			// A forum question's title counts as much as a docs page's
+			// headings: at the same match the docs page answers better.
+			if c.kind != KindDoc && c.tier > tierHeading {
+				c.tier--
 			}
 		}
 		if c.kind == KindDoc {
@@ -230,41 +300,22 @@ func (ix *Index) score(ctx context.Context, tx *sql.Tx, q Query, cs []*candidate
 	return nil
 }
 
-func fieldSet(s string) map[string]bool {
-	set := map[string]bool{}
-	for t := range strings.FieldsSeq(s) {
-		set[t] = true
-	}
-	return set
-}
-
-// groupIn reports whether one of g's alternatives has all its tokens in set.
-func groupIn(g Group, set map[string]bool) bool {
+// groupIn reports whether one of g's alternatives has all its tokens in
+// toks (space-separated, with a space at each end).
+func groupIn(g Group, toks string) bool {
 	for _, a := range g.Alts {
 		if len(a.Tokens) == 0 {
 			continue
 		}
 		ok := true
 		for i, t := range a.Tokens {
-			if set[t] {
-				continue
-			}
-			if i == len(a.Tokens)-1 && a.Prefix && hasPrefixToken(set, t) {
+			if strings.Contains(toks, " "+t+" ") || i == len(a.Tokens)-1 && a.Prefix && strings.Contains(toks, " "+t) {
 				continue
 			}
 			ok = false
 			break
 		}
 		if ok {
-			return true
-		}
-	}
-	return false
-}
-
-func hasPrefixToken(set map[string]bool, p string) bool {
-	for t := range set {
-		if strings.HasPrefix(t, p) {
 			return true
 		}
 	}

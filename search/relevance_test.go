@@ -186,6 +186,21 @@ var relevanceTopics = []search.Doc{
 	{Key: "topic:3", Kind: search.KindTopic, Lang: "en", Title: "presence", URL: "/en/forum/t/3", Body: "Presence does not update after a reconnect."},
 	{Key: "topic:4", Kind: search.KindTopic, Lang: "en", Title: "Token expired", URL: "/en/forum/t/4", Body: "My JWT token expired and the client was closed.", Answered: true},
 	{Key: "topic:5", Kind: search.KindTopic, Lang: "zh", Title: "重连后丢消息", URL: "/zh/forum/t/5", Body: "断线重连之后历史消息少了几条。"},
+	// The demo topics the portal seeds (forum/seed_demo.go), shortened.
+	{Key: "topic:10", Kind: search.KindTopic, Lang: "en", Title: "Welcome to the Switchboard community forum", URL: "/en/forum/t/10",
+		Body: "Ask about the real-time engine, the Go and JavaScript SDKs, the sandbox. Replies from engineers carry an Official badge; accept the reply that solves your problem."},
+	{Key: "topic:11", Kind: search.KindTopic, Lang: "en", Title: "Do I get the messages published while my Go client was reconnecting?", URL: "/en/forum/t/11", Answered: true,
+		Body: "The connection drops for a few seconds. They are not lost, as long as the gap fits in the channel's history window. Every message carries an offset and an epoch; recovery is incomplete when the gap is longer than the history."},
+	{Key: "topic:12", Kind: search.KindTopic, Lang: "zh", Title: "后端应该怎样生成客户端登录用的 JWT？", URL: "/zh/forum/t/12", Answered: true,
+		Body: "前端连接 Switchboard 时需要一个令牌，这个令牌应该由谁来签发？令牌由你们自己的后端签发，用应用的 App Certificate 以 HS256 签名。令牌快过期时，SDK 会触发事件。"},
+	{Key: "topic:13", Kind: search.KindTopic, Lang: "en", Title: "Presence lists the same user twice after a page reload", URL: "/en/forum/t/13",
+		Body: "The presence list of the channel shows them twice. Presence is tracked per connection; group the presence entries by user ID."},
+	{Key: "topic:14", Kind: search.KindTopic, Lang: "en", Title: "What happens when a client publishes faster than the rate limit?", URL: "/en/forum/t/14", Answered: true,
+		Body: "Each connection has a token bucket (60 messages/s by default). A publish beyond it is refused with a documented error code."},
+	{Key: "topic:15", Kind: search.KindTopic, Lang: "zh", Title: "点对点消息的离线投递能保证顺序吗？", URL: "/zh/forum/t/15", Answered: true,
+		Body: "B 离线时，消息会带着有效期保存在服务端，B 下次登录时按发送顺序投递。A 每发一条都会收到回执。"},
+	{Key: "topic:16", Kind: search.KindTopic, Lang: "zh", Title: "沙盒里的频道历史消息能保留多久？", URL: "/zh/forum/t/16",
+		Body: "我在沙盒里测试频道的历史消息和断线恢复。沙盒的历史保留时长和正式环境一样吗？"},
 }
 
 func loadSite(t testing.TB) *content.Site {

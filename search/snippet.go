@@ -4,6 +4,7 @@ import (
 	"html"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Snippet sizes, in characters.
@@ -22,6 +23,31 @@ type interval struct{ start, end, group int }
 // <mark>. It never cuts a Latin word or a Chinese dictionary word in half:
 // the window's ends move to word boundaries.
 func Snippet(body string, q Query) string {
+	// Work on a window around the first likely match only: a docs page
+	// is tens of kilobytes, and the snippet needs a few hundred bytes.
+	cutHead, cutTail := false, false
+	if len(body) > snippetWindow {
+		ws := max(0, firstLikely(body, q)-snippetWindow/6)
+		we := min(len(body), ws+snippetWindow)
+		if ws > 0 { // start after a space, so that no word is cut
+			if k := strings.IndexAny(body[ws:we], " \n\t"); k >= 0 {
+				ws += k + 1
+			}
+		}
+		if we < len(body) {
+			if k := strings.LastIndexAny(body[ws:we], " \n\t"); k >= 0 {
+				we = ws + k
+			}
+		}
+		for ws < we && !utf8.RuneStart(body[ws]) {
+			ws++
+		}
+		for we > ws && we < len(body) && !utf8.RuneStart(body[we]) {
+			we--
+		}
+		cutHead, cutTail = ws > 0, we < len(body)
+		body = body[ws:we]
+	}
 	text := []rune(strings.Join(strings.Fields(body), " "))
 	ts := tables().ts
 	folded := make([]rune, len(text))
@@ -42,7 +68,7 @@ func Snippet(body string, q Query) string {
 		end = snapEnd(text, start+snippetTotal)
 	}
 	var b strings.Builder
-	if start > 0 {
+	if start > 0 || cutHead {
 		b.WriteString("…")
 	}
 	i := start
@@ -61,10 +87,55 @@ func Snippet(body string, q Query) string {
 		i = e
 	}
 	b.WriteString(html.EscapeString(string(text[i:end])))
-	if end < len(text) {
+	if end < len(text) || cutTail {
 		b.WriteString("…")
 	}
 	return b.String()
+}
+
+// snippetWindow is the most of a body, in bytes, that Snippet reads.
+const snippetWindow = 1536
+
+// firstLikely is the byte offset of the first place in body where one of
+// q's words may match (a Chinese word, or the first letters of a Latin
+// stem, ASCII case folded), or 0.
+func firstLikely(body string, q Query) int {
+	lower := asciiLower(body)
+	first := -1
+	for _, g := range q.Groups {
+		for _, a := range g.Alts {
+			var needle string
+			if hasCJK(a.Text) {
+				needle = a.Text
+			} else if len(a.Tokens) > 0 {
+				needle = a.Tokens[0][:min(len(a.Tokens[0]), 4)]
+			}
+			if needle == "" {
+				continue
+			}
+			if i := strings.Index(lower, needle); i >= 0 && (first < 0 || i < first) {
+				first = i
+			}
+		}
+	}
+	return max(first, 0)
+}
+
+// asciiLower lower-cases ASCII letters only (byte offsets stay), and does
+// not copy s when there is nothing to change.
+func asciiLower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if 'A' <= b[j] && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
 }
 
 // findMatches lists, in order, where q's alternatives occur in folded

@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strings"
 	"unicode/utf8"
 )
@@ -20,6 +21,18 @@ func (ix *Index) correct(ctx context.Context, tx *sql.Tx, q *Query, langs []stri
 	words := make([]string, len(q.Groups))
 	for i, g := range q.Groups {
 		words[i] = g.Word
+		// A last word typed in full ("channels") need not match as a
+		// prefix: the exact word is cheaper to look up and more precise.
+		if g.Latin && len(g.Alts) > 0 && g.Alts[0].Prefix && len(g.Alts[0].Tokens) == 1 {
+			exact, err := ix.hasTerm(ctx, tx, g.Alts[0].Tokens[0], false, langs)
+			if err != nil {
+				return "", err
+			}
+			if exact {
+				q.Groups[i].Alts[0].Prefix = false
+				continue
+			}
+		}
 		if !g.Latin || g.Optional || utf8.RuneCountInString(g.Word) < minTypoRunes || !isASCIILetters(g.Word) {
 			continue
 		}
@@ -51,26 +64,44 @@ func (ix *Index) correct(ctx context.Context, tx *sql.Tx, q *Query, langs []stri
 // known reports whether any alternative of g has all its tokens in the
 // index of one of langs.
 func (ix *Index) known(ctx context.Context, tx *sql.Tx, g Group, langs []string) (bool, error) {
+	for _, a := range g.Alts {
+		all := true
+		for k, t := range a.Tokens {
+			ok, err := ix.hasTerm(ctx, tx, t, k == len(a.Tokens)-1 && a.Prefix, langs)
+			if err != nil {
+				return false, err
+			}
+			if !ok {
+				all = false
+				break
+			}
+		}
+		if all {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// hasTerm reports whether the index of one of langs holds the token t, or
+// a token that starts with t.
+func (ix *Index) hasTerm(ctx context.Context, tx *sql.Tx, t string, prefix bool, langs []string) (bool, error) {
 	for _, lang := range langs {
-		for _, a := range g.Alts {
-			all := true
-			for k, t := range a.Tokens {
-				var n int
-				var err error
-				if k == len(a.Tokens)-1 && a.Prefix {
-					err = tx.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+ix.vocab(lang)+` WHERE term >= ? AND term < ? LIMIT 1)`, t, t+"\U0010FFFF").Scan(&n)
-				} else {
-					err = tx.QueryRowContext(ctx, `SELECT count(*) FROM `+ix.vocab(lang)+` WHERE term = ?`, t).Scan(&n)
-				}
-				if err != nil {
-					return false, err
-				}
-				if n == 0 {
-					all = false
-					break
+		for _, c := range classes {
+			var n int
+			var err error
+			if prefix {
+				err = tx.StmtContext(ctx, ix.stmts[lang].prefix[c]).QueryRowContext(ctx, t, t+"\U0010FFFF").Scan(&n)
+			} else {
+				err = tx.StmtContext(ctx, ix.stmts[lang].term[c]).QueryRowContext(ctx, t).Scan(&n)
+				if errors.Is(err, sql.ErrNoRows) {
+					n, err = 0, nil
 				}
 			}
-			if all {
+			if err != nil {
+				return false, err
+			}
+			if n > 0 {
 				return true, nil
 			}
 		}
@@ -85,22 +116,24 @@ func (ix *Index) nearest(ctx context.Context, tx *sql.Tx, word string, langs []s
 	// rare, and this keeps the scan to a slice of the vocabulary.
 	docs := map[string]int{}
 	for _, lang := range langs {
-		rows, err := tx.QueryContext(ctx, `SELECT term, doc FROM `+ix.vocab(lang)+` WHERE term >= ? AND term < ?`, word[:1], string(word[0]+1))
-		if err != nil {
-			return "", err
-		}
-		for rows.Next() {
-			var term string
-			var n int
-			if err := rows.Scan(&term, &n); err != nil {
-				rows.Close()
+		for _, c := range classes {
+			rows, err := tx.StmtContext(ctx, ix.stmts[lang].first[c]).QueryContext(ctx, word[:1], string(word[0]+1))
+			if err != nil {
 				return "", err
 			}
-			docs[term] += n
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return "", err
+			for rows.Next() {
+				var term string
+				var n int
+				if err := rows.Scan(&term, &n); err != nil {
+					rows.Close()
+					return "", err
+				}
+				docs[term] += n
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return "", err
+			}
 		}
 	}
 	best, bestDocs := "", 0
@@ -131,4 +164,27 @@ func edits1(w string) []string {
 		}
 	}
 	return out
+}
+
+// postings estimates the work of ranking groups by BM25 among the topics
+// of lang: the number of documents holding each token, summed; a prefix
+// counts as too many.
+func (ix *Index) postings(ctx context.Context, tx *sql.Tx, lang string, groups []Group) (int, error) {
+	total := 0
+	st := tx.StmtContext(ctx, ix.stmts[lang].term["o"])
+	for _, g := range groups {
+		for _, a := range g.Alts {
+			if a.Prefix {
+				return bm25Budget + 1, nil
+			}
+			for _, t := range a.Tokens {
+				var n int
+				if err := st.QueryRowContext(ctx, t).Scan(&n); err != nil && !errors.Is(err, sql.ErrNoRows) {
+					return 0, err
+				}
+				total += n
+			}
+		}
+	}
+	return total, nil
 }
