@@ -81,7 +81,12 @@ func parseSynonyms(text string, ts map[rune]rune) [][]string {
 		line, _, _ = strings.Cut(line, "#")
 		var g []string
 		for w := range strings.SplitSeq(line, ",") {
-			if w = strings.Join(strings.Fields(foldWith(w, ts)), " "); w != "" && !contains(g, w) {
+			// Words as the parser sees them: "keep-alive" is "keep alive".
+			var words []string
+			for _, sp := range spans(foldWith(w, ts)) {
+				words = append(words, sp.text)
+			}
+			if w = strings.Join(words, " "); w != "" && !contains(g, w) {
 				g = append(g, w)
 			}
 		}
@@ -304,4 +309,10 @@ var stopwords = map[string]bool{
 	"把": true, "被": true, "对": true, "用": true, "使用": true, "一个": true, "可以": true, "能": true,
 	"要": true, "需要": true, "时": true, "在": true, "哪里": true, "哪些": true, "怎么办": true, "有": true,
 	"会": true, "不": true, "吧": true, "啊": true, "个": true, "中": true, "里": true, "请问": true,
+}
+
+// SynonymGroups returns the synonyms table, normalized: one slice per
+// line of data/synonyms.txt.
+func SynonymGroups() [][]string {
+	return parseSynonyms(synonymsText, tables().ts)
 }

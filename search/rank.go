@@ -345,3 +345,27 @@ func squashText(s string) string {
 	}
 	return b.String()
 }
+
+// CountLiteral counts the documents of lang that contain the words of
+// text as they are: no synonyms, no typo correction. Tests use it to check
+// that the synonyms table leads somewhere.
+func CountLiteral(ctx context.Context, ix *Index, lang, text string) (int, error) {
+	var groups []Group
+	for _, g := range Parse(text + " ").required() {
+		g.Alts = g.Alts[:1]
+		groups = append(groups, g)
+	}
+	if len(groups) == 0 || !ix.hasLang(lang) {
+		return 0, nil
+	}
+	n := 0
+	for _, c := range classes {
+		var k int
+		if err := ix.db.QueryRowContext(ctx, `SELECT count(*) FROM `+ix.fts(lang, c)+` WHERE `+ix.fts(lang, c)+` MATCH ?`,
+			"("+match(groups, "AND")+")").Scan(&k); err != nil {
+			return 0, fmt.Errorf("count %q: %w", text, err)
+		}
+		n += k
+	}
+	return n, nil
+}
