@@ -39,8 +39,8 @@ type Index struct {
 	langs []string
 	owned bool
 	// Statements prepared once: the hot path of every search.
-	stmts     map[string]langStmts
-	body *sql.Stmt
+	stmts map[string]langStmts
+	body  *sql.Stmt
 }
 
 type langStmts struct {

@@ -15,8 +15,8 @@ func TestParse(t *testing.T) {
 	}{
 		{"Presence", []string{"presence"}},
 		{"  how do I reconnect  ", []string{"how?", "do?", "i?", "reconnect"}},
-		{"頻道", []string{"频道"}},                     // Traditional folded
-		{"断线重连", []string{"断线重连"}},                 // a synonym entry stays whole
+		{"頻道", []string{"频道"}},                        // Traditional folded
+		{"断线重连", []string{"断线重连"}},                    // a synonym entry stays whole
 		{"订阅频道的历史", []string{"订阅", "频道", "的?", "历史"}}, // dictionary segmentation
 		{"websocket 协议", []string{"websocket", "协议"}},
 		{"go语言", []string{"go", "语言"}},
