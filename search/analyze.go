@@ -19,6 +19,8 @@ var (
 	zhWords string
 	//go:embed data/synonyms.txt
 	synonymsText string
+	//go:embed data/zh_pinyin.txt
+	zhPinyin string
 
 	tables = sync.OnceValue(loadTables)
 )
@@ -32,10 +34,18 @@ type tableSet struct {
 	synonyms map[string][]string // normalized word or phrase → its group, itself first
 	// phrases holds the synonyms of two or more Latin words, by first word.
 	phrases map[string][][]string
+	pinyin  map[rune]string // toneless reading of a Chinese character
 }
 
 func loadTables() *tableSet {
-	t := &tableSet{ts: map[rune]rune{}, words: map[string]bool{}, synonyms: map[string][]string{}, phrases: map[string][][]string{}}
+	t := &tableSet{ts: map[rune]rune{}, words: map[string]bool{}, synonyms: map[string][]string{}, phrases: map[string][][]string{},
+		pinyin: map[rune]string{}}
+	for line := range strings.SplitSeq(zhPinyin, "\n") {
+		if c, py, ok := strings.Cut(line, " "); ok && !strings.HasPrefix(line, "#") {
+			r, _ := utf8.DecodeRuneInString(c)
+			t.pinyin[r] = py
+		}
+	}
 	for line := range strings.SplitSeq(tsCharacters, "\n") {
 		from, to, ok := strings.Cut(line, "\t")
 		if !ok {
@@ -209,7 +219,13 @@ func stem(w string) string {
 	if len(w) < 3 || !isASCIILetters(w) {
 		return w
 	}
-	return english.Stem(w, false)
+	st := english.Stem(w, false)
+	// Snowball keeps the plural of a word without vowels ("sdks",
+	// "jwts"); acronyms are common in developer docs.
+	if st == w && len(w) >= 4 && w[len(w)-1] == 's' && w[len(w)-2] != 's' && !strings.ContainsAny(w[:len(w)-1], "aeiouy") {
+		return w[:len(w)-1]
+	}
+	return st
 }
 
 func isASCIILetters(w string) bool {
@@ -315,4 +331,41 @@ var stopwords = map[string]bool{
 // line of data/synonyms.txt.
 func SynonymGroups() [][]string {
 	return parseSynonyms(synonymsText, tables().ts)
+}
+
+// pinyinTokens is the pinyin of the Chinese words of text, as index
+// tokens: each dictionary word's syllables run together ("pindao"), and
+// the whole run too when it has several words ("zaixianzhuangtai"). A word
+// with a character the table lacks has no pinyin.
+func pinyinTokens(text string) string {
+	py := tables().pinyin
+	var toks []string
+	spell := func(w string) string {
+		var b strings.Builder
+		for _, r := range w {
+			p, ok := py[r]
+			if !ok {
+				return ""
+			}
+			b.WriteString(p)
+		}
+		return b.String()
+	}
+	for _, sp := range spans(fold(text)) {
+		if !sp.cjk {
+			continue
+		}
+		words := segment(sp.text)
+		for _, w := range words {
+			if p := spell(w); p != "" && utf8.RuneCountInString(w) > 1 {
+				toks = append(toks, stem(p))
+			}
+		}
+		if len(words) > 1 {
+			if p := spell(sp.text); p != "" && len(p) <= 4*maxTokenRunes {
+				toks = append(toks, stem(p))
+			}
+		}
+	}
+	return strings.Join(toks, " ")
 }

@@ -15,10 +15,11 @@ import (
 
 // schemaVersion changes whenever the tables or the analysis change; Open
 // then drops the old tables and reports that the index must be rebuilt.
-const schemaVersion = 4
+const schemaVersion = 5
 
-// Column weights for BM25: title, headings, description, body, tags.
-const bm25Weights = "10.0, 4.0, 5.0, 1.0, 0.0"
+// Column weights for BM25: title, headings, description, body, pinyin (of
+// title and headings), tags.
+const bm25Weights = "10.0, 4.0, 5.0, 1.0, 6.0, 0.0"
 
 // Execer runs statements: a *sql.DB or the caller's *sql.Tx, so that a
 // store can index a row in the transaction that writes it.
@@ -142,7 +143,7 @@ func Open(ctx context.Context, db *sql.DB, name string, langs []string) (ix *Ind
 	for _, l := range langs {
 		for _, c := range classes {
 			stmts = append(stmts,
-				`CREATE VIRTUAL TABLE `+ix.fts(l, c)+` USING fts5(title, headings, description, body, tags,
+				`CREATE VIRTUAL TABLE `+ix.fts(l, c)+` USING fts5(title, headings, description, body, pinyin, tags,
 				content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0', detail=full)`,
 				`CREATE TABLE `+ix.vocab(l, c)+` (term TEXT PRIMARY KEY, doc INTEGER NOT NULL) WITHOUT ROWID`)
 		}
@@ -269,9 +270,13 @@ func (ix *Index) Put(ctx context.Context, ex Execer, docs ...Doc) error {
 		if d.Answered {
 			answered = 1
 		}
+		title, heads, desc, body := analyze(d.Title), analyze(headings), analyze(d.Description), analyze(d.Body)
+		// Titles and headings are also indexed in pinyin ("pindao" finds 频道).
+		pyTitle, pyHeads := pinyinTokens(d.Title), pinyinTokens(headings)
 		res, err := ex.ExecContext(ctx, `INSERT INTO `+ix.name+`_docs (key, kind, lang, grp, answered, time, title, url, body, title_tokens, heading_tokens, title_key)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			d.Key, d.Kind, d.Lang, d.Group, answered, d.Time, d.Title, d.URL, d.Body, analyze(d.Title), analyze(headings+"\n"+d.Description), squashText(d.Title))
+			d.Key, d.Kind, d.Lang, d.Group, answered, d.Time, d.Title, d.URL, d.Body,
+			title+" "+pyTitle, heads+" "+desc+" "+pyHeads, squashText(d.Title))
 		if err != nil {
 			return fmt.Errorf("search put %s: %w", d.Key, err)
 		}
@@ -279,12 +284,11 @@ func (ix *Index) Put(ctx context.Context, ex Execer, docs ...Doc) error {
 		if err != nil {
 			return fmt.Errorf("search put %s: %w", d.Key, err)
 		}
-		title, heads, desc, body := analyze(d.Title), analyze(headings), analyze(d.Description), analyze(d.Body)
-		if _, err := ex.ExecContext(ctx, `INSERT INTO `+ix.fts(d.Lang, classOf(d.Kind))+` (rowid, title, headings, description, body, tags) VALUES (?, ?, ?, ?, ?, ?)`,
-			rid, title, heads, desc, body, tags(d.Kind, d.Group)); err != nil {
+		if _, err := ex.ExecContext(ctx, `INSERT INTO `+ix.fts(d.Lang, classOf(d.Kind))+` (rowid, title, headings, description, body, pinyin, tags)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, rid, title, heads, desc, body, pyTitle+" "+pyHeads, tags(d.Kind, d.Group)); err != nil {
 			return fmt.Errorf("search put %s: %w", d.Key, err)
 		}
-		if err := ix.count(ctx, ex, d.Lang, classOf(d.Kind), distinct(title, heads, desc, body), 1); err != nil {
+		if err := ix.count(ctx, ex, d.Lang, classOf(d.Kind), distinct(title, heads, desc, body, pyTitle, pyHeads), 1); err != nil {
 			return fmt.Errorf("search put %s: %w", d.Key, err)
 		}
 	}

@@ -253,6 +253,12 @@ func (ix *Index) score(ctx context.Context, tx *sql.Tx, q Query, cs []*candidate
 	}
 	groups := q.required()
 	exact := squash(q)
+	bestBM25 := map[string]float64{}
+	for _, c := range cs {
+		if k := classOf(c.kind); c.bm25 < bestBM25[k] {
+			bestBM25[k] = c.bm25
+		}
+	}
 	for _, c := range cs {
 		f := got[c.rid]
 		titleToks, headToks, titleKey := f.titleToks, f.headToks, f.titleKey
@@ -267,13 +273,16 @@ func (ix *Index) score(ctx context.Context, tx *sql.Tx, q Query, cs []*candidate
 				inHeads++
 			}
 		}
-		rel := -c.bm25 // bm25 is lower for better matches
-		if c.bm25 == 0 {
-			rel = 1 // a topic taken without BM25 (see bm25Budget)
+		// BM25 (lower is better) relative to the best of the candidate's
+		// table: docs pages and topics are scored in tables of their own,
+		// whose statistics differ, so only the ratio compares.
+		rel := 1.0 // a topic taken without BM25 (see bm25Budget)
+		if best := bestBM25[classOf(c.kind)]; c.bm25 < 0 && best < 0 {
+			rel = c.bm25 / best
 		}
 		if c.tier == tierSome {
 			// Any-term: rank by how many words matched, then BM25.
-			rel = rel/(1+rel) + float64(2*inTitle+inHeads)
+			rel = rel/2 + float64(2*inTitle+inHeads)
 		} else {
 			switch {
 			case exact != "" && exact == titleKey:
@@ -295,7 +304,7 @@ func (ix *Index) score(ctx context.Context, tx *sql.Tx, q Query, cs []*candidate
 		if c.answered {
 			rel *= boostAnswered
 		}
-		c.score = float64(c.tier)*tierScale + rel
+		c.score = float64(c.tier)*tierScale + 100*rel
 	}
 	return nil
 }

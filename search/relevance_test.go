@@ -176,6 +176,12 @@ var relevanceZH = []relevanceCase{
 	{"錯誤碼", []string{"engine/limits", "engine/protocol"}},
 	{"壓測報告", []string{"sandbox/reports"}},
 	{"線上狀態", []string{"engine/presence"}},
+	// Pinyin of titles and headings.
+	{"pindao", []string{"engine/channels"}},
+	{"zaixianzhuangtai", []string{"engine/presence"}},
+	{"shahe", []string{"sandbox/index"}},
+	{"lingpai", []string{"engine/tokens"}},
+	{"gengxinrizhi", []string{"changelog"}},
 }
 
 // relevanceTopics are forum topics named like docs pages: the docs page

@@ -76,6 +76,7 @@ func TestSearch(t *testing.T) {
 			want: []string{"/zh/docs/engine/channels", "/zh/forum/t/43", "/zh/docs/engine/presence"}},
 		{name: "segmented Chinese", lang: "zh", q: "断线重连", want: []string{"/zh/docs/engine/history"}},
 		{name: "single Chinese character", lang: "zh", q: "史", want: []string{"/zh/docs/engine/history"}},
+		{name: "pinyin of a title", lang: "zh", q: "pindao ", want: []string{"/zh/docs/engine/channels", "/zh/forum/t/43"}},
 		{name: "any-term fallback", lang: "en", q: "presence kubernetes ", partial: true,
 			want: []string{"/en/docs/engine/presence", "/en/docs/engine/channels"}},
 		{name: "English word in a Chinese page", lang: "zh", q: "presence ", want: []string{"/zh/docs/engine/presence"}},

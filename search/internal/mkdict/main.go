@@ -4,6 +4,12 @@
 // occur in the Chinese docs, plus the list's most frequent words.
 //
 //	go run ./search/internal/mkdict -list $(go env GOMODCACHE)/github.com/go-ego/gse@v0.80.3/data/dict/zh/s_1.txt > search/data/zh_words.txt
+//
+// With -pinyin it prints search/data/zh_pinyin.txt instead: the readings
+// of every character of zh_words.txt and of the Chinese docs, from
+// go-pinyin's table (MIT):
+//
+//	go run ./search/internal/mkdict -pinyin $(go env GOMODCACHE)/github.com/mozillazg/go-pinyin@v0.21.0/pinyin_dict.go > search/data/zh_pinyin.txt
 package main
 
 import (
@@ -25,6 +31,8 @@ func main() {
 	list := flag.String("list", "", "word list: lines of 'word frequency tag'")
 	docs := flag.String("docs", "content/docs/zh", "Chinese docs folder")
 	common := flag.Int("common", 1500, "minimum frequency of a word kept for being common")
+	pinyinDict := flag.String("pinyin", "", "go-pinyin's pinyin_dict.go: print the pinyin table instead")
+	words := flag.String("words", "search/data/zh_words.txt", "the dictionary, for -pinyin")
 	flag.Parse()
 	var corpus strings.Builder
 	err := filepath.WalkDir(*docs, func(p string, d fs.DirEntry, err error) error {
@@ -39,6 +47,22 @@ func main() {
 		log.Fatal(err)
 	}
 	text := corpus.String()
+	if *pinyinDict != "" {
+		w, err := os.ReadFile(*words)
+		if err != nil {
+			log.Fatal(err)
+		}
+		chars := map[rune]bool{}
+		for _, r := range text + string(w) {
+			if unicode.Is(unicode.Han, r) {
+				chars[r] = true
+			}
+		}
+		if err := writePinyin(*pinyinDict, chars); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
 	f, err := os.Open(*list)
 	if err != nil {
 		log.Fatal(err)
