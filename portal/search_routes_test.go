@@ -202,3 +202,20 @@ func TestSearchPage(t *testing.T) {
 		t.Error("query echoed unescaped")
 	}
 }
+
+// The search page says when it corrected a typo and when the results
+// match only some of the words, in the reader's language.
+func TestSearchPageNotices(t *testing.T) {
+	s := newTestServer(t)
+	w := get(t, s, "/en/search?q="+url.QueryEscape("presnce"))
+	wantStatus(t, w, http.StatusOK)
+	wantBody(t, "typo", w.Body.String(), "Did you mean:", `href="/en/search?q=presence"`, `href="/en/docs/engine/presence"`)
+	w = get(t, s, "/en/search?q="+url.QueryEscape("presence kubernetes"))
+	wantBody(t, "some words", w.Body.String(), "Showing results for some of your words.", `href="/en/docs/engine/presence"`)
+	w = get(t, s, "/zh/search?q="+url.QueryEscape("頻道 kubernetes"))
+	wantBody(t, "some words, zh", w.Body.String(), "以下结果只包含你的部分搜索词。", `href="/zh/docs/engine/channels"`)
+	w = get(t, s, "/en/search?q="+url.QueryEscape("presence"))
+	if body := w.Body.String(); strings.Contains(body, "data-partial") || strings.Contains(body, "data-suggestion") {
+		t.Error("a query that matches fully shows a notice")
+	}
+}
