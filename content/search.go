@@ -18,6 +18,10 @@ func NewIndex(ctx context.Context, site *Site) (*search.Index, error) {
 		ix.Close()
 		return nil, err
 	}
+	if err := ix.Optimize(ctx); err != nil {
+		ix.Close()
+		return nil, err
+	}
 	return ix, nil
 }
 

@@ -97,7 +97,10 @@ func (s *Store) openSearch(ctx context.Context) error {
 			return err
 		}
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("search index: %w", err)
+	}
+	return ix.Optimize(ctx)
 }
 
 // Search finds visible topics with the search package: all words first,

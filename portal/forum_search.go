@@ -44,6 +44,9 @@ func (s *Server) indexTopics(ctx context.Context, ix *search.Index) {
 			s.indexTopic(ctx, ix, t.ID)
 		}
 		if page >= list.Pages() {
+			if err := ix.Optimize(ctx); err != nil {
+				s.log.ErrorContext(ctx, "optimize search index", "err", err)
+			}
 			return
 		}
 	}

@@ -325,6 +325,9 @@ var stopwords = map[string]bool{
 	"把": true, "被": true, "对": true, "用": true, "使用": true, "一个": true, "可以": true, "能": true,
 	"要": true, "需要": true, "时": true, "在": true, "哪里": true, "哪些": true, "怎么办": true, "有": true,
 	"会": true, "不": true, "吧": true, "啊": true, "个": true, "中": true, "里": true, "请问": true,
+	"后": true, "前": true, "上": true, "下": true, "到": true, "从": true, "向": true, "给": true, "让": true,
+	"将": true, "就": true, "也": true, "都": true, "还": true, "又": true, "再": true, "才": true, "很": true,
+	"更": true, "最": true, "得": true, "地": true, "着": true, "过": true, "这": true, "那": true, "该": true,
 }
 
 // SynonymGroups returns the synonyms table, normalized: one slice per

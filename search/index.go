@@ -295,6 +295,21 @@ func (ix *Index) Put(ctx context.Context, ex Execer, docs ...Doc) error {
 	return nil
 }
 
+// Optimize merges the FTS5 segments of every table into one, after a bulk
+// load: each transaction adds a segment, and every word of a query is
+// looked up in every segment. Writes made later are merged automatically.
+func (ix *Index) Optimize(ctx context.Context) error {
+	for _, l := range ix.langs {
+		for _, c := range classes {
+			t := ix.fts(l, c)
+			if _, err := ix.db.ExecContext(ctx, `INSERT INTO `+t+` (`+t+`) VALUES ('optimize')`); err != nil {
+				return fmt.Errorf("search optimize %s: %w", t, err)
+			}
+		}
+	}
+	return nil
+}
+
 // Delete removes the doc with key, in a transaction of its own.
 func (ix *Index) Delete(ctx context.Context, key string) error {
 	tx, err := ix.db.BeginTx(ctx, nil)

@@ -16,7 +16,7 @@ import (
 // apart, so that a flood of topics never pushes a docs page out), are
 // then ranked in tiers.
 const (
-	candidatePool    = 600
+	candidatePool    = 400
 	candidatesRanked = 20
 	candidatesDocs   = 20
 	// bm25Budget is the most postings (documents per word, summed over
