@@ -218,13 +218,20 @@ func loadSite(t testing.TB) *content.Site {
 	return site
 }
 
-func TestRelevance(t *testing.T) {
-	ctx := context.Background()
-	ix, err := content.NewIndex(ctx, loadSite(t))
+// siteIndex is the site's index of the embedded docs, as the portal builds it.
+func siteIndex(t testing.TB) *search.Index {
+	t.Helper()
+	ix, err := content.NewIndex(context.Background(), loadSite(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ix.Close()
+	t.Cleanup(func() { ix.Close() })
+	return ix
+}
+
+func TestRelevance(t *testing.T) {
+	ctx := context.Background()
+	ix := siteIndex(t)
 	if err := ix.Upsert(ctx, relevanceTopics...); err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"unicode"
 
-	"github.com/switchboard-rtm/switchboard/content"
 	"github.com/switchboard-rtm/switchboard/search"
 )
 
@@ -15,11 +14,7 @@ import (
 // synonyms), so that no group points at nothing.
 func TestSynonymsFindSomething(t *testing.T) {
 	ctx := context.Background()
-	ix, err := content.NewIndex(ctx, loadSite(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ix.Close()
+	ix := siteIndex(t)
 	groups := search.SynonymGroups()
 	if len(groups) < 10 {
 		t.Fatalf("%d synonym groups, want the table", len(groups))
