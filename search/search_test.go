@@ -148,3 +148,28 @@ func TestSnippetMarksAndEscapes(t *testing.T) {
 		}
 	}
 }
+
+// At equal relevance a topic with an accepted answer ranks above an
+// unanswered one, whichever is newer.
+func TestSearchAnsweredFirst(t *testing.T) {
+	ctx := context.Background()
+	ix, err := NewMemory(ctx, []string{"en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	same := Doc{Kind: KindTopic, Lang: "en", Title: "Webhook retries", Body: "How often are webhooks retried?"}
+	open, solved := same, same
+	open.Key, open.URL, open.Time = "topic:1", "/en/forum/t/1", 200
+	solved.Key, solved.URL, solved.Time, solved.Answered = "topic:2", "/en/forum/t/2", 100, true
+	if err := ix.Upsert(ctx, open, solved); err != nil {
+		t.Fatal(err)
+	}
+	res, err := ix.Search(ctx, Request{Text: "webhook retries"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := urls(res.Hits); !slices.Equal(got, []string{"/en/forum/t/2", "/en/forum/t/1"}) {
+		t.Errorf("got %v, want the answered topic first", got)
+	}
+}
