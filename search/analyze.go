@@ -320,6 +320,8 @@ var stopwords = map[string]bool{
 	"why": true, "can": true, "with": true, "and": true, "or": true, "it": true, "be": true, "when": true,
 	"from": true, "by": true, "me": true, "you": true, "your": true, "this": true, "that": true, "at": true,
 	"should": true, "which": true, "get": true, "use": true, "using": true, "where": true, "there": true,
+	"who": true, "know": true, "want": true, "need": true, "happens": true, "happen": true, "too": true,
+	"any": true, "way": true, "was": true, "were": true, "will": true, "if": true, "not": true, "we": true,
 	"的": true, "了": true, "是": true, "吗": true, "呢": true, "怎么": true, "如何": true, "什么": true,
 	"为什么": true, "怎样": true, "我": true, "我的": true, "和": true, "与": true, "及": true, "或": true,
 	"把": true, "被": true, "对": true, "用": true, "使用": true, "一个": true, "可以": true, "能": true,
@@ -327,6 +329,7 @@ var stopwords = map[string]bool{
 	"会": true, "不": true, "吧": true, "啊": true, "个": true, "中": true, "里": true, "请问": true,
 	"后": true, "前": true, "上": true, "下": true, "到": true, "从": true, "向": true, "给": true, "让": true,
 	"将": true, "就": true, "也": true, "都": true, "还": true, "又": true, "再": true, "才": true, "很": true,
+	"知道": true, "想": true, "谁": true, "哪个": true, "为何": true, "是否": true, "可不可以": true, "能否": true,
 	"更": true, "最": true, "得": true, "地": true, "着": true, "过": true, "这": true, "那": true, "该": true,
 }
 

@@ -100,6 +100,25 @@ var relevanceEN = []relevanceCase{
 	{"playground", []string{"sandbox/index"}},
 	{"stress test", []string{"engine/bench", "sandbox/reports", "sandbox/index"}},
 	{"throttling", []string{"engine/limits"}},
+	// A second batch, written after the first round of fixes.
+	{"how do I know who is online", []string{"engine/presence"}},
+	{"message ordering after reconnect", []string{"engine/history"}},
+	{"what happens when a client is too slow", []string{"engine/limits"}},
+	{"jwt claims sub app exp", []string{"engine/tokens"}},
+	{"measure throughput", []string{"engine/bench", "sandbox/reports"}},
+	{"incident feed", []string{"status/feeds", "status/index"}},
+	{"uptime", []string{"status/measurement", "status/index", "support-sla"}},
+	{"business hours response", []string{"support-sla"}},
+	{"offline delivery", []string{"engine/peer-messages"}},
+	{"ws frames json", []string{"engine/protocol"}},
+	{"translate docs", []string{"contributing"}},
+	{"mark answer as accepted", []string{"community/accepted-answers"}},
+	{"try without signing up", []string{"sandbox/index"}},
+	{"percentile latency p99", []string{"sandbox/reports", "status/measurement"}},
+	{"unsubcribe from channel", []string{"engine/channels"}},
+	{"presense", []string{"engine/presence"}},
+	{"tokn renewal", []string{"engine/tokens"}},
+	{"javascript quick start", []string{"engine/quickstart-js"}},
 }
 
 var relevanceZH = []relevanceCase{
@@ -182,6 +201,26 @@ var relevanceZH = []relevanceCase{
 	{"shahe", []string{"sandbox/index"}},
 	{"lingpai", []string{"engine/tokens"}},
 	{"gengxinrizhi", []string{"changelog"}},
+	// A second batch, written after the first round of fixes.
+	{"怎么知道谁在线", []string{"engine/presence"}},
+	{"重连后消息顺序", []string{"engine/history"}},
+	{"慢客户端", []string{"engine/limits"}},
+	{"jwt 声明", []string{"engine/tokens"}},
+	{"吞吐量", []string{"engine/bench", "sandbox/reports"}},
+	{"事件订阅", []string{"status/feeds"}},
+	{"可用性", []string{"status/measurement", "support-sla", "status/index"}},
+	{"工作时间响应", []string{"support-sla"}},
+	{"离线投递", []string{"engine/peer-messages"}},
+	{"websocket 帧", []string{"engine/protocol"}},
+	{"翻译文档", []string{"contributing"}},
+	{"采纳回答", []string{"community/accepted-answers"}},
+	{"不用注册试用", []string{"sandbox/index"}},
+	{"延迟分位数 p99", []string{"sandbox/reports"}},
+	{"退订频道", []string{"engine/channels"}},
+	{"權杖", []string{"engine/tokens"}},
+	{"沙盒壓測", []string{"sandbox/index", "sandbox/reports"}},
+	{"認證", []string{"engine/tokens", "engine/protocol"}},
+	{"javascript 快速入门", []string{"engine/quickstart-js"}},
 }
 
 // relevanceTopics are forum topics named like docs pages: the docs page
