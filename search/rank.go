@@ -304,6 +304,11 @@ func (ix *Index) score(ctx context.Context, tx *sql.Tx, q Query, cs []*candidate
 		if c.answered {
 			rel *= boostAnswered
 		}
+		// Within a tier, words in the title or headings count too, even
+		// when not all of them are there.
+		if c.tier != tierSome && len(groups) > 1 {
+			rel += float64(inTitle)/float64(len(groups)) + 0.3*float64(inHeads)/float64(len(groups))
+		}
 		c.score = float64(c.tier)*tierScale + 100*rel
 	}
 	return nil

@@ -119,6 +119,25 @@ var relevanceEN = []relevanceCase{
 	{"presense", []string{"engine/presence"}},
 	{"tokn renewal", []string{"engine/tokens"}},
 	{"javascript quick start", []string{"engine/quickstart-js"}},
+	// A third batch, written as a held-out check (see the report).
+	{"epoch changed", []string{"engine/channels", "engine/history"}},
+	{"missed messages", []string{"engine/history"}},
+	{"publish permission", []string{"engine/tokens", "engine/channels"}},
+	{"message size limit", []string{"engine/limits"}},
+	{"connect go client", []string{"engine/quickstart-go"}},
+	{"node.js token signing", []string{"engine/tokens"}},
+	{"virtual users load", []string{"sandbox/index", "sandbox/reports"}},
+	{"download report csv", []string{"sandbox/reports"}},
+	{"status json api", []string{"status/feeds"}},
+	{"probe every minute", []string{"status/measurement"}},
+	{"first response time", []string{"support-sla"}},
+	{"duplicate topic", []string{"community/accepted-answers"}},
+	{"moderators", []string{"community/guidelines"}},
+	{"prometheus metrics", []string{"overview"}},
+	{"edit this page", []string{"contributing"}},
+	{"deprecation", []string{"deprecations"}},
+	{"presence state", []string{"engine/presence"}},
+	{"recieve receipts", []string{"engine/peer-messages"}},
 }
 
 var relevanceZH = []relevanceCase{
@@ -221,6 +240,26 @@ var relevanceZH = []relevanceCase{
 	{"沙盒壓測", []string{"sandbox/index", "sandbox/reports"}},
 	{"認證", []string{"engine/tokens", "engine/protocol"}},
 	{"javascript 快速入门", []string{"engine/quickstart-js"}},
+	// A third batch, written as a held-out check (see the report).
+	{"纪元变化", []string{"engine/channels", "engine/history"}},
+	{"错过的消息", []string{"engine/history"}},
+	{"发布权限", []string{"engine/tokens", "engine/channels"}},
+	{"消息大小限制", []string{"engine/limits"}},
+	{"go 客户端连接", []string{"engine/quickstart-go"}},
+	{"签发 jwt", []string{"engine/tokens"}},
+	{"虚拟用户压测", []string{"sandbox/index", "sandbox/reports"}},
+	{"下载报告", []string{"sandbox/reports"}},
+	{"状态 json", []string{"status/feeds"}},
+	{"探测频率", []string{"status/measurement"}},
+	{"首次响应时间", []string{"support-sla"}},
+	{"重复话题", []string{"community/accepted-answers"}},
+	{"版主", []string{"community/guidelines"}},
+	{"prometheus 指标", []string{"overview"}},
+	{"编辑页面", []string{"contributing"}},
+	{"弃用", []string{"deprecations"}},
+	{"用户状态", []string{"engine/presence"}},
+	{"訊息回執", []string{"engine/peer-messages"}},
+	{"zaixian", []string{"engine/presence"}},
 }
 
 // relevanceTopics are forum topics named like docs pages: the docs page
