@@ -119,7 +119,7 @@ var relevanceEN = []relevanceCase{
 	{"presense", []string{"engine/presence"}},
 	{"tokn renewal", []string{"engine/tokens"}},
 	{"javascript quick start", []string{"engine/quickstart-js"}},
-	// A third batch, written as a held-out check (see the report).
+	// A third batch, written as a held-out check: before the one ranking change it led to, P@1 was 0.83 (R@3 1.00).
 	{"epoch changed", []string{"engine/channels", "engine/history"}},
 	{"missed messages", []string{"engine/history"}},
 	{"publish permission", []string{"engine/tokens", "engine/channels"}},
@@ -240,7 +240,7 @@ var relevanceZH = []relevanceCase{
 	{"沙盒壓測", []string{"sandbox/index", "sandbox/reports"}},
 	{"認證", []string{"engine/tokens", "engine/protocol"}},
 	{"javascript 快速入门", []string{"engine/quickstart-js"}},
-	// A third batch, written as a held-out check (see the report).
+	// A third batch, written as a held-out check: before the one ranking change it led to, P@1 was 0.89 (R@3 1.00).
 	{"纪元变化", []string{"engine/channels", "engine/history"}},
 	{"错过的消息", []string{"engine/history"}},
 	{"发布权限", []string{"engine/tokens", "engine/channels"}},
