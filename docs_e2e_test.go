@@ -198,6 +198,10 @@ func TestDocsInBrowser(t *testing.T) {
 		if len(results) == 0 || len(marks) == 0 || marks[0] != "频道" {
 			t.Fatalf("results %q with highlights %q, want pages with 频道 marked", results, marks)
 		}
+		// Each result says what it is: a docs page or a forum topic.
+		if kinds := eval[[]string](t, ctx, `[...document.querySelectorAll('#search-results .r-kind')].map(k => k.textContent)`); len(kinds) != len(results) || kinds[0] != "文档" {
+			t.Errorf("kinds %q for %q, want 文档 (Docs) first and one per result", kinds, results)
+		}
 		waitLoad(t, ctx, "open the first result", chromedp.Steps(chromedp.KeyEvent(kb.ArrowDown), pressKey("Enter", "Enter", "\r", 13)))
 		if got := pathOf(t, ctx); got != results[0] {
 			t.Errorf("Enter on the first result led to %s, want %s", got, results[0])

@@ -15,13 +15,14 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/switchboard-rtm/switchboard/content"
+	"github.com/switchboard-rtm/switchboard/search"
 )
 
 // docsState is the rendered docs and their search index. In -dev mode it
 // is rebuilt on every request so that edits show on reload.
 type docsState struct {
 	site  *content.Site
-	index *content.Index
+	index *search.Index
 	// sidebars caches the rendered sidebar per language and current page:
 	// it is the same for every reader, and rendering the tree with
 	// html/template was a third of a docs page's server time.
@@ -34,11 +35,8 @@ func (s *Server) loadDocs(ctx context.Context) (*docsState, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load docs: %w", err)
 	}
-	ix, err := content.NewIndex(ctx)
+	ix, err := content.NewIndex(ctx, site)
 	if err != nil {
-		return nil, err
-	}
-	if err := ix.IndexSite(ctx, site); err != nil {
 		return nil, err
 	}
 	return &docsState{site: site, index: ix}, nil

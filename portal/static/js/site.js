@@ -97,6 +97,11 @@ function renderResults(results) {
     const title = document.createElement('span');
     title.className = 'r-title';
     title.textContent = r.title;
+    // The kind (Docs / Forum), labelled in the page's language.
+    const kind = document.createElement('span');
+    kind.className = 'r-kind';
+    kind.textContent = list.dataset['kind' + r.kind.charAt(0).toUpperCase() + r.kind.slice(1)] || r.kind;
+    title.append(' ', kind);
     const snippet = document.createElement('span');
     snippet.className = 'r-snippet';
     // The server escapes snippets and adds only <mark>; rebuild them as
