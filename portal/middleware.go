@@ -37,10 +37,12 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 // a browser cannot send a cross-origin JSON request without a CORS
 // preflight, which this server never grants.
 const (
-	csrfCookie = "sb_csrf"
-	csrfField  = "_csrf"
-	csrfHeader = "X-CSRF-Token"
-	csrfCtxKey = "csrf"
+	// serverAPIPrefix is the server API's path, exempt from CSRF checks.
+	serverAPIPrefix = "/v1/api/"
+	csrfCookie      = "sb_csrf"
+	csrfField       = "_csrf"
+	csrfHeader      = "X-CSRF-Token"
+	csrfCtxKey      = "csrf"
 )
 
 // csrfToken returns the request's token, issuing the cookie on first use.
@@ -69,6 +71,9 @@ func (s *Server) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 		switch r.Method {
 		case http.MethodGet, http.MethodHead, http.MethodOptions:
 			return next(c)
+		}
+		if strings.HasPrefix(r.URL.Path, serverAPIPrefix) {
+			return next(c) // API-key auth (Authorization: Bearer), no cookies
 		}
 		if ct := r.Header.Get("Content-Type"); strings.HasPrefix(ct, "application/json") {
 			return next(c)
