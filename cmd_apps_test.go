@@ -208,3 +208,30 @@ func TestEngineLimitFlags(t *testing.T) {
 		}
 	}
 }
+
+// The Limits page lists every -engine-* flag and its environment
+// variable, in English and Chinese.
+func TestLimitsPageListsEveryFlag(t *testing.T) {
+	fs := flag.NewFlagSet("x", flag.ContinueOnError)
+	var l engine.Limits
+	if err := limitFlags(fs, &l); err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"en", "zh"} {
+		page, err := os.ReadFile("content/docs/" + lang + "/engine/limits.md")
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		fs.VisitAll(func(f *flag.Flag) {
+			n++
+			key := "SWITCHBOARD_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+			if !strings.Contains(string(page), "`-"+f.Name+"`") || !strings.Contains(string(page), "`"+key+"`") {
+				t.Errorf("%s limits page lacks -%s or %s", lang, f.Name, key)
+			}
+		})
+		if n < 20 {
+			t.Fatalf("only %d limit flags", n)
+		}
+	}
+}

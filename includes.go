@@ -10,4 +10,6 @@ import "embed"
 //go:embed engine/client/docs_example_test.go
 //go:embed engine/token_example_test.go
 //go:embed engine/jssdk/examples/quickstart.js
+//go:embed engine/serverapi/docs_example_test.go
+//go:embed engine/serverapi/examples/publish.sh
 var includeFS embed.FS

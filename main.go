@@ -153,7 +153,9 @@ func limitFlags(fs *flag.FlagSet, l *engine.Limits) error {
 		f := v.Type().Field(i)
 		name := "engine-" + kebab(f.Name)
 		key := "SWITCHBOARD_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
-		usage := fmt.Sprintf("%s (default %v; env %s)", f.Tag.Get("help"), defaults.Field(i).Interface(), key)
+		// The backquoted word is the value's name in -help.
+		kind := map[reflect.Kind]string{reflect.Int: "an `integer`", reflect.Float64: "a `number`", reflect.Int64: "a `duration`"}[f.Type.Kind()]
+		usage := fmt.Sprintf("%s (%s, default %v; env %s)", f.Tag.Get("help"), kind, defaults.Field(i).Interface(), key)
 		switch p := v.Field(i).Addr().Interface().(type) {
 		case *int:
 			fs.Var(nonNegative[int]{p, strconv.Atoi}, name, usage)
