@@ -15,13 +15,6 @@ import (
 	"github.com/switchboard-rtm/switchboard/engine"
 )
 
-func init() {
-	commands["apps"] = func(ctx context.Context, cfg Config, args []string, _ io.Reader, stdout, stderr io.Writer) error {
-		return runApps(ctx, args, cfg.DataDir, stdout, stderr)
-	}
-	extraUsage += "  apps          engine apps, their credentials and limits (apps -help lists the subcommands)\n"
-}
-
 const appsUsage = `usage:
   apps create NAME [-json]        create an app; prints its App ID, App Certificate and API key
   apps list [-json]               list the apps

@@ -338,6 +338,23 @@ func TestAnonymousTopicPageCache(t *testing.T) {
 	}
 }
 
+// Each server has its own page and post caches: what one renders never
+// shows up in another's.
+func TestTopicCachesBelongToTheirServer(t *testing.T) {
+	s1, st := newForumServer(t)
+	s2, _ := newForumServer(t)
+	asker := userWithRole(t, s1, st, "c@example.com", "Cara", forum.RoleMember)
+	loc := asker.ask("Cache ownership question", "Question body text")
+	wantStatus(t, newBrowser(t, s1).get(loc), http.StatusOK) // anonymous: the page cache
+	wantStatus(t, asker.get(loc), http.StatusOK)             // signed in: the post cache
+	if len(s1.anonPages.byKey) == 0 || len(s1.postFragments.byKey) == 0 {
+		t.Fatalf("server 1 cached %d pages and %d posts, want some of each", len(s1.anonPages.byKey), len(s1.postFragments.byKey))
+	}
+	if n, m := len(s2.anonPages.byKey), len(s2.postFragments.byKey); n != 0 || m != 0 {
+		t.Errorf("server 2 holds %d pages and %d posts it never rendered", n, m)
+	}
+}
+
 // With the real posting limits, a second reply within 5 s is refused with
 // 429, Retry-After and the localized wait, and the text stays in the form.
 func TestReplyRateLimitKeepsText(t *testing.T) {
