@@ -4,34 +4,16 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/switchboard-rtm/switchboard/engine"
+	"github.com/switchboard-rtm/switchboard/engine/enginetest"
 )
 
-// testClock is a clock the test moves.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 func TestAPIKeyRotationOverlap(t *testing.T) {
-	clock := &testClock{t: time.Now()}
-	v := newEnv(t, func(c *engine.Config) { c.Now = clock.now })
+	clock := enginetest.NewClock()
+	v := newEnv(t, func(c *engine.Config) { c.Now = clock.Now })
 	ctx := context.Background()
 	a := v.app("backend")
 	if !strings.HasPrefix(a.APIKey, engine.APIKeyPrefix) || len(a.APIKey) != len(engine.APIKeyPrefix)+48 {
@@ -70,10 +52,10 @@ func TestAPIKeyRotationOverlap(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(keys) != 2 || !keys[0].ExpiresAt.IsZero() || !strings.HasPrefix(k2, keys[0].Prefix) ||
-		!keys[1].ExpiresAt.Equal(clock.now().Add(time.Hour).Truncate(time.Millisecond).UTC()) {
+		!keys[1].ExpiresAt.Equal(clock.Now().Add(time.Hour).Truncate(time.Millisecond).UTC()) {
 		t.Fatalf("keys %+v: want the current key first, then the old one expiring in an hour", keys)
 	}
-	clock.add(time.Hour)
+	clock.Advance(time.Hour)
 	if works(a.APIKey) {
 		t.Fatal("old key still works after the overlap")
 	}

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 
 	"github.com/switchboard-rtm/switchboard/db/dbtest"
 	"github.com/switchboard-rtm/switchboard/engine"
+	"github.com/switchboard-rtm/switchboard/engine/enginetest"
 	"github.com/switchboard-rtm/switchboard/engine/serverapi"
 )
 
@@ -25,29 +25,11 @@ type env struct {
 	e     *engine.Engine
 	url   string
 	app   engine.App
-	clock *clock
+	clock *enginetest.Clock // the server API's clock (idempotency windows)
 }
 
 type envOpts struct {
 	limits engine.Limits
-}
-
-// clock is the server API's clock, moved by tests; it starts at real time.
-type clock struct {
-	mu  sync.Mutex
-	off time.Duration
-}
-
-func (c *clock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return time.Now().Add(c.off)
-}
-
-func (c *clock) add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.off += d
 }
 
 func newEnv(t testing.TB, o envOpts) *env {
@@ -61,8 +43,8 @@ func newEnv(t testing.TB, o envOpts) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := &env{t: t, e: e, app: app, clock: &clock{}}
-	api, err := serverapi.New(serverapi.Config{Engine: e, Now: v.clock.now})
+	v := &env{t: t, e: e, app: app, clock: enginetest.NewClock()}
+	api, err := serverapi.New(serverapi.Config{Engine: e, Now: v.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -167,7 +167,7 @@ func TestIdempotency(t *testing.T) {
 		t.Fatalf("another key: offset %d, want 2", off)
 	}
 	sub.push("pub")
-	v.clock.add(serverapi.IdempotencyWindow)
+	v.clock.Advance(serverapi.IdempotencyWindow)
 	if off, replayed := pub("order-1", 4); off != 3 || replayed {
 		t.Fatalf("after 5 minutes: offset %d replayed %v, want a new publication at 3", off, replayed)
 	}
