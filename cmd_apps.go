@@ -21,7 +21,7 @@ const appsUsage = `usage:
   apps show APP [-json]           an app's limit overrides and API keys (not the keys themselves)
   apps set APP [-publish-rate N] [-publish-burst N] [-max-conns N]
                                   change an app's limit overrides (0 = engine default); a running
-                                  server applies them to new connections within 2 seconds
+                                  server applies them within 2 seconds
   apps rotate-key APP [-overlap 24h] [-json]
                                   give the app a new API key; the old one keeps working for -overlap`
 

@@ -146,6 +146,21 @@ func TestAppsChangesReachRunningServer(t *testing.T) {
 	})
 	t.Logf("max-conns change applied after %v", time.Since(start).Round(time.Millisecond))
 
+	// A publish-rate change reaches the connection that is already open.
+	apps(t, dir, "set", a.AppID, "-publish-rate", "0.01", "-publish-burst", "1")
+	waitUntil(t, "the open connection to be rate-limited", 5*time.Second, func() bool {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		for range 2 {
+			if _, err := first.Publish(ctx, "news", 1); errors.Is(err, client.ErrRateLimited) {
+				return true
+			} else if err != nil {
+				t.Fatalf("publish: %v", err)
+			}
+		}
+		return false
+	})
+
 	publish := func(key string) int {
 		req, _ := http.NewRequest("POST", m.URL()+"/v1/api/publish", strings.NewReader(`{"channel":"news","data":1}`))
 		req.Header.Set("Authorization", "Bearer "+key) // no Content-Type: the portal's CSRF check does not apply to /v1/api/

@@ -88,10 +88,10 @@ func (l AppLimits) validate() error {
 	return nil
 }
 
-// SetAppLimits replaces an app's limit overrides. Connections already open
-// keep their publish rate; new connections get the new limits. Another
-// engine on the same database (a running server, when the CLI changes
-// limits) picks the change up within AppCacheTTL.
+// SetAppLimits replaces an app's limit overrides. The connection limit
+// applies to new connections; the publish rate and burst to open
+// connections too. Another engine on the same database (a running server,
+// when the CLI changes limits) applies the change within AppCacheTTL.
 func (e *Engine) SetAppLimits(ctx context.Context, id string, l AppLimits) error {
 	if err := l.validate(); err != nil {
 		return fmt.Errorf("set app limits: %w", err)
