@@ -19,7 +19,7 @@ const appsUsage = `usage:
   apps create NAME [-json]        create an app; prints its App ID, App Certificate and API key
   apps list [-json]               list the apps
   apps show APP [-json]           an app's limit overrides and API keys (not the keys themselves)
-  apps set APP [-publish-rate N] [-publish-burst N] [-max-conns N]
+  apps set APP [-publish-rate N] [-publish-burst N] [-max-conns N] [-api-rate N]
                                   change an app's limit overrides (0 = engine default); a running
                                   server applies them within 2 seconds
   apps rotate-key APP [-overlap 24h] [-json]
@@ -54,6 +54,7 @@ func runApps(ctx context.Context, args []string, dataDir string, stdout, stderr 
 		rate := fs.Float64("publish-rate", -1, "publish and peer messages per second per connection (0 = engine default)")
 		burst := fs.Int("publish-burst", -1, "burst of the publish rate (0 = engine default)")
 		conns := fs.Int("max-conns", -1, "connections of the app (0 = engine default)")
+		apiRate := fs.Float64("api-rate", -1, "server API requests per second for the app, burst the same (0 = engine default)")
 		setLimits = func(l *engine.AppLimits) {
 			fs.Visit(func(f *flag.Flag) {
 				switch f.Name {
@@ -63,6 +64,8 @@ func runApps(ctx context.Context, args []string, dataDir string, stdout, stderr 
 					l.PublishBurst = *burst
 				case "max-conns":
 					l.MaxConns = *conns
+				case "api-rate":
+					l.APIRate = *apiRate
 				}
 			})
 		}
@@ -80,7 +83,7 @@ func runApps(ctx context.Context, args []string, dataDir string, stdout, stderr 
 		return fmt.Errorf("apps %s: want %d argument(s), got %d\n%s", sub, nargs, len(pos), appsUsage)
 	}
 	if setLimits != nil && fs.NFlag() == 0 {
-		return fmt.Errorf("apps set: give at least one of -publish-rate, -publish-burst, -max-conns\n%s", appsUsage)
+		return fmt.Errorf("apps set: give at least one of -publish-rate, -publish-burst, -max-conns, -api-rate\n%s", appsUsage)
 	}
 
 	d, err := db.Open(ctx, filepath.Join(dataDir, db.FileName))
@@ -186,6 +189,7 @@ type appLimitsJSON struct {
 	MaxConns     int     `json:"max_conns"`
 	PublishRate  float64 `json:"publish_rate"`
 	PublishBurst int     `json:"publish_burst"`
+	APIRate      float64 `json:"api_rate"`
 }
 
 type apiKeyJSON struct {
@@ -213,7 +217,7 @@ func showApp(ctx context.Context, e *engine.Engine, id string, asJSON bool, stdo
 		return err
 	}
 	out := appShowJSON{AppID: a.ID, Name: a.Name, CreatedAt: a.CreatedAt,
-		Limits:  appLimitsJSON{a.Limits.MaxConns, a.Limits.PublishRate, a.Limits.PublishBurst},
+		Limits:  appLimitsJSON{a.Limits.MaxConns, a.Limits.PublishRate, a.Limits.PublishBurst, a.Limits.APIRate},
 		APIKeys: []apiKeyJSON{}}
 	for _, k := range keys {
 		kj := apiKeyJSON{Prefix: k.Prefix + "…", CreatedAt: k.CreatedAt}
@@ -236,6 +240,7 @@ func showApp(ctx context.Context, e *engine.Engine, id string, asJSON bool, stdo
 	fmt.Fprintf(tw, "Publish rate:\t%s\n", orDefault(a.Limits.PublishRate, a.Limits.PublishRate == 0))
 	fmt.Fprintf(tw, "Publish burst:\t%s\n", orDefault(a.Limits.PublishBurst, a.Limits.PublishBurst == 0))
 	fmt.Fprintf(tw, "Max connections:\t%s\n", orDefault(a.Limits.MaxConns, a.Limits.MaxConns == 0))
+	fmt.Fprintf(tw, "Server API rate:\t%s\n", orDefault(a.Limits.APIRate, a.Limits.APIRate == 0))
 	for _, k := range out.APIKeys {
 		state := "current"
 		if k.ExpiresAt != nil {

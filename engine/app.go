@@ -31,6 +31,7 @@ type AppLimits struct {
 	MaxConns     int     // connections per app
 	PublishRate  float64 // publish+peer messages per second per connection
 	PublishBurst int     // token bucket size
+	APIRate      float64 // server API requests per second for the app (burst the same)
 }
 
 // AppOption sets optional fields at CreateApp.
@@ -67,9 +68,9 @@ func (e *Engine) CreateApp(ctx context.Context, name string, opts ...AppOption) 
 		return App{}, fmt.Errorf("create app: %w", err)
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO engine_apps (id, name, certificate, created_at, max_conns, publish_rate, publish_burst)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, a.ID, a.Name, a.Certificate, a.CreatedAt.UnixMilli(),
-		a.Limits.MaxConns, a.Limits.PublishRate, a.Limits.PublishBurst); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO engine_apps (id, name, certificate, created_at, max_conns, publish_rate, publish_burst, api_rate)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, a.ID, a.Name, a.Certificate, a.CreatedAt.UnixMilli(),
+		a.Limits.MaxConns, a.Limits.PublishRate, a.Limits.PublishBurst, a.Limits.APIRate); err != nil {
 		return App{}, fmt.Errorf("create app: %w", err)
 	}
 	if a.APIKey, err = insertAPIKey(ctx, tx, a.ID, a.CreatedAt); err != nil {
@@ -82,7 +83,7 @@ func (e *Engine) CreateApp(ctx context.Context, name string, opts ...AppOption) 
 }
 
 func (l AppLimits) validate() error {
-	if l.MaxConns < 0 || l.PublishRate < 0 || l.PublishBurst < 0 {
+	if l.MaxConns < 0 || l.PublishRate < 0 || l.PublishBurst < 0 || l.APIRate < 0 {
 		return fmt.Errorf("negative app limit: %w", ErrInvalid)
 	}
 	return nil
@@ -96,8 +97,8 @@ func (e *Engine) SetAppLimits(ctx context.Context, id string, l AppLimits) error
 	if err := l.validate(); err != nil {
 		return fmt.Errorf("set app limits: %w", err)
 	}
-	res, err := e.db.ExecContext(ctx, `UPDATE engine_apps SET max_conns = ?, publish_rate = ?, publish_burst = ? WHERE id = ?`,
-		l.MaxConns, l.PublishRate, l.PublishBurst, id)
+	res, err := e.db.ExecContext(ctx, `UPDATE engine_apps SET max_conns = ?, publish_rate = ?, publish_burst = ?, api_rate = ? WHERE id = ?`,
+		l.MaxConns, l.PublishRate, l.PublishBurst, l.APIRate, id)
 	if err != nil {
 		return fmt.Errorf("set app limits: %w", err)
 	}
@@ -108,12 +109,12 @@ func (e *Engine) SetAppLimits(ctx context.Context, id string, l AppLimits) error
 	return nil
 }
 
-const appColumns = `id, name, certificate, created_at, max_conns, publish_rate, publish_burst`
+const appColumns = `id, name, certificate, created_at, max_conns, publish_rate, publish_burst, api_rate`
 
 func scanApp(row interface{ Scan(...any) error }) (App, error) {
 	var a App
 	var created int64
-	err := row.Scan(&a.ID, &a.Name, &a.Certificate, &created, &a.Limits.MaxConns, &a.Limits.PublishRate, &a.Limits.PublishBurst)
+	err := row.Scan(&a.ID, &a.Name, &a.Certificate, &created, &a.Limits.MaxConns, &a.Limits.PublishRate, &a.Limits.PublishBurst, &a.Limits.APIRate)
 	a.CreatedAt = time.UnixMilli(created).UTC()
 	return a, err
 }

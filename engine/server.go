@@ -156,11 +156,20 @@ func (e *Engine) UnsubscribeUser(ctx context.Context, appID, user, channel strin
 	return n, nil
 }
 
-// AllowAPIRequest takes one token from the app's server API bucket
-// (Limits.APIRate per second, burst Limits.APIBurst); false means the
-// request is over the rate.
-func (e *Engine) AllowAPIRequest(appID string) bool {
-	return e.apiBuckets.allow(appID, e.limits.APIRate, e.limits.APIBurst, e.now())
+// APIRate is the app's server API rate and burst: its override
+// (AppLimits.APIRate, burst the same) or Limits.APIRate and APIBurst.
+func (e *Engine) APIRate(app App) (rate float64, burst int) {
+	if app.Limits.APIRate > 0 {
+		return app.Limits.APIRate, max(1, int(app.Limits.APIRate))
+	}
+	return e.limits.APIRate, e.limits.APIBurst
+}
+
+// AllowAPIRequest takes one token from the app's server API bucket (see
+// APIRate); false means the request is over the rate.
+func (e *Engine) AllowAPIRequest(app App) bool {
+	rate, burst := e.APIRate(app)
+	return e.apiBuckets.allow(app.ID, rate, burst, e.now())
 }
 
 // appBuckets are token buckets per app, for the server API.
@@ -180,6 +189,9 @@ func (b *appBuckets) allow(app string, rate float64, burst int, now time.Time) b
 		nb := newTokenBucket(rate, burst, now)
 		tb = &nb
 		b.m[app] = tb
+	}
+	if tb.rate != rate || tb.burst != float64(burst) {
+		tb.setRate(rate, burst) // the app's override changed
 	}
 	return tb.allow(now)
 }

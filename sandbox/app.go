@@ -59,6 +59,8 @@ func (s *Service) CreateApp(ctx context.Context, ip string, users int) (App, err
 	}
 	ea, err := s.cfg.Engine.CreateApp(ctx, "sandbox", engine.WithAppLimits(engine.AppLimits{
 		MaxConns: s.limits.AppMaxConns, PublishRate: s.limits.AppPublishRate, PublishBurst: s.limits.AppPublishBurst,
+		// The sandbox is public: its server API gets a connection's rate, not a backend's.
+		APIRate: s.limits.AppPublishRate,
 	}))
 	if err != nil {
 		return App{}, wrap(op, err)

@@ -9,3 +9,7 @@ CREATE TABLE engine_api_keys (
     expires_at INTEGER NOT NULL DEFAULT 0 -- Unix ms; 0 = current key
 ) WITHOUT ROWID;
 CREATE INDEX engine_api_keys_app ON engine_api_keys(app_id);
+
+-- A per-app override of the server API rate (requests per second; 0 =
+-- the engine's Limits.APIRate).
+ALTER TABLE engine_apps ADD COLUMN api_rate REAL NOT NULL DEFAULT 0;

@@ -29,7 +29,8 @@ import (
 // Engine is what the server API needs of *engine.Engine.
 type Engine interface {
 	AppByAPIKey(ctx context.Context, key string) (engine.App, error)
-	AllowAPIRequest(appID string) bool
+	AllowAPIRequest(app engine.App) bool
+	APIRate(app engine.App) (rate float64, burst int)
 	Limits() engine.Limits
 	Publish(ctx context.Context, appID, channel string, data json.RawMessage) (engine.StreamPosition, error)
 	History(ctx context.Context, appID, channel string, f engine.HistoryFilter) (engine.HistoryResult, error)
@@ -128,10 +129,10 @@ func (s *Server) wrap(rt Route) http.Handler {
 				s.writeError(w, r, err)
 				return
 			}
-			if !s.cfg.Engine.AllowAPIRequest(app.ID) {
-				l := s.cfg.Engine.Limits()
+			if !s.cfg.Engine.AllowAPIRequest(app) {
+				rate, burst := s.cfg.Engine.APIRate(app)
 				w.Header().Set("Retry-After", "1")
-				s.writeError(w, r, apiError(engine.CodeRateLimited, "over the server API rate of %g requests per second (burst %d) for this app", l.APIRate, l.APIBurst))
+				s.writeError(w, r, apiError(engine.CodeRateLimited, "over the server API rate of %g requests per second (burst %d) for this app", rate, burst))
 				return
 			}
 		}

@@ -474,3 +474,21 @@ func TestRateLimited(t *testing.T) {
 		t.Fatal("a rate-limited publish was published")
 	}
 }
+
+// An app's own server API rate (apps set -api-rate) replaces the engine's.
+func TestAppRateOverride(t *testing.T) {
+	v := newEnv(t, envOpts{})
+	if err := v.e.SetAppLimits(t.Context(), v.app.ID, engine.AppLimits{APIRate: 0.001}); err != nil {
+		t.Fatal(err)
+	}
+	if r := v.call("GET", "/v1/api/channels", ""); r.status != 200 {
+		t.Fatalf("first request: %d %s", r.status, r.body)
+	}
+	r := v.call("GET", "/v1/api/channels", "")
+	wantError(t, "second request at a rate of 0.001/s, burst 1", r, 429, 131)
+	var b struct{ Error engine.Error }
+	r.json(t, &b)
+	if !strings.Contains(b.Error.Message, "0.001 requests per second (burst 1)") {
+		t.Fatalf("message %q", b.Error.Message)
+	}
+}
