@@ -90,14 +90,14 @@ func parseFlags(args []string, stderr io.Writer) (Config, []string, error) {
 		for _, c := range commands() {
 			fmt.Fprintf(stderr, "  %-13s %s\n", c.usage[0], c.usage[1])
 		}
-		fmt.Fprintf(stderr, "\nFlags (before or after the command):\n")
+		fmt.Fprintf(stderr, "\nFlags (also after the serve, admin and apps commands):\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		return cfg, nil, err
 	}
 	rest := fs.Args()
-	if len(rest) > 0 {
+	if len(rest) > 0 && acceptsGlobalsAfter(rest[0]) {
 		after, err := globalFlagsAfterCommand(fs, rest[1:])
 		if err != nil {
 			return cfg, nil, err
@@ -111,6 +111,15 @@ func parseFlags(args []string, stderr io.Writer) (Config, []string, error) {
 		return cfg, nil, fmt.Errorf("-log-level: %w", err)
 	}
 	return cfg, rest, nil
+}
+
+func acceptsGlobalsAfter(name string) bool {
+	for _, c := range commands() {
+		if c.name == name {
+			return c.globalsAfter
+		}
+	}
+	return false
 }
 
 // globalFlagsAfterCommand sets the global flags among a command's
@@ -243,6 +252,10 @@ type command struct {
 	name  string
 	usage [2]string // the synopsis and what it does, for -help
 	run   func(ctx context.Context, cfg Config, args []string, stdin io.Reader, stdout, stderr io.Writer) error
+	// globalsAfter: global flags may follow the command ("apps create NAME
+	// -data DIR"). Off for commands whose own flags carry global flags as
+	// values (bench -server-flags "-dev").
+	globalsAfter bool
 }
 
 // commands lists every subcommand, in the order -help shows them; each is
@@ -252,7 +265,7 @@ func commands() []command {
 		{name: "serve", usage: [2]string{"serve", "serve the portal (the same as no command)"},
 			run: func(ctx context.Context, cfg Config, _ []string, _ io.Reader, stdout, stderr io.Writer) error {
 				return serve(ctx, cfg, stdout, stderr)
-			}},
+			}, globalsAfter: true},
 		{name: "i18n-status", usage: [2]string{"i18n-status", "list missing and outdated translations"},
 			run: func(_ context.Context, _ Config, args []string, _ io.Reader, stdout, _ io.Writer) error {
 				return i18nStatus(args, stdout)
@@ -260,11 +273,11 @@ func commands() []command {
 		{name: "admin", usage: [2]string{"admin create", "create a forum admin (admin create --email EMAIL [--name NAME] [--password-stdin] [--promote])"},
 			run: func(ctx context.Context, cfg Config, args []string, stdin io.Reader, stdout, _ io.Writer) error {
 				return runAdmin(ctx, args, cfg.DataDir, stdin, stdout)
-			}},
+			}, globalsAfter: true},
 		{name: "apps", usage: [2]string{"apps", "engine apps, their credentials, API keys and limits (apps -help lists the subcommands)"},
 			run: func(ctx context.Context, cfg Config, args []string, _ io.Reader, stdout, stderr io.Writer) error {
 				return runApps(ctx, args, cfg.DataDir, stdout, stderr)
-			}},
+			}, globalsAfter: true},
 		{name: "bench", usage: [2]string{"bench", "load-test the messaging engine (bench -help for flags)"}, run: runBench},
 	}
 }
