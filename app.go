@@ -19,6 +19,7 @@ import (
 	"github.com/switchboard-rtm/switchboard/db"
 	"github.com/switchboard-rtm/switchboard/engine"
 	"github.com/switchboard-rtm/switchboard/engine/jssdk"
+	"github.com/switchboard-rtm/switchboard/engine/serverapi"
 	"github.com/switchboard-rtm/switchboard/forum"
 	"github.com/switchboard-rtm/switchboard/locales"
 	"github.com/switchboard-rtm/switchboard/portal"
@@ -82,7 +83,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if m.Engine, err = engine.New(ctx, engine.Config{DB: m.DB, Logger: m.Log.With("component", "engine"),
+	if m.Engine, err = engine.New(ctx, engine.Config{DB: m.DB, Logger: m.Log.With("component", "engine"), Limits: m.Config.EngineLimits,
 		// The docs' Run buttons run snippets in <iframe sandbox="allow-scripts">,
 		// whose opaque origin arrives as "Origin: null", an origin without a
 		// host: the pattern "" admits exactly those. Tokens, not cookies,
@@ -119,7 +120,12 @@ func (m *Main) Run(ctx context.Context) error {
 		EngineURL: "ws://" + addr + "/v1/ws", HTTPURL: "http://" + addr + "/healthz"}); err != nil {
 		return err
 	}
+	api, err := serverapi.New(serverapi.Config{Engine: m.Engine, Logger: m.Log.With("component", "serverapi")})
+	if err != nil {
+		return err
+	}
 	pc := portal.Config{
+		ServerAPI:      api.Handler(),
 		Status:         m.Status,
 		Sandbox:        m.Sandbox,
 		Engine:         m.Engine.Handler(),

@@ -29,6 +29,7 @@ type conn struct {
 	user      string
 	claims    Claims
 	bucket    tokenBucket
+	limitsAt  time.Time // when bucket last took the app's limits
 
 	expiresAt    atomic.Int64 // Unix nanoseconds
 	expiringAt   atomic.Int64 // when to push "expiring"

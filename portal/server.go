@@ -61,6 +61,10 @@ type Config struct {
 	// Engine is the real-time engine's WebSocket endpoint, mounted at
 	// /v1/ws on the portal's port.
 	Engine http.Handler
+	// ServerAPI is the engine's server API (package serverapi), mounted at
+	// /v1/api/. It authenticates with API keys, not cookies, so the CSRF
+	// check does not apply to it.
+	ServerAPI http.Handler
 	// Sandbox serves sandbox apps and load tests (nil: no sandbox routes).
 	Sandbox *sandbox.Service
 	// Forum is the community forum (nil: no forum, account or admin
@@ -189,6 +193,9 @@ func (s *Server) registerRoutes() {
 	s.registerSLARoutes()
 	if s.cfg.Engine != nil {
 		s.Mount("/v1/ws", s.cfg.Engine)
+	}
+	if s.cfg.ServerAPI != nil {
+		s.Mount("/v1/api/*", s.cfg.ServerAPI)
 	}
 }
 

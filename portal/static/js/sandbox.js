@@ -178,11 +178,16 @@ export class Sandbox {
       onclick: async (e) => { await copyText(text); e.target.textContent = t('copied'); setTimeout(() => { e.target.textContent = t('copy'); }, 1500); },
     }, t('copy'));
     this.countdown = h('span', { class: 'sb-countdown', 'data-expires': app.expires_at });
-    const creds = JSON.stringify({ app_id: app.app_id, ws_url: app.ws_url, users: app.users }, null, 2);
+    const creds = JSON.stringify({ app_id: app.app_id, ws_url: app.ws_url, api_key: app.api_key, users: app.users }, null, 2);
+    // The server API publishes from a backend: a curl the reader can paste.
+    const apiBase = app.ws_url.replace(/^ws/, 'http').replace(/\/v1\/ws$/, '');
+    const curl = app.api_key ? `curl -sS -X POST '${apiBase}/v1/api/publish' \\\n  -H 'Authorization: Bearer ${app.api_key}' \\\n`
+      + `  -H 'Content-Type: application/json' \\\n  -d '{"channel": "${DEFAULT_CHANNEL}", "data": {"text": "hello from curl"}}'` : '';
     this.appBox.replaceChildren(
       h('dl', { class: 'sb-creds' },
         h('dt', {}, t('app_id')), h('dd', {}, h('code', { class: 'sb-app-id' }, app.app_id), ' ', copyBtn(app.app_id, t('app_id'))),
         h('dt', {}, t('ws_url')), h('dd', {}, h('code', {}, app.ws_url), ' ', copyBtn(app.ws_url, t('ws_url'))),
+        app.api_key ? [h('dt', {}, t('api_key')), h('dd', {}, h('code', { class: 'sb-api-key' }, app.api_key), ' ', copyBtn(app.api_key, t('api_key')))] : [],
         h('dt', {}, t('expires')), h('dd', {}, this.countdown),
         h('dt', {}, t('users')), h('dd', {}, h('ul', { class: 'sb-users' }, app.users.map((u) =>
           h('li', {}, h('strong', {}, u.user_id), ' ', h('code', { class: 'sb-token', title: u.token }, u.token.slice(0, 16) + '…'), ' ',
@@ -190,7 +195,8 @@ export class Sandbox {
       h('p', {}, h('button', {
         type: 'button', class: 'button small', 'data-action': 'copy-all',
         onclick: async (e) => { await copyText(creds); e.target.textContent = t('copied'); setTimeout(() => { e.target.textContent = t('copy_all'); }, 1500); },
-      }, t('copy_all')), ' ', h('span', { class: 'muted' }, t('copy_all_hint'))));
+      }, t('copy_all')), ' ', h('span', { class: 'muted' }, t('copy_all_hint'))),
+      curl ? h('div', { class: 'sb-curl-box' }, h('p', {}, t('curl_heading'), ' ', copyBtn(curl, t('curl_heading'))), h('pre', { class: 'sb-curl' }, h('code', {}, curl))) : '');
     clearInterval(this.timer);
     const tick = () => {
       const left = Math.max(0, new Date(app.expires_at) - Date.now());
