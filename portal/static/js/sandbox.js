@@ -174,7 +174,7 @@ export class Sandbox {
     const t = this.t.bind(this);
     const app = this.app;
     const copyBtn = (text, label) => h('button', {
-      type: 'button', class: 'sb-copy', 'aria-label': label,
+      type: 'button', class: 'sb-copy', 'aria-label': `${t('copy')}: ${label}`, // the visible word first (WCAG 2.5.3)
       onclick: async (e) => { await copyText(text); e.target.textContent = t('copied'); setTimeout(() => { e.target.textContent = t('copy'); }, 1500); },
     }, t('copy'));
     this.countdown = h('span', { class: 'sb-countdown', 'data-expires': app.expires_at });
@@ -247,7 +247,7 @@ class Card {
     this.peerTo = h('select', { 'aria-label': t('peer_to'), class: 'sb-peer-to' }, others.map((u) => h('option', { value: u }, u)));
     this.stateIn = h('input', { type: 'text', value: 'mood=happy', 'aria-label': t('state'), class: 'sb-state' });
     this.filterIn = h('input', { type: 'search', placeholder: t('filter'), 'aria-label': t('filter'), class: 'sb-filter', oninput: () => this.applyFilter() });
-    this.log = h('ol', { class: 'sb-log', 'aria-live': 'polite' });
+    this.log = h('ol', { class: 'sb-log', 'aria-live': 'polite', tabindex: '0' });
     this.presenceList = h('ul', { class: 'sb-presence' });
     this.connBtn = h('button', { type: 'button', class: 'button small', 'data-action': 'disconnect', onclick: () => this.toggleConnection() }, t('disconnect'));
     this.codeBox = h('div', { class: 'sb-code', hidden: true });
@@ -467,7 +467,7 @@ class Card {
     const pane = (lang, label, code) => h('div', { class: 'sb-code-pane', 'data-lang': lang },
       h('div', { class: 'sb-code-head' }, h('span', {}, label),
         h('button', { type: 'button', class: 'sb-copy', onclick: async (e) => { await copyText(code); e.target.textContent = this.t('copied'); } }, this.t('copy'))),
-      h('pre', {}, h('code', {}, code)));
+      h('pre', { tabindex: '0' }, h('code', {}, code))); // focusable: it scrolls
     this.codeBox.replaceChildren(pane('js', 'JavaScript', js), pane('go', 'Go', go));
   }
 

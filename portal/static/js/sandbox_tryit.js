@@ -24,6 +24,12 @@ function setWidth(w) {
   const max = Math.max(MIN_WIDTH, window.innerWidth - 360);
   w = Math.min(max, Math.max(MIN_WIDTH, Math.round(w)));
   document.documentElement.style.setProperty('--sb-pane-width', `${w}px`);
+  const handle = pane?.querySelector('.sb-pane-resize');
+  if (handle) {
+    handle.setAttribute('aria-valuemin', String(MIN_WIDTH));
+    handle.setAttribute('aria-valuemax', String(max));
+    handle.setAttribute('aria-valuenow', String(w));
+  }
   return w;
 }
 
