@@ -32,6 +32,32 @@ if (themeBtn) {
   });
 }
 
+// --- Docs menu: the sidebar as a drawer below 900 px ------------------------
+const menuBtn = document.querySelector('[data-docs-menu]');
+const sidebar = document.getElementById('docs-sidebar');
+if (menuBtn && sidebar) {
+  const closeBtn = document.createElement('button');
+  closeBtn.type = 'button';
+  closeBtn.className = 'button small docs-menu-close';
+  closeBtn.textContent = menuBtn.dataset.close;
+  sidebar.prepend(closeBtn);
+  const setMenu = (open) => {
+    sidebar.classList.toggle('open', open);
+    document.body.classList.toggle('docs-menu-open', open);
+    menuBtn.setAttribute('aria-expanded', String(open));
+    if (open) (sidebar.querySelector('[aria-current="page"]') || closeBtn).focus();
+  };
+  menuBtn.hidden = false;
+  menuBtn.addEventListener('click', () => setMenu(!sidebar.classList.contains('open')));
+  closeBtn.addEventListener('click', () => { setMenu(false); menuBtn.focus(); });
+  document.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Escape' && sidebar.classList.contains('open')) { setMenu(false); menuBtn.focus(); }
+  });
+  document.addEventListener('click', (ev) => {
+    if (sidebar.classList.contains('open') && !ev.target.closest('#docs-sidebar, [data-docs-menu]')) setMenu(false);
+  });
+}
+
 // --- Copy buttons -----------------------------------------------------------
 function copyText(text) {
   if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
