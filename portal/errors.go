@@ -105,7 +105,7 @@ func classify(err error) (int, string, []any) {
 			var ra retryAfterer
 			if errors.As(err, &ra) {
 				// Rounded up: "try again in 0 seconds" would be wrong.
-				args = append(args, "Seconds", int((ra.RetryAfter()+time.Second-1)/time.Second))
+				args = append(args, "Seconds", int((ra.RetryAfter()+time.Second-1)/time.Second), "Wait", ra.RetryAfter())
 			}
 			return m.status, id, args
 		}

@@ -53,12 +53,6 @@ export function storedApp() {
   return null;
 }
 
-/** Forgets the stored app and cards (after it expired or was replaced). */
-export function forgetApp() {
-  localStorage.removeItem(APP_KEY);
-  sessionStorage.removeItem(CARDS_KEY);
-}
-
 /** Creates a sandbox app; rejects with the server's localized message. */
 export async function createApp() {
   const r = await fetch('/api/sandbox/apps', {
@@ -119,7 +113,7 @@ export class Sandbox {
         h('div', { class: 'sb-clients-head' },
           h('h2', {}, t('clients_heading')),
           h('label', {}, t('pick_user'), ' ', this.userPick),
-          h('button', { type: 'button', class: 'button small', 'data-action': 'add-client', onclick: () => this.addCard(this.userPick.value, [DEFAULT_CHANNEL]) }, t('add_client'))),
+          this.addBtn = h('button', { type: 'button', class: 'button small', 'data-action': 'add-client', disabled: true, onclick: () => this.addCard(this.userPick.value, [DEFAULT_CHANNEL]) }, t('add_client'))),
         this.cardsBox));
   }
 
@@ -133,8 +127,8 @@ export class Sandbox {
   async newApp() {
     this.status.textContent = this.t('creating');
     try {
-      forgetApp();
-      const app = await createApp();
+      const app = await createApp(); // a refused app (quota) keeps the one in use
+      sessionStorage.removeItem(CARDS_KEY);
       await this.useApp(app, true);
     } catch (err) {
       this.status.textContent = err.message;
@@ -151,6 +145,7 @@ export class Sandbox {
     this.status.classList.remove('sb-error');
     this.renderApp();
     this.userPick.replaceChildren(...app.users.map((u) => h('option', { value: u.user_id }, u.user_id)));
+    this.addBtn.disabled = app.users.length === 0; // no users: nothing to add
     let saved = null;
     try { saved = JSON.parse(sessionStorage.getItem(CARDS_KEY) || 'null'); } catch { /* ignore */ }
     if (fresh || !saved || saved.app !== app.app_id) {

@@ -14,6 +14,10 @@ export function mountLoadTest(sb) {
   if (!form) return;
   const t = sb.t.bind(sb);
   let es = null;
+  // No app, no users to load-test with: Start waits for one.
+  const startBtn = form.querySelector('button[type=submit]');
+  startBtn.disabled = !sb.app;
+  sb.onApp(() => { startBtn.disabled = false; });
 
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
