@@ -67,7 +67,7 @@ export async function createApp() {
 const pad = (n, w = 2) => String(n).padStart(w, '0');
 const clock = (d) => `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
 
-function fmt(s, vars = {}) {
+export function fmt(s, vars = {}) {
   return s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
 }
 
