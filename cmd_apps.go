@@ -15,13 +15,6 @@ import (
 	"github.com/switchboard-rtm/switchboard/engine"
 )
 
-func init() {
-	commands["apps"] = func(ctx context.Context, cfg Config, args []string, _ io.Reader, stdout, _ io.Writer) error {
-		return runApps(ctx, args, cfg.DataDir, stdout)
-	}
-	extraUsage += "  apps          apps create NAME [-json] | apps list [-json]: engine apps and their certificates\n"
-}
-
 // runApps implements "apps create NAME [-json]" and "apps list [-json]"
 // against the engine's apps in dataDir's database.
 func runApps(ctx context.Context, args []string, dataDir string, stdout io.Writer) error {

@@ -71,11 +71,15 @@ func parseFlags(args []string, stderr io.Writer) (Config, []string, error) {
 	fs.StringVar(&proxies, "trusted-proxies", env("SWITCHBOARD_TRUSTED_PROXIES", ""), "comma-separated proxy IPs or CIDRs whose X-Forwarded-For is trusted (env SWITCHBOARD_TRUSTED_PROXIES)")
 	fs.StringVar(&origins, "allowed-origins", env("SWITCHBOARD_ALLOWED_ORIGINS", "*"), "comma-separated origin host patterns allowed to open engine WebSockets, e.g. app.example.com,*.example.com (env SWITCHBOARD_ALLOWED_ORIGINS)")
 	fs.StringVar(&cfg.PprofAddr, "pprof", env("SWITCHBOARD_PPROF", ""), "debug: serve net/http/pprof on this address, e.g. 127.0.0.1:6061 (env SWITCHBOARD_PPROF)")
-	fs.BoolVar(&cfg.SecureCookies, "secure-cookies", envBool("SWITCHBOARD_SECURE_COOKIES"), "mark cookies Secure, for TLS terminated by a proxy (env SWITCHBOARD_SECURE_COOKIES)")
+	fs.BoolVar(&cfg.SecureCookies, "secure-cookies", envBool("SWITCHBOARD_SECURE_COOKIES"), "mark cookies Secure and send HSTS, for TLS terminated by a proxy (env SWITCHBOARD_SECURE_COOKIES)")
 	seed := fs.Bool("seed", envBoolDefault("SWITCHBOARD_SEED", true), "seed an empty forum with demo users, topics and answers (env SWITCHBOARD_SEED)")
 	fs.StringVar(&level, "log-level", env("SWITCHBOARD_LOG_LEVEL", "info"), "debug, info, warn or error (env SWITCHBOARD_LOG_LEVEL)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: switchboard [flags] [command]\n\nCommands:\n  (none)        serve the portal\n  i18n-status   list missing and outdated translations\n%s\nFlags:\n", extraUsage)
+		fmt.Fprintf(stderr, "Usage: switchboard [flags] [command]\n\nCommands:\n  (none)        serve the portal\n")
+		for _, c := range commands() {
+			fmt.Fprintf(stderr, "  %-13s %s\n", c.usage[0], c.usage[1])
+		}
+		fmt.Fprintf(stderr, "\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -90,9 +94,6 @@ func parseFlags(args []string, stderr io.Writer) (Config, []string, error) {
 	return cfg, fs.Args(), nil
 }
 
-// extraUsage lists the commands other files of package main add.
-var extraUsage = ""
-
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cfg, rest, err := parseFlags(args, stderr)
 	if err != nil {
@@ -102,20 +103,47 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if len(rest) > 0 {
 		cmd, rest = rest[0], rest[1:]
 	}
-	switch cmd {
-	case "", "serve":
-		return serve(ctx, cfg, stdout, stderr)
-	case "i18n-status":
-		return i18nStatus(rest, stdout)
+	if cmd == "" {
+		cmd = "serve"
 	}
-	if h, ok := commands[cmd]; ok {
-		return h(ctx, cfg, rest, stdin, stdout, stderr)
+	for _, c := range commands() {
+		if c.name == cmd {
+			return c.run(ctx, cfg, rest, stdin, stdout, stderr)
+		}
 	}
 	return fmt.Errorf("unknown command %q (see -help)", cmd)
 }
 
-// commands are the subcommands that other files of package main register.
-var commands = map[string]func(ctx context.Context, cfg Config, args []string, stdin io.Reader, stdout, stderr io.Writer) error{}
+// command is a subcommand of the binary.
+type command struct {
+	name  string
+	usage [2]string // the synopsis and what it does, for -help
+	run   func(ctx context.Context, cfg Config, args []string, stdin io.Reader, stdout, stderr io.Writer) error
+}
+
+// commands lists every subcommand, in the order -help shows them; each is
+// implemented in its cmd_*.go file (i18n-status in i18n_status.go).
+func commands() []command {
+	return []command{
+		{name: "serve", usage: [2]string{"serve", "serve the portal (the same as no command)"},
+			run: func(ctx context.Context, cfg Config, _ []string, _ io.Reader, stdout, stderr io.Writer) error {
+				return serve(ctx, cfg, stdout, stderr)
+			}},
+		{name: "i18n-status", usage: [2]string{"i18n-status", "list missing and outdated translations"},
+			run: func(_ context.Context, _ Config, args []string, _ io.Reader, stdout, _ io.Writer) error {
+				return i18nStatus(args, stdout)
+			}},
+		{name: "admin", usage: [2]string{"admin create", "create a forum admin (admin create --email EMAIL [--name NAME] [--password-stdin] [--promote])"},
+			run: func(ctx context.Context, cfg Config, args []string, stdin io.Reader, stdout, _ io.Writer) error {
+				return runAdmin(ctx, args, cfg.DataDir, stdin, stdout)
+			}},
+		{name: "apps", usage: [2]string{"apps", "apps create NAME [-json] | apps list [-json]: engine apps and their certificates"},
+			run: func(ctx context.Context, cfg Config, args []string, _ io.Reader, stdout, _ io.Writer) error {
+				return runApps(ctx, args, cfg.DataDir, stdout)
+			}},
+		{name: "bench", usage: [2]string{"bench", "load-test the messaging engine (bench -help for flags)"}, run: runBench},
+	}
+}
 
 func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))

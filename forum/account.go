@@ -169,12 +169,13 @@ func freeUsername(ctx context.Context, tx *txn, base string) (string, error) {
 
 // Login checks an e-mail and password and starts a session. ip is the
 // client address used for throttling. It returns ErrRateLimited (with
-// RetryAfter) when the IP or the account made too many attempts,
+// RetryAfter) when the IP or the account made too many failed attempts,
 // ErrUnauthorized for a wrong e-mail or password (the same error for
 // both), and ErrForbidden for a suspended account.
 func (s *Store) Login(ctx context.Context, email, password, ip string) (*Session, *User, error) {
 	email = strings.TrimSpace(email)
-	if wait, ok := s.throttle.attempt(ip, email); !ok {
+	at, wait, allowed := s.throttle.attempt(ip, email)
+	if !allowed {
 		return nil, nil, rateLimited("forum.error.login_throttled", wait, false, nil)
 	}
 	// The password check (argon2, tens of milliseconds) runs outside any
@@ -224,7 +225,7 @@ func (s *Store) Login(ctx context.Context, email, password, ip string) (*Session
 	if err := s.commit(ctx, tx); err != nil {
 		return nil, nil, err
 	}
-	s.throttle.succeeded(email)
+	s.throttle.succeeded(ip, email, at)
 	return sess, u, nil
 }
 
@@ -306,9 +307,6 @@ func (s *Store) UpdateProfile(ctx context.Context, userID int64, in ProfileUpdat
 // the SLA clock can tell which role a user held when they replied. Only
 // admins may do it, and not to themselves.
 func (s *Store) SetRole(ctx context.Context, userID int64, role Role) (*User, error) {
-	if !role.Valid() {
-		return nil, invalid("role", "forum.error.role_invalid", nil)
-	}
 	tx, actor, err := s.beginAs(ctx)
 	if err != nil {
 		return nil, err
@@ -320,6 +318,9 @@ func (s *Store) SetRole(ctx context.Context, userID int64, role Role) (*User, er
 	}
 	if err := s.check(actor, ActionSetRole, Resource{OwnerID: userID, TargetRole: u.Role}, tx.now); err != nil {
 		return nil, err
+	}
+	if !role.Valid() {
+		return nil, invalid("role", "forum.error.role_invalid", nil)
 	}
 	if err := setRole(ctx, tx, u, role, actor.ID); err != nil {
 		return nil, err
@@ -488,8 +489,8 @@ func (s *Store) ListUsers(ctx context.Context, f UserFilter) ([]*User, int, erro
 	if err != nil {
 		return nil, 0, err
 	}
-	if actor.Role != RoleAdmin && actor.Role != RoleModerator || actor.Suspended(tx.now) {
-		return nil, 0, forbidden("forum.error.forbidden")
+	if err := s.check(actor, ActionListUsers, Resource{}, tx.now); err != nil {
+		return nil, 0, err
 	}
 	page, per := pageBounds(f.Page, f.PerPage, 50, 200)
 	where, args := []string{"1=1"}, []any{}

@@ -168,15 +168,15 @@ func (s *Store) CategoryBySlug(ctx context.Context, slug string) (*Category, err
 // CreateCategory adds a category (admins only). ErrConflict if the slug
 // is taken.
 func (s *Store) CreateCategory(ctx context.Context, in CategoryInput) (*Category, error) {
-	if err := in.validate(); err != nil {
-		return nil, err
-	}
 	tx, actor, err := s.beginAs(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
 	if err := s.check(actor, ActionEditCategory, Resource{}, tx.now); err != nil {
+		return nil, err
+	}
+	if err := in.validate(); err != nil {
 		return nil, err
 	}
 	c, err := upsertCategory(ctx, tx, 0, in)
@@ -188,15 +188,15 @@ func (s *Store) CreateCategory(ctx context.Context, in CategoryInput) (*Category
 
 // UpdateCategory edits a category (admins only).
 func (s *Store) UpdateCategory(ctx context.Context, id int64, in CategoryInput) (*Category, error) {
-	if err := in.validate(); err != nil {
-		return nil, err
-	}
 	tx, actor, err := s.beginAs(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
 	if err := s.check(actor, ActionEditCategory, Resource{}, tx.now); err != nil {
+		return nil, err
+	}
+	if err := in.validate(); err != nil {
 		return nil, err
 	}
 	if _, err := findCategory(ctx, tx, id); err != nil {

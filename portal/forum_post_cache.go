@@ -19,10 +19,27 @@ import (
 // postCacheMax bounds the number of cached posts (a few KB each).
 const postCacheMax = 20000
 
-var postFragments = struct {
+// postFragmentCache holds rendered posts by postItemKey; a Server has one.
+type postFragmentCache struct {
 	mu    sync.Mutex
 	byKey map[string]string
-}{byKey: map[string]string{}}
+}
+
+func (pc *postFragmentCache) get(key string) (string, bool) {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	h, ok := pc.byKey[key]
+	return h, ok
+}
+
+func (pc *postFragmentCache) put(key, h string) {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if pc.byKey == nil || len(pc.byKey) >= postCacheMax {
+		pc.byKey = map[string]string{}
+	}
+	pc.byKey[key] = h
+}
 
 // renderPosts fills in the Rendered HTML of every post item of d.
 func (s *Server) renderPosts(v *view, d *topicPageData) error {
@@ -32,10 +49,8 @@ func (s *Server) renderPosts(v *view, d *topicPageData) error {
 	}
 	token := v.CSRF
 	render := func(it *postItem, copy bool) (template.HTML, error) {
-		key := fmt.Sprintf("%p:%s", s, postItemKey(v.Lang, it, copy))
-		postFragments.mu.Lock()
-		h, ok := postFragments.byKey[key]
-		postFragments.mu.Unlock()
+		key := postItemKey(v.Lang, it, copy)
+		h, ok := s.postFragments.get(key)
 		if !ok {
 			v.CSRF = csrfPlaceholder
 			var buf bytes.Buffer
@@ -46,12 +61,7 @@ func (s *Server) renderPosts(v *view, d *topicPageData) error {
 			}
 			h = buf.String()
 			if !s.cfg.Dev {
-				postFragments.mu.Lock()
-				if len(postFragments.byKey) >= postCacheMax {
-					clear(postFragments.byKey)
-				}
-				postFragments.byKey[key] = h
-				postFragments.mu.Unlock()
+				s.postFragments.put(key, h)
 			}
 		}
 		if strings.Contains(h, csrfPlaceholder) {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -86,7 +87,10 @@ func TestLoginThrottled(t *testing.T) {
 	wantBody(t, "throttled", w.Body.String(), "Too many", `value="nobody@example.com"`)
 	w = b.post("/zh/login", url.Values{"email": {"nobody@example.com"}, "password": {"x"}}, true)
 	wantStatus(t, w, http.StatusTooManyRequests)
-	wantBody(t, "throttled zh", w.Body.String(), "秒")
+	// The wait is written for people ("15 分钟"), not in raw seconds.
+	if !regexp.MustCompile(`请在 \d+ (秒|分钟|小时)后重试`).MatchString(w.Body.String()) {
+		t.Errorf("throttled zh: no wait in words; body:\n%s", w.Body.String())
+	}
 }
 
 func TestAskReplyAndTopicPage(t *testing.T) {
@@ -335,6 +339,23 @@ func TestAnonymousTopicPageCache(t *testing.T) {
 			t.Fatal("page contains the CSRF placeholder")
 		}
 		wantBody(t, "signed-in vote form", page, `action="/en/forum/p/`+itoa(tv.Question.ID)+`/vote"><input type="hidden" name="_csrf" value="`+b.cookies[csrfCookie].Value+`">`)
+	}
+}
+
+// Each server has its own page and post caches: what one renders never
+// shows up in another's.
+func TestTopicCachesBelongToTheirServer(t *testing.T) {
+	s1, st := newForumServer(t)
+	s2, _ := newForumServer(t)
+	asker := userWithRole(t, s1, st, "c@example.com", "Cara", forum.RoleMember)
+	loc := asker.ask("Cache ownership question", "Question body text")
+	wantStatus(t, newBrowser(t, s1).get(loc), http.StatusOK) // anonymous: the page cache
+	wantStatus(t, asker.get(loc), http.StatusOK)             // signed in: the post cache
+	if len(s1.anonPages.byKey) == 0 || len(s1.postFragments.byKey) == 0 {
+		t.Fatalf("server 1 cached %d pages and %d posts, want some of each", len(s1.anonPages.byKey), len(s1.postFragments.byKey))
+	}
+	if n, m := len(s2.anonPages.byKey), len(s2.postFragments.byKey); n != 0 || m != 0 {
+		t.Errorf("server 2 holds %d pages and %d posts it never rendered", n, m)
 	}
 }
 

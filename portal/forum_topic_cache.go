@@ -40,12 +40,27 @@ type anonPage struct {
 	lang  string
 }
 
+// anonPageCache holds anonymous readers' topic pages by pageKey; a Server
+// has one.
 type anonPageCache struct {
 	mu    sync.Mutex
 	byKey map[string]*anonPage
 }
 
-var anonPages = &anonPageCache{byKey: map[string]*anonPage{}}
+func (pc *anonPageCache) get(key string) *anonPage {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	return pc.byKey[key]
+}
+
+func (pc *anonPageCache) put(key string, p *anonPage) {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if pc.byKey == nil || len(pc.byKey) >= anonPagesMax {
+		pc.byKey = map[string]*anonPage{}
+	}
+	pc.byKey[key] = p
+}
 
 // serveAnonTopic writes the topic page v for an anonymous reader from the
 // cache, rendering it on a miss. Like render, it sets an ETag and answers
@@ -53,10 +68,8 @@ var anonPages = &anonPageCache{byKey: map[string]*anonPage{}}
 // templates need, on a miss only.
 func (s *Server) serveAnonTopic(c echo.Context, v *view, tv *forum.TopicView, prepare func() error) error {
 	token := v.CSRF
-	key := fmt.Sprintf("%p:", s) + pageKey(v.Lang, tv) // one cache shared by test servers
-	anonPages.mu.Lock()
-	p := anonPages.byKey[key]
-	anonPages.mu.Unlock()
+	key := pageKey(v.Lang, tv)
+	p := s.anonPages.get(key)
 	if p == nil {
 		tm, err := s.tmpl.get("forum/topic")
 		if err != nil {
@@ -72,12 +85,7 @@ func (s *Server) serveAnonTopic(c echo.Context, v *view, tv *forum.TopicView, pr
 		}
 		v.CSRF = token
 		p = &anonPage{parts: bytes.Split(buf.Bytes(), []byte(csrfPlaceholder)), lang: v.HTMLLang()}
-		anonPages.mu.Lock()
-		if len(anonPages.byKey) >= anonPagesMax {
-			clear(anonPages.byKey)
-		}
-		anonPages.byKey[key] = p
-		anonPages.mu.Unlock()
+		s.anonPages.put(key, p)
 	}
 	h := fnv.New64a()
 	h.Write([]byte(key))

@@ -14,13 +14,6 @@ import (
 	"github.com/switchboard-rtm/switchboard/sandbox"
 )
 
-func init() {
-	mapSentinel(sandbox.ErrNotFound, http.StatusNotFound, "error.not_found")
-	mapSentinel(sandbox.ErrInvalid, http.StatusBadRequest, "error.bad_request")
-	mapSentinel(sandbox.ErrQuota, http.StatusTooManyRequests, "error.rate_limited")
-	mapSentinel(sandbox.ErrBusy, http.StatusConflict, "sandbox.error.lt_busy")
-}
-
 // maxSandboxBody bounds the JSON bodies of the sandbox API.
 const maxSandboxBody = 4 << 10
 

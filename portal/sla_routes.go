@@ -21,14 +21,14 @@ func (s *Server) registerSLARoutes() {
 	e := s.echo
 	e.GET("/api/forum/response-times", s.responseTimesJSON)
 	g := e.Group("/:lang", validLang, s.forumErrors)
-	g.GET("/forum/queue", s.slaQueue)
-	g.POST("/forum/queue/:id/claim", s.slaClaim)
-	g.POST("/forum/queue/:id/waiting", s.slaWaiting)
-	g.POST("/forum/queue/:id/priority", s.slaPriority)
+	g.GET("/forum/queue", s.slaQueue, s.allow(forum.ActionViewQueue))
+	g.POST("/forum/queue/:id/claim", s.slaClaim, s.allow(forum.ActionAssign))
+	g.POST("/forum/queue/:id/waiting", s.slaWaiting, s.allow(forum.ActionSetWaiting))
+	g.POST("/forum/queue/:id/priority", s.slaPriority, s.allow(forum.ActionSetPriority))
 	g.GET("/community/response-times", s.responseTimes)
 	g.GET("/community/response-times.csv", s.responseTimesCSV)
-	g.GET("/admin/sla", s.slaPolicies)
-	g.POST("/admin/sla", s.saveSLAPolicy)
+	g.GET("/admin/sla", s.slaPolicies, s.allow(forum.ActionEditCategory))
+	g.POST("/admin/sla", s.saveSLAPolicy, s.allow(forum.ActionEditCategory))
 }
 
 // queueRow is one topic of the staff queue page.
