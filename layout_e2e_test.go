@@ -6,10 +6,14 @@ package main
 // the sandbox's cards keep their shape with "Show code" open.
 
 import (
+	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/switchboard-rtm/switchboard/internal/browser"
@@ -134,4 +138,57 @@ func TestLayoutInBrowser(t *testing.T) {
 			t.Fatalf("Escape does not close the menu and return focus: %v", err)
 		}
 	})
+}
+
+// pageWeightJS sums what the page transferred (compressed bytes, the
+// document and every resource) and lists the scripts it loaded.
+const pageWeightJS = `(() => {
+	const nav = performance.getEntriesByType('navigation')[0];
+	const res = performance.getEntriesByType('resource');
+	return { bytes: nav.transferSize + res.reduce((n, r) => n + r.transferSize, 0),
+		scripts: res.map(r => new URL(r.name).pathname).filter(p => p.endsWith('.js')).map(p => p.split('/').pop()) };
+})()`
+
+type pageWeight struct {
+	Bytes   int      `json:"bytes"`
+	Scripts []string `json:"scripts"`
+}
+
+// A docs page loads the sandbox's code only when the reader opens the
+// pane; the page's weight is logged for the record (go test -v).
+func TestDocsPageWeight(t *testing.T) {
+	base := startTestMain(t).URL()
+	ctx := browser.New(t)
+	// Every page as a first visit: nothing from the cache.
+	if err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		if _, err := cdp.Call(ctx, tg, network.Enable, network.EnableParams{}); err != nil {
+			return err
+		}
+		_, err := cdp.Call(ctx, tg, network.SetCacheDisabled, network.SetCacheDisabledParams{CacheDisabled: true})
+		return err
+	})); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"/en/docs/engine/channels", "/zh/docs/overview", "/en/docs/engine/quickstart-js"} {
+		navigate(t, ctx, base+p)
+		if err := chromedp.Do(short(t, ctx), chromedp.WaitVisible(chromedp.CSS(`[data-sandbox-tryit]`))); err != nil {
+			t.Fatalf("%s: no Try it button: %v", p, err)
+		}
+		w := eval[pageWeight](t, ctx, pageWeightJS)
+		t.Logf("%s: %d bytes transferred, scripts %v", p, w.Bytes, w.Scripts)
+		for _, s := range w.Scripts {
+			if s == "sandbox.js" {
+				t.Errorf("%s: sandbox.js loaded before the pane was opened", p)
+			}
+		}
+	}
+	if err := chromedp.Do(short(t, ctx),
+		chromedp.Click(chromedp.CSS(`[data-sandbox-tryit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.sb-pane .sb-card`)),
+	); err != nil {
+		t.Fatalf("open the pane: %v", err)
+	}
+	if w := eval[pageWeight](t, ctx, pageWeightJS); !slices.Contains(w.Scripts, "sandbox.js") {
+		t.Errorf("pane open, but scripts %v lack sandbox.js", w.Scripts)
+	}
 }

@@ -7,31 +7,13 @@
 // again on each page.
 import { connect } from '/sdk/v1/switchboard.js';
 import { codeFor, programs } from './sandbox_code.js';
+import { fmt, h } from './sandbox_base.js';
 
 const APP_KEY = 'sb.sandbox.app';
 const CARDS_KEY = 'sb.sandbox.cards';
 const DEFAULT_CHANNEL = 'demo';
 
-/** Reads the page's sandbox data, or fetches it for pages without it. */
-export async function loadConfig(lang) {
-  const el = document.getElementById('sandbox-data');
-  if (el) return JSON.parse(el.textContent);
-  const r = await fetch(`/api/sandbox/config?lang=${encodeURIComponent(lang)}`, { headers: { Accept: 'application/json' } });
-  if (!r.ok) throw new Error(`sandbox config: ${r.status}`);
-  return r.json();
-}
 
-/** h builds an element: h('button', {class: 'x', 'data-action': 'y'}, 'text', child). */
-export function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === false || v == null) continue;
-    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
-    else el.setAttribute(k, v === true ? '' : v);
-  }
-  for (const c of children.flat()) if (c != null) el.append(c instanceof Node ? c : String(c));
-  return el;
-}
 
 export function copyText(text) {
   if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
@@ -67,9 +49,6 @@ export async function createApp() {
 const pad = (n, w = 2) => String(n).padStart(w, '0');
 const clock = (d) => `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
 
-export function fmt(s, vars = {}) {
-  return s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
-}
 
 /** Parses what the reader typed: JSON if it is JSON, else {text}. */
 function parseData(s) {

@@ -2,7 +2,7 @@
 // follows its progress over Server-Sent Events with live charts
 // (sandbox_charts.js), and shows the final report with
 // its permalink and downloads.
-import { h } from './sandbox.js';
+import { h } from './sandbox_base.js';
 import { mountCharts } from './sandbox_charts.js';
 
 export function mountLoadTest(sb) {

@@ -1,7 +1,7 @@
 // The permalink page of a load-test report: the same charts as the live
 // run, drawn from the stored report's samples (the table below them stays
 // for readers without JavaScript).
-import { fmt } from './sandbox.js';
+import { fmt } from './sandbox_base.js';
 import { mountCharts } from './sandbox_charts.js';
 
 const el = document.getElementById('sandbox-data');
