@@ -9,8 +9,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -279,29 +277,6 @@ func TestDocsInBrowser(t *testing.T) {
 			}
 		}
 	})
-
-	if os.Getenv("UPDATE_SCREENSHOT") == "1" {
-		t.Run("screenshot", func(t *testing.T) {
-			// The window's size includes the browser's own bars; the page
-			// itself is to be 1280x800.
-			if err := chromedp.Do(ctx, chromedp.EmulateViewport(browser.Width, browser.Height)); err != nil {
-				t.Fatal(err)
-			}
-			navigate(t, ctx, base+"/en/docs/overview")
-			png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-			if err != nil {
-				t.Fatal(err)
-			}
-			out := filepath.Join("docs", "screenshot-docs.png")
-			if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(out, png, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			t.Logf("wrote %s (%d bytes)", out, len(png))
-		})
-	}
 }
 
 // TestLinksFullWiring crawls the running program from the docs homes and

@@ -347,15 +347,3 @@ func (c *highlightCache) highlight(w util.BufWriter, lang, code string) {
 	}
 	w.WriteString(out)
 }
-
-// HighlightCSS returns the stylesheet for highlighted code, light and dark.
-func HighlightCSS() []byte {
-	var b bytes.Buffer
-	formatter.WriteCSS(&b, styles.Get("github"))
-	b.WriteString("@media (prefers-color-scheme: dark) {\n")
-	var dark bytes.Buffer
-	formatter.WriteCSS(&dark, styles.Get("github-dark"))
-	b.Write(dark.Bytes())
-	b.WriteString("}\n")
-	return b.Bytes()
-}

@@ -236,6 +236,9 @@ func (s *Store) EditPost(ctx context.Context, postID int64, body string) (*Post,
 	if body == p.Source {
 		return p, nil
 	}
+	if err := checkImages(html); err != nil {
+		return nil, err
+	}
 	if u.ID == p.AuthorID {
 		// Edits are not posts, but a new user must not slip links past the
 		// limit by editing them in.

@@ -97,6 +97,11 @@ func (s *Store) plainText(h string, withCode bool) string {
 
 var linkTag = regexp.MustCompile(`<a\s[^>]*href=|<img\s`)
 
+// externalImage finds an image loaded from another site in sanitized HTML.
+// The pages' CSP loads images from the portal only, so such an image would
+// always show broken: posts with one are refused with a message instead.
+var externalImage = regexp.MustCompile(`<img\s[^>]*src="(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)`)
+
 // countLinks counts links and images in sanitized HTML.
 func countLinks(h string) int { return len(linkTag.FindAllStringIndex(h, -1)) }
 

@@ -231,6 +231,21 @@ func (s *Server) notificationsPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// Seen is read: the ones listed here stop counting in the header's
+	// badge (rendered below, after this), while this page still marks them
+	// as new. "Mark all read" remains for any beyond the list.
+	var seen []int64
+	for _, n := range ns {
+		if n.Unread() {
+			seen = append(seen, n.ID)
+		}
+	}
+	if len(seen) > 0 {
+		if err := s.cfg.Forum.MarkRead(c.Request().Context(), seen...); err != nil {
+			return err
+		}
+		unread -= len(seen)
+	}
 	lang := langOf(c)
 	v := s.newView(c, lang, "/notifications")
 	v.NoIndex = true

@@ -119,7 +119,7 @@ func classify(err error) (int, string, []any) {
 				}
 			}
 			if secs, ok := retryAfterSeconds(err); ok {
-				args = append(args, "Seconds", secs)
+				args = append(args, "Seconds", secs, "Wait", time.Duration(secs)*time.Second)
 			}
 			return m.status, id, args
 		}

@@ -223,6 +223,7 @@ func (s *Server) sandboxData(lang string) map[string]any {
 			"max_payload_bytes": l.MaxPayloadBytes,
 			"max_duration":      int(l.MaxDuration / time.Second),
 			"max_users":         l.MaxUsers,
+			"sla_p99_ms":        sandbox.SLALatencyP99Ms,
 		},
 		"Strings": s.sandboxStrings(lang),
 	}
@@ -250,6 +251,9 @@ func (s *Server) reportPage(c echo.Context) error {
 	v.Title = v.T("sandbox.report.title")
 	v.Section = "sandbox"
 	v.NoIndex = true
-	v.Data = map[string]any{"Report": rep}
+	// The charts script reads the report and the strings from the page.
+	data := s.sandboxData(lang)
+	data["Report"] = rep
+	v.Data = data
 	return s.render(c, http.StatusOK, "sandbox/report", v)
 }
