@@ -68,8 +68,8 @@ func fmtDuration(loc *localizer, secs float64) string {
 	return strings.Join(parts, " ")
 }
 
-// fmtTime formats an instant for the page, always in UTC (the bars and
-// windows are UTC days).
+// fmtTime formats an instant in UTC, for feeds (pages use view.Date, the
+// reader's zone; the bars and windows stay UTC days).
 func fmtTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
 
 // isoTime is t in RFC 3339, UTC, for <time datetime>.

@@ -177,7 +177,7 @@ func (s *Server) renderIncident(c echo.Context, code int, f *incidentForm) error
 	lang := langOf(c)
 	v := s.newView(c, lang, strings.TrimPrefix(incidentURL(lang, id), "/"+lang))
 	v.Title, v.Section, v.FeedURL = in.Title, "status", statusFeedURL(lang)
-	d := &incidentPageData{Incident: buildIncidentView(v.localizer, lang, &in), Staff: s.isStaff(c)}
+	d := &incidentPageData{Incident: buildIncidentView(v.localizer, lang, v.Date, &in), Staff: s.isStaff(c)}
 	if d.Staff {
 		if f == nil {
 			f = &incidentForm{Status: string(in.Status)}

@@ -84,17 +84,18 @@ func (s *Server) statusPageFor(ctx context.Context, v *view) (*statusPageData, e
 	if err != nil {
 		return nil, err
 	}
-	if d := sc.pages[v.Lang]; d != nil {
+	key := v.Lang + " " + v.ZoneName() // times are in the reader's zone
+	if d := sc.pages[key]; d != nil {
 		return d, nil
 	}
-	d := buildStatusPage(v.localizer, v.Lang, sum)
+	d := buildStatusPage(v.localizer, v.Lang, v.Date, sum)
 	if d.BarsHTML, err = s.renderPartial("status/index", "status_bars", map[string]any{"Bars": d.Bars, "V": v}); err != nil {
 		return nil, err
 	}
 	if sc.pages == nil {
 		sc.pages = map[string]*statusPageData{}
 	}
-	sc.pages[v.Lang] = d
+	sc.pages[key] = d
 	return d, nil
 }
 

@@ -591,3 +591,28 @@ func TestStatusPageIncidentMarksBar(t *testing.T) {
 		}
 	}
 }
+
+// TestStatusTimesInReaderZone: a Chinese reader sees the status page's and
+// an incident's times in China Standard Time, an English reader in UTC,
+// each with the zone named; <time datetime> stays UTC.
+func TestStatusTimesInReaderZone(t *testing.T) {
+	base := time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)
+	env := newStatusEnvAt(t, base)
+	in, err := env.mon.CreateIncident(context.Background(), status.NewIncident{Title: "Slow pages", Severity: status.SeverityMinor,
+		Components: []status.Component{status.ComponentHTTP}, StartedAt: base.Add(-2 * time.Hour),
+		Update: status.NewUpdate{Status: status.Investigating, Message: "Looking.", AuthorID: 1, AuthorName: "Ops"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := strconv.FormatInt(in.ID, 10)
+	for _, p := range []string{"/zh/status", "/zh/status/incidents/" + id} {
+		body := env.get(t, p).Body.String()
+		wantBody(t, p, body, "2026年6月15日 18:00 CST", `datetime="2026-06-15T10:00:00Z"`)
+		if strings.Contains(body, "10:00 UTC") {
+			t.Errorf("%s shows the UTC time to a Chinese reader", p)
+		}
+	}
+	for _, p := range []string{"/en/status", "/en/status/incidents/" + id} {
+		wantBody(t, p, env.get(t, p).Body.String(), "Jun 15, 2026 10:00 UTC")
+	}
+}

@@ -3,6 +3,7 @@ package portal
 import (
 	"html/template"
 	"strconv"
+	"time"
 
 	"github.com/switchboard-rtm/switchboard/status"
 )
@@ -78,12 +79,14 @@ type statusGapView struct {
 	Start, StartISO, End, EndISO, Length string
 }
 
-func buildStatusPage(loc *localizer, lang string, sum *status.Summary) *statusPageData {
+// buildStatusPage builds the page's figures; date formats instants in the
+// reader's zone (view.Date).
+func buildStatusPage(loc *localizer, lang string, date func(time.Time) string, sum *status.Summary) *statusPageData {
 	d := &statusPageData{
 		State:         sum.State,
 		StateLabel:    loc.T("status.state_" + string(sum.State)),
 		StateText:     loc.T("status.state_text_" + string(sum.State)),
-		GeneratedAt:   fmtTime(sum.GeneratedAt),
+		GeneratedAt:   date(sum.GeneratedAt),
 		GeneratedISO:  isoTime(sum.GeneratedAt),
 		Interval:      fmtDuration(loc, sum.ProbeIntervalSeconds),
 		StateWindow:   fmtDuration(loc, sum.StateWindowSeconds),
@@ -95,10 +98,10 @@ func buildStatusPage(loc *localizer, lang string, sum *status.Summary) *statusPa
 		TargetsDocURL: "/" + lang + "/docs/status/measurement",
 	}
 	if sum.MonitoringSince != nil {
-		d.MonitoringSince = fmtTime(*sum.MonitoringSince)
+		d.MonitoringSince = date(*sum.MonitoringSince)
 	}
 	if sum.LastProbeAt != nil {
-		d.LastProbe, d.LastProbeISO = fmtTime(*sum.LastProbeAt), isoTime(*sum.LastProbeAt)
+		d.LastProbe, d.LastProbeISO = date(*sum.LastProbeAt), isoTime(*sum.LastProbeAt)
 	}
 	rows := append([]status.ComponentStatus{sum.Overall, sum.Engine}, sum.Components...)
 	for i := range rows {
@@ -118,7 +121,7 @@ func buildStatusPage(loc *localizer, lang string, sum *status.Summary) *statusPa
 		d.SLA = append(d.SLA, buildSLARow(loc, r))
 	}
 	for i := range sum.Incidents {
-		d.Incidents = append(d.Incidents, buildIncidentView(loc, lang, &sum.Incidents[i]))
+		d.Incidents = append(d.Incidents, buildIncidentView(loc, lang, date, &sum.Incidents[i]))
 	}
 	fr := sum.FaultResponse90d
 	d.FaultCount = fr.Incidents
@@ -129,8 +132,8 @@ func buildStatusPage(loc *localizer, lang string, sum *status.Summary) *statusPa
 		d.FaultMax = fmtDuration(loc, *fr.MaxSeconds)
 	}
 	for _, g := range sum.Gaps {
-		d.Gaps = append(d.Gaps, statusGapView{Start: fmtTime(g.Start), StartISO: isoTime(g.Start),
-			End: fmtTime(g.End), EndISO: isoTime(g.End), Length: fmtDuration(loc, float64(g.Seconds))})
+		d.Gaps = append(d.Gaps, statusGapView{Start: date(g.Start), StartISO: isoTime(g.Start),
+			End: date(g.End), EndISO: isoTime(g.End), Length: fmtDuration(loc, float64(g.Seconds))})
 	}
 	return d
 }
@@ -214,14 +217,14 @@ func incidentURL(lang string, id int64) string {
 	return "/" + lang + "/status/incidents/" + strconv.FormatInt(id, 10)
 }
 
-func buildIncidentView(loc *localizer, lang string, in *status.Incident) incidentView {
+func buildIncidentView(loc *localizer, lang string, date func(time.Time) string, in *status.Incident) incidentView {
 	v := incidentView{ID: in.ID, URL: incidentURL(lang, in.ID), Title: in.Title, Open: in.Open(),
 		Severity: in.Severity, SeverityLabel: loc.T("status.severity_" + string(in.Severity)),
 		Status: in.Status, StatusLabel: loc.T("status.incident_" + string(in.Status)),
-		Started: fmtTime(in.StartedAt), StartedISO: isoTime(in.StartedAt),
+		Started: date(in.StartedAt), StartedISO: isoTime(in.StartedAt),
 		FaultResponse: fmtDuration(loc, in.FaultResponseSeconds)}
 	if in.ResolvedAt != nil {
-		v.Resolved, v.ResolvedISO = fmtTime(*in.ResolvedAt), isoTime(*in.ResolvedAt)
+		v.Resolved, v.ResolvedISO = date(*in.ResolvedAt), isoTime(*in.ResolvedAt)
 	}
 	for _, c := range in.Components {
 		v.Components = append(v.Components, componentName(loc, c))
@@ -229,7 +232,7 @@ func buildIncidentView(loc *localizer, lang string, in *status.Incident) inciden
 	for _, u := range in.Updates {
 		v.Updates = append(v.Updates, incidentUpdateView{Status: u.Status,
 			StatusLabel: loc.T("status.incident_" + string(u.Status)), Message: u.Message,
-			Author: u.AuthorName, At: fmtTime(u.CreatedAt), AtISO: isoTime(u.CreatedAt)})
+			Author: u.AuthorName, At: date(u.CreatedAt), AtISO: isoTime(u.CreatedAt)})
 	}
 	return v
 }
