@@ -29,6 +29,7 @@ type conn struct {
 	user      string
 	claims    Claims
 	bucket    tokenBucket
+	sdk       sdkInfo // what the client sent in connect
 
 	expiresAt    atomic.Int64 // Unix nanoseconds
 	expiringAt   atomic.Int64 // when to push "expiring"
@@ -318,7 +319,7 @@ func (c *conn) cleanup(ctx context.Context) {
 	c.subs = nil
 	c.mu.Unlock()
 	for _, s := range subs {
-		c.dropSub(ctx, s)
+		c.dropSub(ctx, s, UnsubscribeDisconnect)
 	}
 	c.e.hub.remove(c)
 	if c.connected.Load() {

@@ -138,7 +138,11 @@ func (c *conn) opPeer(ctx context.Context, r *request) (any, *Error) {
 		return peerResult{Status: PeerFailed, Reason: ReasonOfflineMax}, nil
 	}
 	e.stats.peerStored.Add(1)
-	return peerResult{Status: PeerStored, MessageID: id, ExpiresAt: now.Add(e.limits.OfflineTTL).Unix()}, nil
+	exp := now.Add(e.limits.OfflineTTL).Unix()
+	if f := e.cfg.OnPeerStored; f != nil {
+		f(PeerStoredEvent{AppID: c.app.ID, From: c.user, To: r.To, MessageID: id, ExpiresAt: exp, Data: data})
+	}
+	return peerResult{Status: PeerStored, MessageID: id, ExpiresAt: exp}, nil
 }
 
 func (c *conn) opPeerAck(ctx context.Context, r *request) (any, *Error) {

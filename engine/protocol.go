@@ -15,6 +15,7 @@ type request struct {
 	Op      string          `json:"op"`
 	Token   string          `json:"token"`
 	App     string          `json:"app"`
+	SDK     sdkInfo         `json:"sdk"` // connect
 	Channel string          `json:"channel"`
 	Data    json.RawMessage `json:"data"`
 	// subscribe
