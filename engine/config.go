@@ -61,7 +61,8 @@ type PublishHandler func(ev PublishEvent)
 type ConnectEvent struct{ AppID, UserID, ClientID, SDK, SDKVersion string }
 
 // DisconnectEvent describes a closed connection. Code is the WebSocket close
-// code the server used (0 if the client closed first).
+// code the server used, else the one the client sent, else 1006 (the
+// connection dropped without a close frame).
 type DisconnectEvent struct {
 	AppID, UserID, ClientID string
 	Code                    int

@@ -85,9 +85,11 @@ func (e *Engine) serveWS(w http.ResponseWriter, r *http.Request) {
 
 func (c *conn) readLoop() {
 	ctx := context.Background()
+	var readErr error
 	for {
 		typ, b, err := c.ws.Read(ctx)
 		if err != nil {
+			readErr = err
 			break
 		}
 		if typ != websocket.MessageText {
@@ -104,7 +106,7 @@ func (c *conn) readLoop() {
 		}()
 		<-done
 	}
-	c.cleanup(ctx)
+	c.cleanup(ctx, readErr)
 }
 
 func (c *conn) sendError(id uint64, err *Error) {
@@ -306,13 +308,16 @@ func (c *conn) setExpiry(now, exp time.Time) {
 	c.expiringSent.Store(false)
 }
 
-// cleanup runs once when the WebSocket is gone.
-func (c *conn) cleanup(ctx context.Context) {
+// cleanup runs once when the WebSocket is gone; readErr ended the reads.
+func (c *conn) cleanup(ctx context.Context, readErr error) {
 	c.qmu.Lock()
 	c.closed = true
 	c.queue, c.qbytes = nil, 0
 	code := c.closeCode
 	c.qmu.Unlock()
+	if code == 0 {
+		code = peerCloseCode(readErr)
+	}
 	c.ws.CloseNow()
 	c.mu.Lock()
 	subs := c.subs

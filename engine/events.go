@@ -1,5 +1,7 @@
 package engine
 
+import "github.com/coder/websocket"
+
 // Event callbacks beyond OnConnect, OnDisconnect and OnPublish (config.go).
 //
 // Every callback runs synchronously on the goroutine that made the change,
@@ -56,3 +58,12 @@ const (
 	UnsubscribeClient     = "client"
 	UnsubscribeDisconnect = "disconnect"
 )
+
+// peerCloseCode is the close code the client sent, or 1006 (abnormal
+// closure) when the connection ended without one.
+func peerCloseCode(err error) int {
+	if c := websocket.CloseStatus(err); c != -1 {
+		return int(c)
+	}
+	return int(websocket.StatusAbnormalClosure)
+}

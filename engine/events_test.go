@@ -75,7 +75,7 @@ func TestEventCallbacksInOrder(t *testing.T) {
 		`stored alice->carol "hi" id>0:true`,
 		"unsubscribe bob room client", "leave bob room",
 		"unsubscribe alice room disconnect", "vacated room", "leave alice room",
-		"disconnect alice 0",
+		"disconnect alice 1006",
 	}
 	if got := l.get(); !slices.Equal(got, want) {
 		t.Errorf("events\n got %q\nwant %q", got, want)
