@@ -17,6 +17,9 @@ import (
 
 func init() {
 	commands["apps"] = func(ctx context.Context, cfg Config, args []string, _ io.Reader, stdout, _ io.Writer) error {
+		if len(args) > 0 && args[0] == "webhook" { // cmd_webhooks.go
+			return runWebhooks(ctx, cfg, args[1:], stdout)
+		}
 		return runApps(ctx, args, cfg.DataDir, stdout)
 	}
 	extraUsage += "  apps          apps create NAME [-json] | apps list [-json]: engine apps and their certificates\n"
