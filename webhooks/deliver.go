@@ -44,10 +44,16 @@ func (w *worker) wake() {
 
 func (w *worker) stop() { w.cancel() }
 
+// batch is how many outbox rows a worker reads at once; the successes
+// among them are committed together, at least every second (a crash
+// before that commit means they are delivered again, with the same IDs:
+// at least once).
+const batch = 64
+
 func (w *worker) run() {
 	ctx := w.ctx
 	for ctx.Err() == nil {
-		row, ok, err := w.s.st.head(ctx, w.ep.ID)
+		rows, err := w.s.st.heads(ctx, w.ep.ID, batch)
 		if err != nil {
 			if ctx.Err() == nil {
 				w.s.log.ErrorContext(ctx, "webhook outbox", "endpoint", w.ep.ID, "err", err)
@@ -55,16 +61,16 @@ func (w *worker) run() {
 			w.sleep(ctx, time.Second, false)
 			continue
 		}
-		if !ok {
+		if len(rows) == 0 {
 			// The writer wakes us; the timer covers rows written by another process.
 			w.sleep(ctx, w.s.cfg.Refresh, true)
 			continue
 		}
-		if d := time.Until(row.NextAt); d > 0 {
+		if d := time.Until(rows[0].NextAt); d > 0 {
 			w.sleep(ctx, d, false)
 			continue
 		}
-		w.attempt(ctx, row)
+		w.deliver(ctx, rows)
 	}
 }
 
@@ -83,34 +89,54 @@ func (w *worker) sleep(ctx context.Context, d time.Duration, wakeable bool) {
 	}
 }
 
-// attempt delivers row once and records the outcome.
-func (w *worker) attempt(ctx context.Context, row outRow) {
+// deliver sends rows in order until one fails, then records the outcomes
+// in one transaction; the failed one (if any) waits for its retry.
+func (w *worker) deliver(ctx context.Context, rows []outRow) {
 	s := w.s
-	d := s.post(ctx, w.ep, row, row.Attempts+1)
-	if ctx.Err() != nil && !d.OK() {
-		return // stopping: the attempt is retried after the next start
+	var outs []outcome
+	start := time.Now()
+	for _, row := range rows {
+		// A slow endpoint's successes are committed at least every second.
+		if time.Until(row.NextAt) > 0 || time.Since(start) > time.Second {
+			break
+		}
+		d := s.post(ctx, w.ep, row, row.Attempts+1)
+		if ctx.Err() != nil && !d.OK() {
+			break // stopping: the attempt is retried after the next start
+		}
+		o := outcome{row: row, d: d, done: d.OK()}
+		if !o.done {
+			o.failed = time.Since(row.CreatedAt) >= s.cfg.MaxAge
+			o.next = time.Now().Add(backoff(s.cfg, d.Attempt))
+		}
+		outs = append(outs, o)
+		if !o.done && !o.failed {
+			break // in order: nothing after it goes before its retry
+		}
 	}
-	done := d.OK()
-	failed := !done && time.Since(row.CreatedAt) >= s.cfg.MaxAge
-	next := time.Now().Add(backoff(s.cfg, d.Attempt))
-	// A finished attempt is recorded even while stopping.
+	if len(outs) == 0 {
+		return
+	}
+	// Finished attempts are recorded even while stopping.
 	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	if err := s.st.finish(fctx, w.ep.ID, row, d, done, failed, next); err != nil {
+	if err := s.st.finish(fctx, w.ep.ID, outs); err != nil {
 		s.log.ErrorContext(ctx, "record webhook delivery", "endpoint", w.ep.ID, "err", err)
 		w.sleep(ctx, time.Second, false)
 		return
 	}
-	switch {
-	case done:
-		w.pending.Add(-1)
-		s.delivered.Add(1)
-	case failed:
-		w.pending.Add(-1)
-		s.failed.Add(1)
-		s.log.WarnContext(ctx, "webhook event failed for good", "endpoint", w.ep.ID, "event", row.EventID, "attempts", d.Attempt, "err", d.Error)
-	default:
-		s.retried.Add(1)
+	for _, o := range outs {
+		switch {
+		case o.done:
+			w.pending.Add(-1)
+			s.delivered.Add(1)
+		case o.failed:
+			w.pending.Add(-1)
+			s.failed.Add(1)
+			s.log.WarnContext(ctx, "webhook event failed for good", "endpoint", w.ep.ID, "event", o.row.EventID, "attempts", o.d.Attempt, "err", o.d.Error)
+		default:
+			s.retried.Add(1)
+		}
 	}
 }
 

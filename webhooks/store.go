@@ -3,7 +3,6 @@ package webhooks
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -98,20 +97,25 @@ func (s *store) insertBatch(ctx context.Context, rows []insert) error {
 	return nil
 }
 
-// head returns the endpoint's oldest pending event, or ok false.
-func (s *store) head(ctx context.Context, endpoint string) (r outRow, ok bool, err error) {
-	var created, next int64
-	err = s.db.QueryRowContext(ctx, `SELECT seq, event_id, type, body, created_at, attempts, next_at FROM webhook_outbox
-		WHERE endpoint_id = ? AND state = 'pending' ORDER BY seq LIMIT 1`, endpoint).
-		Scan(&r.Seq, &r.EventID, &r.Type, &r.Body, &created, &r.Attempts, &next)
-	if errors.Is(err, sql.ErrNoRows) {
-		return r, false, nil
-	}
+// heads returns up to n of the endpoint's oldest pending events, oldest first.
+func (s *store) heads(ctx context.Context, endpoint string, n int) ([]outRow, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT seq, event_id, type, body, created_at, attempts, next_at FROM webhook_outbox
+		WHERE endpoint_id = ? AND state = 'pending' ORDER BY seq LIMIT ?`, endpoint, n)
 	if err != nil {
-		return r, false, fmt.Errorf("outbox head: %w", err)
+		return nil, fmt.Errorf("outbox head: %w", err)
 	}
-	r.CreatedAt, r.NextAt = time.UnixMilli(created), time.UnixMilli(next)
-	return r, true, nil
+	defer rows.Close()
+	var out []outRow
+	for rows.Next() {
+		var r outRow
+		var created, next int64
+		if err := rows.Scan(&r.Seq, &r.EventID, &r.Type, &r.Body, &created, &r.Attempts, &next); err != nil {
+			return nil, fmt.Errorf("outbox head: %w", err)
+		}
+		r.CreatedAt, r.NextAt = time.UnixMilli(created), time.UnixMilli(next)
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }
 
 func (s *store) pendingCount(ctx context.Context, endpoint string) (int64, error) {
@@ -140,28 +144,41 @@ func (d Delivery) OK() bool { return d.Status >= 200 && d.Status < 300 }
 // KeepDeliveries is how many attempts are kept per endpoint.
 const KeepDeliveries = 100
 
-// finish records attempt d of row and applies its outcome in one
-// transaction: done deletes the row, failed marks it failed for good,
-// otherwise it is retried at next.
-func (s *store) finish(ctx context.Context, endpoint string, row outRow, d Delivery, done, failed bool, next time.Time) error {
+// outcome is one attempt of one outbox row and what follows from it.
+type outcome struct {
+	row    outRow
+	d      Delivery
+	done   bool      // delivered: delete the row
+	failed bool      // given up: mark the row failed
+	next   time.Time // otherwise: retry then
+}
+
+// finish records attempts and applies their outcomes in one transaction.
+func (s *store) finish(ctx context.Context, endpoint string, outs []outcome) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("record delivery: %w", err)
 	}
 	defer tx.Rollback()
-	if err := recordDelivery(ctx, tx, endpoint, d); err != nil {
+	for _, o := range outs {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (endpoint_id, event_id, type, attempt, status, error, duration_us, at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, endpoint, o.d.EventID, o.d.Type, o.d.Attempt, o.d.Status, o.d.Error, o.d.Duration.Microseconds(), o.d.At.UnixMilli()); err != nil {
+			return fmt.Errorf("record delivery: %w", err)
+		}
+		switch {
+		case o.done:
+			_, err = tx.ExecContext(ctx, `DELETE FROM webhook_outbox WHERE seq = ?`, o.row.Seq)
+		case o.failed:
+			_, err = tx.ExecContext(ctx, `UPDATE webhook_outbox SET state = 'failed', attempts = ?, last_error = ? WHERE seq = ?`, o.d.Attempt, o.d.Error, o.row.Seq)
+		default:
+			_, err = tx.ExecContext(ctx, `UPDATE webhook_outbox SET attempts = ?, next_at = ?, last_error = ? WHERE seq = ?`, o.d.Attempt, o.next.UnixMilli(), o.d.Error, o.row.Seq)
+		}
+		if err != nil {
+			return fmt.Errorf("record delivery: %w", err)
+		}
+	}
+	if err := prune(ctx, tx, endpoint); err != nil {
 		return err
-	}
-	switch {
-	case done:
-		_, err = tx.ExecContext(ctx, `DELETE FROM webhook_outbox WHERE seq = ?`, row.Seq)
-	case failed:
-		_, err = tx.ExecContext(ctx, `UPDATE webhook_outbox SET state = 'failed', attempts = ?, last_error = ? WHERE seq = ?`, d.Attempt, d.Error, row.Seq)
-	default:
-		_, err = tx.ExecContext(ctx, `UPDATE webhook_outbox SET attempts = ?, next_at = ?, last_error = ? WHERE seq = ?`, d.Attempt, next.UnixMilli(), d.Error, row.Seq)
-	}
-	if err != nil {
-		return fmt.Errorf("record delivery: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("record delivery: commit: %w", err)
@@ -169,11 +186,7 @@ func (s *store) finish(ctx context.Context, endpoint string, row outRow, d Deliv
 	return nil
 }
 
-func recordDelivery(ctx context.Context, tx *sql.Tx, endpoint string, d Delivery) error {
-	if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (endpoint_id, event_id, type, attempt, status, error, duration_us, at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, endpoint, d.EventID, d.Type, d.Attempt, d.Status, d.Error, d.Duration.Microseconds(), d.At.UnixMilli()); err != nil {
-		return fmt.Errorf("record delivery: %w", err)
-	}
+func prune(ctx context.Context, tx *sql.Tx, endpoint string) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM webhook_deliveries WHERE endpoint_id = ? AND id <= (
 		SELECT id FROM webhook_deliveries WHERE endpoint_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)`, endpoint, endpoint, KeepDeliveries); err != nil {
 		return fmt.Errorf("prune deliveries: %w", err)
@@ -188,7 +201,11 @@ func (s *store) record(ctx context.Context, endpoint string, d Delivery) error {
 		return fmt.Errorf("record delivery: %w", err)
 	}
 	defer tx.Rollback()
-	if err := recordDelivery(ctx, tx, endpoint, d); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (endpoint_id, event_id, type, attempt, status, error, duration_us, at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, endpoint, d.EventID, d.Type, d.Attempt, d.Status, d.Error, d.Duration.Microseconds(), d.At.UnixMilli()); err != nil {
+		return fmt.Errorf("record delivery: %w", err)
+	}
+	if err := prune(ctx, tx, endpoint); err != nil {
 		return err
 	}
 	return tx.Commit()

@@ -26,7 +26,9 @@ func fast(c webhooks.Config) webhooks.Config {
 	return c
 }
 
-func startService(t *testing.T, cfg webhooks.Config) *webhooks.Service {
+func startService(t *testing.T, cfg webhooks.Config) *webhooks.Service { return startServiceB(t, cfg) }
+
+func startServiceB(t testing.TB, cfg webhooks.Config) *webhooks.Service {
 	t.Helper()
 	if cfg.DB == nil {
 		cfg.DB = dbtest.Open(t)
@@ -182,7 +184,7 @@ func numbers(rs []received) []int {
 // is retried with the same ID and signed anew, and the accepted ones come
 // in order.
 func TestRetriesKeepOrderAndID(t *testing.T) {
-	s := startService(t, webhooks.Config{Timeout: 100 * time.Millisecond})
+	s := startService(t, webhooks.Config{Timeout: 300 * time.Millisecond})
 	rc := newReceiver(t, func(r received, n int) int {
 		if n <= 2 {
 			return http.StatusInternalServerError // n == 2 answers too late anyway
@@ -191,7 +193,7 @@ func TestRetriesKeepOrderAndID(t *testing.T) {
 	})
 	rc.slow = func(r received, n int) time.Duration {
 		if n == 2 {
-			return time.Second
+			return 3 * time.Second
 		}
 		return 0
 	}
