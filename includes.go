@@ -10,4 +10,5 @@ import "embed"
 //go:embed engine/client/docs_example_test.go
 //go:embed engine/token_example_test.go
 //go:embed engine/jssdk/examples/quickstart.js
+//go:embed webhooks/examples/receiver.go webhooks/examples/receiver.mjs
 var includeFS embed.FS

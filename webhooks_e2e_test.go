@@ -22,6 +22,7 @@ import (
 	"github.com/switchboard-rtm/switchboard/engine"
 	"github.com/switchboard-rtm/switchboard/engine/client"
 	"github.com/switchboard-rtm/switchboard/webhooks"
+	"github.com/switchboard-rtm/switchboard/webhooks/examples"
 )
 
 // hookReceiver is a real HTTP endpoint that records every delivery and
@@ -129,7 +130,7 @@ func TestAppsWebhookCommand(t *testing.T) {
 	if err != nil || !strings.Contains(out, "HTTP 200") {
 		t.Errorf("test printed %q, %v", out, err)
 	}
-	if r := rc.requests(); len(r) != 1 || r[0].Type != webhooks.TypeTest || webhooks.Verify(ep.Secret, r[0].Signature, r[0].Body, time.Now()) != nil {
+	if r := rc.requests(); len(r) != 1 || r[0].Type != webhooks.TypeTest || examples.Verify(ep.Secret, r[0].Signature, r[0].Body, time.Now()) != nil {
 		t.Errorf("receiver got %+v, want one signed webhook.test", r)
 	}
 	rc.set(func(int) int { return http.StatusBadGateway }, 0)
@@ -317,7 +318,7 @@ func TestWebhooksSurviveKill9(t *testing.T) {
 	// order, sessions one after another.
 	first := map[string]hookRequest{}
 	for _, r := range rc.requests() {
-		if err := webhooks.Verify(ep.Secret, r.Signature, r.Body, time.Now()); err != nil {
+		if err := examples.Verify(ep.Secret, r.Signature, r.Body, time.Now()); err != nil {
 			t.Errorf("event %s: %v", r.ID, err)
 		}
 		if prev, ok := first[r.ID]; ok && !bytes.Equal(prev.Body, r.Body) {

@@ -220,6 +220,8 @@ func (r *routes) wanted(typ, app, channel string) bool {
 func (s *Service) writeLoop() {
 	defer close(s.writerDone)
 	batch := make([]Event, 0, s.cfg.BatchSize)
+	var warned Stats // drops already logged, at most every 10 s
+	var warnedAt time.Time
 	for {
 		var stopping bool
 		select {
@@ -245,6 +247,11 @@ func (s *Service) writeLoop() {
 			}
 			cancel()
 			batch = batch[:0]
+		}
+		if st := s.Stats(); (st.DroppedQueue != warned.DroppedQueue || st.DroppedFull != warned.DroppedFull) && time.Since(warnedAt) > 10*time.Second {
+			s.log.Warn("webhook events dropped", "queue_full", st.DroppedQueue-warned.DroppedQueue,
+				"endpoint_full", st.DroppedFull-warned.DroppedFull, "queue_len", s.cfg.QueueLen, "max_pending", s.cfg.MaxPending)
+			warned, warnedAt = st, time.Now()
 		}
 		if stopping && len(s.queue) == 0 {
 			return
