@@ -6,5 +6,5 @@ package client
 // deprecations" for what a minor or major release may change.
 const (
 	SDKName = "switchboard-go"
-	Version = "1.0.0"
+	Version = "0.2.0"
 )

@@ -28,7 +28,7 @@
 /** The name this SDK sends in connect's `sdk` object. */
 export const SDK_NAME = 'switchboard-js';
 /** This SDK's version (semantic versioning; equal to package.json's). */
-export const VERSION = '1.0.0';
+export const VERSION = '0.2.0';
 
 const ERROR_NAMES = {
   100: 'internal', 101: 'bad_request', 102: 'unknown_op', 103: 'binary_frame',
