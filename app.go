@@ -19,6 +19,7 @@ import (
 	"github.com/switchboard-rtm/switchboard/db"
 	"github.com/switchboard-rtm/switchboard/engine"
 	"github.com/switchboard-rtm/switchboard/engine/jssdk"
+	"github.com/switchboard-rtm/switchboard/engine/serverapi"
 	"github.com/switchboard-rtm/switchboard/forum"
 	"github.com/switchboard-rtm/switchboard/locales"
 	"github.com/switchboard-rtm/switchboard/portal"
@@ -50,6 +51,11 @@ type Main struct {
 	stopStatus context.CancelFunc
 	statusDone chan struct{}
 
+	// stopCheckpoints ends db.RunCheckpoints; checkpointsDone closes when
+	// it has returned, before the database closes.
+	stopCheckpoints context.CancelFunc
+	checkpointsDone chan struct{}
+
 	ln     net.Listener
 	server *http.Server
 	done   chan error
@@ -71,6 +77,12 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.DB, err = db.Open(ctx, filepath.Join(m.Config.DataDir, db.FileName)); err != nil {
 		return err
 	}
+	cctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	m.stopCheckpoints, m.checkpointsDone = stop, make(chan struct{})
+	go func() {
+		defer close(m.checkpointsDone)
+		db.RunCheckpoints(cctx, m.DB, db.CheckpointInterval, m.Log.With("component", "db"))
+	}()
 	feedback, err := content.NewFeedbackStore(ctx, m.DB, nil)
 	if err != nil {
 		return err
@@ -82,7 +94,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.Webhooks.Start(ctx); err != nil {
 		return err
 	}
-	ecfg := engine.Config{DB: m.DB, Logger: m.Log.With("component", "engine"),
+	ecfg := engine.Config{DB: m.DB, Logger: m.Log.With("component", "engine"), Limits: m.Config.EngineLimits,
 		// The docs' Run buttons run snippets in <iframe sandbox="allow-scripts">,
 		// whose opaque origin arrives as "Origin: null", an origin without a
 		// host: the pattern "" admits exactly those. Tokens, not cookies,
@@ -121,7 +133,12 @@ func (m *Main) Run(ctx context.Context) error {
 		EngineURL: "ws://" + addr + "/v1/ws", HTTPURL: "http://" + addr + "/healthz"}); err != nil {
 		return err
 	}
+	api, err := serverapi.New(serverapi.Config{Engine: m.Engine, Logger: m.Log.With("component", "serverapi")})
+	if err != nil {
+		return err
+	}
 	pc := portal.Config{
+		ServerAPI:      api.Handler(),
 		Status:         m.Status,
 		Sandbox:        m.Sandbox,
 		Engine:         m.Engine.Handler(),
@@ -230,6 +247,9 @@ func (m *Main) Close() error {
 	} else if m.ln != nil {
 		m.ln.Close() // Run failed after listening
 	}
+	if m.SLA != nil {
+		m.SLA.Close() // ends a background recompute before the store closes
+	}
 	if m.Forum != nil {
 		m.Forum.Close()
 		m.Forum = nil
@@ -237,6 +257,11 @@ func (m *Main) Close() error {
 	if m.Webhooks != nil {
 		m.Webhooks.Close() // writes queued events; after Shutdown's engine shutdown
 		m.Webhooks = nil
+	}
+	if m.stopCheckpoints != nil {
+		m.stopCheckpoints()
+		<-m.checkpointsDone
+		m.stopCheckpoints = nil
 	}
 	if m.DB != nil {
 		err := m.DB.Close()

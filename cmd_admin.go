@@ -16,13 +16,6 @@ import (
 	"github.com/switchboard-rtm/switchboard/forum"
 )
 
-func init() {
-	commands["admin"] = func(ctx context.Context, cfg Config, args []string, stdin io.Reader, stdout, _ io.Writer) error {
-		return runAdmin(ctx, args, cfg.DataDir, stdin, stdout)
-	}
-	extraUsage += "  admin create  create a forum admin (admin create --email EMAIL [--name NAME] [--password-stdin] [--promote])\n"
-}
-
 // runAdmin implements "admin create --email E [--name N] [--password-stdin]
 // [--promote]": it creates the forum's first (or another) admin account in
 // dataDir's database. Without --password-stdin a strong password is

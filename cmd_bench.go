@@ -14,11 +14,6 @@ import (
 	"github.com/switchboard-rtm/switchboard/engine/bench"
 )
 
-func init() {
-	commands["bench"] = runBench
-	extraUsage += "  bench         load-test the messaging engine (bench -help for flags)\n"
-}
-
 // runBench implements "switchboard bench": it parses the flags, starts a
 // throwaway server as a child process unless -url is given, runs the load
 // and prints the report as the last line of stdout. Progress goes to stderr.

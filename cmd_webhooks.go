@@ -23,15 +23,15 @@ const webhookUsage = `usage: apps webhook add APP -url URL -events LIST [-channe
        apps webhook test APP ENDPOINT_ID [-json]
 APP is an App ID or an app name; LIST is comma-separated, of: ` + "connect, disconnect, subscribe, unsubscribe, channel.occupied, channel.vacated, presence.join, presence.leave, peer.stored, publish (publish needs -channels, e.g. 'orders:*')"
 
-func init() {
-	extraUsage += "  apps webhook  apps webhook add|list|remove|test APP ...: an app's webhook endpoints\n"
-}
-
 // runWebhooks implements "apps webhook ..." against dataDir's database.
 // A running server picks up added and removed endpoints within seconds.
-func runWebhooks(ctx context.Context, cfg Config, args []string, stdout io.Writer) error {
-	if len(args) < 1 {
-		return errors.New(webhookUsage)
+func runWebhooks(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "-help" || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprintln(stderr, webhookUsage)
+		if len(args) == 0 {
+			return errors.New("apps webhook: missing subcommand")
+		}
+		return flag.ErrHelp
 	}
 	sub := args[0]
 	fs := flag.NewFlagSet("apps webhook "+sub, flag.ContinueOnError)
@@ -41,15 +41,9 @@ func runWebhooks(ctx context.Context, cfg Config, args []string, stdout io.Write
 	channels := fs.String("channels", "", "channel pattern of publish events")
 	asJSON := fs.Bool("json", false, "print JSON")
 	// Flags may come before or after APP and ENDPOINT_ID.
-	var pos []string
-	for rest := args[1:]; ; {
-		if err := fs.Parse(rest); err != nil {
-			return fmt.Errorf("%w\n%s", err, webhookUsage)
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		pos, rest = append(pos, fs.Arg(0)), fs.Args()[1:]
+	pos, err := parseInterleaved(fs, args[1:])
+	if err != nil {
+		return fmt.Errorf("%w\n%s", err, webhookUsage)
 	}
 	wantArgs := map[string]int{"add": 0, "list": 0, "remove": 1, "test": 1}
 	n, ok := wantArgs[sub]

@@ -9,8 +9,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -198,6 +196,10 @@ func TestDocsInBrowser(t *testing.T) {
 		if len(results) == 0 || len(marks) == 0 || marks[0] != "频道" {
 			t.Fatalf("results %q with highlights %q, want pages with 频道 marked", results, marks)
 		}
+		// Each result says what it is: a docs page or a forum topic.
+		if kinds := eval[[]string](t, ctx, `[...document.querySelectorAll('#search-results .r-kind')].map(k => k.textContent)`); len(kinds) != len(results) || kinds[0] != "文档" {
+			t.Errorf("kinds %q for %q, want 文档 (Docs) first and one per result", kinds, results)
+		}
 		waitLoad(t, ctx, "open the first result", chromedp.Steps(chromedp.KeyEvent(kb.ArrowDown), pressKey("Enter", "Enter", "\r", 13)))
 		if got := pathOf(t, ctx); got != results[0] {
 			t.Errorf("Enter on the first result led to %s, want %s", got, results[0])
@@ -275,29 +277,6 @@ func TestDocsInBrowser(t *testing.T) {
 			}
 		}
 	})
-
-	if os.Getenv("UPDATE_SCREENSHOT") == "1" {
-		t.Run("screenshot", func(t *testing.T) {
-			// The window's size includes the browser's own bars; the page
-			// itself is to be 1280x800.
-			if err := chromedp.Do(ctx, chromedp.EmulateViewport(browser.Width, browser.Height)); err != nil {
-				t.Fatal(err)
-			}
-			navigate(t, ctx, base+"/en/docs/overview")
-			png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-			if err != nil {
-				t.Fatal(err)
-			}
-			out := filepath.Join("docs", "screenshot-docs.png")
-			if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(out, png, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			t.Logf("wrote %s (%d bytes)", out, len(png))
-		})
-	}
 }
 
 // TestLinksFullWiring crawls the running program from the docs homes and

@@ -11,4 +11,7 @@ import "embed"
 //go:embed engine/token_example_test.go
 //go:embed engine/jssdk/examples/quickstart.js
 //go:embed webhooks/examples/receiver.go webhooks/examples/receiver.mjs
+//go:embed search/data/synonyms.txt
+//go:embed engine/serverapi/docs_example_test.go
+//go:embed engine/serverapi/examples/publish.sh
 var includeFS embed.FS

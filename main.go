@@ -18,10 +18,14 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"reflect"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
+	"unicode"
+
+	"github.com/switchboard-rtm/switchboard/engine"
 )
 
 func main() {
@@ -58,10 +62,14 @@ type Config struct {
 	// WebhooksDenyPrivate refuses webhook endpoints on private, loopback
 	// and link-local addresses (multi-tenant installs).
 	WebhooksDenyPrivate bool
+	// EngineLimits are the engine-wide limits (-engine-* flags); zero
+	// fields keep the engine's defaults.
+	EngineLimits engine.Limits
 }
 
 // parseFlags reads the global flags, whose defaults come from SWITCHBOARD_*
-// environment variables, and returns the remaining arguments.
+// environment variables, and returns the command and its arguments. Global
+// flags may also follow the command ("apps create NAME -data DIR").
 func parseFlags(args []string, stderr io.Writer) (Config, []string, error) {
 	fs := flag.NewFlagSet("switchboard", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -74,16 +82,31 @@ func parseFlags(args []string, stderr io.Writer) (Config, []string, error) {
 	fs.StringVar(&proxies, "trusted-proxies", env("SWITCHBOARD_TRUSTED_PROXIES", ""), "comma-separated proxy IPs or CIDRs whose X-Forwarded-For is trusted (env SWITCHBOARD_TRUSTED_PROXIES)")
 	fs.StringVar(&origins, "allowed-origins", env("SWITCHBOARD_ALLOWED_ORIGINS", "*"), "comma-separated origin host patterns allowed to open engine WebSockets, e.g. app.example.com,*.example.com (env SWITCHBOARD_ALLOWED_ORIGINS)")
 	fs.StringVar(&cfg.PprofAddr, "pprof", env("SWITCHBOARD_PPROF", ""), "debug: serve net/http/pprof on this address, e.g. 127.0.0.1:6061 (env SWITCHBOARD_PPROF)")
-	fs.BoolVar(&cfg.SecureCookies, "secure-cookies", envBool("SWITCHBOARD_SECURE_COOKIES"), "mark cookies Secure, for TLS terminated by a proxy (env SWITCHBOARD_SECURE_COOKIES)")
+	fs.BoolVar(&cfg.SecureCookies, "secure-cookies", envBool("SWITCHBOARD_SECURE_COOKIES"), "mark cookies Secure and send HSTS, for TLS terminated by a proxy (env SWITCHBOARD_SECURE_COOKIES)")
 	fs.BoolVar(&cfg.WebhooksDenyPrivate, "webhooks-deny-private", envBool("SWITCHBOARD_WEBHOOKS_DENY_PRIVATE"), "refuse webhook endpoints on private, loopback and link-local addresses (env SWITCHBOARD_WEBHOOKS_DENY_PRIVATE)")
 	seed := fs.Bool("seed", envBoolDefault("SWITCHBOARD_SEED", true), "seed an empty forum with demo users, topics and answers (env SWITCHBOARD_SEED)")
 	fs.StringVar(&level, "log-level", env("SWITCHBOARD_LOG_LEVEL", "info"), "debug, info, warn or error (env SWITCHBOARD_LOG_LEVEL)")
+	if err := limitFlags(fs, &cfg.EngineLimits); err != nil {
+		return cfg, nil, err
+	}
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: switchboard [flags] [command]\n\nCommands:\n  (none)        serve the portal\n  i18n-status   list missing and outdated translations\n%s\nFlags:\n", extraUsage)
+		fmt.Fprintf(stderr, "Usage: switchboard [flags] [command] [flags]\n\nCommands:\n  (none)        serve the portal\n")
+		for _, c := range commands() {
+			fmt.Fprintf(stderr, "  %-13s %s\n", c.usage[0], c.usage[1])
+		}
+		fmt.Fprintf(stderr, "\nFlags (also after the serve, admin and apps commands):\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		return cfg, nil, err
+	}
+	rest := fs.Args()
+	if len(rest) > 0 && acceptsGlobalsAfter(rest[0]) {
+		after, err := globalFlagsAfterCommand(fs, rest[1:])
+		if err != nil {
+			return cfg, nil, err
+		}
+		rest = append(rest[:1:1], after...)
 	}
 	cfg.TrustedProxies = splitList(proxies)
 	cfg.AllowedOrigins = splitList(origins)
@@ -91,11 +114,122 @@ func parseFlags(args []string, stderr io.Writer) (Config, []string, error) {
 	if err := cfg.LogLevel.UnmarshalText([]byte(level)); err != nil {
 		return cfg, nil, fmt.Errorf("-log-level: %w", err)
 	}
-	return cfg, fs.Args(), nil
+	return cfg, rest, nil
 }
 
-// extraUsage lists the commands other files of package main add.
-var extraUsage = ""
+func acceptsGlobalsAfter(name string) bool {
+	for _, c := range commands() {
+		if c.name == name {
+			return c.globalsAfter
+		}
+	}
+	return false
+}
+
+// globalFlagsAfterCommand sets the global flags among a command's
+// arguments ("-data DIR", "-data=DIR", "--dev") and returns the other
+// arguments. No command has a flag of the same name as a global one.
+func globalFlagsAfterCommand(fs *flag.FlagSet, args []string) ([]string, error) {
+	var rest []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return append(rest, args[i:]...), nil
+		}
+		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		f := fs.Lookup(name)
+		if !strings.HasPrefix(a, "-") || f == nil {
+			rest = append(rest, a)
+			continue
+		}
+		if !hasValue {
+			if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+				value = "true"
+			} else if i+1 < len(args) {
+				i++
+				value = args[i]
+			} else {
+				return nil, fmt.Errorf("flag needs an argument: -%s", name)
+			}
+		}
+		if err := fs.Set(name, value); err != nil {
+			return nil, fmt.Errorf("invalid value %q for flag -%s: %w", value, name, err)
+		}
+	}
+	return rest, nil
+}
+
+// limitFlags adds a flag for every field of engine.Limits:
+// -engine-<field in kebab case>, with the environment variable
+// SWITCHBOARD_ENGINE_<FIELD> as its default and the field's help tag as
+// its usage. 0 keeps the engine's default.
+func limitFlags(fs *flag.FlagSet, l *engine.Limits) error {
+	defaults := reflect.ValueOf(engine.DefaultLimits())
+	v := reflect.ValueOf(l).Elem()
+	for i := range v.NumField() {
+		f := v.Type().Field(i)
+		name := "engine-" + kebab(f.Name)
+		key := "SWITCHBOARD_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+		// The backquoted word is the value's name in -help.
+		kind := map[reflect.Kind]string{reflect.Int: "an `integer`", reflect.Float64: "a `number`", reflect.Int64: "a `duration`"}[f.Type.Kind()]
+		usage := fmt.Sprintf("%s (%s, default %v; env %s)", f.Tag.Get("help"), kind, defaults.Field(i).Interface(), key)
+		switch p := v.Field(i).Addr().Interface().(type) {
+		case *int:
+			fs.Var(nonNegative[int]{p, strconv.Atoi}, name, usage)
+		case *float64:
+			fs.Var(nonNegative[float64]{p, func(s string) (float64, error) { return strconv.ParseFloat(s, 64) }}, name, usage)
+		case *time.Duration:
+			fs.Var(nonNegative[time.Duration]{p, time.ParseDuration}, name, usage)
+		default:
+			return fmt.Errorf("engine.Limits.%s: no flag for type %s", f.Name, f.Type)
+		}
+		if s := os.Getenv(key); s != "" {
+			if err := fs.Set(name, s); err != nil {
+				return fmt.Errorf("%s: %w", key, err)
+			}
+		}
+	}
+	return nil
+}
+
+// nonNegative is a flag.Value for a limit: a number that is not negative.
+type nonNegative[T int | float64 | time.Duration] struct {
+	p     *T
+	parse func(string) (T, error)
+}
+
+func (n nonNegative[T]) String() string {
+	if n.p == nil || *n.p == 0 {
+		return ""
+	}
+	return fmt.Sprint(*n.p)
+}
+
+func (n nonNegative[T]) Set(s string) error {
+	v, err := n.parse(s)
+	if err != nil {
+		return err
+	}
+	if v < 0 {
+		return errors.New("must not be negative")
+	}
+	*n.p = v
+	return nil
+}
+
+// kebab turns a Go field name into a flag name: MaxConnsPerApp becomes
+// max-conns-per-app, HistoryTTL history-ttl, APIRate api-rate.
+func kebab(name string) string {
+	r := []rune(name)
+	var b strings.Builder
+	for i, c := range r {
+		if i > 0 && unicode.IsUpper(c) && (unicode.IsLower(r[i-1]) || i+1 < len(r) && unicode.IsLower(r[i+1])) {
+			b.WriteByte('-')
+		}
+		b.WriteRune(unicode.ToLower(c))
+	}
+	return b.String()
+}
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cfg, rest, err := parseFlags(args, stderr)
@@ -106,20 +240,54 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if len(rest) > 0 {
 		cmd, rest = rest[0], rest[1:]
 	}
-	switch cmd {
-	case "", "serve":
-		return serve(ctx, cfg, stdout, stderr)
-	case "i18n-status":
-		return i18nStatus(rest, stdout)
+	if cmd == "" {
+		cmd = "serve"
 	}
-	if h, ok := commands[cmd]; ok {
-		return h(ctx, cfg, rest, stdin, stdout, stderr)
+	for _, c := range commands() {
+		if c.name == cmd {
+			return c.run(ctx, cfg, rest, stdin, stdout, stderr)
+		}
 	}
 	return fmt.Errorf("unknown command %q (see -help)", cmd)
 }
 
-// commands are the subcommands that other files of package main register.
-var commands = map[string]func(ctx context.Context, cfg Config, args []string, stdin io.Reader, stdout, stderr io.Writer) error{}
+// command is a subcommand of the binary.
+type command struct {
+	name  string
+	usage [2]string // the synopsis and what it does, for -help
+	run   func(ctx context.Context, cfg Config, args []string, stdin io.Reader, stdout, stderr io.Writer) error
+	// globalsAfter: global flags may follow the command ("apps create NAME
+	// -data DIR"). Off for commands whose own flags carry global flags as
+	// values (bench -server-flags "-dev").
+	globalsAfter bool
+}
+
+// commands lists every subcommand, in the order -help shows them; each is
+// implemented in its cmd_*.go file (i18n-status in i18n_status.go).
+func commands() []command {
+	return []command{
+		{name: "serve", usage: [2]string{"serve", "serve the portal (the same as no command)"},
+			run: func(ctx context.Context, cfg Config, _ []string, _ io.Reader, stdout, stderr io.Writer) error {
+				return serve(ctx, cfg, stdout, stderr)
+			}, globalsAfter: true},
+		{name: "i18n-status", usage: [2]string{"i18n-status", "list missing and outdated translations"},
+			run: func(_ context.Context, _ Config, args []string, _ io.Reader, stdout, _ io.Writer) error {
+				return i18nStatus(args, stdout)
+			}},
+		{name: "admin", usage: [2]string{"admin create", "create a forum admin (admin create --email EMAIL [--name NAME] [--password-stdin] [--promote])"},
+			run: func(ctx context.Context, cfg Config, args []string, stdin io.Reader, stdout, _ io.Writer) error {
+				return runAdmin(ctx, args, cfg.DataDir, stdin, stdout)
+			}, globalsAfter: true},
+		{name: "apps", usage: [2]string{"apps", "engine apps, their credentials, API keys and limits (apps -help lists the subcommands)"},
+			run: func(ctx context.Context, cfg Config, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+				if len(args) > 0 && args[0] == "webhook" { // cmd_webhooks.go
+					return runWebhooks(ctx, cfg, args[1:], stdout, stderr)
+				}
+				return runApps(ctx, args, cfg.DataDir, stdout, stderr)
+			}, globalsAfter: true},
+		{name: "bench", usage: [2]string{"bench", "load-test the messaging engine (bench -help for flags)"}, run: runBench},
+	}
+}
 
 func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))

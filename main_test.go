@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -8,11 +9,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -44,7 +47,11 @@ func TestHelp(t *testing.T) {
 	if !errors.Is(err, flag.ErrHelp) {
 		t.Fatalf("run -help: %v, want flag.ErrHelp", err)
 	}
-	for _, want := range []string{"Usage: switchboard", "i18n-status", "-addr", "SWITCHBOARD_ADDR", "-data", "-dev"} {
+	wants := []string{"Usage: switchboard", "-addr", "SWITCHBOARD_ADDR", "-data", "-dev"}
+	for _, c := range commands() {
+		wants = append(wants, "  "+c.usage[0]+" ", c.usage[1])
+	}
+	for _, want := range wants {
 		if !strings.Contains(stderr.String(), want) {
 			t.Errorf("usage lacks %q:\n%s", want, stderr.String())
 		}
@@ -128,15 +135,25 @@ func TestFlagsFromEnvironment(t *testing.T) {
 	})
 }
 
-// syncWriter lets a test read what a running command has printed.
+// syncWriter lets a test read what a running command has printed, and
+// wait for it to print more.
 type syncWriter struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	written chan struct{} // receives after writes (buffered: one pending signal)
 }
+
+func newSyncWriter() *syncWriter { return &syncWriter{written: make(chan struct{}, 1)} }
 
 func (w *syncWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	defer func() {
+		select {
+		case w.written <- struct{}{}:
+		default:
+		}
+	}()
 	return w.buf.Write(p)
 }
 
@@ -155,22 +172,22 @@ func TestServeUntilSignal(t *testing.T) {
 	t.Setenv("SWITCHBOARD_DATA", t.TempDir())
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var stdout, stderr syncWriter
+	stdout, stderr := newSyncWriter(), newSyncWriter()
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, nil, nil, &stdout, &stderr) }()
+	go func() { done <- run(ctx, nil, nil, stdout, stderr) }()
 	var base string
-	for deadline := time.Now().Add(20 * time.Second); base == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if m := runningAt.FindStringSubmatch(stdout.String()); m != nil {
-			base = m[1]
-		}
+	timeout := time.After(20 * time.Second)
+	for base == "" {
 		select {
+		case <-stdout.written:
+			if m := runningAt.FindStringSubmatch(stdout.String()); m != nil {
+				base = m[1]
+			}
 		case err := <-done:
 			t.Fatalf("run ended early: %v\n%s", err, stderr.String())
-		default:
+		case <-timeout:
+			t.Fatalf("never said where it listens; stdout %q stderr %q", stdout.String(), stderr.String())
 		}
-	}
-	if base == "" {
-		t.Fatalf("never said where it listens; stdout %q stderr %q", stdout.String(), stderr.String())
 	}
 	res, err := http.Get(base + "/healthz")
 	if err != nil {
@@ -205,27 +222,28 @@ func TestGracefulShutdown(t *testing.T) {
 	}
 	base := m.URL()
 
-	// A "Was this page helpful?" vote whose body arrives slowly.
+	// A "Was this page helpful?" vote whose body arrives slowly, sent on a
+	// raw connection with "Expect: 100-continue": the server answers
+	// "100 Continue" when the handler starts reading the body, so the test
+	// knows the request is in the handler before shutdown starts.
 	tok := strings.Repeat("s", 43)
 	form := url.Values{"_csrf": {tok}, "path": {"overview"}, "helpful": {"yes"}}.Encode()
-	pr, pw := io.Pipe()
-	req, _ := http.NewRequest(http.MethodPost, base+"/en/docs/feedback", pr)
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.ContentLength = int64(len(form))
-	req.AddCookie(&http.Cookie{Name: "sb_csrf", Value: tok})
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resc := make(chan *http.Response, 1)
-	errc := make(chan error, 1)
-	go func() {
-		res, err := client.Do(req)
-		if err != nil {
-			errc <- err
-			return
-		}
-		resc <- res
-	}()
-	pw.Write([]byte(form[:10]))
-	time.Sleep(200 * time.Millisecond) // the server has the headers and waits for the body
+	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	head := "POST /en/docs/feedback HTTP/1.1\r\nHost: " + strings.TrimPrefix(base, "http://") +
+		"\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: " + strconv.Itoa(len(form)) +
+		"\r\nCookie: sb_csrf=" + tok + "\r\nExpect: 100-continue\r\n\r\n"
+	if _, err := io.WriteString(conn, head); err != nil {
+		t.Fatal(err)
+	}
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	br := bufio.NewReader(conn)
+	if res, err := http.ReadResponse(br, nil); err != nil || res.StatusCode != http.StatusContinue {
+		t.Fatalf("before the body: %v %v, want 100 Continue", res, err)
+	}
 
 	shut := make(chan error, 1)
 	go func() {
@@ -233,27 +251,32 @@ func TestGracefulShutdown(t *testing.T) {
 		defer cancel()
 		shut <- m.Shutdown(ctx)
 	}()
+	// Wait until shutdown has begun: new connections are refused.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		res, err := http.Get(base + "/healthz")
+		if err != nil {
+			break
+		}
+		res.Body.Close()
+		if time.Now().After(deadline) {
+			t.Fatal("new requests were still accepted 10 s after shutdown began")
+		}
+	}
 	select {
 	case err := <-shut:
 		t.Fatalf("Shutdown returned (%v) while a request was in flight", err)
-	case <-time.After(300 * time.Millisecond):
+	default:
 	}
-	// New connections are refused during shutdown.
-	if _, err := http.Get(base + "/healthz"); err == nil {
-		t.Error("a new request was accepted during shutdown")
+	if _, err := io.WriteString(conn, form); err != nil {
+		t.Fatalf("finishing the in-flight request: %v", err)
 	}
-	pw.Write([]byte(form[10:]))
-	pw.Close()
-	select {
-	case res := <-resc:
-		res.Body.Close()
-		if res.StatusCode != http.StatusSeeOther {
-			t.Errorf("in-flight vote: status %d, want 303", res.StatusCode)
-		}
-	case err := <-errc:
+	res, err := http.ReadResponse(br, nil)
+	if err != nil {
 		t.Fatalf("in-flight request failed: %v", err)
-	case <-time.After(10 * time.Second):
-		t.Fatal("in-flight request never finished")
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther {
+		t.Errorf("in-flight vote: status %d, want 303", res.StatusCode)
 	}
 	if err := <-shut; err != nil {
 		t.Errorf("Shutdown: %v", err)

@@ -239,10 +239,30 @@ func TestSandboxLoadTestReport(t *testing.T) {
 	if !strings.HasPrefix(href, "/en/sandbox/reports/") {
 		t.Fatalf("permalink %q", href)
 	}
+	// The charts, live and on the permalink page from the stored report:
+	// sent and delivered each on its own y axis, the p99 target a series.
+	checkCharts := func(where string) {
+		t.Helper()
+		if got := eval[int](t, ctx, `document.querySelectorAll('#chart-delivery .u-axis').length`); got != 3 {
+			t.Errorf("%s: delivery chart has %d axes, want x, sent and delivered", where, got)
+		}
+		legend := eval[string](t, ctx, `document.querySelector('#chart-latency .u-legend').textContent`)
+		if !strings.Contains(legend, "p99 target (50 ms)") {
+			t.Errorf("%s: latency legend %q lacks the p99 target", where, legend)
+		}
+	}
+	checkCharts("live")
 	must(t, ctx, "open the permalink", chromedp.Navigate(m.URL()+href),
 		waitText(`h1`, "Load-test report"),
 		waitText(`[data-metric="delivery_rate"]`, "100.00%"),
-		waitText(`.sandbox-report-table`, "met"))
+		waitText(`.sandbox-report-table`, "met"),
+		chromedp.WaitVisible(chromedp.CSS(`#chart-delivery canvas`)))
+	checkCharts("permalink")
+	// The last sample is a real point, not a copy of the one before at p99 0.
+	last := eval[[]string](t, ctx, `[...document.querySelectorAll('.sandbox-samples tbody tr:last-child td')].map(td => td.textContent)`)
+	if len(last) != 5 || last[4] == "0" {
+		t.Errorf("last sample row %q: want a p99 above 0", last)
+	}
 	must(t, ctx, "report JSON", chromedp.Navigate(m.URL()+"/api/sandbox/reports/"+strings.TrimPrefix(href, "/en/sandbox/reports/")))
 	raw := text(t, ctx, "body")
 	var rep struct {

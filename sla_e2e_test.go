@@ -25,14 +25,7 @@ func TestSLAInBrowser(t *testing.T) {
 	ctx := browser.New(t)
 	console := watchConsole(ctx)
 	f := &forumTab{t: t, ctx: ctx, base: m.URL()}
-	for _, u := range []struct {
-		email, name string
-		role        forum.Role
-	}{{"member@example.com", "Member Mia", forum.RoleMember}, {"staff@example.com", "Staff Sam", forum.RoleStaff}} {
-		if _, err := m.Forum.CreateUser(context.Background(), forum.SignUp{Email: u.email, Name: u.name, Password: e2ePassword}, u.role); err != nil {
-			t.Fatal(err)
-		}
-	}
+	createUsers(t, m, e2eUser{"member@example.com", "Member Mia", forum.RoleMember}, e2eUser{"staff@example.com", "Staff Sam", forum.RoleStaff})
 	before := responseTimes(t, m.URL())
 
 	// 1. A member asks a question; the topic shows the awaited response.
@@ -92,6 +85,22 @@ func TestSLAInBrowser(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 	if p := console.problems(); len(p) > 0 {
 		t.Errorf("console problems:\n%s", strings.Join(p, "\n"))
+	}
+}
+
+// e2eUser is an account a browser test signs in as.
+type e2eUser struct {
+	email, name string
+	role        forum.Role
+}
+
+// createUsers creates accounts with roles directly in the store.
+func createUsers(t *testing.T, m *Main, users ...e2eUser) {
+	t.Helper()
+	for _, u := range users {
+		if _, err := m.Forum.CreateUser(context.Background(), forum.SignUp{Email: u.email, Name: u.name, Password: e2ePassword}, u.role); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

@@ -146,6 +146,34 @@ func TestStatusPageInBrowser(t *testing.T) {
 	if got[0].Response == "" {
 		t.Error("the incident shows no fault response time")
 	}
+
+	// The major Messaging incident colours today's Messaging bar as down,
+	// in the legend's "down" colour, while the untouched components stay up.
+	type today struct {
+		Level, Colour, Title string
+	}
+	bars := eval[map[string]today](t, ctx, `Object.fromEntries([...document.querySelectorAll('.bar-row')].map((row) => {
+		const b = row.querySelector('.bars > li:last-child');
+		return [row.dataset.component, {Level: b.dataset.level, Colour: getComputedStyle(b).backgroundColor, Title: b.title}];
+	}))`)
+	legend := eval[map[string]string](t, ctx, `Object.fromEntries(['up', 'down'].map((l) =>
+		[l, getComputedStyle(document.querySelector('.status-legend .bar-' + l)).backgroundColor]))`)
+	if msg := bars["messaging"]; msg.Level != "down" || msg.Colour != legend["down"] || !strings.Contains(msg.Title, "1 incident that day") {
+		t.Errorf("today's Messaging bar: %+v; want down, in the legend's down colour %s, naming the incident", msg, legend["down"])
+	}
+	if c := bars["engine_connect"]; c.Level != "up" || c.Colour != legend["up"] || c.Colour == legend["down"] {
+		t.Errorf("today's Engine connect bar: %+v; want up, in the legend's up colour %s", c, legend["up"])
+	}
+	// Minutes of measurements are no evidence for a 30-day target.
+	results := eval[[]string](t, ctx, `[...document.querySelectorAll('[data-sla-result]')].map((el) => el.dataset.slaResult + ': ' + el.textContent.trim())`)
+	for _, r := range results {
+		if r != "insufficient_data: Insufficient data" {
+			t.Errorf("SLA result %q after minutes of data, want insufficient_data", r)
+		}
+	}
+	if cov := eval[string](t, ctx, `document.querySelector('[data-sla-coverage]').textContent`); !strings.Contains(cov, "measured (0.") {
+		t.Errorf("SLA coverage %q, want the measured share of 30 days", cov)
+	}
 	if p := console.problems(); len(p) > 0 {
 		t.Errorf("console problems: %v", p)
 	}

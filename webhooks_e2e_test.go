@@ -289,7 +289,7 @@ func TestWebhooksSurviveKill9(t *testing.T) {
 	}
 	// Some delivered (so some are delivered again after the restart, under
 	// the same ID), most still pending.
-	waitUntil(t, 30*time.Second, func() bool { return len(rc.acceptedIDs()) >= 10 })
+	waitUntil(t, "10 delivered events", 30*time.Second, func() bool { return len(rc.acceptedIDs()) >= 10 })
 	srv.cmd.Process.Kill() // SIGKILL: no shutdown, no flush
 	srv.cmd.Wait()
 	before := accepted()
@@ -304,7 +304,7 @@ func TestWebhooksSurviveKill9(t *testing.T) {
 
 	rc.set(func(int) int { return http.StatusOK }, 0)
 	startServerProcess(t, bin, dir)
-	waitUntil(t, 60*time.Second, func() bool { return len(rc.acceptedIDs()) >= want })
+	waitUntil(t, "every accepted event delivered", 60*time.Second, func() bool { return len(rc.acceptedIDs()) >= want })
 	ids := rc.acceptedIDs()
 	for id := range before {
 		if !slices.Contains(ids, id) {
@@ -349,16 +349,5 @@ func TestWebhooksSurviveKill9(t *testing.T) {
 		if i < len(connects) && connects[i] != user {
 			t.Errorf("connect %d delivered is %s's, want %s's", i, connects[i], user)
 		}
-	}
-}
-
-func waitUntil(t *testing.T, d time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("condition not met within %v", d)
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -30,14 +30,7 @@ type alertTransformer struct{ r *Renderer }
 
 func (t *alertTransformer) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
 	src := reader.Source()
-	var quotes []*ast.Blockquote
-	ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
-		if bq, ok := n.(*ast.Blockquote); ok && entering {
-			quotes = append(quotes, bq)
-		}
-		return ast.WalkContinue, nil
-	})
-	for _, bq := range quotes {
+	for _, bq := range nodesOf[*ast.Blockquote](doc) {
 		para, ok := bq.FirstChild().(*ast.Paragraph)
 		if !ok || para.Lines().Len() == 0 {
 			continue

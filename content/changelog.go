@@ -27,6 +27,7 @@ type Release struct {
 type Deprecation struct {
 	Release string // the version that announced it
 	HTML    []byte
+	Text    string // the notice as plain text (a feed entry's title)
 }
 
 var releaseHeading = regexp.MustCompile(`^(\S+)(?:\s+\((\d{4}-\d{2}-\d{2})\))?\s*$`)
@@ -84,7 +85,8 @@ func parseChangelog(r *Renderer, body []byte, lang string) ([]Release, error) {
 			if err != nil {
 				return nil, fmt.Errorf("changelog %s: %w", rel.Version, err)
 			}
-			rel.Deprecations = append(rel.Deprecations, Deprecation{Release: rel.Version, HTML: bytes.TrimSpace(h.HTML)})
+			rel.Deprecations = append(rel.Deprecations, Deprecation{Release: rel.Version, HTML: bytes.TrimSpace(h.HTML),
+				Text: strings.TrimSpace(h.Text)})
 		}
 		out = append(out, rel)
 	}

@@ -48,14 +48,7 @@ type codeTransformer struct {
 
 func (t *codeTransformer) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
 	src := reader.Source()
-	var blocks []*ast.FencedCodeBlock
-	ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
-		if fc, ok := n.(*ast.FencedCodeBlock); ok && entering {
-			blocks = append(blocks, fc)
-		}
-		return ast.WalkContinue, nil
-	})
-	for _, fc := range blocks {
+	for _, fc := range nodesOf[*ast.FencedCodeBlock](doc) {
 		var info string
 		if fc.Info != nil {
 			info = string(fc.Info.Segment.Value(src))
@@ -70,6 +63,9 @@ func (t *codeTransformer) Transform(doc *ast.Document, reader text.Reader, pc pa
 		_, cb.run = attrs["run"]
 		if file := attrs["file"]; file != "" && t.trusted {
 			inc, err := t.r.include(file, attrs["region"])
+			if err == nil {
+				err = spliceInclude(pc, fc, src, inc)
+			}
 			if err != nil {
 				addErr(pc, err)
 			} else {
@@ -81,6 +77,78 @@ func (t *codeTransformer) Transform(doc *ast.Document, reader text.Reader, pc pa
 		}
 		fc.Parent().ReplaceChild(fc.Parent(), fc, cb)
 	}
+}
+
+// splice replaces src[start:end] with text in the Markdown that tools read.
+type splice struct {
+	start, end int
+	text       string
+}
+
+// spliceInclude records that the fenced block fc, whose code comes from a
+// file, holds code in the raw Markdown too: the included lines go between
+// its fences, indented like the opening fence (a block in a list item).
+// Tools that read /…/page.md (llms.txt points them there) would otherwise
+// see an empty block.
+func spliceInclude(pc parser.Context, fc *ast.FencedCodeBlock, src []byte, code string) error {
+	if fc.Info == nil {
+		return nil
+	}
+	info := fc.Info.Segment
+	lineStart := bytes.LastIndexByte(src[:info.Start], '\n') + 1
+	fence := bytes.IndexAny(src[lineStart:info.Start], "`~")
+	if fence < 0 {
+		return nil
+	}
+	indent := string(src[lineStart : lineStart+fence])
+	marker := src[lineStart+fence : info.Start]
+	marker = marker[:len(marker)-len(bytes.TrimLeft(marker, string(marker[:1])))]
+	start := bytes.IndexByte(src[info.Stop:], '\n')
+	if start < 0 {
+		return fmt.Errorf("include: code block at byte %d has no closing fence", lineStart)
+	}
+	start += info.Stop + 1
+	end := start
+	if n := fc.Lines().Len(); n > 0 {
+		end = fc.Lines().At(n - 1).Stop
+	}
+	var b strings.Builder
+	for _, l := range strings.SplitAfter(code, "\n") {
+		if l == "" {
+			continue
+		}
+		if strings.HasPrefix(strings.TrimLeft(l, " \t"), string(marker)) {
+			return fmt.Errorf("include: a line of the code closes its %s fence: %q", marker, strings.TrimSpace(l))
+		}
+		if strings.TrimSpace(l) == "" {
+			b.WriteString(strings.TrimRight(indent, " \t"))
+		} else {
+			b.WriteString(indent)
+		}
+		b.WriteString(l)
+	}
+	if s := b.String(); s != "" && !strings.HasSuffix(s, "\n") {
+		b.WriteString("\n")
+	}
+	splices, _ := pc.Get(parserKeySplices).([]splice)
+	pc.Set(parserKeySplices, append(splices, splice{start: start, end: end, text: b.String()}))
+	return nil
+}
+
+// applySplices returns src with the splices (in source order) applied.
+func applySplices(src []byte, splices []splice) []byte {
+	if len(splices) == 0 {
+		return src
+	}
+	var out bytes.Buffer
+	at := 0
+	for _, s := range splices {
+		out.Write(src[at:s.start])
+		out.WriteString(s.text)
+		at = s.end
+	}
+	out.Write(src[at:])
+	return out.Bytes()
 }
 
 // parseInfo splits a fence info string into its language and key=value
@@ -278,16 +346,4 @@ func (c *highlightCache) highlight(w util.BufWriter, lang, code string) {
 		c.mu.Unlock()
 	}
 	w.WriteString(out)
-}
-
-// HighlightCSS returns the stylesheet for highlighted code, light and dark.
-func HighlightCSS() []byte {
-	var b bytes.Buffer
-	formatter.WriteCSS(&b, styles.Get("github"))
-	b.WriteString("@media (prefers-color-scheme: dark) {\n")
-	var dark bytes.Buffer
-	formatter.WriteCSS(&dark, styles.Get("github-dark"))
-	b.Write(dark.Bytes())
-	b.WriteString("}\n")
-	return b.Bytes()
 }

@@ -33,6 +33,9 @@ type Rendered struct {
 	HTML []byte
 	TOC  []Heading // h2 and h3 headings, in order
 	Text string    // plain text, for the search index
+	// Markdown is the source with the code of file= blocks filled in,
+	// for tools that read Markdown rather than HTML.
+	Markdown []byte
 }
 
 // Renderer renders Markdown. It is the one place goldmark is configured;
@@ -47,6 +50,9 @@ type Renderer struct {
 var (
 	parserKeyLang = parser.NewContextKey()
 	parserKeyErrs = parser.NewContextKey()
+	// parserKeySplices collects the included code that the raw Markdown
+	// gets (spliceInclude).
+	parserKeySplices = parser.NewContextKey()
 )
 
 // NewDocsRenderer configures goldmark for trusted documentation: GFM,
@@ -124,7 +130,22 @@ func (r *Renderer) RenderLang(src []byte, lang string) (*Rendered, error) {
 	if err := r.md.Renderer().Render(&buf, src, doc); err != nil {
 		return nil, fmt.Errorf("render: %w", err)
 	}
-	return &Rendered{HTML: buf.Bytes(), TOC: collectTOC(doc, src), Text: plainText(doc, src)}, nil
+	splices, _ := pc.Get(parserKeySplices).([]splice)
+	return &Rendered{HTML: buf.Bytes(), TOC: collectTOC(doc, src), Text: plainText(doc, src),
+		Markdown: applySplices(src, splices)}, nil
+}
+
+// nodesOf returns doc's nodes of type T in document order, collected
+// first so that a transformer may replace them afterwards.
+func nodesOf[T ast.Node](doc ast.Node) []T {
+	var out []T
+	ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if t, ok := n.(T); ok && entering {
+			out = append(out, t)
+		}
+		return ast.WalkContinue, nil
+	})
+	return out
 }
 
 func addErr(pc parser.Context, err error) {

@@ -54,7 +54,7 @@ func (r *nodeRenderer) renderCode(w util.BufWriter, src []byte, n ast.Node, ente
 	if cb.title != "" {
 		fmt.Fprintf(w, `<div class="code-title">%s</div>`, html.EscapeString(cb.title))
 	}
-	w.WriteString(`<pre class="chroma"><code`)
+	w.WriteString(`<pre class="chroma" tabindex="0"><code`) // focusable: keyboard users scroll long lines
 	if cb.lang != "" {
 		fmt.Fprintf(w, ` class="language-%s"`, lang)
 	}

@@ -1,6 +1,7 @@
 package content
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -48,7 +49,7 @@ type Page struct {
 	HTML        []byte
 	TOC         []Heading
 	Text        string // plain text, for search
-	Raw         []byte // the Markdown source as stored
+	Raw         []byte // the Markdown source with the code of file= blocks filled in, as /…/page.md serves it
 	Translation Translation
 	SourceHash  string // for English pages: the current revision; for translations: the revision translated
 
@@ -137,6 +138,7 @@ func Load(fsys fs.FS, r *Renderer) (*Site, error) {
 				return nil, fmt.Errorf("load %s: %w", own.file, err)
 			}
 			page.HTML, page.TOC, page.Text = out.HTML, out.TOC, out.Text
+			page.Raw = withBody(own.raw, own.body, out.Markdown)
 			if p == ChangelogPath {
 				if s.releases[lang], err = parseChangelog(r, own.body, lang); err != nil {
 					return nil, fmt.Errorf("load %s: %w", own.file, err)
@@ -152,6 +154,17 @@ func Load(fsys fs.FS, r *Renderer) (*Site, error) {
 		s.link(lang)
 	}
 	return s, nil
+}
+
+// withBody returns raw (a page file) with its body, after the front
+// matter, replaced by body; raw itself when body is the file's own.
+func withBody(raw, oldBody, body []byte) []byte {
+	if bytes.Equal(oldBody, body) {
+		return raw
+	}
+	norm := bytes.ReplaceAll(bytes.TrimPrefix(raw, []byte("\ufeff")), []byte("\r\n"), []byte("\n")) // as splitFrontMatter reads it
+	head := norm[:len(norm)-len(oldBody)]
+	return append(append([]byte{}, head...), body...)
 }
 
 type source struct {

@@ -29,11 +29,12 @@ const FileName = "switchboard.db"
 // transactions, so that concurrent writers queue instead of failing with
 // SQLITE_BUSY half-way through a transaction.
 //
-// WAL checkpoints run in the background (see checkpointLoop) rather than
-// inside whichever write happens to cross SQLite's threshold: that write
-// would otherwise wait for the copy and the fsync, which on this project's
-// hot path (each engine publication is one INSERT) shows up as a
-// tens-of-milliseconds stall every few hundred messages.
+// A long-running program runs RunCheckpoints beside it, so that WAL
+// checkpoints happen in the background rather than inside whichever write
+// happens to cross SQLite's threshold: that write would otherwise wait for
+// the copy and the fsync, which on this project's hot path (each engine
+// publication is one INSERT) shows up as a tens-of-milliseconds stall
+// every few hundred messages.
 func Open(ctx context.Context, path string) (*sql.DB, error) {
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -45,7 +46,7 @@ func Open(ctx context.Context, path string) (*sql.DB, error) {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "synchronous(NORMAL)")
-	// A safety net only: checkpointLoop keeps the WAL far below this.
+	// A safety net only: RunCheckpoints keeps the WAL far below this.
 	q.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", autoCheckpointPages))
 	q.Set("_txlock", "immediate")
 	d, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
@@ -68,7 +69,6 @@ func Open(ctx context.Context, path string) (*sql.DB, error) {
 		d.Close()
 		return nil, fmt.Errorf("create schema_migrations: %w", err)
 	}
-	go checkpointLoop(d, CheckpointInterval)
 	return d, nil
 }
 

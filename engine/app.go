@@ -21,6 +21,9 @@ type App struct {
 	CreatedAt   time.Time
 	// Limits overrides engine limits for this app (zero fields = engine default).
 	Limits AppLimits
+	// APIKey is the server API key, set only in the App that CreateApp
+	// returns: the engine keeps just its hash (see RotateAPIKey).
+	APIKey string
 }
 
 // AppLimits are the per-app limit overrides. Zero means "engine default".
@@ -28,6 +31,7 @@ type AppLimits struct {
 	MaxConns     int     // connections per app
 	PublishRate  float64 // publish+peer messages per second per connection
 	PublishBurst int     // token bucket size
+	APIRate      float64 // server API requests per second for the app (burst the same)
 }
 
 // AppOption sets optional fields at CreateApp.
@@ -44,8 +48,9 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// CreateApp creates an app with a fresh App ID (32 hex characters) and
-// certificate (64 hex characters). It returns ErrInvalid for an empty name.
+// CreateApp creates an app with a fresh App ID (32 hex characters),
+// certificate (64 hex characters) and server API key (App.APIKey). It
+// returns ErrInvalid for an empty name.
 func (e *Engine) CreateApp(ctx context.Context, name string, opts ...AppOption) (App, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || len(name) > 200 {
@@ -58,30 +63,42 @@ func (e *Engine) CreateApp(ctx context.Context, name string, opts ...AppOption) 
 	if err := a.Limits.validate(); err != nil {
 		return App{}, fmt.Errorf("create app: %w", err)
 	}
-	_, err := e.db.ExecContext(ctx, `INSERT INTO engine_apps (id, name, certificate, created_at, max_conns, publish_rate, publish_burst)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, a.ID, a.Name, a.Certificate, a.CreatedAt.UnixMilli(),
-		a.Limits.MaxConns, a.Limits.PublishRate, a.Limits.PublishBurst)
+	tx, err := e.db.BeginTx(ctx, nil)
 	if err != nil {
+		return App{}, fmt.Errorf("create app: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO engine_apps (id, name, certificate, created_at, max_conns, publish_rate, publish_burst, api_rate)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, a.ID, a.Name, a.Certificate, a.CreatedAt.UnixMilli(),
+		a.Limits.MaxConns, a.Limits.PublishRate, a.Limits.PublishBurst, a.Limits.APIRate); err != nil {
+		return App{}, fmt.Errorf("create app: %w", err)
+	}
+	if a.APIKey, err = insertAPIKey(ctx, tx, a.ID, a.CreatedAt); err != nil {
+		return App{}, fmt.Errorf("create app: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
 		return App{}, fmt.Errorf("create app: %w", err)
 	}
 	return a, nil
 }
 
 func (l AppLimits) validate() error {
-	if l.MaxConns < 0 || l.PublishRate < 0 || l.PublishBurst < 0 {
+	if l.MaxConns < 0 || l.PublishRate < 0 || l.PublishBurst < 0 || l.APIRate < 0 {
 		return fmt.Errorf("negative app limit: %w", ErrInvalid)
 	}
 	return nil
 }
 
-// SetAppLimits replaces an app's limit overrides. Connections already open
-// keep their publish rate; the connection limit applies to new connections.
+// SetAppLimits replaces an app's limit overrides. The connection limit
+// applies to new connections; the publish rate and burst to open
+// connections too. Another engine on the same database (a running server,
+// when the CLI changes limits) applies the change within AppCacheTTL.
 func (e *Engine) SetAppLimits(ctx context.Context, id string, l AppLimits) error {
 	if err := l.validate(); err != nil {
 		return fmt.Errorf("set app limits: %w", err)
 	}
-	res, err := e.db.ExecContext(ctx, `UPDATE engine_apps SET max_conns = ?, publish_rate = ?, publish_burst = ? WHERE id = ?`,
-		l.MaxConns, l.PublishRate, l.PublishBurst, id)
+	res, err := e.db.ExecContext(ctx, `UPDATE engine_apps SET max_conns = ?, publish_rate = ?, publish_burst = ?, api_rate = ? WHERE id = ?`,
+		l.MaxConns, l.PublishRate, l.PublishBurst, l.APIRate, id)
 	if err != nil {
 		return fmt.Errorf("set app limits: %w", err)
 	}
@@ -92,19 +109,19 @@ func (e *Engine) SetAppLimits(ctx context.Context, id string, l AppLimits) error
 	return nil
 }
 
-const appColumns = `id, name, certificate, created_at, max_conns, publish_rate, publish_burst`
+const appColumns = `id, name, certificate, created_at, max_conns, publish_rate, publish_burst, api_rate`
 
 func scanApp(row interface{ Scan(...any) error }) (App, error) {
 	var a App
 	var created int64
-	err := row.Scan(&a.ID, &a.Name, &a.Certificate, &created, &a.Limits.MaxConns, &a.Limits.PublishRate, &a.Limits.PublishBurst)
+	err := row.Scan(&a.ID, &a.Name, &a.Certificate, &created, &a.Limits.MaxConns, &a.Limits.PublishRate, &a.Limits.PublishBurst, &a.Limits.APIRate)
 	a.CreatedAt = time.UnixMilli(created).UTC()
 	return a, err
 }
 
 // GetApp returns the app with the given ID, or ErrNotFound.
 func (e *Engine) GetApp(ctx context.Context, id string) (App, error) {
-	if a, ok := e.apps.get(id); ok {
+	if a, ok := e.apps.get(id, e.now()); ok {
 		return a, nil
 	}
 	a, err := scanApp(e.db.QueryRowContext(ctx, `SELECT `+appColumns+` FROM engine_apps WHERE id = ?`, id))
@@ -114,7 +131,7 @@ func (e *Engine) GetApp(ctx context.Context, id string) (App, error) {
 	if err != nil {
 		return App{}, fmt.Errorf("get app: %w", err)
 	}
-	e.apps.put(a)
+	e.apps.put(a, e.now())
 	return a, nil
 }
 

@@ -42,6 +42,31 @@ type HistoryResult struct {
 	Publications []*Publication
 }
 
+type historyPub struct {
+	Offset uint64          `json:"offset"`
+	Data   json.RawMessage `json:"data"`
+	From   string          `json:"from"`
+	Time   int64           `json:"time"`
+}
+
+type historyJSON struct {
+	Offset       uint64       `json:"offset"`
+	Epoch        string       `json:"epoch"`
+	Oldest       uint64       `json:"oldest"`
+	Publications []historyPub `json:"publications"`
+}
+
+// MarshalJSON encodes the result as the protocol's history reply (and the
+// server API's history response): {"offset", "epoch", "oldest",
+// "publications": [{"offset", "data", "from", "time"}]}.
+func (h HistoryResult) MarshalJSON() ([]byte, error) {
+	out := historyJSON{Offset: h.Position.Offset, Epoch: h.Position.Epoch, Oldest: h.Oldest, Publications: make([]historyPub, len(h.Publications))}
+	for i, p := range h.Publications {
+		out.Publications[i] = historyPub{Offset: p.Offset, Data: p.Data, From: p.From, Time: p.Time}
+	}
+	return json.Marshal(out)
+}
+
 // BrokerEventHandler receives publications from the broker. HandlePublication
 // is called in offset order per channel, and a publication is visible to
 // History before (or while) it is handed to the handler, so a subscriber that

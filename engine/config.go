@@ -77,29 +77,33 @@ type PublishEvent struct {
 }
 
 // Limits are the engine's limits. Zero fields get the defaults listed.
+// The help tags describe each limit for the operator flags that set it
+// (-engine-<field in kebab case>, see the Limits docs page).
 type Limits struct {
-	MaxMessageBytes         int           // 32 KiB: size of a publish/peer "data" JSON value
-	MaxFrameBytes           int           // 2*MaxMessageBytes+4096: bigger frames close the socket with 1009
-	PublishRate             float64       // 60 per second per connection (publish + peer)
-	PublishBurst            int           // 60
-	MaxSubscriptionsPerConn int           // 128
-	MaxConnsPerApp          int           // 100000
-	SendQueueLen            int           // 1024 frames per connection
-	SendQueueBytes          int           // 4 MiB per connection
-	HistorySize             int           // 1000 publications per channel
-	HistoryTTL              time.Duration // 10 minutes
-	HistoryMaxLimit         int           // 1000 publications per history request
-	OfflineTTL              time.Duration // 24 hours for stored peer messages
-	MaxOfflinePerUser       int           // 1000 stored peer messages per recipient
-	PingInterval            time.Duration // 25 s
-	PongTimeout             time.Duration // 10 s
-	ConnectTimeout          time.Duration // 10 s
-	ExpiringLead            time.Duration // 30 s before exp the "expiring" push is sent
-	AckTimeout              time.Duration // 5 s before unacked publications are redelivered
-	MaxUnacked              int           // 1000 unacked publications per connection
-	MaxStateKeys            int           // 16 presence state keys
-	MaxStateBytes           int           // 1024 bytes of presence state JSON
-	ShutdownReconnectDelay  time.Duration // 500 ms advised in the shutdown push
+	MaxMessageBytes         int           `help:"bytes of a publish or peer message's data JSON"`                                                                                 // 32 KiB
+	MaxFrameBytes           int           `help:"bytes of a WebSocket frame (bigger frames close with 1009); default 2*max-message-bytes+4096; also the server API's body limit"` // 2*MaxMessageBytes+4096
+	PublishRate             float64       `help:"publish and peer messages per second per connection"`                                                                            // 60
+	PublishBurst            int           `help:"burst of the per-connection publish rate (token bucket size)"`                                                                   // PublishRate
+	MaxSubscriptionsPerConn int           `help:"subscriptions per connection"`                                                                                                   // 128
+	MaxConnsPerApp          int           `help:"connections per app"`                                                                                                            // 100000
+	SendQueueLen            int           `help:"frames queued per connection before it is closed as a slow consumer (4001)"`                                                     // 1024
+	SendQueueBytes          int           `help:"bytes queued per connection before it is closed as a slow consumer (4001)"`                                                      // 4 MiB
+	HistorySize             int           `help:"publications kept per channel"`                                                                                                  // 1000
+	HistoryTTL              time.Duration `help:"how long publications are kept"`                                                                                                 // 10 minutes
+	HistoryMaxLimit         int           `help:"most publications one history request returns"`                                                                                  // 1000
+	OfflineTTL              time.Duration `help:"how long peer messages for offline users are kept"`                                                                              // 24 hours
+	MaxOfflinePerUser       int           `help:"peer messages kept per offline recipient"`                                                                                       // 1000
+	PingInterval            time.Duration `help:"interval of the server's pings"`                                                                                                 // 25 s
+	PongTimeout             time.Duration `help:"wait for a pong before closing with 4002"`                                                                                       // 10 s
+	ConnectTimeout          time.Duration `help:"wait for a successful connect before closing with 4003"`                                                                         // 10 s
+	ExpiringLead            time.Duration `help:"how long before a token expires the expiring push is sent"`                                                                      // 30 s
+	AckTimeout              time.Duration `help:"wait for an ack before a publication is sent again"`                                                                             // 5 s
+	MaxUnacked              int           `help:"unacknowledged publications per subscription before closing with 4001"`                                                          // 1000
+	MaxStateKeys            int           `help:"keys of a user's presence state"`                                                                                                // 16
+	MaxStateBytes           int           `help:"bytes of a user's presence state JSON"`                                                                                          // 1024
+	ShutdownReconnectDelay  time.Duration `help:"reconnect delay advised in the shutdown push"`                                                                                   // 500 ms
+	APIRate                 float64       `help:"server API requests per second per app"`                                                                                         // 1000
+	APIBurst                int           `help:"burst of the server API rate per app"`                                                                                           // APIRate
 }
 
 // DefaultLimits returns the documented defaults.
@@ -145,5 +149,9 @@ func (l Limits) withDefaults() Limits {
 	setInt(&l.MaxStateKeys, 16)
 	setInt(&l.MaxStateBytes, 1024)
 	setDur(&l.ShutdownReconnectDelay, 500*time.Millisecond)
+	if l.APIRate <= 0 {
+		l.APIRate = 1000
+	}
+	setInt(&l.APIBurst, max(1, int(l.APIRate)))
 	return l
 }

@@ -29,7 +29,8 @@ type conn struct {
 	user      string
 	claims    Claims
 	bucket    tokenBucket
-	sdk       sdkInfo // what the client sent in connect
+	sdk       sdkInfo   // what the client sent in connect
+	limitsAt  time.Time // when bucket last took the app's limits
 
 	expiresAt    atomic.Int64 // Unix nanoseconds
 	expiringAt   atomic.Int64 // when to push "expiring"

@@ -23,17 +23,18 @@ var migrationsFS embed.FS
 // Engine is the messaging engine. Create it with New, serve Handler, and
 // stop it with Shutdown.
 type Engine struct {
-	cfg      Config
-	db       *sql.DB
-	log      *slog.Logger
-	limits   Limits
-	now      func() time.Time
-	broker   Broker
-	presence PresenceManager
-	hub      *hub
-	flusher  *flusher
-	apps     appCache
-	offline  *offlineStore
+	cfg        Config
+	db         *sql.DB
+	log        *slog.Logger
+	limits     Limits
+	now        func() time.Time
+	broker     Broker
+	presence   PresenceManager
+	hub        *hub
+	flusher    *flusher
+	apps       appCache
+	apiBuckets appBuckets
+	offline    *offlineStore
 
 	peerSeed  maphash.Seed
 	peerLocks [64]sync.Mutex
@@ -86,7 +87,8 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 		stop:     make(chan struct{}),
 		done:     make(chan struct{}),
 	}
-	e.apps.m = make(map[string]App)
+	e.apps.m = make(map[string]cachedApp)
+	e.apps.keys = make(map[string]cachedKey)
 	e.hub = newHub(e)
 	e.flusher = newFlusher()
 	e.offline = &offlineStore{db: cfg.DB}
@@ -207,27 +209,75 @@ func (e *Engine) presenceLock(ch ChannelID) *sync.Mutex {
 	return &e.presLocks[h.Sum64()%uint64(len(e.presLocks))]
 }
 
-// appCache caches apps by ID; connects look apps up often.
+// AppCacheTTL is how long an engine trusts its cached copy of an app or an
+// API key. A change made through another engine on the same database (the
+// "apps" command while the server runs) is seen within this time.
+const AppCacheTTL = 2 * time.Second
+
+// appCache caches apps by ID (connects look apps up often) and API keys by
+// hash (every server API request looks its key up).
 type appCache struct {
-	mu sync.RWMutex
-	m  map[string]App
+	mu   sync.RWMutex
+	m    map[string]cachedApp
+	keys map[string]cachedKey
 }
 
-func (c *appCache) get(id string) (App, bool) {
+type cachedApp struct {
+	app     App
+	fetched time.Time
+}
+
+type cachedKey struct {
+	key     apiKeyRow
+	fetched time.Time
+}
+
+func (c *appCache) get(id string, now time.Time) (App, bool) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	a, ok := c.m[id]
-	return a, ok
+	if !ok || now.Sub(a.fetched) >= AppCacheTTL || now.Before(a.fetched) {
+		return App{}, false
+	}
+	return a.app, true
 }
 
-func (c *appCache) put(a App) {
+func (c *appCache) put(a App, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.m[a.ID] = a
+	c.m[a.ID] = cachedApp{a, now}
 }
 
+func (c *appCache) getKey(hash string, now time.Time) (apiKeyRow, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	k, ok := c.keys[hash]
+	if !ok || now.Sub(k.fetched) >= AppCacheTTL || now.Before(k.fetched) {
+		return apiKeyRow{}, false
+	}
+	return k.key, true
+}
+
+func (c *appCache) putKey(hash string, k apiKeyRow, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.keys) >= maxCachedKeys {
+		clear(c.keys) // wrong keys are cached too: bound the map
+	}
+	c.keys[hash] = cachedKey{k, now}
+}
+
+// maxCachedKeys bounds the key cache, which also remembers unknown keys.
+const maxCachedKeys = 10000
+
+// forget drops the app and its keys from the cache.
 func (c *appCache) forget(id string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	delete(c.m, id)
+	for h, k := range c.keys {
+		if k.key.appID == id {
+			delete(c.keys, h)
+		}
+	}
 }

@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"net/http"
 )
 
 // Code is a protocol error code, sent to clients as error.code in a reply
@@ -24,6 +25,7 @@ const (
 	CodeAppNotFound     Code = 113 // app claim names no existing app
 	CodeWrongApp        Code = 114 // token is for another app than the one asked for, or refresh changed app
 	CodeWrongUser       Code = 115 // refresh token has a different sub
+	CodeAPIKeyInvalid   Code = 116 // server API: Authorization is not "Bearer <api_key>" of a live key
 	CodeChannelInvalid  Code = 120 // channel name empty, longer than 64 bytes or outside the charset
 	CodePermission      Code = 121 // token permissions do not allow this channel
 	CodeAlreadySubbed   Code = 122 // subscribe to a channel this connection already holds
@@ -37,38 +39,53 @@ const (
 	CodeShuttingDown    Code = 150 // server is shutting down; reconnect shortly
 )
 
-var codeNames = map[Code]string{
-	CodeInternal:        "internal",
-	CodeBadRequest:      "bad_request",
-	CodeUnknownOp:       "unknown_op",
-	CodeBinaryFrame:     "binary_frame",
-	CodeNotConnected:    "not_connected",
-	CodeAlreadyConnect:  "already_connected",
-	CodeTokenMalformed:  "token_malformed",
-	CodeTokenExpired:    "token_expired",
-	CodeTokenSignature:  "token_signature",
-	CodeAppNotFound:     "app_not_found",
-	CodeWrongApp:        "wrong_app",
-	CodeWrongUser:       "wrong_user",
-	CodeChannelInvalid:  "channel_invalid",
-	CodePermission:      "permission_denied",
-	CodeAlreadySubbed:   "already_subscribed",
-	CodeNotSubscribed:   "not_subscribed",
-	CodeMessageTooLarge: "message_too_large",
-	CodeRateLimited:     "rate_limited",
-	CodeTooManySubs:     "too_many_subscriptions",
-	CodeTooManyConns:    "too_many_connections",
-	CodeUserInvalid:     "user_invalid",
-	CodeStateInvalid:    "state_invalid",
-	CodeShuttingDown:    "shutting_down",
+// codeTable is the one table of codes: each code's stable name and the
+// HTTP status the server API answers it with.
+var codeTable = map[Code]struct {
+	name   string
+	status int
+}{
+	CodeInternal:        {"internal", http.StatusInternalServerError},
+	CodeBadRequest:      {"bad_request", http.StatusBadRequest},
+	CodeUnknownOp:       {"unknown_op", http.StatusNotFound},
+	CodeBinaryFrame:     {"binary_frame", http.StatusBadRequest},
+	CodeNotConnected:    {"not_connected", http.StatusBadRequest},
+	CodeAlreadyConnect:  {"already_connected", http.StatusBadRequest},
+	CodeTokenMalformed:  {"token_malformed", http.StatusUnauthorized},
+	CodeTokenExpired:    {"token_expired", http.StatusUnauthorized},
+	CodeTokenSignature:  {"token_signature", http.StatusUnauthorized},
+	CodeAppNotFound:     {"app_not_found", http.StatusNotFound},
+	CodeWrongApp:        {"wrong_app", http.StatusUnauthorized},
+	CodeWrongUser:       {"wrong_user", http.StatusUnauthorized},
+	CodeAPIKeyInvalid:   {"api_key_invalid", http.StatusUnauthorized},
+	CodeChannelInvalid:  {"channel_invalid", http.StatusBadRequest},
+	CodePermission:      {"permission_denied", http.StatusForbidden},
+	CodeAlreadySubbed:   {"already_subscribed", http.StatusConflict},
+	CodeNotSubscribed:   {"not_subscribed", http.StatusNotFound},
+	CodeMessageTooLarge: {"message_too_large", http.StatusRequestEntityTooLarge},
+	CodeRateLimited:     {"rate_limited", http.StatusTooManyRequests},
+	CodeTooManySubs:     {"too_many_subscriptions", http.StatusTooManyRequests},
+	CodeTooManyConns:    {"too_many_connections", http.StatusTooManyRequests},
+	CodeUserInvalid:     {"user_invalid", http.StatusBadRequest},
+	CodeStateInvalid:    {"state_invalid", http.StatusBadRequest},
+	CodeShuttingDown:    {"shutting_down", http.StatusServiceUnavailable},
 }
 
 // String returns the code's stable snake_case name.
 func (c Code) String() string {
-	if n, ok := codeNames[c]; ok {
-		return n
+	if t, ok := codeTable[c]; ok {
+		return t.name
 	}
 	return fmt.Sprintf("code_%d", int(c))
+}
+
+// HTTPStatus is the status the server API answers the code with (500 for
+// a code it does not know).
+func (c Code) HTTPStatus() int {
+	if t, ok := codeTable[c]; ok {
+		return t.status
+	}
+	return http.StatusInternalServerError
 }
 
 // WebSocket close codes the server uses. 1009 (message too big) is sent by
@@ -80,6 +97,7 @@ const (
 	CloseAppDeleted     = 4004 // the app was deleted; do not reconnect
 	CloseTokenExpired   = 4005 // token expired without refresh; reconnect with a fresh token
 	CloseShutdown       = 4006 // server shutting down; reconnect after a short delay
+	CloseDisconnected   = 4007 // the app's backend disconnected the user (server API); reconnect with a fresh token
 	CloseFrameTooLarge  = 1009 // frame over the frame limit (WebSocket standard code)
 )
 

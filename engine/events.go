@@ -47,7 +47,7 @@ type PresenceEvent struct{ AppID, Channel, UserID, ClientID string }
 
 // PeerStoredEvent describes a peer message stored for an offline user.
 type PeerStoredEvent struct {
-	AppID, From, To string
+	AppID, From, To string // From is "" for a message the server API sent
 	MessageID       int64
 	ExpiresAt       int64 // Unix seconds
 	Data            []byte
@@ -57,6 +57,7 @@ type PeerStoredEvent struct {
 const (
 	UnsubscribeClient     = "client"
 	UnsubscribeDisconnect = "disconnect"
+	UnsubscribeServer     = "server" // the server API's users/{user}/unsubscribe
 )
 
 // peerCloseCode is the close code the client sent, or 1006 (abnormal

@@ -82,7 +82,16 @@ func (c *conn) checkData(data json.RawMessage) *Error {
 }
 
 func (c *conn) checkRate() *Error {
-	if !c.bucket.allow(c.e.now()) {
+	now := c.e.now()
+	if now.Sub(c.limitsAt) >= AppCacheTTL {
+		// Pick up "apps set" on open connections too, within AppCacheTTL.
+		c.limitsAt = now
+		if a, err := c.e.GetApp(context.Background(), c.app.ID); err == nil {
+			rate, burst := c.e.publishRate(a)
+			c.bucket.setRate(rate, burst)
+		}
+	}
+	if !c.bucket.allow(now) {
 		return errf(CodeRateLimited, "publish rate exceeded: %g/s, burst %d", c.bucket.rate, int(c.bucket.burst))
 	}
 	return nil

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"math"
 )
 
@@ -166,20 +167,6 @@ func (c *conn) opPublish(ctx context.Context, r *request) (any, *Error) {
 	return positionResult{Offset: p.Offset, Epoch: p.Epoch}, nil
 }
 
-type historyPub struct {
-	Offset uint64          `json:"offset"`
-	Data   json.RawMessage `json:"data"`
-	From   string          `json:"from"`
-	Time   int64           `json:"time"`
-}
-
-type historyResult struct {
-	Offset       uint64       `json:"offset"`
-	Epoch        string       `json:"epoch"`
-	Oldest       uint64       `json:"oldest"`
-	Publications []historyPub `json:"publications"`
-}
-
 func (c *conn) opHistory(ctx context.Context, r *request) (any, *Error) {
 	if err := c.checkChannel(r.Channel); err != nil {
 		return nil, err
@@ -187,22 +174,15 @@ func (c *conn) opHistory(ctx context.Context, r *request) (any, *Error) {
 	if !allowed(c.claims.Subscribe, r.Channel) {
 		return nil, errf(CodePermission, "token does not allow reading %q", r.Channel)
 	}
-	limit := r.Limit
-	if limit == 0 {
-		limit = min(100, c.e.limits.HistoryMaxLimit)
+	h, err := c.e.History(ctx, c.app.ID, r.Channel, HistoryFilter{Since: r.Since, Until: r.Until, Limit: r.Limit, Latest: r.Latest})
+	var perr *Error
+	if errors.As(err, &perr) {
+		return nil, perr
 	}
-	if limit < 0 || limit > c.e.limits.HistoryMaxLimit {
-		return nil, errf(CodeBadRequest, "limit must be 1-%d", c.e.limits.HistoryMaxLimit)
-	}
-	h, err := c.e.broker.History(ctx, ChannelID{c.app.ID, r.Channel}, HistoryFilter{Since: r.Since, Until: r.Until, Limit: limit, Latest: r.Latest})
 	if err != nil {
 		return nil, internal(c, ctx, "history", err)
 	}
-	res := historyResult{Offset: h.Position.Offset, Epoch: h.Position.Epoch, Oldest: h.Oldest, Publications: make([]historyPub, len(h.Publications))}
-	for i, p := range h.Publications {
-		res.Publications[i] = historyPub{Offset: p.Offset, Data: p.Data, From: p.From, Time: p.Time}
-	}
-	return res, nil
+	return h, nil
 }
 
 func (c *conn) opAck(ctx context.Context, r *request) (any, *Error) {

@@ -49,18 +49,12 @@ func (c *conn) opConnect(ctx context.Context, r *request) (any, *Error) {
 	if app.Limits.MaxConns > 0 {
 		maxConns = app.Limits.MaxConns
 	}
-	rate, burst := e.limits.PublishRate, e.limits.PublishBurst
-	if app.Limits.PublishRate > 0 {
-		rate = app.Limits.PublishRate
-		burst = max(1, int(rate))
-	}
-	if app.Limits.PublishBurst > 0 {
-		burst = app.Limits.PublishBurst
-	}
+	rate, burst := e.publishRate(app)
 
 	c.id = randomHex(8)
 	c.app, c.user, c.claims, c.sdk = app, claims.Subject, claims, r.SDK
 	c.bucket = newTokenBucket(rate, burst, now)
+	c.limitsAt = now
 	c.setExpiry(now, claims.ExpiresAt)
 
 	// Under the recipient's peer lock: register, reply, then replay stored
@@ -93,6 +87,20 @@ func (c *conn) opConnect(ctx context.Context, r *request) (any, *Error) {
 		e.log.ErrorContext(ctx, "replay offline peer messages", "app", app.ID, "err", err)
 	}
 	return nil, errNoReply
+}
+
+// publishRate is the app's per-connection publish rate and burst: its
+// overrides, or the engine's limits.
+func (e *Engine) publishRate(app App) (rate float64, burst int) {
+	rate, burst = e.limits.PublishRate, e.limits.PublishBurst
+	if app.Limits.PublishRate > 0 {
+		rate = app.Limits.PublishRate
+		burst = max(1, int(rate))
+	}
+	if app.Limits.PublishBurst > 0 {
+		burst = app.Limits.PublishBurst
+	}
+	return rate, burst
 }
 
 type refreshResult struct {

@@ -88,7 +88,10 @@ func (s *offlineStore) sweep(ctx context.Context, now time.Time) error {
 	return nil
 }
 
-type peerResult struct {
+// PeerReceipt is the result of a peer message: delivered to at least one
+// of the recipient's connections, stored for later, or failed with a
+// reason. MessageID and ExpiresAt (Unix seconds) are set when stored.
+type PeerReceipt struct {
 	Status    string `json:"status"`
 	Reason    string `json:"reason,omitempty"`
 	MessageID int64  `json:"message_id,omitempty"`
@@ -114,35 +117,45 @@ func (c *conn) opPeer(ctx context.Context, r *request) (any, *Error) {
 	if err := c.checkRate(); err != nil {
 		return nil, err
 	}
-	e := c.e
-	now := e.now()
-	data := append(json.RawMessage(nil), r.Data...)
-	frame := encodeFrame(peerPush{Type: "peer", From: c.user, Data: data, Time: now.UnixMilli()})
-	pl := e.peerLock(c.app.ID, r.To)
-	pl.Lock()
-	defer pl.Unlock()
-	if e.hub.sendToUser(c.app.ID, r.To, frame) {
-		e.stats.peerDelivered.Add(1)
-		return peerResult{Status: PeerDelivered}, nil
-	}
-	if r.Store != nil && !*r.Store {
-		e.stats.peerFailed.Add(1)
-		return peerResult{Status: PeerFailed, Reason: ReasonOffline}, nil
-	}
-	id, full, err := e.offline.store(ctx, c.app.ID, c.user, r.To, data, now, e.limits.OfflineTTL, e.limits.MaxOfflinePerUser)
+	rec, err := c.e.sendPeer(ctx, c.app.ID, c.user, r.To, r.Data, r.Store == nil || *r.Store)
 	if err != nil {
 		return nil, internal(c, ctx, "peer", err)
 	}
+	return rec, nil
+}
+
+// sendPeer delivers data from user from (or "" for the server) to every
+// connection of to, or stores it for to when to is offline and store is
+// set. data must have been checked.
+func (e *Engine) sendPeer(ctx context.Context, app, from, to string, data json.RawMessage, store bool) (PeerReceipt, error) {
+	now := e.now()
+	data = append(json.RawMessage(nil), data...)
+	frame := encodeFrame(peerPush{Type: "peer", From: from, Data: data, Time: now.UnixMilli()})
+	pl := e.peerLock(app, to)
+	pl.Lock()
+	defer pl.Unlock()
+	if e.hub.sendToUser(app, to, frame) {
+		e.stats.peerDelivered.Add(1)
+		return PeerReceipt{Status: PeerDelivered}, nil
+	}
+	if !store {
+		e.stats.peerFailed.Add(1)
+		return PeerReceipt{Status: PeerFailed, Reason: ReasonOffline}, nil
+	}
+	id, full, err := e.offline.store(ctx, app, from, to, data, now, e.limits.OfflineTTL, e.limits.MaxOfflinePerUser)
+	if err != nil {
+		return PeerReceipt{}, err
+	}
 	if full {
 		e.stats.peerFailed.Add(1)
-		return peerResult{Status: PeerFailed, Reason: ReasonOfflineMax}, nil
+		return PeerReceipt{Status: PeerFailed, Reason: ReasonOfflineMax}, nil
 	}
 	e.stats.peerStored.Add(1)
 	exp := now.Add(e.limits.OfflineTTL).Unix()
 	if f := e.cfg.OnPeerStored; f != nil {
-		f(PeerStoredEvent{AppID: c.app.ID, From: c.user, To: r.To, MessageID: id, ExpiresAt: exp, Data: data})
+		f(PeerStoredEvent{AppID: app, From: from, To: to, MessageID: id, ExpiresAt: exp, Data: data})
 	}
-	return peerResult{Status: PeerStored, MessageID: id, ExpiresAt: exp}, nil
+	return PeerReceipt{Status: PeerStored, MessageID: id, ExpiresAt: exp}, nil
 }
 
 func (c *conn) opPeerAck(ctx context.Context, r *request) (any, *Error) {

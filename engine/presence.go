@@ -7,6 +7,10 @@ type Member struct {
 	User        string            `json:"user"`
 	Connections int               `json:"connections"`
 	State       map[string]string `json:"state"`
+	// Clients are the IDs of the user's connections in the channel,
+	// sorted. The server API shows them; the protocol's presence op does
+	// not tell one client another's IDs.
+	Clients []string `json:"-"`
 }
 
 // PresenceManager tracks which users' connections are subscribed to which

@@ -107,7 +107,7 @@ func (m *MemoryPresence) Presence(_ context.Context, ch ChannelID) ([]Member, er
 		if st == nil {
 			st = map[string]string{}
 		}
-		out = append(out, Member{User: u, Connections: len(e.clients), State: st})
+		out = append(out, Member{User: u, Connections: len(e.clients), State: st, Clients: slices.Sorted(maps.Keys(e.clients))})
 	}
 	slices.SortFunc(out, func(a, b Member) int {
 		if a.User < b.User {

@@ -34,7 +34,7 @@ func TestPresence(t *testing.T) {
 	}
 	var res struct{ Members []engine.Member }
 	json.Unmarshal(watcher.call("presence", map[string]any{"channel": "room"})["result"], &res)
-	if got := fmt.Sprint(res.Members); got != "[{alice 2 map[mood:busy]} {watcher 1 map[]}]" {
+	if got := fmt.Sprint(res.Members); got != "[{alice 2 map[mood:busy] []} {watcher 1 map[] []}]" { // client IDs stay off the wire
 		t.Fatalf("presence %s", got)
 	}
 	var where struct{ Channels []string }

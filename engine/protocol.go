@@ -163,3 +163,10 @@ type shutdownPush struct {
 	Type             string `json:"type"`
 	ReconnectAfterMS int64  `json:"reconnect_after_ms"`
 }
+
+// unsubscribedPush tells a client that the server ended its subscription
+// (server API: unsubscribe a user).
+type unsubscribedPush struct {
+	Type    string `json:"type"`
+	Channel string `json:"channel"`
+}

@@ -27,3 +27,10 @@ func (b *tokenBucket) allow(now time.Time) bool {
 	}
 	return false
 }
+
+// setRate changes the rate and burst, keeping the tokens already earned
+// (at most the new burst).
+func (b *tokenBucket) setRate(rate float64, burst int) {
+	b.rate, b.burst = rate, float64(burst)
+	b.tokens = min(b.tokens, b.burst)
+}

@@ -169,12 +169,13 @@ func freeUsername(ctx context.Context, tx *txn, base string) (string, error) {
 
 // Login checks an e-mail and password and starts a session. ip is the
 // client address used for throttling. It returns ErrRateLimited (with
-// RetryAfter) when the IP or the account made too many attempts,
+// RetryAfter) when the IP or the account made too many failed attempts,
 // ErrUnauthorized for a wrong e-mail or password (the same error for
 // both), and ErrForbidden for a suspended account.
 func (s *Store) Login(ctx context.Context, email, password, ip string) (*Session, *User, error) {
 	email = strings.TrimSpace(email)
-	if wait, ok := s.throttle.attempt(ip, email); !ok {
+	at, wait, allowed := s.throttle.attempt(ip, email)
+	if !allowed {
 		return nil, nil, rateLimited("forum.error.login_throttled", wait, false, nil)
 	}
 	// The password check (argon2, tens of milliseconds) runs outside any
@@ -224,7 +225,7 @@ func (s *Store) Login(ctx context.Context, email, password, ip string) (*Session
 	if err := s.commit(ctx, tx); err != nil {
 		return nil, nil, err
 	}
-	s.throttle.succeeded(email)
+	s.throttle.succeeded(ip, email, at)
 	return sess, u, nil
 }
 
@@ -306,28 +307,40 @@ func (s *Store) UpdateProfile(ctx context.Context, userID int64, in ProfileUpdat
 // the SLA clock can tell which role a user held when they replied. Only
 // admins may do it, and not to themselves.
 func (s *Store) SetRole(ctx context.Context, userID int64, role Role) (*User, error) {
-	if !role.Valid() {
-		return nil, invalid("role", "forum.error.role_invalid", nil)
-	}
-	tx, actor, err := s.beginAs(ctx)
+	var target *User
+	err := s.userAction(ctx, userID, ActionSetRole, func(tx *txn, actor, u *User) error {
+		if !role.Valid() {
+			return invalid("role", "forum.error.role_invalid", nil)
+		}
+		target = u
+		return setRole(ctx, tx, u, role, actor.ID)
+	})
 	if err != nil {
 		return nil, err
+	}
+	return target, nil
+}
+
+// userAction runs fn in a write transaction after loading the actor and
+// the user acted on, and checking that the actor may perform a on them;
+// it commits when fn succeeds.
+func (s *Store) userAction(ctx context.Context, userID int64, a Action, fn func(tx *txn, actor, u *User) error) error {
+	tx, actor, err := s.beginAs(ctx)
+	if err != nil {
+		return err
 	}
 	defer tx.Rollback()
 	u, err := findUserByID(ctx, tx, userID)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if err := s.check(actor, ActionSetRole, Resource{OwnerID: userID, TargetRole: u.Role}, tx.now); err != nil {
-		return nil, err
+	if err := s.check(actor, a, Resource{OwnerID: userID, TargetRole: u.Role}, tx.now); err != nil {
+		return err
 	}
-	if err := setRole(ctx, tx, u, role, actor.ID); err != nil {
-		return nil, err
+	if err := fn(tx, actor, u); err != nil {
+		return err
 	}
-	if err := s.commit(ctx, tx); err != nil {
-		return nil, err
-	}
-	return u, nil
+	return s.commit(ctx, tx)
 }
 
 func setRole(ctx context.Context, tx *txn, u *User, role Role, actorID int64) error {
@@ -419,54 +432,34 @@ func (s *Store) RoleAt(ctx context.Context, userID int64, at time.Time) (Role, e
 // time and ends their sessions. Moderators may suspend members; admins
 // anyone but admins.
 func (s *Store) Suspend(ctx context.Context, userID int64, until time.Time, reason string) error {
-	tx, actor, err := s.beginAs(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	u, err := findUserByID(ctx, tx, userID)
-	if err != nil {
-		return err
-	}
-	if err := s.check(actor, ActionSuspend, Resource{OwnerID: userID, TargetRole: u.Role}, tx.now); err != nil {
-		return err
-	}
-	if !until.After(tx.now) {
-		return invalid("until", "forum.error.suspend_until_past", nil)
-	}
-	reason = strings.TrimSpace(reason)
-	if len([]rune(reason)) > 500 {
-		return invalid("reason", "forum.error.reason_too_long", map[string]any{"Max": 500, "Count": 500})
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE forum_users SET suspended_until = ?, suspend_reason = ?, updated_at = ? WHERE id = ?`,
-		ms(until), reason, ms(tx.now), userID); err != nil {
-		return fmt.Errorf("suspend: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM forum_sessions WHERE user_id = ?`, userID); err != nil {
-		return fmt.Errorf("suspend: end sessions: %w", err)
-	}
-	return s.commit(ctx, tx)
+	return s.userAction(ctx, userID, ActionSuspend, func(tx *txn, _, _ *User) error {
+		if !until.After(tx.now) {
+			return invalid("until", "forum.error.suspend_until_past", nil)
+		}
+		reason = strings.TrimSpace(reason)
+		if len([]rune(reason)) > 500 {
+			return invalid("reason", "forum.error.reason_too_long", map[string]any{"Max": 500, "Count": 500})
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE forum_users SET suspended_until = ?, suspend_reason = ?, updated_at = ? WHERE id = ?`,
+			ms(until), reason, ms(tx.now), userID); err != nil {
+			return fmt.Errorf("suspend: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM forum_sessions WHERE user_id = ?`, userID); err != nil {
+			return fmt.Errorf("suspend: end sessions: %w", err)
+		}
+		return nil
+	})
 }
 
 // Unsuspend lifts a suspension (same permission as Suspend).
 func (s *Store) Unsuspend(ctx context.Context, userID int64) error {
-	tx, actor, err := s.beginAs(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	u, err := findUserByID(ctx, tx, userID)
-	if err != nil {
-		return err
-	}
-	if err := s.check(actor, ActionSuspend, Resource{OwnerID: userID, TargetRole: u.Role}, tx.now); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE forum_users SET suspended_until = NULL, suspend_reason = '', updated_at = ? WHERE id = ?`,
-		ms(tx.now), userID); err != nil {
-		return fmt.Errorf("unsuspend: %w", err)
-	}
-	return s.commit(ctx, tx)
+	return s.userAction(ctx, userID, ActionSuspend, func(tx *txn, _, _ *User) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE forum_users SET suspended_until = NULL, suspend_reason = '', updated_at = ? WHERE id = ?`,
+			ms(tx.now), userID); err != nil {
+			return fmt.Errorf("unsuspend: %w", err)
+		}
+		return nil
+	})
 }
 
 // UserFilter selects users for the admin pages.
@@ -488,8 +481,8 @@ func (s *Store) ListUsers(ctx context.Context, f UserFilter) ([]*User, int, erro
 	if err != nil {
 		return nil, 0, err
 	}
-	if actor.Role != RoleAdmin && actor.Role != RoleModerator || actor.Suspended(tx.now) {
-		return nil, 0, forbidden("forum.error.forbidden")
+	if err := s.check(actor, ActionListUsers, Resource{}, tx.now); err != nil {
+		return nil, 0, err
 	}
 	page, per := pageBounds(f.Page, f.PerPage, 50, 200)
 	where, args := []string{"1=1"}, []any{}

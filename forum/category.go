@@ -168,29 +168,17 @@ func (s *Store) CategoryBySlug(ctx context.Context, slug string) (*Category, err
 // CreateCategory adds a category (admins only). ErrConflict if the slug
 // is taken.
 func (s *Store) CreateCategory(ctx context.Context, in CategoryInput) (*Category, error) {
-	if err := in.validate(); err != nil {
-		return nil, err
-	}
-	tx, actor, err := s.beginAs(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	if err := s.check(actor, ActionEditCategory, Resource{}, tx.now); err != nil {
-		return nil, err
-	}
-	c, err := upsertCategory(ctx, tx, 0, in)
-	if err != nil {
-		return nil, err
-	}
-	return c, s.commit(ctx, tx)
+	return s.saveCategory(ctx, 0, in)
 }
 
 // UpdateCategory edits a category (admins only).
 func (s *Store) UpdateCategory(ctx context.Context, id int64, in CategoryInput) (*Category, error) {
-	if err := in.validate(); err != nil {
-		return nil, err
-	}
+	return s.saveCategory(ctx, id, in)
+}
+
+// saveCategory creates (id 0) or updates a category, after checking that
+// the actor may, and only then the input.
+func (s *Store) saveCategory(ctx context.Context, id int64, in CategoryInput) (*Category, error) {
 	tx, actor, err := s.beginAs(ctx)
 	if err != nil {
 		return nil, err
@@ -199,8 +187,13 @@ func (s *Store) UpdateCategory(ctx context.Context, id int64, in CategoryInput) 
 	if err := s.check(actor, ActionEditCategory, Resource{}, tx.now); err != nil {
 		return nil, err
 	}
-	if _, err := findCategory(ctx, tx, id); err != nil {
+	if err := in.validate(); err != nil {
 		return nil, err
+	}
+	if id != 0 {
+		if _, err := findCategory(ctx, tx, id); err != nil {
+			return nil, err
+		}
 	}
 	c, err := upsertCategory(ctx, tx, id, in)
 	if err != nil {

@@ -94,15 +94,16 @@ func conflict(msgID string) *Error { return &Error{Kind: ErrConflict, ID: msgID}
 func unauthorized(msgID string) *Error { return &Error{Kind: ErrUnauthorized, ID: msgID} }
 
 // rateLimited builds an ErrRateLimited error whose message data carries the
-// wait in Seconds and Minutes, both rounded up; Count (the plural count) is
-// Minutes when the message speaks in minutes, Seconds otherwise.
+// wait as Wait (the time.Duration, which the portal writes for people) and
+// in Seconds and Minutes, both rounded up; Count (the plural count) is
+// Minutes when the limit is counted in minutes, Seconds otherwise.
 func rateLimited(msgID string, wait time.Duration, inMinutes bool, data map[string]any) *Error {
 	if wait < time.Second {
 		wait = time.Second
 	}
 	secs := int((wait + time.Second - 1) / time.Second)
 	mins := int((wait + time.Minute - 1) / time.Minute)
-	d := map[string]any{"Seconds": secs, "Minutes": mins, "Count": secs}
+	d := map[string]any{"Seconds": secs, "Minutes": mins, "Count": secs, "Wait": wait}
 	if inMinutes {
 		d["Count"] = mins
 	}

@@ -30,7 +30,8 @@ const (
 	EventWaitingOnAsker  EventKind = "waiting_on_asker" // the clock pauses
 	EventWaitingCleared  EventKind = "waiting_cleared"  // the clock resumes; Data["by"] = "asker_reply" or "staff"
 	EventAssigned        EventKind = "assigned"         // Data["assignee_id"]; "" when unassigned
-	EventPriorityChanged EventKind = "priority_changed" // Data["from"], Data["to"]
+	EventPriorityChanged EventKind = "priority_changed" // Data["from"], Data["to"], Data["impact"] (optional)
+	EventStillNeedHelp   EventKind = "still_need_help"  // the asker un-solves the topic; the next-response clock starts
 	EventCategoryChanged EventKind = "category_changed" // Data["from"], Data["to"] (category IDs)
 	EventPostHidden      EventKind = "post_hidden"      // PostID; hidden by flags
 	EventPostRestored    EventKind = "post_restored"    // PostID; flags dismissed

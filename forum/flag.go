@@ -205,9 +205,6 @@ func (s *Store) FlagQueue(ctx context.Context, limit int) ([]*FlaggedPost, error
 // ReviewFlags resolves every open flag on a post (moderators and admins):
 // VerdictRemove deletes the post, VerdictKeep shows it again.
 func (s *Store) ReviewFlags(ctx context.Context, postID int64, v Verdict) error {
-	if v != VerdictRemove && v != VerdictKeep {
-		return invalid("verdict", "forum.error.verdict_invalid", nil)
-	}
 	tx, u, err := s.beginAs(ctx)
 	if err != nil {
 		return err
@@ -215,6 +212,9 @@ func (s *Store) ReviewFlags(ctx context.Context, postID int64, v Verdict) error 
 	defer tx.Rollback()
 	if err := s.check(u, ActionReviewFlags, Resource{}, tx.now); err != nil {
 		return err
+	}
+	if v != VerdictRemove && v != VerdictKeep {
+		return invalid("verdict", "forum.error.verdict_invalid", nil)
 	}
 	p, err := findPostByID(ctx, tx, postID)
 	if err != nil {

@@ -51,7 +51,7 @@ func TestMessagesLocalized(t *testing.T) {
 	for id, forms := range en {
 		_, plural[id] = forms["one"]
 	}
-	data := map[string]any{"Min": 10, "Max": 5, "Seconds": 12, "Minutes": 3, "Count": 3, "Tag": "x", "Until": "2026-03-01"}
+	data := map[string]any{"Min": 10, "Max": 5, "Seconds": 12, "Minutes": 3, "Wait": "3 minutes", "Count": 3, "Tag": "x", "Until": "2026-03-01"}
 	for _, lang := range []string{"en", "zh"} {
 		loc := i18n.NewLocalizer(b, lang)
 		ids, err := locales.IDs(fsys, lang)

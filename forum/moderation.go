@@ -101,15 +101,15 @@ func setAccepted(ctx context.Context, tx *txn, t *Topic, u *User, postID int64) 
 // visible topic (the asker or the team). Closed topics take replies from
 // the team only.
 func (s *Store) CloseTopic(ctx context.Context, topicID int64, reason CloseReason, duplicateOf int64) error {
-	if !reason.Valid() {
-		return invalid("reason", "forum.error.close_reason_invalid", nil)
-	}
-	if reason != CloseDuplicate {
-		duplicateOf = 0
-	} else if duplicateOf == 0 || duplicateOf == topicID {
-		return invalid("duplicate_of", "forum.error.duplicate_invalid", nil)
-	}
 	return s.topicAction(ctx, topicID, ActionClose, func(tx *txn, u *User, t *Topic) error {
+		if !reason.Valid() {
+			return invalid("reason", "forum.error.close_reason_invalid", nil)
+		}
+		if reason != CloseDuplicate {
+			duplicateOf = 0
+		} else if duplicateOf == 0 || duplicateOf == topicID {
+			return invalid("duplicate_of", "forum.error.duplicate_invalid", nil)
+		}
 		if duplicateOf != 0 {
 			d, err := s.visibleTopic(ctx, tx, duplicateOf, nil)
 			if err != nil || d.Deleted() {
@@ -226,13 +226,14 @@ func (s *Store) Claim(ctx context.Context, topicID int64) error {
 	return s.Assign(ctx, topicID, u.ID)
 }
 
-// SetPriority changes a topic's priority (the team). The SLA policy stays
-// the one fixed at creation; the event lets the SLA clock decide.
+// SetPriority changes a topic's priority (the team). The SLA clock then
+// applies the policy of the new priority from the topic's start; the event
+// shows the change in the topic's history.
 func (s *Store) SetPriority(ctx context.Context, topicID int64, p Priority) error {
-	if !p.Valid() {
-		return invalid("priority", "forum.error.priority_invalid", nil)
-	}
 	return s.topicAction(ctx, topicID, ActionSetPriority, func(tx *txn, u *User, t *Topic) error {
+		if !p.Valid() {
+			return invalid("priority", "forum.error.priority_invalid", nil)
+		}
 		if t.Priority == p {
 			return nil
 		}

@@ -33,6 +33,8 @@ const (
 	ActionSetRole      Action = "set_role"      // Resource.OwnerID, Resource.TargetRole: the user acted on
 	ActionEditCategory Action = "edit_category" // create or edit categories
 	ActionIssueReset   Action = "issue_reset"   // issue a password reset link
+	ActionListUsers    Action = "list_users"    // the admin user list, with e-mail addresses
+	ActionViewEmail    Action = "view_email"    // Resource.OwnerID: the user whose address it is
 )
 
 // Actions lists every action, for the authorization matrix test.
@@ -41,7 +43,7 @@ var Actions = []Action{
 	ActionAccept, ActionClose, ActionLock, ActionPin, ActionSetWaiting, ActionAssign,
 	ActionSetPriority, ActionViewQueue, ActionFlag, ActionReviewFlags, ActionViewHidden,
 	ActionWatch, ActionEditProfile, ActionSuspend, ActionSetRole, ActionEditCategory,
-	ActionIssueReset,
+	ActionIssueReset, ActionListUsers, ActionViewEmail,
 }
 
 // Resource describes what an action is applied to, as far as the policy
@@ -86,13 +88,13 @@ func Can(u *User, a Action, r Resource, now time.Time) bool {
 		return !owner
 	case ActionAccept, ActionClose:
 		return owner || team
-	case ActionLock, ActionPin, ActionReviewFlags, ActionViewHidden:
+	case ActionLock, ActionPin, ActionReviewFlags, ActionViewHidden, ActionListUsers:
 		return mod
 	case ActionSetWaiting, ActionAssign, ActionSetPriority, ActionViewQueue:
 		return team
 	case ActionWatch:
 		return true
-	case ActionEditProfile:
+	case ActionEditProfile, ActionViewEmail:
 		return owner || u.Role == RoleAdmin
 	case ActionSuspend:
 		if owner || r.TargetRole == RoleAdmin {
@@ -115,6 +117,20 @@ func Can(u *User, a Action, r Resource, now time.Time) bool {
 // write.
 func (s *Store) Can(ctx context.Context, a Action, r Resource) bool {
 	return Can(UserFromContext(ctx), a, r, s.now())
+}
+
+// Allow returns nil when the user in ctx may perform a on r now, and
+// otherwise the error a write would return: ErrUnauthorized for anonymous
+// visitors, ErrForbidden naming why for everyone else. Portal asks it
+// with the zero Resource before reading a moderator or admin form, so
+// that a refusal comes before any complaint about the input; the write
+// checks again with the real resource.
+func (s *Store) Allow(ctx context.Context, a Action, r Resource) error {
+	u := UserFromContext(ctx)
+	if u == nil || u.ID == 0 {
+		return unauthorized("forum.error.login_required")
+	}
+	return s.check(u, a, r, s.now())
 }
 
 // beginAs starts a write transaction for the signed-in user, whom it

@@ -72,6 +72,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{ActionSetRole, Resource{TargetRole: RoleMember}, "", "A"},
 		{ActionEditCategory, Resource{}, "A", "A"},
 		{ActionIssueReset, Resource{}, "A", "A"},
+		{ActionListUsers, Resource{}, "DA", "DA"},
+		{ActionViewEmail, Resource{}, "MSDA", "A"},
 	}
 	covered := map[Action]bool{}
 	for _, r := range rows {
@@ -223,6 +225,29 @@ func TestServiceEnforcesPolicy(t *testing.T) {
 					}
 				})
 			}
+		}
+	}
+}
+
+// A member's moderator action with bad input is refused for who they are
+// (ErrForbidden), not for the input (ErrInvalid).
+func TestPermissionBeforeValidation(t *testing.T) {
+	f := newFixture(t)
+	mod := f.user("mod", RoleModerator)
+	member := f.user("member", RoleMember)
+	topic := f.topic(mod, "A topic to moderate", "Some question text here")
+	ctx := f.as(member)
+	calls := map[string]func() error{
+		"SetRole":        func() error { _, err := f.s.SetRole(ctx, mod.ID, "emperor"); return err },
+		"ReviewFlags":    func() error { return f.s.ReviewFlags(ctx, topic.ID, "maybe") },
+		"SetPriority":    func() error { return f.s.SetPriority(ctx, topic.ID, "whenever") },
+		"CloseTopic":     func() error { return f.s.CloseTopic(ctx, topic.ID, "no-such-reason", 0) },
+		"CreateCategory": func() error { _, err := f.s.CreateCategory(ctx, CategoryInput{}); return err },
+		"UpdateCategory": func() error { _, err := f.s.UpdateCategory(ctx, 1, CategoryInput{}); return err },
+	}
+	for name, call := range calls {
+		if err := call(); !errors.Is(err, ErrForbidden) {
+			t.Errorf("%s by a member with bad input: %v, want ErrForbidden", name, err)
 		}
 	}
 }

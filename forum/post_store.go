@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 const postCols = `p.id, p.topic_id, p.number, p.author_id, p.author_role, p.source, p.html, p.score, p.revision, p.hidden,
@@ -93,16 +94,50 @@ func (s *Store) Post(ctx context.Context, postID int64) (*Post, error) {
 	return p, nil
 }
 
+// QuestionHTML returns the rendered question (post 1) of each of the
+// topics, by topic ID, for feeds. Only what anyone may read is returned:
+// a deleted or hidden topic or question is left out.
+func (s *Store) QuestionHTML(ctx context.Context, topicIDs []int64) (map[int64]string, error) {
+	out := make(map[int64]string, len(topicIDs))
+	if len(topicIDs) == 0 {
+		return out, nil
+	}
+	tx, err := s.read(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	args := make([]any, len(topicIDs))
+	for i, id := range topicIDs {
+		args[i] = id
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT p.topic_id, p.html FROM forum_posts p JOIN forum_topics t ON t.id = p.topic_id
+		WHERE p.number = 1 AND p.deleted_at IS NULL AND p.hidden = 0 AND t.deleted_at IS NULL AND t.hidden = 0
+		AND p.topic_id IN (?`+strings.Repeat(", ?", len(args)-1)+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("question html: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var h string
+		if err := rows.Scan(&id, &h); err != nil {
+			return nil, fmt.Errorf("question html: %w", err)
+		}
+		out[id] = h
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("question html: %w", err)
+	}
+	return out, nil
+}
+
 // Reply adds a reply to a topic. It checks lock and close state, the
 // posting rate limits and content limits; notifies watchers and mentioned
 // users; and, when the asker replies to a topic waiting for them, resumes
 // the SLA clock.
 func (s *Store) Reply(ctx context.Context, topicID int64, body string) (*Post, error) {
-	body, err := validateBody(body)
-	if err != nil {
-		return nil, err
-	}
-	html, err := s.render(body)
+	body, html, err := s.renderBody(body)
 	if err != nil {
 		return nil, err
 	}
@@ -179,11 +214,7 @@ func refreshReplyCount(ctx context.Context, tx *txn, topicID int64) error {
 // revision history. Authors edit their own posts, moderators any post.
 // Newly mentioned users are notified.
 func (s *Store) EditPost(ctx context.Context, postID int64, body string) (*Post, error) {
-	body, err := validateBody(body)
-	if err != nil {
-		return nil, err
-	}
-	html, err := s.render(body)
+	body, html, err := s.renderBody(body)
 	if err != nil {
 		return nil, err
 	}
@@ -204,6 +235,9 @@ func (s *Store) EditPost(ctx context.Context, postID int64, body string) (*Post,
 	}
 	if body == p.Source {
 		return p, nil
+	}
+	if err := checkImages(html); err != nil {
+		return nil, err
 	}
 	if u.ID == p.AuthorID {
 		// Edits are not posts, but a new user must not slip links past the

@@ -44,7 +44,7 @@ func (s *Store) Profile(ctx context.Context, userID int64, limit int) (*Profile,
 	if err != nil {
 		return nil, err
 	}
-	if viewer := UserFromContext(ctx); viewer == nil || viewer.ID != u.ID && viewer.Role != RoleAdmin {
+	if !Can(UserFromContext(ctx), ActionViewEmail, Resource{OwnerID: u.ID}, tx.now) {
 		u.Email = ""
 	}
 	p := &Profile{User: u}

@@ -12,6 +12,9 @@ import (
 // (staff, moderators, admins) is exempt, as on Discourse. The limits are
 // computed from the database, so they hold across restarts and servers.
 func (s *Store) checkPostRate(ctx context.Context, tx *txn, u *User, topic bool, html string) error {
+	if err := checkImages(html); err != nil {
+		return err
+	}
 	if u.Role.Team() {
 		return nil
 	}
@@ -52,6 +55,14 @@ func (s *Store) checkPostRate(ctx context.Context, tx *txn, u *User, topic bool,
 
 func (s *Store) isNewUser(u *User, now time.Time) bool {
 	return !u.Role.Team() && now.Sub(u.CreatedAt) < s.cfg.Limits.NewUserAge
+}
+
+// checkImages refuses images from other sites, in anyone's post or edit.
+func checkImages(html string) error {
+	if externalImage.MatchString(html) {
+		return invalid("body", "forum.error.external_image", nil)
+	}
+	return nil
 }
 
 // checkLinks limits links and images in posts by new accounts.

@@ -55,7 +55,7 @@ func TestNewAccountLimits(t *testing.T) {
 	if e := wantErr(t, err, ErrInvalid); e.MessageID() != "forum.error.new_user_too_many_links" || e.Data["Max"] != 2 {
 		t.Fatalf("got %s %v", e.MessageID(), e.Data)
 	}
-	two := "See https://a.example and ![x](https://b.example/x.png)"
+	two := "See https://a.example and ![x](/static/x.png)"
 	for i := 0; i < 3; i++ {
 		if _, err := f.s.CreateTopic(f.as(u), NewTopic{CategoryID: cat, Title: "Question number", Body: two, Lang: LangEN}); err != nil {
 			t.Fatalf("topic %d: %v", i+1, err)
@@ -76,5 +76,37 @@ func TestNewAccountLimits(t *testing.T) {
 	f.clock.Advance(21 * time.Hour)
 	if _, err := f.s.CreateTopic(f.as(u), NewTopic{CategoryID: cat, Title: "Fourth question", Body: three, Lang: LangEN}); err != nil {
 		t.Fatalf("after a day: %v", err)
+	}
+}
+
+// Images from other sites would always show broken (the pages' CSP loads
+// images from the portal only): posts and edits with one are refused with
+// a message that says what to do; images on the portal itself are fine.
+func TestExternalImagesRefused(t *testing.T) {
+	f := newFixture(t)
+	u := f.user("member", RoleStaff) // not subject to the new-account limits
+	cat := f.cats[CategoryGettingStarted].ID
+	for _, body := range []string{
+		"Look: ![chart](https://img.example/chart.png)",
+		"Look: ![chart](//img.example/chart.png)",
+		"Look: ![chart](http://img.example/chart.png)",
+	} {
+		_, err := f.s.CreateTopic(f.as(u), NewTopic{CategoryID: cat, Title: "Image question", Body: body, Lang: LangEN})
+		if e := wantErr(t, err, ErrInvalid); e.MessageID() != "forum.error.external_image" {
+			t.Errorf("%q: got %s, want forum.error.external_image", body, e.MessageID())
+		}
+	}
+	tp, err := f.s.CreateTopic(f.as(u), NewTopic{CategoryID: cat, Title: "Image question", Body: "Our logo ![logo](/static/img/logo.svg) and [a link](https://img.example/chart.png)", Lang: LangEN})
+	if err != nil {
+		t.Fatalf("an image on this site and a link to another: %v", err)
+	}
+	tv, err := f.s.TopicPage(f.ctx, tp.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.EditPost(f.as(u), tv.Question.ID, "Now ![chart](https://img.example/chart.png)"); err == nil {
+		t.Error("an edit adding an external image was accepted")
+	} else if e := wantErr(t, err, ErrInvalid); e.MessageID() != "forum.error.external_image" {
+		t.Errorf("edit: got %s, want forum.error.external_image", e.MessageID())
 	}
 }

@@ -97,8 +97,25 @@ func (s *Store) plainText(h string, withCode bool) string {
 
 var linkTag = regexp.MustCompile(`<a\s[^>]*href=|<img\s`)
 
+// externalImage finds an image loaded from another site in sanitized HTML.
+// The pages' CSP loads images from the portal only, so such an image would
+// always show broken: posts with one are refused with a message instead.
+var externalImage = regexp.MustCompile(`<img\s[^>]*src="(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)`)
+
 // countLinks counts links and images in sanitized HTML.
 func countLinks(h string) int { return len(linkTag.FindAllStringIndex(h, -1)) }
+
+// renderBody validates a post's Markdown and renders it, returning the
+// cleaned source and its HTML.
+func (s *Store) renderBody(src string) (body, html string, err error) {
+	if body, err = validateBody(src); err != nil {
+		return "", "", err
+	}
+	if html, err = s.render(body); err != nil {
+		return "", "", err
+	}
+	return body, html, nil
+}
 
 func validateBody(src string) (string, error) {
 	src = strings.TrimSpace(strings.ReplaceAll(src, "\r\n", "\n"))

@@ -76,7 +76,7 @@ func (s *Store) seedDemo(ctx context.Context) error {
 	s.mu.RLock()
 	hooks := append([]func(context.Context, Event){}, s.onEvents...)
 	s.mu.RUnlock()
-	seeder := &Store{db: s.db, cfg: s.cfg, log: s.log, now: clock.now, policy: s.policy, throttle: s.throttle, stmts: s.stmts, pages: s.pages, onEvents: hooks}
+	seeder := &Store{db: s.db, cfg: s.cfg, log: s.log, now: clock.now, policy: s.policy, throttle: s.throttle, stmts: s.stmts, pages: s.pages, search: s.search, onEvents: hooks}
 
 	// Start 12 days ago at 01:00 UTC (09:00 in Shanghai).
 	base := s.now().UTC().Truncate(24*time.Hour).AddDate(0, 0, -12).Add(time.Hour)

@@ -46,9 +46,10 @@ type TopicSLA struct {
 	TopicID      int64
 	CategorySlug string
 	Lang         string
-	Priority     Priority // at creation: it chose the policy
+	Priority     Priority // current: it chose the policy (with the category)
 	CreatedAt    time.Time
-	// The targets of the policy that applied when the topic was created.
+	// The targets of the policy for the topic's category and priority,
+	// kept until either changes (editing a policy does not rewrite them).
 	FirstTarget sla.Target
 	NextTarget  sla.Target
 
@@ -87,66 +88,124 @@ func (m *TopicSLA) Awaited() (ResponseClock, sla.Target, bool) {
 func countsAsResponse(r TimelineReply) bool { return r.Official() && !r.Hidden }
 
 // measure computes a topic's metrics from its timeline at now, against
-// the targets fixed at its creation. It is pure: the SLA service stores
-// the result.
+// the targets of the policy for its category and current priority. It is
+// pure: the SLA service stores the result.
 //
-// First official response: creation → first reply that counts
-// (countsAsResponse). Next official response: after the first response,
-// the asker's oldest public follow-up with no counting reply after it →
-// the next counting reply; the latest such cycle is kept. Both clocks skip
-// the "waiting for the asker" pauses. Time to solution: creation → the
-// accepted answer, pauses included.
+// It walks the replies and lifecycle marks in time order:
+//   - First official response: creation → the first reply that counts
+//     (countsAsResponse).
+//   - An accepted answer or a close stops every clock: a first response
+//     not yet given is Stopped (no longer awaited, left out of the
+//     figures), and a next-response cycle not yet answered is dropped.
+//   - Next official response: after the first clock ended, a cycle starts
+//     at the asker's oldest public follow-up with no counting reply after
+//     it, while the topic is neither solved nor closed; at "I still need
+//     help" (EventStillNeedHelp, which un-solves the topic); or when the
+//     team reopens the topic. It ends at the next counting reply. The
+//     latest answered or running cycle is kept. A reply by the asker while
+//     the topic is solved or closed ("Thanks!") starts nothing.
+//   - Both clocks skip the "waiting for the asker" pauses. Time to
+//     solution: creation → the accepted answer, pauses included.
 //
-// A topic awaits a response while its clock runs with a target, and it is
-// neither closed, deleted nor solved (a follow-up after the accepted
-// answer is awaited again).
+// A topic awaits a response while a clock with a target runs and the
+// topic is neither closed nor deleted.
 func measure(tl *Timeline, first, next sla.Target, s *sla.Schedule, now time.Time) TopicSLA {
-	m := TopicSLA{TopicID: tl.TopicID, CategorySlug: tl.CategorySlug, Lang: tl.Lang, Priority: tl.InitialPriority,
+	m := TopicSLA{TopicID: tl.TopicID, CategorySlug: tl.CategorySlug, Lang: tl.Lang, Priority: tl.Priority,
 		CreatedAt: tl.CreatedAt, FirstTarget: first, NextTarget: next, Closed: tl.Closed, Deleted: tl.Deleted, UpdatedAt: now}
 	pauses := make([]sla.Pause, len(tl.Pauses))
 	for i, p := range tl.Pauses {
 		pauses[i] = sla.Pause{From: p.From, To: p.To}
 	}
-	firstIdx := -1
-	for i, r := range tl.Replies {
-		if countsAsResponse(r) {
-			firstIdx = i
-			break
+
+	var (
+		solved, closed bool
+		firstDone      bool      // the first clock ended: answered or stopped
+		firstStop      time.Time // when an accept or close stopped it unanswered
+		pending        time.Time // start of the running next-response cycle
+		cycleStart     time.Time // the latest answered cycle
+		cycleEnd       time.Time
+		cyclePost      int64
+	)
+	m.First.Start = tl.CreatedAt
+	stop := func(at time.Time) {
+		if !firstDone {
+			firstDone, firstStop = true, at
+		}
+		pending = time.Time{}
+	}
+	startCycle := func(at time.Time) {
+		if firstDone && pending.IsZero() {
+			pending = at
 		}
 	}
-	m.First.Start = tl.CreatedAt
-	w := sla.Window{Start: tl.CreatedAt, Pauses: pauses}
-	if firstIdx >= 0 {
-		m.First.At, m.First.PostID = tl.Replies[firstIdx].At, tl.Replies[firstIdx].PostID
-		w.End = m.First.At
-	}
-	m.First.Status = first.Evaluate(s, w, now)
-
-	if firstIdx >= 0 {
-		var pending, cycleStart, cycleEnd time.Time
-		var cyclePost int64
-		for _, r := range tl.Replies[firstIdx+1:] {
+	ri, mi := 0, 0
+	for ri < len(tl.Replies) || mi < len(tl.Marks) {
+		// Replies first at the same instant: a mark never hides a reply.
+		if ri < len(tl.Replies) && (mi == len(tl.Marks) || !tl.Marks[mi].At.Before(tl.Replies[ri].At)) {
+			r := tl.Replies[ri]
+			ri++
 			switch {
+			case countsAsResponse(r) && !firstDone:
+				firstDone = true
+				m.First.At, m.First.PostID = r.At, r.PostID
 			case countsAsResponse(r):
 				if !pending.IsZero() {
 					cycleStart, cycleEnd, cyclePost = pending, r.At, r.PostID
 					pending = time.Time{}
 				}
-			case r.ByAsker && !r.Hidden:
-				if pending.IsZero() {
-					pending = r.At
-				}
+			case r.ByAsker && !r.Hidden && !solved && !closed:
+				startCycle(r.At)
+			}
+			continue
+		}
+		mk := tl.Marks[mi]
+		mi++
+		switch mk.Kind {
+		case EventAccepted:
+			solved = true
+			stop(mk.At)
+		case EventUnaccepted:
+			solved = false
+		case EventClosed:
+			closed = true
+			stop(mk.At)
+		case EventReopened:
+			closed = false
+			if mk.ByTeam && !solved {
+				startCycle(mk.At)
+			}
+		case EventStillNeedHelp:
+			solved = false
+			if !closed {
+				startCycle(mk.At)
 			}
 		}
-		switch {
-		case !pending.IsZero():
-			m.Next.Start = pending
-		case !cycleStart.IsZero():
-			m.Next.Start, m.Next.At, m.Next.PostID = cycleStart, cycleEnd, cyclePost
+	}
+
+	w := sla.Window{Start: tl.CreatedAt, Pauses: pauses}
+	switch {
+	case m.First.Answered():
+		w.End = m.First.At
+		m.First.Status = first.Evaluate(s, w, now)
+	case firstDone:
+		w.End = firstStop
+		m.First.Status = first.Evaluate(s, w, now)
+		m.First.Status.State, m.First.Status.Due, m.First.Status.AtRiskAt, m.First.Status.Left = sla.Stopped, time.Time{}, time.Time{}, 0
+		if first.IsZero() {
+			m.First.Status.State = sla.NoTarget
 		}
-		if m.Next.Started() {
-			m.Next.Status = next.Evaluate(s, sla.Window{Start: m.Next.Start, End: m.Next.At, Pauses: pauses}, now)
-		}
+	default:
+		m.First.Status = first.Evaluate(s, w, now)
+	}
+
+	switch {
+	case !pending.IsZero():
+		m.Next.Start = pending
+	case !cycleStart.IsZero():
+		m.Next.Start, m.Next.At, m.Next.PostID = cycleStart, cycleEnd, cyclePost
+	}
+	if m.Next.Started() {
+		m.Next.Status = next.Evaluate(s, sla.Window{Start: m.Next.Start, End: m.Next.At, Pauses: pauses}, now)
 	}
 
 	if !tl.AcceptedAt.IsZero() {
@@ -157,12 +216,12 @@ func measure(tl *Timeline, first, next sla.Target, s *sla.Schedule, now time.Tim
 
 	if !tl.Closed && !tl.Deleted {
 		switch {
-		case !m.First.Answered():
-			if !first.IsZero() && tl.AcceptedAt.IsZero() {
+		case !firstDone:
+			if !first.IsZero() {
 				m.Awaiting = AwaitingFirst
 			}
-		case m.Next.Started() && !m.Next.Answered():
-			if !next.IsZero() && (tl.AcceptedAt.IsZero() || m.Next.Start.After(tl.AcceptedAt)) {
+		case !pending.IsZero():
+			if !next.IsZero() {
 				m.Awaiting = AwaitingNext
 			}
 		}

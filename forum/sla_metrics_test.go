@@ -38,7 +38,7 @@ func newSLAFixture(t *testing.T) *slaFixture {
 func (f *slaFixture) policy(cat string, first, next sla.Target) {
 	f.t.Helper()
 	for _, p := range sla.Priorities {
-		if err := f.x.SetPolicy(f.as(f.admin), sla.Policy{Category: cat, Priority: p, FirstResponse: first, NextResponse: next}); err != nil {
+		if err := f.x.SetPolicy(f.as(f.admin), sla.Policy{Category: cat, Priority: p, FirstResponse: first, NextResponse: next, MembersMayChoose: p != sla.Urgent}); err != nil {
 			f.t.Fatal(err)
 		}
 	}

@@ -171,7 +171,7 @@ func (x *SLA) Report(ctx context.Context, f ReportFilter) (*Report, error) {
 		return nil, err
 	}
 	now := x.st.now()
-	loc := x.sched.Location()
+	loc := x.Schedule().Location()
 	today := now.In(loc)
 	monday := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, loc)
 	monday = monday.AddDate(0, 0, -((int(monday.Weekday()) + 6) % 7))

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/switchboard-rtm/switchboard/forum/sla"
@@ -38,9 +39,10 @@ type SLAConfig struct {
 // reply keeps its author's role at posting, which is what counts.
 type SLA struct {
 	st    *Store
-	sched *sla.Schedule
+	sched atomic.Pointer[sla.Schedule] // replaced when an admin installs a calendar year
 	log   *slog.Logger
 	index *reportIndex
+	cals  *calendars // nil when the schedule was given in SLAConfig
 
 	mu sync.Mutex // serializes refreshes: the last writer read the latest state
 }
@@ -51,16 +53,19 @@ func NewSLA(ctx context.Context, st *Store, cfg SLAConfig) (*SLA, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = st.log
 	}
+	x := &SLA{st: st, log: cfg.Logger, index: newReportIndex()}
 	if cfg.Schedule == nil {
 		reg, err := sla.LoadCalendars(sla.EmbeddedCalendars(), cfg.CalendarsDir)
 		if err != nil {
 			return nil, fmt.Errorf("sla: %w", err)
 		}
-		if cfg.Schedule, err = sla.DefaultSchedule(reg.Calendar("cn")); err != nil {
+		if cfg.Schedule, err = sla.DefaultSchedule(reg.Calendar(ScheduleRegion)); err != nil {
 			return nil, fmt.Errorf("sla: %w", err)
 		}
+		x.cals = newCalendars(cfg.CalendarsDir, reg)
 	}
-	x := &SLA{st: st, sched: cfg.Schedule, log: cfg.Logger, index: newReportIndex()}
+	x.sched.Store(cfg.Schedule)
+	x.logCalendars(ctx)
 	if err := x.seedPolicies(ctx); err != nil {
 		return nil, err
 	}
@@ -71,11 +76,14 @@ func NewSLA(ctx context.Context, st *Store, cfg SLAConfig) (*SLA, error) {
 	if err := x.CatchUp(ctx); err != nil {
 		return nil, err
 	}
+	if err := x.resumeRecompute(ctx); err != nil {
+		return nil, err
+	}
 	return x, nil
 }
 
 // Schedule returns the business-hours schedule topics are measured on.
-func (x *SLA) Schedule() *sla.Schedule { return x.sched }
+func (x *SLA) Schedule() *sla.Schedule { return x.sched.Load() }
 
 func (x *SLA) onEvent(ctx context.Context, e Event) {
 	// The request may end right after its commit; the refresh must not.
@@ -130,8 +138,10 @@ func (x *SLA) CatchUp(ctx context.Context) error {
 }
 
 // Refresh re-measures one topic from its timeline and stores the result.
-// The targets stored with the topic are kept; a topic measured for the
-// first time takes the policy for its category and initial priority.
+// The targets stored with the topic are kept while its category and
+// priority stay the same; a topic measured for the first time, or whose
+// priority or category changed, takes the policy for its current category
+// and priority, applied from the topic's start.
 func (x *SLA) Refresh(ctx context.Context, topicID int64) error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
@@ -149,7 +159,7 @@ func (x *SLA) Refresh(ctx context.Context, topicID int64) error {
 	if err != nil {
 		return fmt.Errorf("sla refresh %d: %w", topicID, err)
 	}
-	m := measure(tl, first, next, x.sched, x.st.now())
+	m := measure(tl, first, next, x.Schedule(), x.st.now())
 	m.SeenEventID = seen
 	if err := x.save(ctx, &m); err != nil {
 		return fmt.Errorf("sla refresh %d: %w", topicID, err)
@@ -158,24 +168,26 @@ func (x *SLA) Refresh(ctx context.Context, topicID int64) error {
 	return nil
 }
 
-// targetsFor returns the targets stored with the topic, or those of the
-// policy for its category and initial priority.
+// targetsFor returns the targets stored with the topic while its category
+// and priority are those they were chosen for, or else those of the
+// policy for its current category and priority (the default policy for a
+// category without one).
 func (x *SLA) targetsFor(ctx context.Context, tl *Timeline) (first, next sla.Target, err error) {
 	var fd, nd int64
-	var fb, nb string
-	err = x.st.db.QueryRowContext(ctx, `SELECT first_target, first_basis, next_target, next_basis FROM forum_sla_topics WHERE topic_id = ?`,
-		tl.TopicID).Scan(&fd, &fb, &nd, &nb)
-	if err == nil {
+	var fb, nb, cat, prio string
+	err = x.st.db.QueryRowContext(ctx, `SELECT first_target, first_basis, next_target, next_basis, category_slug, priority FROM forum_sla_topics WHERE topic_id = ?`,
+		tl.TopicID).Scan(&fd, &fb, &nd, &nb, &cat, &prio)
+	if err == nil && cat == tl.CategorySlug && Priority(prio) == tl.Priority {
 		return target(fd, fb), target(nd, nb), nil
 	}
-	if !errors.Is(err, sql.ErrNoRows) {
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return first, next, err
 	}
 	ps, err := x.Policies(ctx)
 	if err != nil {
 		return first, next, err
 	}
-	p, _ := sla.FindPolicy(ps, tl.CategorySlug, sla.Priority(tl.InitialPriority))
+	p, _ := sla.FindPolicy(ps, tl.CategorySlug, sla.Priority(tl.Priority))
 	return p.FirstResponse, p.NextResponse, nil
 }
 

@@ -19,6 +19,8 @@ func (x *SLA) save(ctx context.Context, m *TopicSLA) error {
 		solved_at, solution_business, solution_calendar, awaiting, due, paused, closed, deleted, seen_event_id, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (topic_id) DO UPDATE SET category_slug = excluded.category_slug, lang = excluded.lang,
+		priority = excluded.priority, first_target = excluded.first_target, first_basis = excluded.first_basis,
+		next_target = excluded.next_target, next_basis = excluded.next_basis,
 		first_at = excluded.first_at, first_post_id = excluded.first_post_id, first_business = excluded.first_business,
 		first_calendar = excluded.first_calendar, first_due = excluded.first_due, first_risk_at = excluded.first_risk_at,
 		first_state = excluded.first_state, next_start = excluded.next_start, next_at = excluded.next_at,

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/switchboard-rtm/switchboard/db"
+	"github.com/switchboard-rtm/switchboard/search"
 )
 
 //go:embed migrations/*.sql
@@ -48,6 +49,7 @@ type Store struct {
 	throttle *loginThrottle
 	stmts    *stmtCache
 	pages    *pageCache
+	search   *search.Index // forum_ix_* tables, see search.go
 	// docsTopics caches TopicsForDocsPage per page-cache generation.
 	docsTopics docsTopicsCache
 
@@ -93,6 +95,9 @@ func Open(ctx context.Context, d *sql.DB, cfg Config) (*Store, error) {
 	}
 	s := &Store{db: d, cfg: cfg, log: cfg.Logger, now: cfg.Now, policy: newSanitizer(), stmts: stmts, pages: newPageCache()}
 	s.throttle = newLoginThrottle(cfg.Limits, cfg.Now)
+	if err := s.openSearch(ctx); err != nil {
+		return nil, fmt.Errorf("open forum: %w", err)
+	}
 	return s, nil
 }
 

@@ -9,7 +9,7 @@ import (
 // Limits are the forum's rate limits. Zero fields take the defaults,
 // which follow Discourse's.
 type Limits struct {
-	LoginsPerIP             int           // login attempts per IP per LoginWindow (default 6, Discourse's max_logins_per_ip_per_minute)
+	LoginsPerIP             int           // failed login attempts per IP per LoginWindow (default 6, Discourse's max_logins_per_ip_per_minute)
 	LoginWindow             time.Duration // default 1 minute
 	LoginFailuresPerAccount int           // failed logins per account per AccountWindow (default 10)
 	AccountWindow           time.Duration // default 15 minutes
@@ -54,9 +54,13 @@ func (l Limits) withDefaults() Limits {
 // and the per-account limit is unaffected unless accounts are sprayed too.
 const maxThrottleKeys = 100_000
 
-// loginThrottle counts login attempts per IP and failed logins per
-// account in sliding windows, in memory (a restart forgets it, which is
-// acceptable for one-minute windows).
+// loginThrottle counts failed logins per IP and per account in sliding
+// windows, in memory (a restart forgets it, which is acceptable for
+// one-minute windows). Successful logins do not count, so that people
+// behind one address (an office, a NAT) are not locked out by each
+// other's sign-ins. An attempt counts against its IP from the moment it
+// starts, so that guesses sent in parallel cannot all pass the check
+// before the first one fails; success takes it back.
 type loginThrottle struct {
 	lim Limits
 	now func() time.Time
@@ -80,24 +84,25 @@ func prune(ts []time.Time, now time.Time, window time.Duration) []time.Time {
 }
 
 // attempt records a login attempt from ip for account and reports whether
-// it may proceed; if not, wait is when it may.
-func (t *loginThrottle) attempt(ip, account string) (wait time.Duration, ok bool) {
+// it may proceed; if not, wait is when it may. at identifies the attempt
+// for succeeded.
+func (t *loginThrottle) attempt(ip, account string) (at time.Time, wait time.Duration, ok bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	now := t.now()
 	account = strings.ToLower(account)
 	if ts := prune(t.accounts[account], now, t.lim.AccountWindow); len(ts) >= t.lim.LoginFailuresPerAccount {
 		t.accounts[account] = ts
-		return ts[0].Add(t.lim.AccountWindow).Sub(now), false
+		return now, ts[0].Add(t.lim.AccountWindow).Sub(now), false
 	}
 	ts := prune(t.ips[ip], now, t.lim.LoginWindow)
 	if len(ts) >= t.lim.LoginsPerIP {
 		t.ips[ip] = ts
-		return ts[0].Add(t.lim.LoginWindow).Sub(now), false
+		return now, ts[0].Add(t.lim.LoginWindow).Sub(now), false
 	}
 	t.ips[ip] = append(ts, now)
 	t.sweep(now)
-	return 0, true
+	return now, 0, true
 }
 
 // failed records a failed login for account.
@@ -110,11 +115,22 @@ func (t *loginThrottle) failed(account string) {
 	t.sweep(now)
 }
 
-// succeeded clears an account's failures after a good login.
-func (t *loginThrottle) succeeded(account string) {
+// succeeded takes back the IP's attempt at and clears the account's
+// failures after a good login.
+func (t *loginThrottle) succeeded(ip, account string, at time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	delete(t.accounts, strings.ToLower(account))
+	ts := t.ips[ip]
+	for i := len(ts) - 1; i >= 0; i-- {
+		if ts[i].Equal(at) {
+			t.ips[ip] = append(ts[:i:i], ts[i+1:]...)
+			break
+		}
+	}
+	if len(t.ips[ip]) == 0 {
+		delete(t.ips, ip)
+	}
 }
 
 func (t *loginThrottle) sweep(now time.Time) {

@@ -9,7 +9,7 @@ import (
 func TestLoginThrottlePerIP(t *testing.T) {
 	f := newFixture(t)
 	f.user("victim", RoleMember)
-	// Six attempts a minute from one address, right or wrong (Discourse's
+	// Six failed attempts a minute from one address (Discourse's
 	// max_logins_per_ip_per_minute); different accounts so only the IP
 	// limit is in play.
 	for i := 0; i < 6; i++ {
@@ -33,6 +33,25 @@ func TestLoginThrottlePerIP(t *testing.T) {
 	if _, _, err := f.s.Login(f.ctx, "victim@example.com", "correct horse battery", "203.0.113.9"); err != nil {
 		t.Fatalf("after the window: %v", err)
 	}
+}
+
+// Successful logins from one address (an office behind NAT) do not count
+// towards its limit; only failures do.
+func TestLoginThrottleCountsFailuresOnly(t *testing.T) {
+	f := newFixture(t)
+	f.user("victim", RoleMember)
+	for i := 0; i < 20; i++ {
+		if _, _, err := f.s.Login(f.ctx, "victim@example.com", "correct horse battery", "203.0.113.7"); err != nil {
+			t.Fatalf("login %d from one address: %v", i+1, err)
+		}
+	}
+	// Six failures fill the window; then even the right password waits.
+	for i := 0; i < 6; i++ {
+		_, _, err := f.s.Login(f.ctx, fmt.Sprintf("guess%d@example.com", i), "wrong password", "203.0.113.7")
+		wantErr(t, err, ErrUnauthorized)
+	}
+	_, _, err := f.s.Login(f.ctx, "victim@example.com", "correct horse battery", "203.0.113.7")
+	wantErr(t, err, ErrRateLimited)
 }
 
 func TestLoginThrottlePerAccount(t *testing.T) {

@@ -12,8 +12,8 @@ type Timeline struct {
 	TopicID         int64
 	CategorySlug    string
 	Lang            string
-	Priority        Priority // current
-	InitialPriority Priority // at creation: the SLA policy is fixed then
+	Priority        Priority // current: the SLA policy follows it
+	InitialPriority Priority // at creation
 	AskerID         int64
 	CreatedAt       time.Time
 	// Replies are the replies that are not deleted, in order, each with
@@ -23,8 +23,18 @@ type Timeline struct {
 	// one has a zero To while the topic still waits.
 	Pauses     []Pause
 	AcceptedAt time.Time // when the current accepted answer was accepted; zero if unsolved
-	Closed     bool
-	Deleted    bool
+	// Marks are the solve, unsolve, close and reopen events, in order:
+	// they stop and start the response clocks (see measure).
+	Marks   []Mark
+	Closed  bool
+	Deleted bool
+}
+
+// Mark is one lifecycle event as the SLA clock sees it.
+type Mark struct {
+	Kind   EventKind // EventAccepted, EventUnaccepted, EventClosed, EventReopened or EventStillNeedHelp
+	At     time.Time
+	ByTeam bool // the actor was staff, a moderator or an admin at the time
 }
 
 // TimelineReply is one reply as the SLA clock sees it.
@@ -84,8 +94,9 @@ func (s *Store) Timeline(ctx context.Context, topicID int64) (*Timeline, error) 
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("timeline: %w", err)
 	}
-	evs, err := scanEvents(ctx, tx, `SELECT `+eventCols+` FROM forum_events WHERE topic_id = ? AND kind IN (?, ?, ?, ?) ORDER BY at, id`,
-		topicID, string(EventWaitingOnAsker), string(EventWaitingCleared), string(EventAccepted), string(EventPriorityChanged))
+	evs, err := scanEvents(ctx, tx, `SELECT `+eventCols+` FROM forum_events WHERE topic_id = ? AND kind IN (?, ?, ?, ?, ?, ?, ?, ?) ORDER BY at, id`,
+		topicID, string(EventWaitingOnAsker), string(EventWaitingCleared), string(EventAccepted), string(EventPriorityChanged),
+		string(EventUnaccepted), string(EventClosed), string(EventReopened), string(EventStillNeedHelp))
 	if err != nil {
 		return nil, err
 	}
@@ -102,6 +113,9 @@ func (s *Store) Timeline(ctx context.Context, topicID int64) (*Timeline, error) 
 			if e.PostID == t.AcceptedPostID {
 				tl.AcceptedAt = e.At
 			}
+			tl.Marks = append(tl.Marks, Mark{Kind: e.Kind, At: e.At, ByTeam: e.ActorRole.Team()})
+		case EventUnaccepted, EventClosed, EventReopened, EventStillNeedHelp:
+			tl.Marks = append(tl.Marks, Mark{Kind: e.Kind, At: e.At, ByTeam: e.ActorRole.Team()})
 		case EventPriorityChanged:
 			if firstPrio {
 				tl.InitialPriority = Priority(e.Data["from"])

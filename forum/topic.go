@@ -116,7 +116,8 @@ type NewTopic struct {
 	Body       string // Markdown
 	Lang       string // en or zh
 	Tags       []string
-	Priority   Priority // default normal
+	Priority   Priority // default normal; members choose where the policy allows
+	Impact     string   // one line, required for urgent: what is broken and for whom
 	DocsPath   string   // optional, e.g. "/docs/quickstart-go"
 }
 

@@ -111,6 +111,10 @@ func (s *Store) CreateTopic(ctx context.Context, in NewTopic) (*Topic, error) {
 	if err := s.check(u, ActionCreateTopic, Resource{StaffOnly: cat.StaffOnly}, tx.now); err != nil {
 		return nil, err
 	}
+	impact, err := checkPriorityChoice(ctx, tx, u, cat, in.Priority, in.Impact)
+	if err != nil {
+		return nil, err
+	}
 	if err := s.checkPostRate(ctx, tx, u, true, html); err != nil {
 		return nil, err
 	}
@@ -132,7 +136,11 @@ func (s *Store) CreateTopic(ctx context.Context, in NewTopic) (*Topic, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := addEvent(ctx, tx, actorEvent(t, EventTopicCreated, u, postID, nil)); err != nil {
+	var created map[string]string
+	if impact != "" {
+		created = map[string]string{"priority": string(in.Priority), "impact": impact}
+	}
+	if err := addEvent(ctx, tx, actorEvent(t, EventTopicCreated, u, postID, created)); err != nil {
 		return nil, err
 	}
 	if err := watch(ctx, tx, topicID, u.ID, true); err != nil {

@@ -361,3 +361,25 @@ func TestLists(t *testing.T) {
 	_, err = f.s.ListTopics(f.ctx, TopicFilter{Lang: "fr"})
 	wantErr(t, err, ErrInvalid)
 }
+
+// QuestionHTML gives feeds the rendered question of public topics only.
+func TestQuestionHTML(t *testing.T) {
+	f := newFixture(t)
+	asker := f.user("asker", RoleMember)
+	kept := f.topic(asker, "A public question", "The **public** question body")
+	gone := f.topic(asker, "A deleted question", "This body must not reach a feed")
+	tv, err := f.s.TopicPage(f.ctx, gone.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.DeletePost(f.as(asker), tv.Question.ID); err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.s.QuestionHTML(f.ctx, []int64{kept.ID, gone.ID, 9999})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || !strings.Contains(got[kept.ID], "<strong>public</strong>") {
+		t.Errorf("QuestionHTML = %v, want only the public topic's rendered question", got)
+	}
+}

@@ -30,8 +30,8 @@ func (s *Server) registerAccountRoutes() {
 	g.POST("/reset/:token", s.resetPassword)
 	g.GET("/u/:username", s.profilePage)
 	g.POST("/u/:username", s.updateProfile)
-	g.POST("/u/:username/suspend", s.suspendUser)
-	g.POST("/u/:username/unsuspend", s.unsuspendUser)
+	g.POST("/u/:username/suspend", s.suspendUser, s.allow(forum.ActionSuspend))
+	g.POST("/u/:username/unsuspend", s.unsuspendUser, s.allow(forum.ActionSuspend))
 	g.GET("/notifications", s.notificationsPage)
 	g.POST("/notifications/read", s.markRead)
 }
@@ -100,8 +100,9 @@ func (s *Server) login(c echo.Context) error {
 	form := accountForm{Email: strings.TrimSpace(c.FormValue("email")), Next: c.FormValue("next")}
 	sess, _, err := s.cfg.Forum.Login(c.Request().Context(), form.Email, c.FormValue("password"), c.RealIP())
 	if err != nil {
-		if fe := forum.AsError(err); fe != nil && errors.Is(fe, forum.ErrUnauthorized) {
-			form.Error = loc.T(fe.ID, dataArgs(fe.Data)...)
+		if forum.AsError(err) != nil && errors.Is(err, forum.ErrUnauthorized) {
+			_, msgID, args := classify(err)
+			form.Error = loc.T(msgID, args...)
 			return s.renderAccount(c, http.StatusUnauthorized, "login", form)
 		}
 		status, msg, ok := formError(c, loc, err)
@@ -229,6 +230,21 @@ func (s *Server) notificationsPage(c echo.Context) error {
 	ns, unread, err := s.cfg.Forum.Notifications(c.Request().Context(), 100)
 	if err != nil {
 		return err
+	}
+	// Seen is read: the ones listed here stop counting in the header's
+	// badge (rendered below, after this), while this page still marks them
+	// as new. "Mark all read" remains for any beyond the list.
+	var seen []int64
+	for _, n := range ns {
+		if n.Unread() {
+			seen = append(seen, n.ID)
+		}
+	}
+	if len(seen) > 0 {
+		if err := s.cfg.Forum.MarkRead(c.Request().Context(), seen...); err != nil {
+			return err
+		}
+		unread -= len(seen)
 	}
 	lang := langOf(c)
 	v := s.newView(c, lang, "/notifications")

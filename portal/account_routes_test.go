@@ -43,13 +43,20 @@ func TestProfileAndNotifications(t *testing.T) {
 	if !regexp.MustCompile(`data-unread>\d+<`).MatchString(w.Body.String()) {
 		t.Errorf("header lacks an unread count:\n%.3000s", w.Body.String())
 	}
+	// Opening the page lists them as new and clears the badge: seen is read.
 	w = asker.get("/en/notifications")
 	wantStatus(t, w, http.StatusOK)
-	wantBody(t, "notifications", w.Body.String(), "Hal", "Profile counts question", "data-mark-all")
-	wantStatus(t, asker.post("/en/notifications/read", nil, true), http.StatusSeeOther)
-	if strings.Contains(asker.get("/en/forum").Body.String(), "data-unread") {
-		t.Error("unread count still shown after marking all read")
+	wantBody(t, "notifications", w.Body.String(), "Hal", "Profile counts question", `class="unread"`)
+	if strings.Contains(w.Body.String(), "data-unread") {
+		t.Error("the notifications page itself still shows the unread badge")
 	}
+	if strings.Contains(asker.get("/en/forum").Body.String(), "data-unread") {
+		t.Error("unread count still shown after the notifications were seen")
+	}
+	if w := asker.get("/en/notifications"); strings.Contains(w.Body.String(), `class="unread"`) {
+		t.Error("seen notifications are still new on the next visit")
+	}
+	wantStatus(t, asker.post("/en/notifications/read", nil, true), http.StatusSeeOther)
 
 	// Editing one's own profile; invalid input keeps the text.
 	w = asker.post("/en/u/ann", url.Values{"name": {"Ann B"}, "bio": {"Go developer"}, "lang": {"zh"}}, true)

@@ -3,6 +3,8 @@ package portal
 import (
 	"encoding/xml"
 	"net/http"
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -70,3 +72,24 @@ func writeAtom(c echo.Context, feed *atomFeed) error {
 
 // absURL makes a site-relative path absolute for feeds.
 func absURL(c echo.Context, p string) string { return c.Scheme() + "://" + c.Request().Host + p }
+
+// feedLink matches the link and image addresses of rendered HTML, whose
+// attributes goldmark and bluemonday always double-quote.
+var feedLink = regexp.MustCompile(`\b(href|src)="([^"]*)"`)
+
+// absLinks makes the addresses in h absolute, for a feed entry's content:
+// a feed reader resolves "#anchor" against the feed, not the page, and
+// may not resolve "/path" at all. page is the page's site-relative path
+// that h is part of.
+func absLinks(c echo.Context, page, h string) string {
+	return feedLink.ReplaceAllStringFunc(h, func(m string) string {
+		sub := feedLink.FindStringSubmatch(m)
+		switch v := sub[2]; {
+		case strings.HasPrefix(v, "#"):
+			return sub[1] + `="` + absURL(c, page+v) + `"`
+		case strings.HasPrefix(v, "/") && !strings.HasPrefix(v, "//"):
+			return sub[1] + `="` + absURL(c, v) + `"`
+		}
+		return m
+	})
+}

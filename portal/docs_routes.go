@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -14,13 +15,14 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/switchboard-rtm/switchboard/content"
+	"github.com/switchboard-rtm/switchboard/search"
 )
 
 // docsState is the rendered docs and their search index. In -dev mode it
 // is rebuilt on every request so that edits show on reload.
 type docsState struct {
 	site  *content.Site
-	index *content.Index
+	index *search.Index
 	// sidebars caches the rendered sidebar per language and current page:
 	// it is the same for every reader, and rendering the tree with
 	// html/template was a third of a docs page's server time.
@@ -33,11 +35,8 @@ func (s *Server) loadDocs(ctx context.Context) (*docsState, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load docs: %w", err)
 	}
-	ix, err := content.NewIndex(ctx)
+	ix, err := content.NewIndex(ctx, site)
 	if err != nil {
-		return nil, err
-	}
-	if err := ix.IndexSite(ctx, site); err != nil {
 		return nil, err
 	}
 	return &docsState{site: site, index: ix}, nil
@@ -129,8 +128,11 @@ func (s *Server) docsPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if p == content.ChangelogPath+".atom" {
+	switch p {
+	case content.ChangelogPath + ".atom":
 		return s.changelogFeed(c, docs, lang)
+	case deprecationsPath + ".atom":
+		return s.deprecationsFeed(c, docs, lang)
 	}
 	if strings.HasSuffix(p, ".md") {
 		return s.rawMarkdown(c, docs, lang, strings.TrimSuffix(p, ".md"))
@@ -158,8 +160,9 @@ func (s *Server) docsPage(c echo.Context) error {
 		Thanks:     c.QueryParam("feedback") == "thanks",
 	}
 	switch page.Path {
-	case "deprecations":
+	case deprecationsPath:
 		data.Deprecations = docs.site.Deprecations(lang)
+		v.FeedURL = "/" + lang + "/docs/" + deprecationsPath + ".atom"
 	case content.ChangelogPath:
 		v.FeedURL = "/" + lang + "/docs/changelog.atom"
 	}
@@ -249,12 +252,11 @@ func (s *Server) llmsTxt(c echo.Context) error {
 	return c.Blob(http.StatusOK, "text/plain; charset=utf-8", []byte(b.String()))
 }
 
-// changelogFeed is the Atom feed of released versions, one entry per
-// release with its notes (and deprecations) as HTML.
-func (s *Server) changelogFeed(c echo.Context, docs *docsState, lang string) error {
-	page, _ := docs.site.Page(lang, content.ChangelogPath)
-	feed := &atomFeed{
-		Lang:  lang,
+// docsFeed starts the Atom feed of a docs page (the changelog, the
+// deprecations), at the page's address plus ".atom".
+func docsFeed(c echo.Context, page *content.Page) *atomFeed {
+	return &atomFeed{
+		Lang:  page.Lang,
 		ID:    absURL(c, page.URL()),
 		Title: "Switchboard — " + page.Title,
 		Links: []atomLink{
@@ -263,6 +265,13 @@ func (s *Server) changelogFeed(c echo.Context, docs *docsState, lang string) err
 		},
 		Author: &atomAuthor{Name: "Switchboard"},
 	}
+}
+
+// changelogFeed is the Atom feed of released versions, one entry per
+// release with its notes (and deprecations) as HTML.
+func (s *Server) changelogFeed(c echo.Context, docs *docsState, lang string) error {
+	page, _ := docs.site.Page(lang, content.ChangelogPath)
+	feed := docsFeed(c, page)
 	for _, r := range docs.site.Releases(lang) {
 		if r.Date.IsZero() {
 			continue // unreleased changes are not news yet
@@ -272,8 +281,40 @@ func (s *Server) changelogFeed(c echo.Context, docs *docsState, lang string) err
 			Title:   r.Version,
 			Updated: atomTime(r.Date),
 			Links:   []atomLink{{Rel: "alternate", Type: "text/html", Href: absURL(c, page.URL()+"#"+r.ID)}},
-			Content: &atomText{Type: "html", Body: string(r.HTML)},
+			Content: &atomText{Type: "html", Body: absLinks(c, page.URL(), string(r.HTML))},
 		})
+	}
+	return writeAtom(c, feed)
+}
+
+// deprecationsPath is the docs page that lists the changelog's
+// deprecations (the page's own text is in content/docs).
+const deprecationsPath = "deprecations"
+
+// deprecationsFeed is the Atom feed of deprecations, one entry per notice
+// of a released version, dated by its release, linking to the release on
+// the changelog page.
+func (s *Server) deprecationsFeed(c echo.Context, docs *docsState, lang string) error {
+	page, ok := docs.site.Page(lang, deprecationsPath)
+	if !ok {
+		return errNotFound
+	}
+	changelog, _ := docs.site.Page(lang, content.ChangelogPath)
+	feed := docsFeed(c, page)
+	for _, r := range docs.site.Releases(lang) {
+		if r.Date.IsZero() {
+			continue // announced only when released
+		}
+		release := absURL(c, changelog.URL()+"#"+r.ID)
+		for i, d := range r.Deprecations {
+			feed.Entries = append(feed.Entries, atomEntry{
+				ID:      release + "-deprecation-" + strconv.Itoa(i+1),
+				Title:   d.Text,
+				Updated: atomTime(r.Date),
+				Links:   []atomLink{{Rel: "alternate", Type: "text/html", Href: release}},
+				Content: &atomText{Type: "html", Body: absLinks(c, changelog.URL(), string(d.HTML))},
+			})
+		}
 	}
 	return writeAtom(c, feed)
 }

@@ -209,15 +209,32 @@ func TestLLMsTxt(t *testing.T) {
 	for l := range links {
 		t.Errorf("llms.txt links %s, which is no docs page", l)
 	}
-	// Every link serves Markdown.
+	// Every link serves Markdown, and no code block that includes a file
+	// is empty there (content's TestRawMarkdownHasIncludedCode checks the
+	// code itself).
+	included := 0
 	for _, m := range llmsLink.FindAllStringSubmatch(body, -1) {
 		u, _ := url.Parse(m[1])
 		r := get(t, s, u.Path)
 		if r.Code != 200 || !strings.HasPrefix(r.Header().Get("Content-Type"), "text/markdown") {
 			t.Errorf("%s: %d %s", u.Path, r.Code, r.Header().Get("Content-Type"))
 		}
+		// The contributing guide shows the syntax itself, inside a
+		// ````markdown block: that one is meant to be empty.
+		if e := emptyInclude.FindString(r.Body.String()); e != "" && !strings.HasSuffix(u.Path, "/contributing.md") {
+			t.Errorf("%s: an included code block is empty: %q", u.Path, e)
+		}
+		included += strings.Count(r.Body.String(), "```go file=") + strings.Count(r.Body.String(), "```js file=")
 	}
+	if included < 14 {
+		t.Errorf("the pages llms.txt links hold %d included code blocks, want at least 14", included)
+	}
+	md := get(t, s, "/en/docs/engine/quickstart-go.md").Body.String()
+	wantBody(t, "Go quick-start Markdown", md, "client.Dial(")
 }
+
+// emptyInclude is an opening fence with file= closed on the next line.
+var emptyInclude = regexp.MustCompile("(?m)^[ \t>]*```[^\n`]*file=[^\n]*\n[ \t>]*```[ \t]*$")
 
 func TestETag(t *testing.T) {
 	s := newTestServer(t)

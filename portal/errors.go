@@ -10,7 +10,10 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/switchboard-rtm/switchboard/forum"
 	"github.com/switchboard-rtm/switchboard/locales"
+	"github.com/switchboard-rtm/switchboard/sandbox"
+	"github.com/switchboard-rtm/switchboard/status"
 )
 
 // userError is an error meant for the reader: an HTTP status and a
@@ -48,19 +51,32 @@ type messageIDer interface{ MessageID() string }
 // retryAfterer is implemented by rate-limit errors.
 type retryAfterer interface{ RetryAfter() time.Duration }
 
-// sentinelStatus maps domain sentinel errors to HTTP statuses and a
-// default message. Domain areas add their sentinels in init functions of
-// their route files, so this is the one place errors become statuses.
-var sentinelStatus []sentinelMapping
-
-type sentinelMapping struct {
+// sentinelStatus maps the domains' sentinel errors to HTTP statuses and a
+// default message: the one place where errors become statuses. When the
+// error implements MessageID() string (forum.Error, status and sandbox
+// validation errors), that message is shown instead. A new domain adds
+// its sentinels here.
+var sentinelStatus = []struct {
 	err    error
 	status int
 	msgID  string
-}
+}{
+	{forum.ErrNotFound, http.StatusNotFound, "error.not_found"},
+	{forum.ErrForbidden, http.StatusForbidden, "forum.error.forbidden"},
+	// Pages turn it into a redirect to the login form (forumErrors).
+	{forum.ErrUnauthorized, http.StatusUnauthorized, "forum.error.login_required"},
+	{forum.ErrInvalid, http.StatusBadRequest, "error.bad_request"},
+	{forum.ErrConflict, http.StatusConflict, "error.bad_request"},
+	{forum.ErrRateLimited, http.StatusTooManyRequests, "error.rate_limited"},
 
-func mapSentinel(err error, status int, msgID string) {
-	sentinelStatus = append(sentinelStatus, sentinelMapping{err, status, msgID})
+	{sandbox.ErrNotFound, http.StatusNotFound, "error.not_found"},
+	{sandbox.ErrInvalid, http.StatusBadRequest, "error.bad_request"},
+	{sandbox.ErrQuota, http.StatusTooManyRequests, "error.rate_limited"},
+	{sandbox.ErrBusy, http.StatusConflict, "sandbox.error.lt_busy"},
+
+	{status.ErrNotFound, http.StatusNotFound, "error.not_found"},
+	// A *status.ValidationError names its field: "status.invalid_<field>".
+	{status.ErrInvalid, http.StatusBadRequest, "error.bad_request"},
 }
 
 // classify turns any error into a status, a message ID and its data.
@@ -102,10 +118,8 @@ func classify(err error) (int, string, []any) {
 					args = append(args, k, v)
 				}
 			}
-			var ra retryAfterer
-			if errors.As(err, &ra) {
-				// Rounded up: "try again in 0 seconds" would be wrong.
-				args = append(args, "Seconds", int((ra.RetryAfter()+time.Second-1)/time.Second))
+			if secs, ok := retryAfterSeconds(err); ok {
+				args = append(args, "Seconds", secs, "Wait", time.Duration(secs)*time.Second)
 			}
 			return m.status, id, args
 		}
@@ -122,7 +136,12 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	status, msgID, args := classify(err)
 	if status >= 500 {
-		s.log.ErrorContext(c.Request().Context(), "request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+		attrs := []any{"method", c.Request().Method, "path", c.Request().URL.Path, "err", err}
+		var pe *panicError
+		if errors.As(err, &pe) {
+			attrs = append(attrs, "stack", string(pe.stack))
+		}
+		s.log.ErrorContext(c.Request().Context(), "request failed", attrs...)
 	}
 	lang := pathLang(c.Request().URL.Path)
 	// The language switch on the error page offers the same address in
@@ -136,10 +155,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	loc := s.localizer(lang)
 	msg := loc.T(msgID, args...)
-	var ra retryAfterer
-	if errors.As(err, &ra) {
-		c.Response().Header().Set("Retry-After", strconv.Itoa(int(ra.RetryAfter().Seconds()+0.999)))
-	}
+	setRetryAfter(c, err)
 	if c.Request().Method == http.MethodHead {
 		c.NoContent(status)
 		return
@@ -155,6 +171,23 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if rerr := s.render(c, status, "error", v); rerr != nil {
 		s.log.ErrorContext(c.Request().Context(), "render error page", "err", rerr)
 		c.String(status, msg)
+	}
+}
+
+// retryAfterSeconds is a rate-limit error's wait in whole seconds, rounded
+// up: "try again in 0 seconds" would be wrong.
+func retryAfterSeconds(err error) (int, bool) {
+	var ra retryAfterer
+	if !errors.As(err, &ra) {
+		return 0, false
+	}
+	return int((ra.RetryAfter() + time.Second - 1) / time.Second), true
+}
+
+// setRetryAfter sets the Retry-After header of a rate-limit error.
+func setRetryAfter(c echo.Context, err error) {
+	if secs, ok := retryAfterSeconds(err); ok {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
 	}
 }
 

@@ -27,8 +27,14 @@ func newForumServer(t testing.TB, opts ...func(*Config)) (*Server, *forum.Store)
 // (zero fields: the forum's defaults).
 func newTestServerWithLimits(t testing.TB, lim forum.Limits, opts ...func(*Config)) (*Server, *forum.Store) {
 	t.Helper()
+	return newForumServerCtx(t, context.Background(), lim, opts...)
+}
+
+// newForumServerCtx is newTestServerWithLimits with the server's context.
+func newForumServerCtx(t testing.TB, ctx context.Context, lim forum.Limits, opts ...func(*Config)) (*Server, *forum.Store) {
+	t.Helper()
 	var st *forum.Store
-	s := newTestServer(t, append([]func(*Config){func(cfg *Config) {
+	s := newTestServerCtx(t, ctx, append([]func(*Config){func(cfg *Config) {
 		var err error
 		st, err = forum.Open(context.Background(), cfg.DB, forum.Config{
 			Renderer: content.NewPostRenderer(nil),

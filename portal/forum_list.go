@@ -197,6 +197,14 @@ func (s *Server) writeTopicFeed(c echo.Context, q *listQuery, lang string) error
 	case q.Tag != "":
 		title = loc.T("web.forum.feed_title", "List", "#"+q.Tag)
 	}
+	ids := make([]int64, len(list.Topics))
+	for i, t := range list.Topics {
+		ids[i] = t.ID
+	}
+	questions, err := s.cfg.Forum.QuestionHTML(c.Request().Context(), ids)
+	if err != nil {
+		return err
+	}
 	self := c.Request().URL.Path
 	feed := &atomFeed{
 		Lang:  lang,
@@ -210,6 +218,10 @@ func (s *Server) writeTopicFeed(c echo.Context, q *listQuery, lang string) error
 			tl = t.Lang
 		}
 		u := absURL(c, topicURL(tl, t))
+		var text *atomText
+		if h, ok := questions[t.ID]; ok {
+			text = &atomText{Type: "html", Body: absLinks(c, topicURL(tl, t), h)}
+		}
 		feed.Entries = append(feed.Entries, atomEntry{
 			ID:        u,
 			Title:     t.Title,
@@ -218,6 +230,7 @@ func (s *Server) writeTopicFeed(c echo.Context, q *listQuery, lang string) error
 			Links:     []atomLink{{Rel: "alternate", Type: "text/html", Href: u}},
 			Author:    &atomAuthor{Name: t.AuthorName},
 			Summary:   loc.T("web.forum.feed_summary", "Count", t.ReplyCount, "Tags", strings.Join(t.Tags, ", ")),
+			Content:   text,
 		})
 	}
 	return writeAtom(c, feed)

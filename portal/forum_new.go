@@ -15,6 +15,9 @@ type newTopicData struct {
 	Form       postForm
 	Categories []*forum.Category
 	Priorities []forum.Priority
+	// UrgentCategories names the categories where members may choose
+	// urgent (sla_lifecycle.go).
+	UrgentCategories string
 	// DocsURL links the docs page the question is about.
 	DocsURL string
 }
@@ -65,6 +68,11 @@ func (s *Server) renderNewTopic(c echo.Context, status int, form postForm) error
 	v.NoIndex = true
 	v.Title = v.T("web.new.title")
 	d := &newTopicData{Form: form, Categories: cats, Priorities: priorities}
+	if s.cfg.SLA != nil {
+		if d.Priorities, d.UrgentCategories, err = s.priorityChoices(c); err != nil {
+			return err
+		}
+	}
 	if form.DocsPath != "" {
 		d.DocsURL = "/" + lang + form.DocsPath
 	}
@@ -86,6 +94,7 @@ func (s *Server) createTopic(c echo.Context) error {
 		Tags:       c.FormValue("tags"),
 		Lang:       c.FormValue("lang"),
 		Priority:   c.FormValue("priority"),
+		Impact:     c.FormValue("impact"),
 		DocsPath:   docsParam(c.FormValue("docs")),
 	}
 	if c.FormValue("action") == "preview" {
@@ -101,6 +110,7 @@ func (s *Server) createTopic(c echo.Context) error {
 		Lang:       form.Lang,
 		Tags:       splitTags(form.Tags),
 		Priority:   forum.Priority(form.Priority),
+		Impact:     form.Impact,
 		DocsPath:   form.DocsPath,
 	}
 	t, err := s.cfg.Forum.CreateTopic(c.Request().Context(), in)

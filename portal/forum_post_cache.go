@@ -2,12 +2,9 @@ package portal
 
 import (
 	"bytes"
-	"encoding/binary"
 	"fmt"
-	"hash/fnv"
 	"html/template"
 	"strings"
-	"sync"
 )
 
 // Each post of a topic page is rendered by the "forum_post" template once
@@ -19,11 +16,6 @@ import (
 // postCacheMax bounds the number of cached posts (a few KB each).
 const postCacheMax = 20000
 
-var postFragments = struct {
-	mu    sync.Mutex
-	byKey map[string]string
-}{byKey: map[string]string{}}
-
 // renderPosts fills in the Rendered HTML of every post item of d.
 func (s *Server) renderPosts(v *view, d *topicPageData) error {
 	tm, err := s.tmpl.get("forum/topic")
@@ -32,10 +24,8 @@ func (s *Server) renderPosts(v *view, d *topicPageData) error {
 	}
 	token := v.CSRF
 	render := func(it *postItem, copy bool) (template.HTML, error) {
-		key := fmt.Sprintf("%p:%s", s, postItemKey(v.Lang, it, copy))
-		postFragments.mu.Lock()
-		h, ok := postFragments.byKey[key]
-		postFragments.mu.Unlock()
+		key := postItemKey(v.Lang+"@"+v.Zone().String(), it, copy) // times are in the reader's zone
+		h, ok := s.postFragments.get(key)
 		if !ok {
 			v.CSRF = csrfPlaceholder
 			var buf bytes.Buffer
@@ -46,12 +36,7 @@ func (s *Server) renderPosts(v *view, d *topicPageData) error {
 			}
 			h = buf.String()
 			if !s.cfg.Dev {
-				postFragments.mu.Lock()
-				if len(postFragments.byKey) >= postCacheMax {
-					clear(postFragments.byKey)
-				}
-				postFragments.byKey[key] = h
-				postFragments.mu.Unlock()
+				s.postFragments.put(key, h)
 			}
 		}
 		if strings.Contains(h, csrfPlaceholder) {
@@ -77,16 +62,7 @@ func (s *Server) renderPosts(v *view, d *topicPageData) error {
 
 // postItemKey identifies everything the "forum_post" template shows of it.
 func postItemKey(lang string, it *postItem, copy bool) string {
-	h := fnv.New64a()
-	var b [8]byte
-	num := func(n int64) {
-		binary.LittleEndian.PutUint64(b[:], uint64(n))
-		h.Write(b[:])
-	}
-	str := func(s string) {
-		num(int64(len(s)))
-		h.Write([]byte(s))
-	}
+	k := newKeyHash()
 	bits := int64(0)
 	for i, on := range []bool{copy, it.Hidden, it.Redacted, it.Accepted, it.Voted,
 		it.CanVote, it.CanAccept, it.CanUnaccept, it.CanEdit, it.CanDelete, it.CanFlag} {
@@ -94,17 +70,17 @@ func postItemKey(lang string, it *postItem, copy bool) string {
 			bits |= 1 << i
 		}
 	}
-	num(bits)
-	num(it.ID)
-	num(it.TopicID)
-	num(int64(it.Number))
-	num(int64(it.Revision))
-	num(int64(it.Score))
-	num(int64(len(it.HTML)))
-	num(it.CreatedAt.UnixNano())
-	num(it.DeletedAt.UnixNano())
-	str(it.AuthorName)
-	str(it.AuthorUsername)
-	str(string(it.AuthorRole))
-	return lang + ":" + fmt.Sprint(h.Sum64())
+	k.num(bits)
+	k.num(it.ID)
+	k.num(it.TopicID)
+	k.num(int64(it.Number))
+	k.num(int64(it.Revision))
+	k.num(int64(it.Score))
+	k.num(int64(len(it.HTML)))
+	k.num(it.CreatedAt.UnixNano())
+	k.num(it.DeletedAt.UnixNano())
+	k.str(it.AuthorName)
+	k.str(it.AuthorUsername)
+	k.str(string(it.AuthorRole))
+	return lang + ":" + k.sum()
 }

@@ -12,17 +12,6 @@ import (
 	"github.com/switchboard-rtm/switchboard/forum"
 )
 
-// The forum's sentinel errors become statuses here, once. Pages turn
-// ErrUnauthorized into a redirect to the login form (forumErrors).
-func init() {
-	mapSentinel(forum.ErrNotFound, http.StatusNotFound, "error.not_found")
-	mapSentinel(forum.ErrForbidden, http.StatusForbidden, "forum.error.forbidden")
-	mapSentinel(forum.ErrUnauthorized, http.StatusUnauthorized, "forum.error.login_required")
-	mapSentinel(forum.ErrInvalid, http.StatusBadRequest, "error.bad_request")
-	mapSentinel(forum.ErrConflict, http.StatusConflict, "error.bad_request")
-	mapSentinel(forum.ErrRateLimited, http.StatusTooManyRequests, "error.rate_limited")
-}
-
 // Forum page limits.
 const (
 	topicsPerPage = 30
@@ -52,8 +41,8 @@ func (s *Server) registerForumRoutes() {
 	g.POST("/forum/t/:id/reply", s.replyTopic)
 	g.POST("/forum/t/:id/close", s.closeTopic)
 	g.POST("/forum/t/:id/reopen", s.reopenTopic)
-	g.POST("/forum/t/:id/lock", s.lockTopic)
-	g.POST("/forum/t/:id/pin", s.pinTopic)
+	g.POST("/forum/t/:id/lock", s.lockTopic, s.allow(forum.ActionLock))
+	g.POST("/forum/t/:id/pin", s.pinTopic, s.allow(forum.ActionPin))
 	g.POST("/forum/t/:id/watch", s.watchTopic)
 	g.POST("/forum/t/:id/unaccept", s.unacceptTopic)
 	g.POST("/forum/p/:id/accept", s.acceptPost)
@@ -65,68 +54,55 @@ func (s *Server) registerForumRoutes() {
 	g.POST("/forum/p/:id/edit", s.editPost)
 	g.GET("/forum/p/:id/revisions", s.revisionsPage)
 	g.GET("/forum/p/:id", s.postRedirect)
-	g.GET("/forum/flags", s.flagQueue)
-	g.POST("/forum/flags/:id", s.reviewFlags)
+	g.GET("/forum/flags", s.flagQueue, s.allow(forum.ActionReviewFlags))
+	g.POST("/forum/flags/:id", s.reviewFlags, s.allow(forum.ActionReviewFlags))
 }
 
-// forumErrors turns forum errors into user errors carrying the message's
-// template data (limits, waits), and sends anonymous visitors of pages
-// that need an account to the login form.
+// allow refuses a moderator or admin route before its handler reads any
+// input, when the viewer may not perform a on any resource: a member
+// posting a bad form to such a route learns that it is not theirs (403),
+// not what was wrong with the form (400). The store checks again, with
+// the resource, when it writes.
+func (s *Server) allow(a forum.Action) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if err := s.cfg.Forum.Allow(c.Request().Context(), a, forum.Resource{}); err != nil {
+				return err
+			}
+			return next(c)
+		}
+	}
+}
+
+// forumErrors sends anonymous visitors of pages that need an account to
+// the login form; every other error goes on to handleError, which
+// classifies it once.
 func (s *Server) forumErrors(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		err := next(c)
-		if err == nil {
-			return nil
-		}
-		if errors.Is(err, forum.ErrUnauthorized) && !wantsJSON(c) && viewer(c) == nil {
+		if err != nil && errors.Is(err, forum.ErrUnauthorized) && !wantsJSON(c) && viewer(c) == nil {
 			return c.Redirect(http.StatusSeeOther, loginURL(langOrPreferred(c), returnPath(c)))
-		}
-		if fe := forum.AsError(err); fe != nil {
-			return &userError{status: forumStatus(fe.Kind), msgID: fe.ID, args: dataArgs(fe.Data), err: err}
 		}
 		return err
 	}
 }
 
-func forumStatus(kind error) int {
-	status, _, _ := classify(kind)
-	return status
-}
-
-// dataArgs flattens a forum message's template data into T's key, value
-// pairs.
-func dataArgs(data map[string]any) []any {
-	args := make([]any, 0, 2*len(data))
-	for k, v := range data {
-		args = append(args, k, v)
-	}
-	return args
-}
-
-// formError returns the status and localized text of an error the user
-// can fix by changing or resubmitting a form (invalid input, a rate limit,
-// a conflict, a forbidden choice), so the handler re-renders the form
-// with the user's text kept. A rate limit also sets Retry-After.
+// formError returns the status and localized text of a forum error the
+// user can fix by changing or resubmitting a form (invalid input, a rate
+// limit, a conflict, a forbidden choice), so the handler re-renders the
+// form with the user's text kept. A rate limit also sets Retry-After.
 func formError(c echo.Context, loc *localizer, err error) (int, string, bool) {
-	fe := forum.AsError(err)
-	if fe == nil {
+	if forum.AsError(err) == nil {
 		return 0, "", false
 	}
-	var status int
-	switch {
-	case errors.Is(fe, forum.ErrInvalid):
-		status = http.StatusBadRequest
-	case errors.Is(fe, forum.ErrConflict):
-		status = http.StatusConflict
-	case errors.Is(fe, forum.ErrForbidden):
-		status = http.StatusForbidden
-	case errors.Is(fe, forum.ErrRateLimited):
-		status = http.StatusTooManyRequests
-		c.Response().Header().Set("Retry-After", strconv.Itoa(int(fe.RetryAfter().Seconds()+0.999)))
+	status, msgID, args := classify(err)
+	switch status {
+	case http.StatusBadRequest, http.StatusConflict, http.StatusForbidden, http.StatusTooManyRequests:
 	default:
 		return 0, "", false
 	}
-	return status, loc.T(fe.ID, dataArgs(fe.Data)...), true
+	setRetryAfter(c, err)
+	return status, loc.T(msgID, args...), true
 }
 
 // langOrPreferred is the route's language, or the reader's preference on
@@ -157,15 +133,6 @@ func loginURL(lang, next string) string {
 		u += "?next=" + url.QueryEscape(next)
 	}
 	return u
-}
-
-// safeNext accepts only local paths, so the login form cannot be used to
-// redirect to another site.
-func safeNext(next, fallback string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return fallback
-	}
-	return next
 }
 
 // paramID parses the :id route parameter.

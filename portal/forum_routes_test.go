@@ -6,8 +6,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/switchboard-rtm/switchboard/forum"
 )
@@ -86,7 +88,10 @@ func TestLoginThrottled(t *testing.T) {
 	wantBody(t, "throttled", w.Body.String(), "Too many", `value="nobody@example.com"`)
 	w = b.post("/zh/login", url.Values{"email": {"nobody@example.com"}, "password": {"x"}}, true)
 	wantStatus(t, w, http.StatusTooManyRequests)
-	wantBody(t, "throttled zh", w.Body.String(), "秒")
+	// The wait is written for people ("15 分钟"), not in raw seconds.
+	if !regexp.MustCompile(`请在 \d+ (秒|分钟|小时)后重试`).MatchString(w.Body.String()) {
+		t.Errorf("throttled zh: no wait in words; body:\n%s", w.Body.String())
+	}
 }
 
 func TestAskReplyAndTopicPage(t *testing.T) {
@@ -338,6 +343,23 @@ func TestAnonymousTopicPageCache(t *testing.T) {
 	}
 }
 
+// Each server has its own page and post caches: what one renders never
+// shows up in another's.
+func TestTopicCachesBelongToTheirServer(t *testing.T) {
+	s1, st := newForumServer(t)
+	s2, _ := newForumServer(t)
+	asker := userWithRole(t, s1, st, "c@example.com", "Cara", forum.RoleMember)
+	loc := asker.ask("Cache ownership question", "Question body text")
+	wantStatus(t, newBrowser(t, s1).get(loc), http.StatusOK) // anonymous: the page cache
+	wantStatus(t, asker.get(loc), http.StatusOK)             // signed in: the post cache
+	if s1.anonPages.len() == 0 || s1.postFragments.len() == 0 {
+		t.Fatalf("server 1 cached %d pages and %d posts, want some of each", s1.anonPages.len(), s1.postFragments.len())
+	}
+	if n, m := s2.anonPages.len(), s2.postFragments.len(); n != 0 || m != 0 {
+		t.Errorf("server 2 holds %d pages and %d posts it never rendered", n, m)
+	}
+}
+
 // With the real posting limits, a second reply within 5 s is refused with
 // 429, Retry-After and the localized wait, and the text stays in the form.
 func TestReplyRateLimitKeepsText(t *testing.T) {
@@ -364,4 +386,21 @@ func TestAPISearchFindsTopicsInDevMode(t *testing.T) {
 	w := b.get("/api/search?lang=en&q=Devmode")
 	wantStatus(t, w, http.StatusOK)
 	wantBody(t, "dev search", w.Body.String(), `"kind":"topic"`, "Devmode searchable topic")
+}
+
+// The forum indexer follows changes in the server's context: while it
+// lasts, new topics are found; once it ends, the indexer stops.
+func TestForumIndexerStopsWithServerContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s, _ := newForumServerCtx(t, ctx, forum.Limits{TopicInterval: time.Nanosecond, NewUserTopicsPerDay: 1000})
+	b := newBrowser(t, s)
+	b.signup("idx@example.com", "Indexer")
+	b.ask("Zebrafish question before", "Body text for the index")
+	wantBody(t, "search while serving", b.get("/api/search?lang=en&q=Zebrafish").Body.String(), "Zebrafish question before")
+	cancel()
+	b.ask("Okapi question after", "Body text for the index")
+	if body := b.get("/api/search?lang=en&q=Okapi").Body.String(); strings.Contains(body, "Okapi question after") {
+		t.Errorf("a topic asked after the server's context ended was indexed: %s", body)
+	}
 }

@@ -11,29 +11,33 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/switchboard-rtm/switchboard/content"
 	"github.com/switchboard-rtm/switchboard/forum"
+	"github.com/switchboard-rtm/switchboard/search"
 )
 
 // Forum topics are searched two ways: the forum's own search page (with
 // filters, through forum.Store.Search) and the site-wide /api/search,
 // which ranks docs and topics in one list because topics are indexed into
-// the same content.Index as the docs (kind "topic"). The index is built at
+// the same search.Index as the docs (kind "topic"). The index is built at
 // start-up and kept current from forum.Store.OnEvent.
 
 // topicIndexBody bounds the text indexed per topic.
 const topicIndexBody = 20000
 
-// indexForum indexes every visible topic and subscribes to changes.
+// indexForum indexes every visible topic and subscribes to changes. It
+// works in the server's context, not the request's whose write caused
+// the change: a reader who goes away must not leave the index stale.
 func (s *Server) indexForum() {
-	s.indexTopics(context.Background(), s.docs.index)
-	s.cfg.Forum.OnEvent(func(ctx context.Context, e forum.Event) {
-		s.reindexTopic(context.WithoutCancel(ctx), e.TopicID)
+	s.indexTopics(s.ctx, s.docs.index)
+	s.cfg.Forum.OnEvent(func(_ context.Context, e forum.Event) {
+		if s.ctx.Err() == nil {
+			s.reindexTopic(s.ctx, e.TopicID)
+		}
 	})
 }
 
 // indexTopics puts every visible topic into ix.
-func (s *Server) indexTopics(ctx context.Context, ix *content.Index) {
+func (s *Server) indexTopics(ctx context.Context, ix *search.Index) {
 	for page := 1; ; page++ {
 		list, err := s.cfg.Forum.ListTopics(forum.NewContext(ctx, nil), forum.TopicFilter{Page: page, PerPage: 100})
 		if err != nil {
@@ -44,6 +48,9 @@ func (s *Server) indexTopics(ctx context.Context, ix *content.Index) {
 			s.indexTopic(ctx, ix, t.ID)
 		}
 		if page >= list.Pages() {
+			if err := ix.Optimize(ctx); err != nil {
+				s.log.ErrorContext(ctx, "optimize search index", "err", err)
+			}
 			return
 		}
 	}
@@ -70,7 +77,7 @@ func (s *Server) reindexTopic(ctx context.Context, id int64) {
 	s.indexTopic(ctx, s.docs.index, id)
 }
 
-func (s *Server) indexTopic(ctx context.Context, ix *content.Index, id int64) {
+func (s *Server) indexTopic(ctx context.Context, ix *search.Index, id int64) {
 	key := "topic:" + strconv.FormatInt(id, 10)
 	tv, err := s.cfg.Forum.TopicPage(forum.NewContext(ctx, nil), id)
 	if errors.Is(err, forum.ErrNotFound) {
@@ -95,7 +102,8 @@ func (s *Server) indexTopic(ctx context.Context, ix *content.Index, id int64) {
 		}
 	}
 	t := tv.Topic
-	doc := content.Doc{Key: key, Kind: "topic", Lang: t.Lang, Title: t.Title, Body: b.String(), URL: topicURL(t.Lang, t)}
+	doc := search.Doc{Key: key, Kind: search.KindTopic, Lang: t.Lang, Title: t.Title, Body: b.String(), URL: topicURL(t.Lang, t),
+		Group: t.CategoryID, Answered: t.Solved(), Time: t.BumpedAt.Unix()}
 	if err := ix.Upsert(ctx, doc); err != nil {
 		s.log.ErrorContext(ctx, "index topic", "topic", id, "err", err)
 	}

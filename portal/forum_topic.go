@@ -22,6 +22,7 @@ type postForm struct {
 	Tags       string
 	Lang       string
 	Priority   string
+	Impact     string // urgent questions: one line on what is broken
 	DocsPath   string
 	Error      string        // localized error message
 	Preview    template.HTML // sanitized preview, when asked for

@@ -2,13 +2,11 @@ package portal
 
 import (
 	"bytes"
-	"encoding/binary"
 	"fmt"
 	"hash/fnv"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -40,23 +38,14 @@ type anonPage struct {
 	lang  string
 }
 
-type anonPageCache struct {
-	mu    sync.Mutex
-	byKey map[string]*anonPage
-}
-
-var anonPages = &anonPageCache{byKey: map[string]*anonPage{}}
-
 // serveAnonTopic writes the topic page v for an anonymous reader from the
 // cache, rendering it on a miss. Like render, it sets an ETag and answers
 // 304 when the reader already has the page. prepare fills in what the
 // templates need, on a miss only.
 func (s *Server) serveAnonTopic(c echo.Context, v *view, tv *forum.TopicView, prepare func() error) error {
 	token := v.CSRF
-	key := fmt.Sprintf("%p:", s) + pageKey(v.Lang, tv) // one cache shared by test servers
-	anonPages.mu.Lock()
-	p := anonPages.byKey[key]
-	anonPages.mu.Unlock()
+	key := pageKey(v.Lang, tv)
+	p, _ := s.anonPages.get(key)
 	if p == nil {
 		tm, err := s.tmpl.get("forum/topic")
 		if err != nil {
@@ -72,12 +61,7 @@ func (s *Server) serveAnonTopic(c echo.Context, v *view, tv *forum.TopicView, pr
 		}
 		v.CSRF = token
 		p = &anonPage{parts: bytes.Split(buf.Bytes(), []byte(csrfPlaceholder)), lang: v.HTMLLang()}
-		anonPages.mu.Lock()
-		if len(anonPages.byKey) >= anonPagesMax {
-			clear(anonPages.byKey)
-		}
-		anonPages.byKey[key] = p
-		anonPages.mu.Unlock()
+		s.anonPages.put(key, p)
 	}
 	h := fnv.New64a()
 	h.Write([]byte(key))
@@ -113,62 +97,46 @@ func (s *Server) serveAnonTopic(c echo.Context, v *view, tv *forum.TopicView, pr
 // be hashed. The page also shows time-dependent figures (the SLA line's
 // "overdue by"), so a key lasts at most pageTTL.
 func pageKey(lang string, tv *forum.TopicView) string {
-	h := fnv.New64a()
-	var b [8]byte
-	num := func(n int64) {
-		binary.LittleEndian.PutUint64(b[:], uint64(n))
-		h.Write(b[:])
-	}
-	str := func(s string) {
-		num(int64(len(s)))
-		h.Write([]byte(s))
-	}
-	flag := func(on bool) {
-		if on {
-			num(1)
-		} else {
-			num(0)
-		}
-	}
+	k := newKeyHash()
 	t := tv.Topic
-	num(time.Now().UnixNano() / int64(pageTTL))
-	num(t.ID)
-	num(t.AcceptedPostID)
-	num(int64(t.ReplyCount))
-	num(t.DuplicateOf)
-	str(string(t.CloseReason))
-	str(t.Title)
-	str(t.Lang)
-	str(t.DocsPath)
-	str(strings.Join(t.Tags, ","))
-	flag(t.Locked)
-	flag(t.Pinned)
-	flag(t.Hidden)
-	flag(t.WaitingOnAsker)
-	str(string(t.Priority))
-	num(t.AssigneeID)
-	num(t.DeletedAt.UnixNano())
+	k.num(time.Now().UnixNano() / int64(pageTTL))
+	k.num(t.ID)
+	k.num(t.AcceptedPostID)
+	k.num(int64(t.ReplyCount))
+	k.num(t.DuplicateOf)
+	k.str(string(t.CloseReason))
+	k.str(t.Title)
+	k.str(t.Lang)
+	k.str(t.DocsPath)
+	k.str(strings.Join(t.Tags, ","))
+	k.flag(t.Locked)
+	k.flag(t.Pinned)
+	k.flag(t.Hidden)
+	k.flag(t.WaitingOnAsker)
+	k.str(string(t.Priority))
+	k.num(t.AssigneeID)
+	k.num(t.DeletedAt.UnixNano())
 	if d := tv.DuplicateOf; d != nil {
-		str(d.Title)
+		k.str(d.Title)
 	}
 	cat := tv.Category
-	num(cat.ID)
-	str(cat.Slug)
-	str(cat.NameEN)
-	str(cat.NameZH)
+	k.num(cat.ID)
+	k.str(cat.Slug)
+	k.str(cat.NameEN)
+	k.str(cat.NameZH)
 	for _, p := range append([]*forum.Post{tv.Question}, tv.Replies...) {
-		num(p.ID)
-		num(int64(p.Revision))
-		num(int64(p.Score))
-		num(int64(len(p.HTML)))
-		num(p.CreatedAt.UnixNano())
-		num(p.DeletedAt.UnixNano())
-		str(p.AuthorName)
-		str(p.AuthorUsername)
-		str(string(p.AuthorRole))
-		flag(p.Hidden)
-		flag(p.Redacted)
-		flag(p.Accepted)
+		k.num(p.ID)
+		k.num(int64(p.Revision))
+		k.num(int64(p.Score))
+		k.num(int64(len(p.HTML)))
+		k.num(p.CreatedAt.UnixNano())
+		k.num(p.DeletedAt.UnixNano())
+		k.str(p.AuthorName)
+		k.str(p.AuthorUsername)
+		k.str(string(p.AuthorRole))
+		k.flag(p.Hidden)
+		k.flag(p.Redacted)
+		k.flag(p.Accepted)
 	}
-	return lang + ":" + strconv.FormatInt(t.ID, 10) + ":" + strconv.FormatUint(h.Sum64(), 16)
+	return lang + ":" + strconv.FormatInt(t.ID, 10) + ":" + k.sum()
 }

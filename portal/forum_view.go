@@ -62,17 +62,6 @@ func (v *view) CanTopic(action string, t *forum.Topic) bool {
 // TopicURL is the canonical address of a topic in the page's language.
 func (v *view) TopicURL(t *forum.Topic) string { return topicURL(v.Lang, t) }
 
-// Date formats a time for display in the page's language.
-func (v *view) Date(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	if v.Lang == "zh" {
-		return t.UTC().Format("2006年1月2日 15:04")
-	}
-	return t.UTC().Format("Jan 2, 2006 15:04")
-}
-
 // CategoryName is a category's name in the page's language.
 func (v *view) CategoryName(c *forum.Category) string {
 	if c == nil {

@@ -3,6 +3,7 @@ package portal
 import (
 	"io/fs"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -63,6 +64,9 @@ func (l *localizer) T(id string, args ...any) string {
 		for i := 0; i+1 < len(args); i += 2 {
 			if k, ok := args[i].(string); ok {
 				data[k] = args[i+1]
+				if d, ok := args[i+1].(time.Duration); ok {
+					data[k] = l.Duration(d)
+				}
 			}
 		}
 		cfg.TemplateData = data

@@ -14,13 +14,6 @@ import (
 	"github.com/switchboard-rtm/switchboard/sandbox"
 )
 
-func init() {
-	mapSentinel(sandbox.ErrNotFound, http.StatusNotFound, "error.not_found")
-	mapSentinel(sandbox.ErrInvalid, http.StatusBadRequest, "error.bad_request")
-	mapSentinel(sandbox.ErrQuota, http.StatusTooManyRequests, "error.rate_limited")
-	mapSentinel(sandbox.ErrBusy, http.StatusConflict, "sandbox.error.lt_busy")
-}
-
 // maxSandboxBody bounds the JSON bodies of the sandbox API.
 const maxSandboxBody = 4 << 10
 
@@ -230,6 +223,7 @@ func (s *Server) sandboxData(lang string) map[string]any {
 			"max_payload_bytes": l.MaxPayloadBytes,
 			"max_duration":      int(l.MaxDuration / time.Second),
 			"max_users":         l.MaxUsers,
+			"sla_p99_ms":        sandbox.SLALatencyP99Ms,
 		},
 		"Strings": s.sandboxStrings(lang),
 	}
@@ -257,6 +251,9 @@ func (s *Server) reportPage(c echo.Context) error {
 	v.Title = v.T("sandbox.report.title")
 	v.Section = "sandbox"
 	v.NoIndex = true
-	v.Data = map[string]any{"Report": rep}
+	// The charts script reads the report and the strings from the page.
+	data := s.sandboxData(lang)
+	data["Report"] = rep
+	v.Data = data
 	return s.render(c, http.StatusOK, "sandbox/report", v)
 }

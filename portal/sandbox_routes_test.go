@@ -141,7 +141,7 @@ func TestSandboxIPQuota(t *testing.T) {
 	if ra := w.Header().Get("Retry-After"); ra != "3600" {
 		t.Errorf("Retry-After = %q, want 3600", ra)
 	}
-	wantBody(t, "429", w.Body.String(), `"code":"sandbox.error.ip_quota"`, "3600 秒后重试")
+	wantBody(t, "429", w.Body.String(), `"code":"sandbox.error.ip_quota"`, "1 小时后重试")
 
 	// Behind the trusted proxy, X-Forwarded-For names the client.
 	r := httptest.NewRequest(http.MethodPost, "/api/sandbox/apps", strings.NewReader("{}"))

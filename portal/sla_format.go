@@ -54,18 +54,19 @@ func (v *view) SLALines(topicID int64) []slaLine {
 	if err != nil {
 		return nil
 	}
-	return v.localizer.slaLines(m, v.srv.cfg.Now(), v.srv.cfg.SLA.Schedule().Location())
+	return v.localizer.slaLines(m, v.srv.cfg.Now(), v.Date)
 }
 
-func (l *localizer) slaLines(m *forum.TopicSLA, now time.Time, loc *time.Location) []slaLine {
+// date formats an instant for the reader (view.Date).
+func (l *localizer) slaLines(m *forum.TopicSLA, now time.Time, date func(time.Time) string) []slaLine {
 	var out []slaLine
 	if !m.FirstTarget.IsZero() {
-		if line, ok := l.slaClockLine(m.First, m.FirstTarget, m.Awaiting == forum.AwaitingFirst, "first", now, loc); ok {
+		if line, ok := l.slaClockLine(m.First, m.FirstTarget, m.Awaiting == forum.AwaitingFirst, "first", now, date); ok {
 			out = append(out, line)
 		}
 	}
 	if !m.NextTarget.IsZero() && m.Next.Started() {
-		if line, ok := l.slaClockLine(m.Next, m.NextTarget, m.Awaiting == forum.AwaitingNext, "next", now, loc); ok {
+		if line, ok := l.slaClockLine(m.Next, m.NextTarget, m.Awaiting == forum.AwaitingNext, "next", now, date); ok {
 			out = append(out, line)
 		}
 	}
@@ -74,7 +75,7 @@ func (l *localizer) slaLines(m *forum.TopicSLA, now time.Time, loc *time.Locatio
 
 // slaClockLine describes one clock; ok is false for a clock that ended
 // without a response (closed or solved by the community).
-func (l *localizer) slaClockLine(c forum.ResponseClock, t sla.Target, awaited bool, which string, now time.Time, loc *time.Location) (slaLine, bool) {
+func (l *localizer) slaClockLine(c forum.ResponseClock, t sla.Target, awaited bool, which string, now time.Time, date func(time.Time) string) (slaLine, bool) {
 	target := l.slaTarget(t)
 	if c.Answered() {
 		used := c.Status.Business
@@ -105,7 +106,7 @@ func (l *localizer) slaClockLine(c forum.ResponseClock, t sla.Target, awaited bo
 		line.Text = l.T("sla.line."+which+"_due", "Duration", l.slaDuration(left), "Target", target)
 		line.Short = l.T("sla.countdown.due", "Duration", l.slaDuration(left))
 	}
-	line.Title = l.T("sla.hover.due", "Due", c.Status.Due.In(loc).Format("2006-01-02 15:04 MST"),
+	line.Title = l.T("sla.hover.due", "Due", date(c.Status.Due),
 		"Waited", l.slaDuration(now.Sub(c.Start)))
 	return line, true
 }

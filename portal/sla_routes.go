@@ -15,20 +15,30 @@ import (
 // Authorization is the forum's: every page and action asks forum.SLA or
 // forum.Store, which check the user in the request context.
 func (s *Server) registerSLARoutes() {
+	if s.cfg.Forum != nil {
+		g := s.echo.Group("/:lang", validLang, s.forumErrors)
+		g.GET("/settings", s.settingsPage)
+		g.POST("/settings", s.saveSettings)
+	}
 	if s.cfg.SLA == nil || s.cfg.Forum == nil {
 		return
 	}
 	e := s.echo
 	e.GET("/api/forum/response-times", s.responseTimesJSON)
+	e.GET("/api/sla/calendars", s.calendarsJSON)
 	g := e.Group("/:lang", validLang, s.forumErrors)
-	g.GET("/forum/queue", s.slaQueue)
-	g.POST("/forum/queue/:id/claim", s.slaClaim)
-	g.POST("/forum/queue/:id/waiting", s.slaWaiting)
-	g.POST("/forum/queue/:id/priority", s.slaPriority)
+	g.GET("/forum/queue", s.slaQueue, s.allow(forum.ActionViewQueue))
+	g.POST("/forum/t/:id/still-need-help", s.stillNeedHelp)
+	g.POST("/forum/queue/:id/assign", s.slaAssign, s.allow(forum.ActionAssign))
+	g.POST("/forum/queue/:id/claim", s.slaClaim, s.allow(forum.ActionAssign))
+	g.POST("/forum/queue/:id/waiting", s.slaWaiting, s.allow(forum.ActionSetWaiting))
+	g.POST("/forum/queue/:id/priority", s.slaPriority, s.allow(forum.ActionSetPriority))
 	g.GET("/community/response-times", s.responseTimes)
 	g.GET("/community/response-times.csv", s.responseTimesCSV)
-	g.GET("/admin/sla", s.slaPolicies)
-	g.POST("/admin/sla", s.saveSLAPolicy)
+	g.GET("/admin/sla", s.slaPolicies, s.allow(forum.ActionEditCategory))
+	g.POST("/admin/sla", s.saveSLAPolicy, s.allow(forum.ActionEditCategory))
+	g.GET("/admin/sla/calendars", s.slaCalendars, s.allow(forum.ActionEditCategory))
+	g.POST("/admin/sla/calendars", s.uploadCalendar, s.allow(forum.ActionEditCategory))
 }
 
 // queueRow is one topic of the staff queue page.
@@ -59,18 +69,21 @@ func (s *Server) slaQueue(c echo.Context) error {
 	v.Section, v.NoIndex = "forum", true
 	v.Title = v.T("sla.queue.title")
 	now := s.cfg.Now()
-	loc := s.cfg.SLA.Schedule().Location()
+	team, err := s.queueTeam(c)
+	if err != nil {
+		return err
+	}
 	rows := make([]queueRow, len(items))
 	for i, it := range items {
 		which := "first"
 		if it.Awaiting == forum.AwaitingNext {
 			which = "next"
 		}
-		line, _ := v.slaClockLine(it.Clock, it.Target, true, which, now, loc)
+		line, _ := v.slaClockLine(it.Clock, it.Target, true, which, now, v.Date)
 		rows[i] = queueRow{QueueItem: it, URL: "/" + lang + "/forum/t/" + strconv.FormatInt(it.TopicID, 10), Category: names[it.CategorySlug],
 			Line: line, Next: it.Awaiting == forum.AwaitingNext}
 	}
-	v.Data = map[string]any{"Rows": rows, "Filter": f, "Categories": cats, "Formats": v.slaCountdownFormats(),
+	v.Data = map[string]any{"Rows": rows, "Filter": f, "Categories": cats, "Formats": v.slaCountdownFormats(), "Team": team,
 		"Back": c.Request().URL.RequestURI(), "Priorities": []forum.Priority{forum.PriorityNormal, forum.PriorityHigh, forum.PriorityUrgent}}
 	return s.render(c, http.StatusOK, "sla/queue", v)
 }

@@ -18,12 +18,6 @@ import (
 // feed, and the staff forms that post incidents and their updates
 // (status_incidents.go). The figures come from status.Monitor.Summary.
 
-func init() {
-	mapSentinel(status.ErrNotFound, http.StatusNotFound, "error.not_found")
-	// A *status.ValidationError names its field: "status.invalid_<field>".
-	mapSentinel(status.ErrInvalid, http.StatusBadRequest, "error.bad_request")
-}
-
 // statusCacheTTL is how long a computed Summary is served before it is
 // computed again. Summary reads 90 days of roll-ups (about 40 ms); probes
 // arrive every 10 s, so 5 s old figures lose nothing a reader could see.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -36,12 +37,16 @@ type statusEnv struct {
 // times; the portal's clock decides when its cached summary is stale).
 type testClock struct {
 	mu     sync.Mutex
+	base   time.Time // zero: the wall clock
 	offset time.Duration
 }
 
 func (c *testClock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if !c.base.IsZero() {
+		return c.base.Add(c.offset)
+	}
 	return time.Now().Add(c.offset)
 }
 
@@ -55,8 +60,20 @@ var statusTestPasswords = forum.PasswordParams{MemoryKiB: 64, Time: 1, Threads: 
 
 func newStatusEnv(t *testing.T) *statusEnv {
 	t.Helper()
+	return newStatusEnvAt(t, time.Time{})
+}
+
+// newStatusEnvAt is newStatusEnv with the portal and the monitor on a
+// clock that starts at base (the zero time: the wall clock), for pages
+// whose windows must not move with the time of day the test runs.
+func newStatusEnvAt(t *testing.T, base time.Time) *statusEnv {
+	t.Helper()
 	ctx := context.Background()
-	env := &statusEnv{now: &testClock{}}
+	env := &statusEnv{now: &testClock{base: base}}
+	var monitorNow func() time.Time
+	if !base.IsZero() {
+		monitorNow = env.now.Now
+	}
 	var h http.Handler = http.NotFoundHandler()
 	env.ts = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
 	t.Cleanup(env.ts.Close)
@@ -69,7 +86,7 @@ func newStatusEnv(t *testing.T) *statusEnv {
 		t.Fatal(err)
 	}
 	env.mon, err = status.New(ctx, status.Config{DB: d, Apps: eng,
-		EngineURL: "ws" + strings.TrimPrefix(env.ts.URL, "http") + "/v1/ws", HTTPURL: env.ts.URL + "/healthz"})
+		EngineURL: "ws" + strings.TrimPrefix(env.ts.URL, "http") + "/v1/ws", HTTPURL: env.ts.URL + "/healthz", Now: monitorNow})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,18 +155,25 @@ func TestAPIStatusJSON(t *testing.T) {
 			State     string `json:"state"`
 			Last24h   struct {
 				Availability *float64 `json:"availability"`
-				UpMinutes    int64    `json:"up_minutes"`
+				UpSeconds    float64  `json:"up_seconds"`
+				Seconds      float64  `json:"seconds"`
+				Coverage     float64  `json:"coverage"`
 			} `json:"last_24h"`
 			Days []struct {
 				Date  string `json:"date"`
 				Level string `json:"level"`
 			} `json:"days"`
 		} `json:"components"`
-		DeliveryRate24h *float64          `json:"delivery_rate_24h"`
-		LatencyP99Ms24h *float64          `json:"latency_p99_ms_24h"`
-		SLA             []json.RawMessage `json:"sla"`
-		Gaps            []json.RawMessage `json:"gaps"`
-		Incidents       []json.RawMessage `json:"incidents"`
+		DeliveryRate24h *float64 `json:"delivery_rate_24h"`
+		LatencyP99Ms24h *float64 `json:"latency_p99_ms_24h"`
+		SLA             []struct {
+			Name     string   `json:"name"`
+			Measured *float64 `json:"measured"`
+			Result   string   `json:"result"`
+			Coverage *float64 `json:"coverage"`
+		} `json:"sla"`
+		Gaps      []json.RawMessage `json:"gaps"`
+		Incidents []json.RawMessage `json:"incidents"`
 	}
 	if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil {
 		t.Fatalf("decode: %v\n%s", err, w.Body)
@@ -164,8 +188,9 @@ func TestAPIStatusJSON(t *testing.T) {
 		if len(c.Days) != 90 {
 			t.Errorf("%s: %d days, want 90", c.Component, len(c.Days))
 		}
-		if c.Last24h.Availability == nil || *c.Last24h.Availability != 1 || c.Last24h.UpMinutes != 1 {
-			t.Errorf("%s: 24 h availability %v over %d up minutes, want 1 over 1", c.Component, c.Last24h.Availability, c.Last24h.UpMinutes)
+		// The probe stands for the time since it started (at most 10 s).
+		if w := c.Last24h; w.Availability == nil || *w.Availability != 1 || w.UpSeconds <= 0 || w.UpSeconds > 10 || math.Abs(w.Coverage-w.UpSeconds/w.Seconds) > 1e-6/w.Seconds {
+			t.Errorf("%s: 24 h availability %v over %v s up, coverage %v; want 1 over 0-10 s", c.Component, w.Availability, w.UpSeconds, w.Coverage)
 		}
 		if first := c.Days[0]; first.Level != "no_data" {
 			t.Errorf("%s: 89 days ago is %q, want no_data (nothing was measured)", c.Component, first.Level)
@@ -179,6 +204,12 @@ func TestAPIStatusJSON(t *testing.T) {
 	}
 	if len(got.SLA) != 3 || got.Gaps == nil || got.Incidents == nil {
 		t.Errorf("sla %d entries (want 3), gaps %v, incidents %v (want empty lists, not null)", len(got.SLA), got.Gaps, got.Incidents)
+	}
+	// One probe is measured, but it is no evidence about 30 days.
+	for _, r := range got.SLA {
+		if r.Measured == nil || r.Result != "insufficient_data" || r.Coverage == nil || *r.Coverage <= 0 || *r.Coverage > 10.0/(29*86400) {
+			t.Errorf("sla %s: measured %v, result %q, coverage %v; want insufficient_data with a coverage of at most 10 s in 29 days", r.Name, r.Measured, r.Result, r.Coverage)
+		}
 	}
 }
 
@@ -194,7 +225,7 @@ func TestStatusPageRenders(t *testing.T) {
 	wantStatus(t, w, http.StatusOK)
 	body := w.Body.String()
 	wantBody(t, "empty page", body, `data-state="no_data"`, "No probe has run yet.", `data-figure="delivery">No data`,
-		`data-sla-result="no_data"`, `data-incidents="none"`, `href="/status/feed.atom"`)
+		`data-sla-result="insufficient_data"`, "Insufficient data", "0 s of ", "measured (0.00%)", `data-incidents="none"`, `href="/status/feed.atom"`)
 	if n := strings.Count(body, `bar bar-up" title`); n != 0 {
 		t.Errorf("%d up bars before any probe, want 0", n)
 	}
@@ -515,6 +546,48 @@ func TestStatusErrorsMapped(t *testing.T) {
 		code, id, _ := classify(tt.err)
 		if code != tt.status || id != tt.msgID {
 			t.Errorf("classify(%v) = %d %s, want %d %s", tt.err, code, id, tt.status, tt.msgID)
+		}
+	}
+}
+
+// What a reader sees of a major incident: today's Messaging bar is down
+// and says so, the components it did not touch stay up, and the targets
+// say how little of the 30 days was measured.
+func TestStatusPageIncidentMarksBar(t *testing.T) {
+	env := newStatusEnv(t)
+	ctx := context.Background()
+	if _, err := env.mon.ProbeOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.mon.CreateIncident(ctx, status.NewIncident{Title: "Messages delayed", Severity: status.SeverityMajor,
+		Components: []status.Component{status.ComponentMessaging}, StartedAt: time.Now().Add(-time.Minute),
+		Update: status.NewUpdate{Status: status.Investigating, Message: "Looking.", AuthorID: 1, AuthorName: "Ops"}}); err != nil {
+		t.Fatal(err)
+	}
+	today := func(body, comp string) string {
+		t.Helper()
+		i := strings.Index(body, `data-component="`+comp+`"`)
+		if i < 0 {
+			t.Fatalf("no bar row for %s", comp)
+		}
+		seg := body[i:]
+		seg = seg[:strings.Index(seg, "</ol>")]
+		return seg[strings.LastIndex(seg, "<li "):]
+	}
+	for _, tt := range []struct{ lang, incident, coverage string }{
+		{"en", "1 incident that day.", " measured (0.00%)"},
+		{"zh", "当天有 1 个事件。", " 中已度量 "},
+	} {
+		body := env.get(t, "/"+tt.lang+"/status").Body.String()
+		if bar := today(body, "messaging"); !strings.Contains(bar, `data-level="down"`) || !strings.Contains(bar, `data-incidents="1"`) || !strings.Contains(bar, tt.incident) {
+			t.Errorf("%s: today's Messaging bar %q; want down, naming the incident", tt.lang, bar)
+		}
+		if bar := today(body, "engine_connect"); !strings.Contains(bar, `data-level="up"`) || strings.Contains(bar, "data-incidents") {
+			t.Errorf("%s: today's Engine connect bar %q; want up, without incidents", tt.lang, bar)
+		}
+		wantBody(t, tt.lang+" targets", body, `data-sla-result="insufficient_data"`, tt.coverage)
+		if strings.Contains(body, `data-sla-result="met"`) {
+			t.Errorf("%s: a target shows as met after one probe", tt.lang)
 		}
 	}
 }

@@ -48,10 +48,10 @@ type statusWindowRow struct {
 	Cells      [3]statusCell // 24 h, 30 d, 90 d
 }
 
-// statusCell is one availability figure with its minute counts.
+// statusCell is one availability figure with its measured time.
 type statusCell struct {
 	Value  string // "" = no data
-	Detail string // up, down and no-data minutes
+	Detail string // up, degraded, down and no-data time
 }
 
 type statusBarRow struct {
@@ -62,14 +62,16 @@ type statusBarRow struct {
 }
 
 type statusDay struct {
-	Level status.BarLevel
-	Text  string // tooltip and accessible text
+	Level     status.BarLevel
+	Text      string // tooltip and accessible text
+	Incidents int    // how many incidents touched the day
 }
 
 type statusSLARow struct {
 	Name, Target, Measured, Window string
-	Result                         string // "met", "not_met", "no_data"
+	Result                         string // status.ResultMet, ResultNotMet or ResultInsufficientData
 	ResultLabel                    string
+	Coverage                       string // "13 min of 30 d measured (0.03%)"
 }
 
 type statusGapView struct {
@@ -105,7 +107,7 @@ func buildStatusPage(loc *localizer, lang string, sum *status.Summary) *statusPa
 			StateLabel: loc.T("status.state_" + string(cs.State))}
 		for j, w := range []*status.Window{&cs.Last24h, &cs.Last30d, &cs.Last90d} {
 			r.Cells[j] = statusCell{Value: fmtPercent(w.Availability),
-				Detail: loc.T("status.minutes_detail", "Up", w.UpMinutes, "Down", w.DownMinutes, "NoData", w.NoDataMinutes)}
+				Detail: timeDetail(loc, w.UpSeconds, w.DegradedSeconds, w.DownSeconds, w.NoDataSeconds)}
 		}
 		d.Windows = append(d.Windows, r)
 	}
@@ -147,10 +149,17 @@ func buildBarRow(loc *localizer, cs *status.ComponentStatus) statusBarRow {
 		if day.Level == status.BarNoData {
 			text = loc.T("status.bar_tip_no_data", "Date", day.Date)
 		} else {
+			avail := fmtPercent(day.Availability)
+			if avail == "" {
+				avail = loc.T("status.no_data")
+			}
 			text = loc.T("status.bar_tip", "Date", day.Date, "Level", loc.T("status.level_"+string(day.Level)),
-				"Avail", fmtPercent(day.Availability), "Up", day.UpMinutes, "Down", day.DownMinutes, "NoData", day.NoDataMinutes)
+				"Avail", avail, "Detail", timeDetail(loc, day.UpSeconds, day.DegradedSeconds, day.DownSeconds, day.NoDataSeconds))
 		}
-		r.Days = append(r.Days, statusDay{Level: day.Level, Text: text})
+		if n := len(day.Incidents); n > 0 {
+			text += " " + loc.T("status.bar_tip_incidents", "Count", n)
+		}
+		r.Days = append(r.Days, statusDay{Level: day.Level, Text: text, Incidents: len(day.Incidents)})
 	}
 	r.Summary = loc.T("status.bar_summary", "Name", r.Name, "Days", len(cs.Days),
 		"Up", counts[status.BarUp], "Degraded", counts[status.BarDegraded],
@@ -167,15 +176,11 @@ func buildSLARow(loc *localizer, r status.SLAResult) statusSLARow {
 		row.Target = loc.T("status.at_least", "Value", fmtTargetPercent(r.Target))
 		row.Measured = fmtPercent(r.Measured)
 	}
-	switch {
-	case r.Met == nil:
-		row.Result = "no_data"
-	case *r.Met:
-		row.Result = "met"
-	default:
-		row.Result = "not_met"
-	}
+	row.Result = r.Result
 	row.ResultLabel = loc.T("status.sla_result_" + row.Result)
+	pct := r.Coverage
+	row.Coverage = loc.T("status.sla_coverage", "Covered", fmtDuration(loc, r.CoveredSeconds),
+		"Window", fmtDuration(loc, r.WindowSeconds), "Percent", fmtPercent(&pct))
 	return row
 }
 
@@ -232,3 +237,13 @@ func buildIncidentView(loc *localizer, lang string, in *status.Incident) inciden
 // StatusEnabled reports whether the status page is served (for the
 // header's link).
 func (v *view) StatusEnabled() bool { return v.srv != nil && v.srv.cfg.Status != nil }
+
+// timeDetail says how a window's or day's time was judged; degraded time
+// is named only when there is some.
+func timeDetail(loc *localizer, up, degraded, down, noData float64) string {
+	if degraded > 0 {
+		return loc.T("status.time_detail_degraded", "Up", fmtDuration(loc, up), "Degraded", fmtDuration(loc, degraded),
+			"Down", fmtDuration(loc, down), "NoData", fmtDuration(loc, noData))
+	}
+	return loc.T("status.time_detail", "Up", fmtDuration(loc, up), "Down", fmtDuration(loc, down), "NoData", fmtDuration(loc, noData))
+}

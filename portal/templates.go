@@ -135,6 +135,7 @@ type view struct {
 	// and srv the server, for the header's account area (forum_view.go).
 	ctx context.Context
 	srv *Server
+	tz  *time.Location // the reader's time zone, once looked up (time_zone.go)
 }
 
 // Alternate is the same page in another language.

@@ -13,7 +13,9 @@ import (
 
 // App is a sandbox app as its creator sees it.
 type App struct {
-	ID        string    `json:"app_id"`
+	ID string `json:"app_id"`
+	// APIKey is the app's server API key, returned once, at creation.
+	APIKey    string    `json:"api_key"`
 	Users     []User    `json:"users"`
 	ExpiresAt time.Time `json:"expires_at"`
 }
@@ -57,12 +59,14 @@ func (s *Service) CreateApp(ctx context.Context, ip string, users int) (App, err
 	}
 	ea, err := s.cfg.Engine.CreateApp(ctx, "sandbox", engine.WithAppLimits(engine.AppLimits{
 		MaxConns: s.limits.AppMaxConns, PublishRate: s.limits.AppPublishRate, PublishBurst: s.limits.AppPublishBurst,
+		// The sandbox is public: its server API gets a connection's rate, not a backend's.
+		APIRate: s.limits.AppPublishRate,
 	}))
 	if err != nil {
 		return App{}, wrap(op, err)
 	}
 	exp := now.Add(s.limits.AppTTL).UTC().Truncate(time.Second)
-	app := App{ID: ea.ID, ExpiresAt: exp}
+	app := App{ID: ea.ID, APIKey: ea.APIKey, ExpiresAt: exp}
 	names := demoNames[:users]
 	for _, u := range names {
 		tok, err := engine.MintToken(ea.ID, ea.Certificate, engine.Claims{Subject: u, IssuedAt: now, ExpiresAt: exp}, 0)

@@ -27,7 +27,7 @@ func TestCreateApp(t *testing.T) {
 	if err != nil {
 		t.Fatalf("engine app: %v", err)
 	}
-	if ea.Limits.MaxConns != 550 || ea.Limits.PublishRate != 20 {
+	if ea.Limits.MaxConns != 550 || ea.Limits.PublishRate != 20 || ea.Limits.APIRate != 20 {
 		t.Errorf("engine app limits = %+v, want the sandbox's per-app limits", ea.Limits)
 	}
 	// The tokens work: alice publishes, bob receives, over real WebSockets.

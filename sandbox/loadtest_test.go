@@ -108,6 +108,19 @@ func TestLoadTestRun(t *testing.T) {
 	if stored.Delivered != final.Delivered || len(stored.Samples) == 0 {
 		t.Errorf("stored report differs: %+v", stored)
 	}
+	// Every sample is a new point: time moves on and something happened,
+	// with latencies for it (no phantom repeat of the last point at p99 0).
+	for i, s := range stored.Samples {
+		if i > 0 {
+			prev := stored.Samples[i-1]
+			if s.T <= prev.T || s.Sent == prev.Sent && s.Delivered == prev.Delivered {
+				t.Errorf("sample %d %+v repeats sample %d %+v", i, s, i-1, prev)
+			}
+		}
+		if s.Delivered > 0 && s.P99Ms == 0 && (i == 0 || s.Delivered != stored.Samples[i-1].Delivered) {
+			t.Errorf("sample %d %+v: deliveries with a p99 of 0", i, s)
+		}
+	}
 	csv := string(stored.CSV())
 	if !strings.Contains(csv, "delivery_rate_percent,100\n") || !strings.Contains(csv, "t,sent,delivered,p50_ms,p99_ms\n") {
 		t.Errorf("CSV:\n%s", csv)

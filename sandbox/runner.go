@@ -165,6 +165,7 @@ func (s *Service) runLoadTest(ctx context.Context, r *Run, appID, cert string, p
 	dur := time.Duration(p.DurationSec) * time.Second
 	sampleStop := make(chan struct{})
 	sampleDone := make(chan struct{})
+	var smp sampler // used by the sampling goroutine only
 	go func() {
 		defer close(sampleDone)
 		t := time.NewTicker(sampleEvery)
@@ -172,9 +173,13 @@ func (s *Service) runLoadTest(ctx context.Context, r *Run, appID, cert string, p
 		for {
 			select {
 			case <-sampleStop:
+				// The last interval is a whole one too, so the last point
+				// is not a near-copy of the one before it.
+				<-t.C
+				smp.take(r, live, time.Since(start), sent.Load(), delivered.Load())
 				return
 			case <-t.C:
-				r.addSample(takeSample(live, time.Since(start), sent.Load(), delivered.Load()))
+				smp.take(r, live, time.Since(start), sent.Load(), delivered.Load())
 			}
 		}
 	}()
@@ -214,7 +219,6 @@ publish:
 	}
 	close(sampleStop)
 	<-sampleDone
-	r.addSample(takeSample(live, time.Since(start), sent.Load(), delivered.Load()))
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("sandbox: load test cancelled: %w", err)
 	}
@@ -245,8 +249,28 @@ publish:
 	return rep, nil
 }
 
-// takeSample computes the interval's p50/p99 and empties the windows.
-func takeSample(live []*vclient, el time.Duration, sent, delivered int64) Sample {
+// sampler adds the progress samples of one run. It drops an interval in
+// which nothing was sent or delivered. The last sample used to be taken the
+// moment the drain ended, often just after a tick: it repeated the tick's
+// point with a p50 and p99 of 0 (an empty window), which showed as the p99
+// line falling to 0 and a bogus last row of the report.
+type sampler struct {
+	taken           bool
+	sent, delivered int64
+}
+
+func (s *sampler) take(r *Run, live []*vclient, el time.Duration, sent, delivered int64) {
+	smp, n := takeSample(live, el, sent, delivered)
+	if s.taken && n == 0 && sent == s.sent && delivered == s.delivered {
+		return
+	}
+	s.taken, s.sent, s.delivered = true, sent, delivered
+	r.addSample(smp)
+}
+
+// takeSample computes the interval's p50/p99 and empties the windows; n is
+// the number of latencies in the interval.
+func takeSample(live []*vclient, el time.Duration, sent, delivered int64) (_ Sample, n int) {
 	var w []float64
 	for _, v := range live {
 		v.mu.Lock()
@@ -256,7 +280,7 @@ func takeSample(live []*vclient, el time.Duration, sent, delivered int64) Sample
 	}
 	slices.Sort(w)
 	return Sample{T: round2(el.Seconds()), Sent: sent, Delivered: delivered,
-		P50Ms: round2(percentile(w, 50)), P99Ms: round2(percentile(w, 99))}
+		P50Ms: round2(percentile(w, 50)), P99Ms: round2(percentile(w, 99))}, len(w)
 }
 
 // percentile of sorted xs by the nearest-rank method; 0 for no data.

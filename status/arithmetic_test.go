@@ -2,6 +2,7 @@ package status_test
 
 import (
 	"context"
+	"math"
 	"testing"
 	"time"
 
@@ -70,9 +71,10 @@ func TestAvailabilityArithmetic(t *testing.T) {
 		ok bool
 	}
 	type want struct {
-		up, down, noData int64
+		up, down, noData float64 // seconds
 		avail            float64 // -1: null
 	}
+	const day = 86400.0
 	tests := []struct {
 		name   string
 		probes []probeAt
@@ -82,54 +84,66 @@ func TestAvailabilityArithmetic(t *testing.T) {
 		d30    want
 		d90    want
 	}{{
-		name: "up, down, no-data minutes",
+		// Each probe stands for 10 s (the interval) or until the next one.
+		name: "up, down, no-data seconds",
 		probes: []probeAt{
-			{"2026-11-25T12:00:00Z", true}, {"2026-11-25T12:00:30Z", true}, // 12:00 up
-			{"2026-11-25T12:01:00Z", true}, {"2026-11-25T12:01:50Z", false}, // 12:01 down: one failure is enough
+			{"2026-11-25T12:00:00Z", true}, {"2026-11-25T12:00:30Z", true}, // 20 s up
+			{"2026-11-25T12:01:00Z", true}, {"2026-11-25T12:01:50Z", false}, // 10 s up, 10 s down
 			// 12:02 nothing: no data
-			{"2026-11-25T12:03:10Z", false}, // 12:03 down
+			{"2026-11-25T12:03:10Z", false}, // 10 s down
 		},
 		now:  "2026-11-25T12:03:30Z",
-		h24:  want{1, 2, 1437, 1.0 / 3},
-		bars: map[string]want{"2026-11-25": {1, 2, 12*60 + 4 - 3, 1.0 / 3}, "2026-11-24": {0, 0, 1440, -1}},
-		d30:  want{1, 2, 29*1440 + 12*60 + 4 - 3, 1.0 / 3},
-		d90:  want{1, 2, 89*1440 + 12*60 + 4 - 3, 1.0 / 3},
+		h24:  want{30, 20, day - 30 - 50, 0.6},
+		bars: map[string]want{"2026-11-25": {30, 20, 12*3600 + 210 - 50, 0.6}, "2026-11-24": {0, 0, day, -1}},
+		d30:  want{30, 20, 29*day + 12*3600 + 210 - 50, 0.6},
+		d90:  want{30, 20, 89*day + 12*3600 + 210 - 50, 0.6},
 	}, {
-		name: "midnight UTC splits days",
+		name: "a probe's span stops at the next probe and crosses midnight",
 		probes: []probeAt{
-			{"2026-11-24T23:59:50Z", true},
-			{"2026-11-25T00:00:00Z", false},
-			{"2026-11-25T00:00:59Z", true},
+			{"2026-11-24T23:59:55Z", true}, // 5 s up on the 24th, 5 s on the 25th
+			{"2026-11-25T00:00:05Z", false},
+			{"2026-11-25T00:00:09Z", true}, // cuts the failed probe's span to 4 s
 		},
-		now:  "2026-11-25T00:00:59Z",
-		h24:  want{1, 1, 1438, 0.5},
-		bars: map[string]want{"2026-11-24": {1, 0, 1439, 1}, "2026-11-25": {0, 1, 0, 0}},
-		d30:  want{1, 1, 29*1440 + 1 - 2, 0.5},
+		now:  "2026-11-25T00:01:30Z",
+		h24:  want{20, 4, day - 30 - 24, 20.0 / 24},
+		bars: map[string]want{"2026-11-24": {5, 0, day - 5, 1}, "2026-11-25": {15, 4, 90 - 19, 15.0 / 19}},
+		d30:  want{20, 4, 29*day + 90 - 24, 20.0 / 24},
+	}, {
+		// The server was down from 12:00:10 to 12:00:50: no probe, so 40 s
+		// of no data in that minute, never up.
+		name: "a 40-second outage inside a minute is 40 s of no data",
+		probes: []probeAt{
+			{"2026-11-25T12:00:00Z", true},
+			{"2026-11-25T12:00:50Z", true},
+		},
+		now:  "2026-11-25T12:01:00Z",
+		h24:  want{20, 0, day - 60 - 20, 1},
+		bars: map[string]want{"2026-11-25": {20, 0, 12*3600 + 60 - 20, 1}},
 	}, {
 		name: "the 90-day window starts at midnight 89 days back",
 		probes: []probeAt{
-			{"2026-08-27T23:59:59Z", false}, // day -90: outside
+			{"2026-08-27T23:59:50Z", false}, // day -90: outside
 			{"2026-08-28T00:00:00Z", true},  // day -89: first bar
 			{"2026-10-26T12:00:00Z", false}, // day -30: outside 30 d
 			{"2026-10-27T00:00:00Z", true},  // day -29: first day of 30 d
 		},
 		now:  "2026-11-25T00:00:00Z",
-		h24:  want{0, 0, 1440, -1},
-		bars: map[string]want{"2026-08-28": {1, 0, 1439, 1}, "2026-10-26": {0, 1, 1439, 0}},
-		d30:  want{1, 0, 29*1440 + 1 - 1, 1},
-		d90:  want{2, 1, 89*1440 + 1 - 3, 2.0 / 3},
+		h24:  want{0, 0, day - 60, -1},
+		bars: map[string]want{"2026-08-28": {10, 0, day - 10, 1}, "2026-10-26": {0, 10, day - 10, 0}},
+		d30:  want{10, 0, 29*day - 10, 1},
+		d90:  want{20, 10, 89*day - 30, 2.0 / 3},
 	}, {
 		name:   "nothing measured: no data, never up",
 		probes: nil,
 		now:    "2026-11-25T06:00:00Z",
-		h24:    want{0, 0, 1440, -1},
-		bars:   map[string]want{"2026-11-25": {0, 0, 361, -1}},
-		d90:    want{0, 0, 89*1440 + 361, -1},
+		h24:    want{0, 0, day - 60, -1},
+		bars:   map[string]want{"2026-11-25": {0, 0, 6 * 3600, -1}},
+		d90:    want{0, 0, 89*day + 6*3600, -1},
 	}}
-	check := func(t *testing.T, what string, up, down, noData int64, avail *float64, w want) {
+	check := func(t *testing.T, what string, up, down, noData float64, avail *float64, w want) {
 		t.Helper()
-		if up != w.up || down != w.down || noData != w.noData || val(avail) != w.avail {
-			t.Errorf("%s: up/down/no data/availability = %d/%d/%d/%v, want %d/%d/%d/%v", what, up, down, noData, val(avail), w.up, w.down, w.noData, w.avail)
+		if !near(up, w.up) || !near(down, w.down) || !near(noData, w.noData) || !near(val(avail), w.avail) {
+			t.Errorf("%s: up/down/no data/availability = %v/%v/%v/%v s, want %v/%v/%v/%v", what, up, down, noData, val(avail), w.up, w.down, w.noData, w.avail)
 		}
 	}
 	for _, tc := range tests {
@@ -156,17 +170,17 @@ func TestAvailabilityArithmetic(t *testing.T) {
 				sum := s.summary(now)
 				for _, cs := range []status.ComponentStatus{sum.Overall, sum.Engine, component(sum, status.ComponentPeer)} {
 					w := cs.Last24h
-					check(t, string(cs.Component)+" 24h", w.UpMinutes, w.DownMinutes, w.NoDataMinutes, w.Availability, tc.h24)
-					if w.UpMinutes+w.DownMinutes+w.NoDataMinutes != 1440 {
-						t.Errorf("24h minutes sum to %d, want 1440", w.UpMinutes+w.DownMinutes+w.NoDataMinutes)
+					check(t, string(cs.Component)+" 24h", w.UpSeconds, w.DownSeconds, w.NoDataSeconds, w.Availability, tc.h24)
+					if sum := w.UpSeconds + w.DegradedSeconds + w.DownSeconds + w.NoDataSeconds; !near(sum, w.Seconds) {
+						t.Errorf("24h seconds sum to %v, want the window's %v", sum, w.Seconds)
 					}
 				}
 				o := sum.Overall
 				if tc.d30 != (want{}) {
-					check(t, "30d", o.Last30d.UpMinutes, o.Last30d.DownMinutes, o.Last30d.NoDataMinutes, o.Last30d.Availability, tc.d30)
+					check(t, "30d", o.Last30d.UpSeconds, o.Last30d.DownSeconds, o.Last30d.NoDataSeconds, o.Last30d.Availability, tc.d30)
 				}
 				if tc.d90 != (want{}) {
-					check(t, "90d", o.Last90d.UpMinutes, o.Last90d.DownMinutes, o.Last90d.NoDataMinutes, o.Last90d.Availability, tc.d90)
+					check(t, "90d", o.Last90d.UpSeconds, o.Last90d.DownSeconds, o.Last90d.NoDataSeconds, o.Last90d.Availability, tc.d90)
 				}
 				if len(o.Days) != 90 || o.Days[89].Date != now.Format(time.DateOnly) {
 					t.Fatalf("%d bars, last %s", len(o.Days), o.Days[len(o.Days)-1].Date)
@@ -176,7 +190,7 @@ func TestAvailabilityArithmetic(t *testing.T) {
 					for _, b := range o.Days {
 						if b.Date == date {
 							found = true
-							check(t, "bar "+date, b.UpMinutes, b.DownMinutes, b.NoDataMinutes, b.Availability, w)
+							check(t, "bar "+date, b.UpSeconds, b.DownSeconds, b.NoDataSeconds, b.Availability, w)
 						}
 					}
 					if !found {
@@ -188,14 +202,16 @@ func TestAvailabilityArithmetic(t *testing.T) {
 	}
 }
 
+func near(a, b float64) bool { return math.Abs(a-b) < 1e-6 }
+
 func TestBarLevels(t *testing.T) {
 	s := newStore(t)
 	day := at("2026-11-20T00:00:00Z")
-	// 2026-11-20: 200 up minutes, 1 down: 99.5% -> degraded.
+	// Each probe stands for 10 s. 2026-11-20: 2,000 s up, 10 s down: 99.5% -> degraded.
 	for i := range 201 {
 		s.add(day.Add(time.Duration(i)*time.Minute), i != 0)
 	}
-	// 2026-11-21: 10 up, 1 down: 90.9% -> down.
+	// 2026-11-21: 100 s up, 10 s down: 90.9% -> down.
 	for i := range 11 {
 		s.add(day.Add(24*time.Hour+time.Duration(i)*time.Minute), i != 0)
 	}
@@ -211,8 +227,8 @@ func TestBarLevels(t *testing.T) {
 	}
 }
 
-// A probe stored after its minute was rolled up still counts: the minute
-// turns from up to down in its day.
+// A probe stored after its minute was rolled up still counts: its span
+// adds down time to the minute and its day.
 func TestLateProbeAfterRollup(t *testing.T) {
 	s := newStore(t)
 	s.add(at("2026-11-25T12:00:00Z"), true, five(ms(1))...)
@@ -228,8 +244,8 @@ func TestLateProbeAfterRollup(t *testing.T) {
 		}
 		sum := s.summary(at("2026-11-25T12:06:00Z"))
 		bar := sum.Overall.Days[89]
-		if w := sum.Overall.Last24h; w.UpMinutes != 0 || w.DownMinutes != 1 || bar.UpMinutes != 0 || bar.DownMinutes != 1 || bar.ProbesOK != 1 || bar.ProbesFailed != 1 {
-			t.Errorf("rolled=%v: 24h %d/%d, bar %+v; want the minute down", roll, w.UpMinutes, w.DownMinutes, bar)
+		if w := sum.Overall.Last24h; w.UpSeconds != 10 || w.DownSeconds != 10 || bar.UpSeconds != 10 || bar.DownSeconds != 10 || bar.ProbesOK != 1 || bar.ProbesFailed != 1 {
+			t.Errorf("rolled=%v: 24h %v/%v s, bar %+v; want 10 s up and 10 s down", roll, w.UpSeconds, w.DownSeconds, bar)
 		}
 	}
 }
@@ -261,8 +277,8 @@ func TestRollupRetention(t *testing.T) {
 		t.Fatal(err)
 	}
 	after := s.summary(now)
-	if a, b := after.Overall.Last30d, before.Overall.Last30d; a.UpMinutes != 177 || a.DownMinutes != 3 || a.UpMinutes != b.UpMinutes || a.DownMinutes != b.DownMinutes || val(a.P99Ms) != val(b.P99Ms) {
-		t.Errorf("30d before/after rollup: %+v / %+v; want 177 up, 3 down, same", b, a)
+	if a, b := after.Overall.Last30d, before.Overall.Last30d; a.UpSeconds != 1770 || a.DownSeconds != 30 || a.UpSeconds != b.UpSeconds || a.DownSeconds != b.DownSeconds || val(a.P99Ms) != val(b.P99Ms) {
+		t.Errorf("30d before/after rollup: %+v / %+v; want 1,770 s up, 30 s down, same", b, a)
 	}
 	if n := count("status_probes"); n != 180 {
 		t.Errorf("raw probes after rollup within 48 h: %d, want 180", n)
@@ -291,7 +307,7 @@ func TestRollupRetention(t *testing.T) {
 		t.Errorf("day rows: %d, want 6 (one day, six components)", n)
 	}
 	sum := s.summary(now)
-	if w := sum.Overall.Last90d; w.UpMinutes != 177 || w.DownMinutes != 3 || val(w.P99Ms) != val(before.Overall.Last30d.P99Ms) {
+	if w := sum.Overall.Last90d; w.UpSeconds != 1770 || w.DownSeconds != 30 || val(w.P99Ms) != val(before.Overall.Last30d.P99Ms) {
 		t.Errorf("90d after minutes expired: %+v", w)
 	}
 	msg := component(sum, status.ComponentMessaging).Last90d

@@ -24,14 +24,14 @@ func seedFull(b *testing.B, s *store, now time.Time) {
 	curMin := now.Truncate(time.Minute).Unix()
 	for _, c := range comps {
 		for day := today - 89*86400; day <= today; day += 86400 {
-			if _, err := tx.Exec(`INSERT INTO status_days (component, day, up_minutes, down_minutes, ok, failed, sent, expected, delivered, hist)
-				VALUES (?, ?, 1439, 1, 8630, 10, 43200, 43200, 43190, '[[30,20000],[34,20000],[40,3000],[50,190]]')`, c, day); err != nil {
+			if _, err := tx.Exec(`INSERT INTO status_days (component, day, up_ms, down_ms, ok, failed, sent, expected, delivered, hist)
+				VALUES (?, ?, 86300000, 100000, 8630, 10, 43200, 43200, 43190, '[[30,20000],[34,20000],[40,3000],[50,190]]')`, c, day); err != nil {
 				b.Fatal(err)
 			}
 		}
 		for m := today - 30*86400; m < curMin; m += 60 {
-			if _, err := tx.Exec(`INSERT INTO status_minutes (component, minute, ok, failed, sent, expected, delivered, hist)
-				VALUES (?, ?, 6, 0, 30, 30, 30, '[[30,14],[34,14],[40,2]]')`, c, m); err != nil {
+			if _, err := tx.Exec(`INSERT INTO status_minutes (component, minute, up_ms, down_ms, ok, failed, sent, expected, delivered, hist)
+				VALUES (?, ?, 60000, 0, 6, 0, 30, 30, 30, '[[30,14],[34,14],[40,2]]')`, c, m); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -27,28 +27,44 @@
 //
 // # Availability
 //
-// Time is counted in whole UTC minutes, per component:
+// Time is measured in seconds (to the millisecond), per component. Each
+// probe stands for a span of time: from its start until the next probe
+// starts, but at most Interval (10 s), and never before the previous
+// probe's span ends or after now. Its span is up time if the component
+// succeeded in the probe and down time if it failed. Time in no probe's
+// span is no data: the server or the prober was not running (a probe
+// that should have come did not), or monitoring had not begun. A minute
+// therefore counts only the part of it that was measured: a probe at
+// :00 followed by none until :50 measures 10 s, and the 40 s between are
+// no data, never up.
 //
-//   - an up minute is one in which at least one probe started and every
-//     probe started in it succeeded;
-//   - a down minute is one in which at least one probe failed;
-//   - a no-data minute is one in which no probe started: the server or the
-//     prober was not running, or monitoring had not begun.
+// Incidents count from their start until their resolution (or now, while
+// open), on the components they name and on engine and overall, as
+// statuspage.io counts a component's status: a major or critical incident
+// makes its time down, measured or not; a minor one makes measured up
+// time degraded (still available), and leaves down and no-data time as
+// they were. Where an incident covers part of a minute (or, beyond the
+// 30 days whose minutes are kept, of a day), the stored figures do not say
+// when in it the measured time lay, so the incident is taken to cover the
+// measured up time first: a figure never reads better than it was.
 //
-// Availability = up minutes / (up minutes + down minutes). No-data minutes
-// are shown separately and are in neither term: they never count as up.
-// With no up or down minute the availability is null ("no data"), not 100%.
+// Availability = (up + degraded) / (up + degraded + down). No-data time is
+// shown separately and is in neither term: it never counts as up. With
+// nothing measured the availability is null ("no data"), not 100%.
+// Coverage = (up + degraded + down) / the window's length.
 //
-// Windows: "24 h" is the 1,440 minutes ending with the current one; "30 d"
-// and "90 d" are the last 30 and 90 UTC days, today included up to the
-// current minute. The 90 day bars are those UTC days, oldest first. A bar
-// is "up" without down minutes, "degraded" at an availability of at least
-// 99%, "down" below that, and "no_data" without up or down minutes.
+// Windows: "24 h" runs from the start of the minute 1,439 minutes before
+// the current one until now; "30 d" and "90 d" are the last 30 and 90 UTC
+// days, today included up to now. The 90 day bars are those UTC days,
+// oldest first. A bar is "down" if a major or critical incident touched
+// the day or its availability is below 99%, "degraded" if a minor
+// incident touched it or it had any down time, "no_data" with nothing
+// measured, and "up" otherwise.
 //
 // When the prober starts (Run, via CheckGap) and the last stored probe is
 // more than 2 × Interval old, the time from when the next probe was due
 // until now is recorded as a Gap (unknown time), listed in Summary.Gaps;
-// its minutes are no-data minutes.
+// it is no data.
 //
 // # Messages and latency
 //
@@ -79,13 +95,17 @@
 //
 // SLA results compare the 30 d figures with TargetAvailability (99.9%, on
 // the engine component), TargetDeliveryRate (99.5%) and TargetLatencyP99
-// (50 ms); "met" is null when nothing was measured.
+// (50 ms). A result is insufficient_data until at least MinCoverage (90%)
+// of the window has measurements (the engine's coverage for availability,
+// the time the probes measured for delivery and latency), and met or
+// not_met after that; each result carries its coverage.
 //
 // # Storage
 //
 // Raw probes (status_probes) are rolled up by Rollup into per-minute
-// (status_minutes) and per-day (status_days) rows, each with probe counts,
-// message sums and a latency histogram. Raw probes are kept RawRetention
+// (status_minutes) and per-day (status_days) rows, each with the measured
+// up and down milliseconds, probe counts, message sums and a latency
+// histogram; a probe is rolled up once its span is final. Raw probes are kept RawRetention
 // (48 h), minutes MinuteRetention (30 days), days and gaps DayRetention
 // (400 days). Summary adds probes not yet rolled up, so its figures do not
 // depend on when Rollup last ran.

@@ -20,8 +20,8 @@ var migrationsFS embed.FS
 
 // Limits on the configuration.
 const (
-	// MaxInterval is the longest probe interval: availability is counted
-	// in whole minutes, so every minute needs at least one probe.
+	// MaxInterval is the longest probe interval: a probe stands for at
+	// most one interval, so a longer one would blur outages.
 	MaxInterval = time.Minute
 	// MaxMessages is the most messages one probe publishes (the engine's
 	// default publish burst is 60 per connection).

@@ -62,10 +62,10 @@ func TestProbeAllGreen(t *testing.T) {
 	if got := val(s.Overall.Last24h.Availability); got != 1 {
 		t.Errorf("overall availability 24h = %v, want 1", got)
 	}
-	// Six probes 10 s apart from 10:00:00 cover the minute 10:00; the
-	// clock is now 10:01:00, so 1,439 of the 1,440 minutes have no data.
-	if w := s.Overall.Last24h; w.UpMinutes != 1 || w.DownMinutes != 0 || w.NoDataMinutes != 1439 {
-		t.Errorf("24h minutes up/down/no data = %d/%d/%d, want 1/0/1439", w.UpMinutes, w.DownMinutes, w.NoDataMinutes)
+	// Six probes 10 s apart from 10:00:00 measure 60 s; the clock is now
+	// 10:01:00 and the window began at 10:02 yesterday.
+	if w := s.Overall.Last24h; w.UpSeconds != 60 || w.DownSeconds != 0 || w.NoDataSeconds != 86340-60 {
+		t.Errorf("24h seconds up/down/no data = %v/%v/%v, want 60/0/86280", w.UpSeconds, w.DownSeconds, w.NoDataSeconds)
 	}
 	msg := component(s, status.ComponentMessaging)
 	if msg.Last24h.Expected != 30 || msg.Last24h.Delivered != 30 || msg.Last24h.LatencySamples != 30 {
@@ -74,9 +74,10 @@ func TestProbeAllGreen(t *testing.T) {
 	if s.LatencyP50Ms24h == nil || s.LatencyP99Ms24h == nil || *s.LatencyP99Ms24h < *s.LatencyP50Ms24h {
 		t.Errorf("latency p50/p99 = %v/%v", val(s.LatencyP50Ms24h), val(s.LatencyP99Ms24h))
 	}
+	// A minute of measurements says nothing about 30 days.
 	for _, r := range s.SLA {
-		if r.Met == nil || (r.Name != "latency_p99" && !*r.Met) {
-			t.Errorf("SLA %s: measured %v met %v", r.Name, val(r.Measured), r.Met)
+		if r.Measured == nil || r.Result != status.ResultInsufficientData || r.CoveredSeconds != 60 || r.Coverage <= 0 || r.Coverage > 60.0/(29*86400) {
+			t.Errorf("SLA %s: measured %v, result %s, coverage %v (%v s); want insufficient_data over 60 s", r.Name, val(r.Measured), r.Result, r.Coverage, r.CoveredSeconds)
 		}
 	}
 	if n := len(s.Overall.Days); n != 90 || s.Overall.Days[89].Date != "2026-11-25" || s.Overall.Days[89].Level != status.BarUp {
@@ -123,12 +124,12 @@ func TestProbeEngineRefusing(t *testing.T) {
 	if got := component(s, status.ComponentHTTP).State; got != status.StateOperational {
 		t.Errorf("http state = %s, want operational", got)
 	}
-	// 10:00 has one good and five failed probes, 10:01 one failed one: both down.
-	if w := s.Engine.Last24h; w.UpMinutes != 0 || w.DownMinutes != 2 || val(w.Availability) != 0 {
-		t.Errorf("engine 24h up/down/availability = %d/%d/%v, want 0/2/0", w.UpMinutes, w.DownMinutes, val(w.Availability))
+	// One good probe (10 s) and six failed ones (60 s).
+	if w := s.Engine.Last24h; w.UpSeconds != 10 || w.DownSeconds != 60 || val(w.Availability) != 1.0/7 {
+		t.Errorf("engine 24h up/down/availability = %v/%v/%v, want 10/60/0.143", w.UpSeconds, w.DownSeconds, val(w.Availability))
 	}
-	if r := s.SLA[0]; r.Name != "availability" || r.Met == nil || *r.Met {
-		t.Errorf("availability SLA = %+v, want not met", r)
+	if r := s.SLA[0]; r.Name != "availability" || r.Result != status.ResultInsufficientData {
+		t.Errorf("availability SLA = %+v, want insufficient_data (70 s measured)", r)
 	}
 	// Recovery: after a minute of good probes the state is operational again.
 	v.refuse.Store(false)
@@ -140,8 +141,9 @@ func TestProbeEngineRefusing(t *testing.T) {
 	if s.State != status.StateOperational {
 		t.Errorf("state after recovery = %s, want operational", s.State)
 	}
-	if w := s.Engine.Last24h; w.UpMinutes != 1 || w.DownMinutes != 2 || val(w.Availability) != 1.0/3 {
-		t.Errorf("engine 24h up/down/availability = %d/%d/%v, want 1/2/0.333", w.UpMinutes, w.DownMinutes, val(w.Availability))
+	// The pause between 10:01:10 and 10:05 is no data.
+	if w := s.Engine.Last24h; w.UpSeconds != 70 || w.DownSeconds != 60 || val(w.Availability) != 70.0/130 {
+		t.Errorf("engine 24h up/down/availability = %v/%v/%v, want 70/60/0.538", w.UpSeconds, w.DownSeconds, val(w.Availability))
 	}
 }
 
@@ -180,8 +182,8 @@ func TestProbeDroppedMessages(t *testing.T) {
 	if msg.State != status.StateOutage || msg.Last24h.Sent != 12 || msg.Last24h.Expected != 12 || msg.Last24h.Delivered != 6 {
 		t.Errorf("messaging = %s %d/%d/%d, want outage 12/12/6", msg.State, msg.Last24h.Sent, msg.Last24h.Expected, msg.Last24h.Delivered)
 	}
-	if r := s.SLA[1]; r.Name != "delivery_rate" || r.Met == nil || *r.Met {
-		t.Errorf("delivery SLA = %+v, want not met", r)
+	if r := s.SLA[1]; r.Name != "delivery_rate" || val(r.Measured) != 0.5 || r.Result != status.ResultInsufficientData {
+		t.Errorf("delivery SLA = %+v, want 0.5 measured, insufficient_data", r)
 	}
 }
 
@@ -216,14 +218,15 @@ func TestRestartRecordsGap(t *testing.T) {
 	if len(s.Gaps) != 1 || s.Gaps[0].Seconds != 3570 {
 		t.Errorf("gaps = %+v, want one of 3570 s", s.Gaps)
 	}
-	// Up: 10:00, 11:00, 11:01. The hour between is no data, never up.
+	// Up: 60 s from 10:00:00 and 60 s from 11:00:30. The hour between is
+	// no data, never up.
 	w := s.Overall.Last24h
-	if w.UpMinutes != 3 || w.DownMinutes != 0 || w.NoDataMinutes != 1437 || val(w.Availability) != 1 {
-		t.Errorf("24h up/down/no data/avail = %d/%d/%d/%v, want 3/0/1437/1", w.UpMinutes, w.DownMinutes, w.NoDataMinutes, val(w.Availability))
+	if w.UpSeconds != 120 || w.DownSeconds != 0 || w.NoDataSeconds != 86370-120 || val(w.Availability) != 1 {
+		t.Errorf("24h up/down/no data/avail = %v/%v/%v/%v, want 120/0/86250/1", w.UpSeconds, w.DownSeconds, w.NoDataSeconds, val(w.Availability))
 	}
 	today := s.Overall.Days[89]
-	if today.UpMinutes != 3 || today.NoDataMinutes != 11*60+2-3 {
-		t.Errorf("today's bar = %+v, want 3 up and %d no data", today, 11*60+2-3)
+	if today.UpSeconds != 120 || today.NoDataSeconds != 11*3600+90-120 {
+		t.Errorf("today's bar = %+v, want 120 s up and %d s no data", today, 11*3600+90-120)
 	}
 	// A short pause (under 2 intervals) is not a gap.
 	v.clock.Add(5 * time.Second) // 15 s after the last probe started

@@ -2,7 +2,10 @@ package status
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -21,52 +24,61 @@ const (
 	DayRetention = 400 * 24 * time.Hour
 )
 
-// Rollup adds every probe not yet rolled up to the per-minute and per-day
+// Rollup adds the probes not yet rolled up to the per-minute and per-day
 // roll-ups, then applies the retention limits relative to now: raw probes
 // older than RawRetention, minutes of UTC days older than MinuteRetention
 // and days and gaps older than DayRetention are deleted. It is idempotent
 // and safe to call at any time; Run calls it every Config.RollupEvery.
 //
-// A probe stored after its minute was rolled up is added to the same
-// minute and day rows, moving the minute from up to down if it failed.
+// A probe is rolled up once its span is final (see span): the latest probe
+// waits until the next one starts or Interval has passed. Spans never
+// overlap: a probe stored late, after a later one was rolled up, adds its
+// counts but only the time after the rolled-up spans.
 func (m *Monitor) Rollup(ctx context.Context, now time.Time) error {
 	tx, err := m.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("rollup: %w", err)
 	}
 	defer tx.Rollback()
-	pending, err := queryProbes(ctx, tx, `WHERE rolled = 0 ORDER BY id`)
+	pending, err := queryProbes(ctx, tx, `WHERE rolled = 0 ORDER BY at, id`)
+	if err != nil {
+		return fmt.Errorf("rollup: %w", err)
+	}
+	through, err := metaInt(ctx, tx, metaSpannedThrough)
 	if err != nil {
 		return fmt.Errorf("rollup: %w", err)
 	}
 	agg := newAggregator(
 		func(k key) (counts, error) { return loadMinuteRow(ctx, tx, k) },
-		func(k key) (dayAgg, error) { return loadDayRow(ctx, tx, k) })
-	var maxID int64
-	for i := range pending {
-		if err := agg.addProbe(&pending[i]); err != nil {
-			return fmt.Errorf("rollup: %w", err)
-		}
-		maxID = max(maxID, pending[i].ID)
+		func(k key) (counts, error) { return loadDayRow(ctx, tx, k) })
+	n, through, err := agg.addProbes(pending, through, now, m.cfg.Interval, true)
+	if err != nil {
+		return fmt.Errorf("rollup: %w", err)
 	}
 	for k := range agg.touchedM {
 		c := agg.minutes[k]
 		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO status_minutes
-			(component, minute, ok, failed, sent, expected, delivered, hist) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			string(k.comp), k.t, c.OK, c.Failed, c.Sent, c.Expected, c.Delivered, c.Hist.encode()); err != nil {
+			(component, minute, `+countColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			string(k.comp), k.t, c.UpMs, c.DownMs, c.OK, c.Failed, c.Sent, c.Expected, c.Delivered, c.Hist.encode()); err != nil {
 			return fmt.Errorf("rollup: store minute: %w", err)
 		}
 	}
 	for k := range agg.touchedD {
 		d := agg.days[k]
 		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO status_days
-			(component, day, up_minutes, down_minutes, ok, failed, sent, expected, delivered, hist) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			string(k.comp), k.t, d.Up, d.Down, d.OK, d.Failed, d.Sent, d.Expected, d.Delivered, d.Hist.encode()); err != nil {
+			(component, day, `+countColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			string(k.comp), k.t, d.UpMs, d.DownMs, d.OK, d.Failed, d.Sent, d.Expected, d.Delivered, d.Hist.encode()); err != nil {
 			return fmt.Errorf("rollup: store day: %w", err)
 		}
 	}
-	if maxID > 0 {
-		if _, err := tx.ExecContext(ctx, `UPDATE status_probes SET rolled = 1 WHERE rolled = 0 AND id <= ?`, maxID); err != nil {
+	for _, p := range pending[:n] {
+		if _, err := tx.ExecContext(ctx, `UPDATE status_probes SET rolled = 1 WHERE id = ?`, p.ID); err != nil {
+			return fmt.Errorf("rollup: %w", err)
+		}
+	}
+	if n > 0 {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO status_meta (key, value) VALUES (?, ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, metaSpannedThrough, strconv.FormatInt(through, 10)); err != nil {
 			return fmt.Errorf("rollup: %w", err)
 		}
 	}
@@ -88,4 +100,24 @@ func (m *Monitor) Rollup(ctx context.Context, now time.Time) error {
 		return fmt.Errorf("rollup: %w", err)
 	}
 	return nil
+}
+
+// metaSpannedThrough is the end (Unix ms) of the last rolled-up probe span.
+const metaSpannedThrough = "spanned_through"
+
+// metaInt reads an integer from status_meta; 0 when it is not set.
+func metaInt(ctx context.Context, q rowQuerier, key string) (int64, error) {
+	var v string
+	err := q.QueryRowContext(ctx, `SELECT value FROM status_meta WHERE key = ?`, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read status_meta %s: %w", key, err)
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("read status_meta %s: %w", key, err)
+	}
+	return n, nil
 }

@@ -25,6 +25,18 @@ const (
 // days up to now (the targets are promised per month).
 const SLAWindow = "30d"
 
+// MinCoverage is the share of the SLA window that must have measurements
+// before a target is judged: below it the result is insufficient_data. 13
+// minutes of data are no evidence about a month.
+const MinCoverage = 0.9
+
+// Results of a target.
+const (
+	ResultMet              = "met"
+	ResultNotMet           = "not_met"
+	ResultInsufficientData = "insufficient_data"
+)
+
 // SLAResult compares one measured figure with its target.
 type SLAResult struct {
 	// Name is "availability", "delivery_rate" or "latency_p99".
@@ -36,31 +48,42 @@ type SLAResult struct {
 	Measured *float64 `json:"measured"` // null: nothing measured in the window
 	Unit     string   `json:"unit"`     // "ratio" or "ms"
 	Window   string   `json:"window"`   // SLAWindow
-	// Met is null when nothing was measured: no data is neither met nor
-	// missed.
-	Met *bool `json:"met"`
+	// Coverage is the share of the window with measurements, in [0, 1]:
+	// the component's Coverage for availability (incident time included),
+	// the time the probes measured for delivery_rate and latency_p99.
+	Coverage float64 `json:"coverage"`
+	// CoveredSeconds and WindowSeconds are Coverage's two terms.
+	CoveredSeconds float64 `json:"covered_seconds"`
+	WindowSeconds  float64 `json:"window_seconds"`
+	// Result is ResultInsufficientData while Coverage is below MinCoverage
+	// or nothing was measured, else ResultMet or ResultNotMet.
+	Result string `json:"result"`
 }
 
 func slaResults(engine, messaging *ComponentStatus) []SLAResult {
+	e, msg := &engine.Last30d, &messaging.Last30d
 	res := []SLAResult{
 		{Name: "availability", Component: ComponentEngine, Target: TargetAvailability, Unit: "ratio",
-			Measured: engine.Last30d.Availability},
+			Measured: e.Availability, CoveredSeconds: secs((e.UpSeconds + e.DegradedSeconds + e.DownSeconds) * 1000), WindowSeconds: e.Seconds},
 		{Name: "delivery_rate", Component: ComponentMessaging, Target: TargetDeliveryRate, Unit: "ratio",
-			Measured: messaging.Last30d.DeliveryRate},
+			Measured: msg.DeliveryRate, CoveredSeconds: msg.ProbedSeconds, WindowSeconds: msg.Seconds},
 		{Name: "latency_p99", Component: ComponentMessaging, Target: ms(TargetLatencyP99), Unit: "ms",
-			Measured: messaging.Last30d.P99Ms},
+			Measured: msg.P99Ms, CoveredSeconds: msg.ProbedSeconds, WindowSeconds: msg.Seconds},
 	}
 	for i := range res {
 		r := &res[i]
 		r.Window = SLAWindow
-		if r.Measured == nil {
-			continue
+		if r.WindowSeconds > 0 {
+			r.Coverage = min(1, r.CoveredSeconds/r.WindowSeconds)
 		}
-		met := *r.Measured >= r.Target
-		if r.Unit == "ms" {
-			met = *r.Measured <= r.Target
+		switch {
+		case r.Measured == nil || r.Coverage < MinCoverage:
+			r.Result = ResultInsufficientData
+		case r.Unit == "ms" && *r.Measured <= r.Target, r.Unit != "ms" && *r.Measured >= r.Target:
+			r.Result = ResultMet
+		default:
+			r.Result = ResultNotMet
 		}
-		r.Met = &met
 	}
 	return res
 }

@@ -8,22 +8,33 @@ import (
 	"time"
 )
 
-// Window holds one component's figures over a time window. Minutes are
-// whole UTC minutes; the current minute counts as elapsed.
+// Window holds one component's figures over a time window. Time is
+// measured in seconds (to the millisecond): each probe stands for the
+// time until the next probe starts, at most Config.Interval (see the
+// package documentation), and incidents mark the time they cover.
 type Window struct {
 	From time.Time `json:"from"`
 	To   time.Time `json:"to"`
-	// UpMinutes: minutes in which every probe of the component succeeded.
-	// DownMinutes: minutes in which at least one failed. NoDataMinutes:
-	// the other minutes of the window, in which no probe started (server
-	// or prober down, or before monitoring began). Their sum is the
-	// window's length in minutes.
-	UpMinutes     int64 `json:"up_minutes"`
-	DownMinutes   int64 `json:"down_minutes"`
-	NoDataMinutes int64 `json:"no_data_minutes"`
-	// Availability = UpMinutes / (UpMinutes + DownMinutes), a ratio in
-	// [0, 1]; null when both are 0. No-data minutes are left out of both
-	// sides: they are never counted as up (nor as down).
+	// Seconds is the window's length, To - From.
+	Seconds float64 `json:"seconds"`
+	// UpSeconds: measured up. DegradedSeconds: measured up during a minor
+	// incident. DownSeconds: measured down, or inside a major or critical
+	// incident. NoDataSeconds: the rest, in which nothing was measured
+	// (server or prober down, or before monitoring began). The four add
+	// up to Seconds.
+	UpSeconds       float64 `json:"up_seconds"`
+	DegradedSeconds float64 `json:"degraded_seconds"`
+	DownSeconds     float64 `json:"down_seconds"`
+	NoDataSeconds   float64 `json:"no_data_seconds"`
+	// Coverage = (up + degraded + down) / Seconds: the share of the window
+	// with a judgement, in [0, 1].
+	Coverage float64 `json:"coverage"`
+	// ProbedSeconds is the time the probes measured, whatever incidents
+	// say (the delivery and latency targets' coverage).
+	ProbedSeconds float64 `json:"probed_seconds"`
+	// Availability = (up + degraded) / (up + degraded + down), a ratio in
+	// [0, 1]; null when all three are 0. No-data time is left out of both
+	// sides: it never counts as up (nor as down).
 	Availability *float64 `json:"availability"`
 	ProbesOK     int64    `json:"probes_ok"`
 	ProbesFailed int64    `json:"probes_failed"`
@@ -50,22 +61,29 @@ type BarLevel string
 
 // Bar levels.
 const (
-	BarNoData   BarLevel = "no_data"  // nothing measured that day
-	BarUp       BarLevel = "up"       // no down minute
-	BarDegraded BarLevel = "degraded" // availability at least 99% (down at most 1% of measured minutes)
-	BarDown     BarLevel = "down"     // availability below 99%
+	BarNoData   BarLevel = "no_data"  // nothing measured that day, and no incident
+	BarUp       BarLevel = "up"       // no down or degraded time
+	BarDegraded BarLevel = "degraded" // a minor incident, or availability at least 99%
+	BarDown     BarLevel = "down"     // a major or critical incident, or availability below 99%
 )
 
 // DayBar is one UTC day of a component's 90-day bar.
 type DayBar struct {
-	Date          string   `json:"date"` // YYYY-MM-DD, UTC
-	Level         BarLevel `json:"level"`
-	UpMinutes     int64    `json:"up_minutes"`
-	DownMinutes   int64    `json:"down_minutes"`
-	NoDataMinutes int64    `json:"no_data_minutes"` // of the day's elapsed minutes
-	Availability  *float64 `json:"availability"`    // as in Window; null without data
-	ProbesOK      int64    `json:"probes_ok"`
-	ProbesFailed  int64    `json:"probes_failed"`
+	Date  string   `json:"date"` // YYYY-MM-DD, UTC
+	Level BarLevel `json:"level"`
+	// Seconds is the part of the day that has passed (86,400 before
+	// today); the other figures are as in Window and add up to it.
+	Seconds         float64  `json:"seconds"`
+	UpSeconds       float64  `json:"up_seconds"`
+	DegradedSeconds float64  `json:"degraded_seconds"`
+	DownSeconds     float64  `json:"down_seconds"`
+	NoDataSeconds   float64  `json:"no_data_seconds"`
+	Availability    *float64 `json:"availability"` // as in Window; null without data
+	ProbesOK        int64    `json:"probes_ok"`
+	ProbesFailed    int64    `json:"probes_failed"`
+	// Incidents are the IDs of the incidents that affected the component
+	// that day, oldest first.
+	Incidents []int64 `json:"incidents"`
 }
 
 // ComponentStatus is everything shown for one component.
@@ -129,7 +147,7 @@ func (m *Monitor) Summary(ctx context.Context, now time.Time) (Summary, error) {
 		return s, fmt.Errorf("status summary: %w", err)
 	}
 	defer tx.Rollback()
-	v, err := loadView(ctx, tx, now)
+	v, err := loadView(ctx, tx, now, m.cfg.Interval)
 	if err != nil {
 		return s, fmt.Errorf("status summary: %w", err)
 	}

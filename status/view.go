@@ -1,6 +1,7 @@
 package status
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -8,14 +9,17 @@ import (
 )
 
 // view is the roll-ups needed for a Summary, with the probes not yet
-// rolled up added in memory.
+// rolled up added in memory, and the incidents that mark them.
 type view struct {
-	now      time.Time
-	curMin   int64 // start of the current minute
-	today    int64 // start of the current UTC day
-	first24  int64 // first minute of Last24h
-	firstDay int64 // first day of the 90-day bars
-	agg      *aggregator
+	now        time.Time
+	nowMs      int64
+	curMin     int64 // start of the current minute
+	today      int64 // start of the current UTC day
+	first24    int64 // first minute of Last24h
+	firstDay   int64 // first day of the 90-day bars
+	minuteDays int64 // first day whose minutes are surely kept (the 30 d window)
+	agg        *aggregator
+	impacts    map[Component]*impact
 }
 
 type txQuerier interface {
@@ -23,58 +27,48 @@ type txQuerier interface {
 	rowQuerier
 }
 
-func loadView(ctx context.Context, tx txQuerier, now time.Time) (*view, error) {
-	v := &view{now: now, curMin: minuteStart(now), today: dayStart(now)}
+func loadView(ctx context.Context, tx txQuerier, now time.Time, probeInterval time.Duration) (*view, error) {
+	v := &view{now: now, nowMs: now.UnixMilli(), curMin: minuteStart(now), today: dayStart(now)}
 	v.first24 = v.curMin - 1439*60
 	v.firstDay = v.today - (barDays-1)*86400
+	v.minuteDays = v.today - 29*86400
 	v.agg = newAggregator(
 		func(k key) (counts, error) { return loadMinuteRow(ctx, tx, k) },
-		func(k key) (dayAgg, error) { return loadDayRow(ctx, tx, k) })
-	rows, err := tx.QueryContext(ctx, `SELECT component, day, up_minutes, down_minutes, ok, failed, sent, expected, delivered, hist
-		FROM status_days WHERE day >= ?`, v.firstDay)
-	if err != nil {
-		return nil, fmt.Errorf("load days: %w", err)
+		func(k key) (counts, error) { return loadDayRow(ctx, tx, k) })
+	if err := loadRows(ctx, tx, v.agg.days, "status_days", "day", "day >= ?", v.firstDay); err != nil {
+		return nil, err
 	}
-	if err := scanRows(rows, func(r *sql.Rows) error {
-		var d dayAgg
-		var k key
-		var hist string
-		if err := r.Scan(&k.comp, &k.t, &d.Up, &d.Down, &d.OK, &d.Failed, &d.Sent, &d.Expected, &d.Delivered, &hist); err != nil {
-			return err
-		}
-		var err error
-		d.Hist, err = decodeHistogram(hist)
-		v.agg.days[k] = &d
-		return err
-	}); err != nil {
-		return nil, fmt.Errorf("load days: %w", err)
+	if err := loadRows(ctx, tx, v.agg.minutes, "status_minutes", "minute", "minute >= ?", v.first24); err != nil {
+		return nil, err
 	}
-	rows, err = tx.QueryContext(ctx, `SELECT component, minute, ok, failed, sent, expected, delivered, hist
-		FROM status_minutes WHERE minute >= ?`, v.first24)
-	if err != nil {
-		return nil, fmt.Errorf("load minutes: %w", err)
-	}
-	if err := scanRows(rows, func(r *sql.Rows) error {
-		var c counts
-		var k key
-		var hist string
-		if err := r.Scan(&k.comp, &k.t, &c.OK, &c.Failed, &c.Sent, &c.Expected, &c.Delivered, &hist); err != nil {
-			return err
-		}
-		var err error
-		c.Hist, err = decodeHistogram(hist)
-		v.agg.minutes[k] = &c
-		return err
-	}); err != nil {
-		return nil, fmt.Errorf("load minutes: %w", err)
-	}
-	pending, err := queryProbes(ctx, tx, `WHERE rolled = 0 ORDER BY id`)
+	pending, err := queryProbes(ctx, tx, `WHERE rolled = 0 ORDER BY at, id`)
 	if err != nil {
 		return nil, fmt.Errorf("load pending probes: %w", err)
 	}
-	for i := range pending {
-		if err := v.agg.addProbe(&pending[i]); err != nil {
-			return nil, err
+	through, err := metaInt(ctx, tx, metaSpannedThrough)
+	if err != nil {
+		return nil, err
+	}
+	if _, _, err := v.agg.addProbes(pending, through, now, probeInterval, false); err != nil {
+		return nil, err
+	}
+	if v.impacts, err = loadImpacts(ctx, tx, v.firstDay*1000, v.nowMs); err != nil {
+		return nil, err
+	}
+	// The minutes under incidents, beyond the last 24 hours.
+	seen := map[interval]bool{}
+	for _, imp := range v.impacts {
+		for _, iv := range append(append([]interval(nil), imp.down...), imp.degraded...) {
+			iv.from = max(iv.from, v.minuteDays*1000)
+			iv.to = min(iv.to, v.first24*1000)
+			if iv.to <= iv.from || seen[iv] {
+				continue
+			}
+			seen[iv] = true
+			if err := loadRows(ctx, tx, v.agg.minutes, "status_minutes", "minute", "minute >= ? AND minute < ?",
+				iv.from/60000*60, iv.to/1000); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return v, nil
@@ -90,72 +84,106 @@ func scanRows(rows *sql.Rows, f func(*sql.Rows) error) error {
 	return rows.Err()
 }
 
-// elapsedMinutes returns how many minutes of the day starting at day
-// have begun by now (1,440 for past days, 0 for future ones).
-func (v *view) elapsedMinutes(day int64) int64 {
-	switch {
-	case day > v.today:
-		return 0
-	case day == v.today:
-		return (v.curMin-v.today)/60 + 1
-	}
-	return 1440
+// elapsedMs returns how much of the day starting at day (Unix s) has
+// passed by now, in milliseconds.
+func (v *view) elapsedMs(day int64) int64 {
+	return max(0, min(86400_000, v.nowMs-day*1000))
 }
+
+// tally adds up measured and incident time in milliseconds.
+type tally struct{ up, degraded, down float64 }
+
+func (t *tally) addCounts(c *counts) { t.up += float64(c.UpMs); t.down += float64(c.DownMs) }
+func (t *tally) addDelta(d *delta) {
+	t.up, t.degraded, t.down = max(0, t.up+d.up), t.degraded+d.degraded, t.down+d.down
+}
+
+// clamp keeps the total within n ms, taking any excess from up time first
+// (it can only arise where a day's minutes were not kept).
+func (t *tally) clamp(n float64) {
+	if x := t.up + t.degraded + t.down - n; x > 0 {
+		cut := min(t.up, x)
+		t.up, t.degraded = t.up-cut, max(0, t.degraded-(x-cut))
+	}
+}
+
+func (t *tally) merge(o tally) { t.up += o.up; t.degraded += o.degraded; t.down += o.down }
 
 // component computes c's windows and day bars (State is left empty).
 func (v *view) component(c Component) ComponentStatus {
 	cs := ComponentStatus{Component: c}
+	var minDelta, dayDelta map[int64]*delta
+	var marks map[int64]*dayMark
+	if imp := v.impacts[c]; imp != nil {
+		minDelta, dayDelta = v.applyImpacts(c, imp)
+		marks = dayMarks(imp)
+	}
 	// Last 24 h from the minutes.
 	var w24 counts
-	var nUp, nDown int64
+	var t24 tally
 	for t := v.first24; t <= v.curMin; t += 60 {
-		m, ok := v.agg.minutes[key{c, t}]
-		if !ok {
-			continue
+		if m, ok := v.agg.minutes[key{c, t}]; ok {
+			w24.merge(m)
+			t24.addCounts(m)
 		}
-		switch m.class() {
-		case up:
-			nUp++
-		case down:
-			nDown++
+		if d := minDelta[t]; d != nil {
+			t24.addDelta(d)
 		}
-		w24.merge(m)
 	}
-	cs.Last24h = window(time.Unix(v.first24, 0), v.now, 1440, nUp, nDown, &w24)
+	cs.Last24h = window(time.Unix(v.first24, 0), v.now, t24, &w24)
 
 	var w30, w90 counts
-	var up30, down30, up90, down90, total30, total90 int64
+	var t30, t90 tally
 	for i := range barDays {
 		day := v.firstDay + int64(i)*86400
-		elapsed := v.elapsedMinutes(day)
-		bar := DayBar{Date: time.Unix(day, 0).UTC().Format(time.DateOnly)}
+		bar := DayBar{Date: time.Unix(day, 0).UTC().Format(time.DateOnly), Incidents: []int64{}}
+		var t tally
 		if d, ok := v.agg.days[key{c, day}]; ok {
-			bar.UpMinutes, bar.DownMinutes = d.Up, d.Down
+			t.addCounts(d)
 			bar.ProbesOK, bar.ProbesFailed = d.OK, d.Failed
-			w90.merge(&d.counts)
+			w90.merge(d)
 			if i >= barDays-30 {
-				w30.merge(&d.counts)
+				w30.merge(d)
 			}
 		}
-		bar.NoDataMinutes = max(0, elapsed-bar.UpMinutes-bar.DownMinutes)
-		bar.Availability = ratio(bar.UpMinutes, bar.UpMinutes+bar.DownMinutes)
-		bar.Level = barLevel(bar.Availability)
+		if d := dayDelta[day]; d != nil {
+			t.addDelta(d)
+		}
+		elapsed := float64(v.elapsedMs(day))
+		t.clamp(elapsed)
+		bar.Seconds = elapsed / 1000
+		bar.UpSeconds, bar.DegradedSeconds, bar.DownSeconds = secs(t.up), secs(t.degraded), secs(t.down)
+		bar.NoDataSeconds = secs(max(0, elapsed-t.up-t.degraded-t.down))
+		bar.Availability = availability(t)
+		var m dayMark
+		if dm := marks[day]; dm != nil {
+			m = *dm
+			bar.Incidents = m.ids
+		}
+		bar.Level = barLevel(bar.Availability, m)
 		cs.Days = append(cs.Days, bar)
-		up90, down90, total90 = up90+bar.UpMinutes, down90+bar.DownMinutes, total90+elapsed
+		t90.merge(t)
 		if i >= barDays-30 {
-			up30, down30, total30 = up30+bar.UpMinutes, down30+bar.DownMinutes, total30+elapsed
+			t30.merge(t)
 		}
 	}
-	cs.Last30d = window(time.Unix(v.today-29*86400, 0), v.now, total30, up30, down30, &w30)
-	cs.Last90d = window(time.Unix(v.firstDay, 0), v.now, total90, up90, down90, &w90)
+	cs.Last30d = window(time.Unix(v.today-29*86400, 0), v.now, t30, &w30)
+	cs.Last90d = window(time.Unix(v.firstDay, 0), v.now, t90, &w90)
 	return cs
 }
 
-func window(from, to time.Time, total, up, down int64, c *counts) Window {
-	w := Window{From: from.UTC(), To: to.UTC(), UpMinutes: up, DownMinutes: down, NoDataMinutes: max(0, total-up-down),
-		Availability: ratio(up, up+down), ProbesOK: c.OK, ProbesFailed: c.Failed,
+func window(from, to time.Time, t tally, c *counts) Window {
+	length := float64(to.Sub(from).Milliseconds())
+	w := Window{From: from.UTC(), To: to.UTC(), Seconds: secs(length),
+		UpSeconds: secs(t.up), DegradedSeconds: secs(t.degraded), DownSeconds: secs(t.down),
+		NoDataSeconds: secs(max(0, length-t.up-t.degraded-t.down)),
+		ProbedSeconds: secs(float64(c.UpMs + c.DownMs)),
+		Availability:  availability(t), ProbesOK: c.OK, ProbesFailed: c.Failed,
 		Sent: c.Sent, Expected: c.Expected, Delivered: c.Delivered, DeliveryRate: ratio(c.Delivered, c.Expected),
 		LatencySamples: c.Hist.Count()}
+	if length > 0 {
+		w.Coverage = min(1, (t.up+t.degraded+t.down)/length)
+	}
 	if d, ok := c.Hist.Quantile(0.50); ok {
 		w.P50Ms = ptr(ms(d))
 	}
@@ -165,16 +193,31 @@ func window(from, to time.Time, total, up, down int64, c *counts) Window {
 	return w
 }
 
-func barLevel(avail *float64) BarLevel {
+// availability = (up + degraded) / (up + degraded + down); nil without
+// any of them.
+func availability(t tally) *float64 {
+	total := t.up + t.degraded + t.down
+	if total <= 0 {
+		return nil
+	}
+	return ptr((t.up + t.degraded) / total)
+}
+
+// secs turns milliseconds into seconds, to the millisecond.
+func secs(ms float64) float64 { return float64(int64(ms+0.5)) / 1000 }
+
+func barLevel(avail *float64, m dayMark) BarLevel {
 	switch {
-	case avail == nil:
+	case m.down:
+		return BarDown
+	case avail == nil && !m.degraded:
 		return BarNoData
-	case *avail == 1:
-		return BarUp
-	case *avail >= 0.99:
+	case avail != nil && *avail < 0.99:
+		return BarDown
+	case m.degraded || *avail < 1:
 		return BarDegraded
 	}
-	return BarDown
+	return BarUp
 }
 
 func ratio(a, b int64) *float64 {
@@ -185,3 +228,5 @@ func ratio(a, b int64) *float64 {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func cmpInterval(a, b interval) int { return cmp.Compare(a.from, b.from) }

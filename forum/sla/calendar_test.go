@@ -18,13 +18,13 @@ func TestEmbeddedChinaCalendar(t *testing.T) {
 		t.Fatal(err)
 	}
 	cn := reg.Calendar("cn")
-	if got := cn.Years(); !reflect.DeepEqual(got, []int{2025, 2026}) {
-		t.Errorf("Years = %v, want [2025 2026]", got)
+	if got := cn.Years(); !reflect.DeepEqual(got, []int{2025, 2026, 2027}) {
+		t.Errorf("Years = %v, want [2025 2026 2027]", got)
 	}
-	if got := cn.Missing(2026, 2027); !reflect.DeepEqual(got, []int{2027}) {
-		t.Errorf("Missing(2026, 2027) = %v, want [2027]: no official 2027 data is shipped", got)
+	if got := cn.Missing(2026, 2028); !reflect.DeepEqual(got, []int{2028}) {
+		t.Errorf("Missing(2026, 2028) = %v, want [2028]: no official 2028 data is shipped", got)
 	}
-	// Spot checks against the State Council's notice for 2026.
+	// Spot checks against the State Council's notices for 2026 and 2027.
 	tests := []struct {
 		date Date
 		kind DayKind
@@ -44,6 +44,20 @@ func TestEmbeddedChinaCalendar(t *testing.T) {
 		{Date{2026, 9, 25}, DayOff, "Mid-Autumn Festival"},
 		{Date{2026, 10, 7}, DayOff, "National Day"},
 		{Date{2026, 10, 10}, DayWork, "National Day"},
+		{Date{2027, 1, 1}, DayOff, "New Year's Day"},
+		{Date{2027, 1, 31}, DayWork, "Spring Festival"},
+		{Date{2027, 2, 5}, DayOff, "Spring Festival"},
+		{Date{2027, 2, 13}, DayOff, "Spring Festival"},
+		{Date{2027, 2, 14}, DayWork, "Spring Festival"},
+		{Date{2027, 4, 5}, DayOff, "Qingming Festival"},
+		{Date{2027, 5, 3}, DayOff, "Labour Day"},
+		{Date{2027, 5, 8}, DayWork, "Labour Day"},
+		{Date{2027, 6, 9}, DayOff, "Dragon Boat Festival"},
+		{Date{2027, 9, 15}, DayOff, "Mid-Autumn Festival"},
+		{Date{2027, 9, 26}, DayWork, "National Day"},
+		{Date{2027, 10, 1}, DayOff, "National Day"},
+		{Date{2027, 10, 7}, DayOff, "National Day"},
+		{Date{2027, 10, 9}, DayWork, "National Day"},
 	}
 	for _, tt := range tests {
 		got, ok := cn.Day(tt.date)
@@ -61,6 +75,41 @@ func TestEmbeddedChinaCalendar(t *testing.T) {
 	}
 }
 
+// TestChina2027 checks that business time follows the 2027 file generated
+// from lunar-go v1.4.7 (its dates are spot-checked above): Spring Festival
+// and National Day hours never count against staff, and the make-up
+// Sundays are worked.
+func TestChina2027(t *testing.T) {
+	reg, err := LoadCalendars(EmbeddedCalendars(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cn := reg.Calendar("cn")
+	s, err := DefaultSchedule(cn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spans := []struct {
+		name     string
+		from, to time.Time
+		want     time.Duration
+	}{
+		// Spring Festival week: Friday 5 to Saturday 13 February off.
+		{"Spring Festival", sh(2027, 2, 5, 0, 0), sh(2027, 2, 14, 0, 0), 0},
+		// Sunday 14 February is worked with Monday's hours.
+		{"make-up Sunday 14 February", sh(2027, 2, 14, 0, 0), sh(2027, 2, 15, 0, 0), hm(8, 30)},
+		{"make-up Sunday 31 January", sh(2027, 1, 31, 0, 0), sh(2027, 2, 1, 0, 0), hm(8, 30)},
+		// National Day: 1 to 7 October off, Saturday 9 October worked.
+		{"National Day week", sh(2027, 10, 1, 0, 0), sh(2027, 10, 8, 0, 0), 0},
+		{"week after National Day", sh(2027, 10, 8, 0, 0), sh(2027, 10, 11, 0, 0), 2 * hm(8, 30)},
+	}
+	for _, tt := range spans {
+		if got := s.BusinessDuration(tt.from, tt.to); got != tt.want {
+			t.Errorf("%s: business time = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
 func writeFile(t *testing.T, path, content string) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -71,13 +120,13 @@ func writeFile(t *testing.T, path, content string) {
 	}
 }
 
-const file2027 = `{"region": "cn", "year": 2027, "holidays": [
-  {"name": {"en": "Test Day", "zh": "测试日"}, "off": ["2027-01-01"], "work": ["2027-01-09"]}]}`
+const file2028 = `{"region": "cn", "year": 2028, "holidays": [
+  {"name": {"en": "Test Day", "zh": "测试日"}, "off": ["2028-01-03"], "work": ["2028-01-08"]}]}`
 
 func TestLoadCalendarsOverrides(t *testing.T) {
 	t.Run("a new year dropped into the data directory", func(t *testing.T) {
 		dir := t.TempDir()
-		writeFile(t, filepath.Join(dir, "cn", "2027.json"), file2027)
+		writeFile(t, filepath.Join(dir, "cn", "2028.json"), file2028)
 		writeFile(t, filepath.Join(dir, "cn", "notes.txt"), "ignored")
 		writeFile(t, filepath.Join(dir, "README.md"), "ignored")
 		reg, err := LoadCalendars(EmbeddedCalendars(), dir)
@@ -85,27 +134,27 @@ func TestLoadCalendarsOverrides(t *testing.T) {
 			t.Fatal(err)
 		}
 		cn := reg.Calendar("cn")
-		if got := cn.Years(); !reflect.DeepEqual(got, []int{2025, 2026, 2027}) {
-			t.Errorf("Years = %v, want 2025 to 2027", got)
+		if got := cn.Years(); !reflect.DeepEqual(got, []int{2025, 2026, 2027, 2028}) {
+			t.Errorf("Years = %v, want 2025 to 2028", got)
 		}
 		s, err := DefaultSchedule(cn)
 		if err != nil {
 			t.Fatal(err)
 		}
-		// 2027-01-01 is a Friday made a holiday; Saturday 9 January a working day.
-		if got := s.BusinessDuration(sh(2027, 1, 1, 0, 0), sh(2027, 1, 2, 0, 0)); got != 0 {
+		// 2028-01-03 is a Monday made a holiday; Saturday 8 January a working day.
+		if got := s.BusinessDuration(sh(2028, 1, 3, 0, 0), sh(2028, 1, 4, 0, 0)); got != 0 {
 			t.Errorf("holiday from the override = %v of business time, want 0", got)
 		}
-		if got := s.BusinessDuration(sh(2027, 1, 9, 0, 0), sh(2027, 1, 10, 0, 0)); got != hm(8, 30) {
+		if got := s.BusinessDuration(sh(2028, 1, 8, 0, 0), sh(2028, 1, 9, 0, 0)); got != hm(8, 30) {
 			t.Errorf("extra working day from the override = %v, want 8h30m", got)
 		}
-		if got := s.MissingYears(sh(2027, 1, 1, 0, 0), sh(2027, 6, 1, 0, 0)); got != nil {
+		if got := s.MissingYears(sh(2028, 1, 1, 0, 0), sh(2028, 6, 1, 0, 0)); got != nil {
 			t.Errorf("MissingYears = %v, want none", got)
 		}
 	})
 	t.Run("a file replaces the embedded year", func(t *testing.T) {
 		dir := t.TempDir()
-		writeFile(t, filepath.Join(dir, "cn", "2026.json"), strings.ReplaceAll(file2027, "2027", "2026"))
+		writeFile(t, filepath.Join(dir, "cn", "2026.json"), strings.ReplaceAll(file2028, "2028", "2026"))
 		reg, err := LoadCalendars(EmbeddedCalendars(), dir)
 		if err != nil {
 			t.Fatal(err)
@@ -114,8 +163,8 @@ func TestLoadCalendarsOverrides(t *testing.T) {
 		if _, ok := cn.Day(Date{2026, 10, 1}); ok {
 			t.Errorf("National Day still present: the override should replace the whole year")
 		}
-		if d, ok := cn.Day(Date{2026, 1, 1}); !ok || d.Holiday.En != "Test Day" {
-			t.Errorf("Day(2026-01-01) = %+v, want the override's", d)
+		if d, ok := cn.Day(Date{2026, 1, 3}); !ok || d.Holiday.En != "Test Day" {
+			t.Errorf("Day(2026-01-03) = %+v, want the override's", d)
 		}
 	})
 	t.Run("a new region", func(t *testing.T) {
@@ -135,13 +184,13 @@ func TestLoadCalendarsOverrides(t *testing.T) {
 		}
 	})
 	bad := map[string]struct{ path, content string }{
-		"broken JSON":            {"cn/2027.json", `{"region": "cn", "year": 2027,`},
-		"unknown field":          {"cn/2027.json", strings.Replace(file2027, `"off"`, `"days_off"`, 1)},
-		"year differs from name": {"cn/2028.json", file2027},
-		"region differs":         {"hk/2027.json", file2027},
-		"file name not a year":   {"cn/next.json", file2027},
-		"date far from the year": {"cn/2027.json", strings.Replace(file2027, "2027-01-09", "2027-06-31", 1)},
-		"too large":              {"cn/2027.json", strings.Repeat(" ", MaxCalendarFileSize) + file2027},
+		"broken JSON":            {"cn/2028.json", `{"region": "cn", "year": 2028,`},
+		"unknown field":          {"cn/2028.json", strings.Replace(file2028, `"off"`, `"days_off"`, 1)},
+		"year differs from name": {"cn/2029.json", file2028},
+		"region differs":         {"hk/2028.json", file2028},
+		"file name not a year":   {"cn/next.json", file2028},
+		"date far from the year": {"cn/2028.json", strings.Replace(file2028, "2028-01-08", "2028-06-31", 1)},
+		"too large":              {"cn/2028.json", strings.Repeat(" ", MaxCalendarFileSize) + file2028},
 	}
 	for name, tc := range bad {
 		t.Run("rejects "+name, func(t *testing.T) {
@@ -159,22 +208,22 @@ func TestLoadCalendarsOverrides(t *testing.T) {
 }
 
 func TestParseYearFileErrors(t *testing.T) {
-	base := func(mut string) string { return strings.Replace(file2027, `"off": ["2027-01-01"]`, mut, 1) }
+	base := func(mut string) string { return strings.Replace(file2028, `"off": ["2028-01-03"]`, mut, 1) }
 	for name, in := range map[string]string{
-		"date listed twice":   base(`"off": ["2027-01-01", "2027-01-01"]`),
-		"off and work":        base(`"off": ["2027-01-09"]`),
+		"date listed twice":   base(`"off": ["2028-01-03", "2028-01-03"]`),
+		"off and work":        base(`"off": ["2028-01-08"]`),
 		"no dates off":        base(`"off": []`),
-		"bad date":            base(`"off": ["2027-1-1"]`),
-		"trailing data":       file2027 + `{}`,
-		"missing Chinese":     strings.Replace(file2027, `"测试日"`, `""`, 1),
-		"region upper case":   strings.Replace(file2027, `"cn"`, `"CN"`, 1),
-		"year out of range":   strings.ReplaceAll(file2027, "2027", "2300"),
+		"bad date":            base(`"off": ["2028-1-1"]`),
+		"trailing data":       file2028 + `{}`,
+		"missing Chinese":     strings.Replace(file2028, `"测试日"`, `""`, 1),
+		"region upper case":   strings.Replace(file2028, `"cn"`, `"CN"`, 1),
+		"year out of range":   strings.ReplaceAll(file2028, "2028", "2300"),
 		"not an object":       `[]`,
-		"null holiday name":   strings.Replace(file2027, `{"en": "Test Day", "zh": "测试日"}`, `null`, 1),
-		"February 30":         base(`"off": ["2027-02-30"]`),
+		"null holiday name":   strings.Replace(file2028, `{"en": "Test Day", "zh": "测试日"}`, `null`, 1),
+		"February 30":         base(`"off": ["2028-02-30"]`),
 		"date without digits": base(`"off": ["YYYY-MM-DD"]`),
-		"key given twice":     base(`"off": ["2027-01-01"], "off": ["2027-01-02"]`),
-		"key in another case": strings.Replace(file2027, `"year"`, `"Year"`, 1),
+		"key given twice":     base(`"off": ["2028-01-03"], "off": ["2028-01-04"]`),
+		"key in another case": strings.Replace(file2028, `"year"`, `"Year"`, 1),
 	} {
 		if _, err := ParseYearFile([]byte(in)); !errors.Is(err, ErrInvalidCalendar) {
 			t.Errorf("%s: err = %v, want ErrInvalidCalendar", name, err)
@@ -196,8 +245,8 @@ func FuzzParseYearFile(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	f.Add([]byte(file2027))
-	f.Add([]byte(`{"region":"cn","year":2027,"holidays":[]}`))
+	f.Add([]byte(file2028))
+	f.Add([]byte(`{"region":"cn","year":2028,"holidays":[]}`))
 	f.Add([]byte(`{"region":"cn","year":-1,"holidays":[{"off":["0000-00-00"]}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		yf, err := ParseYearFile(data)

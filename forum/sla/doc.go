@@ -49,6 +49,9 @@
 //   - met: it came before the due time (used less than the target);
 //   - met late: it came at or after the due time.
 //
+// A response no longer awaited because the topic was solved or closed
+// first is stopped: its clock ran until then and counts for nothing.
+//
 // Holidays come from one JSON file per region and year (the government's
 // notice for that year), embedded for China and replaceable at run time; see
 // LoadCalendars. In a year without a file, holidays are unknown and only

@@ -19,10 +19,10 @@ func ExampleLoadCalendars() {
 	}
 	cn := reg.Calendar("cn")
 	fmt.Println("years:", cn.Years())
-	fmt.Println("missing:", cn.Missing(2026, 2027))
+	fmt.Println("missing:", cn.Missing(2026, 2028))
 	// Output:
-	// years: [2025 2026]
-	// missing: [2027]
+	// years: [2025 2026 2027]
+	// missing: [2028]
 }
 
 // A question asked on the afternoon before National Day 2026 and

@@ -5,7 +5,8 @@ import (
 	"time"
 )
 
-// Priority is a topic's urgency, set by staff.
+// Priority is a topic's urgency: chosen by the asker where the policy lets
+// members choose it, and changed by staff.
 type Priority string
 
 const (
@@ -29,7 +30,16 @@ type Policy struct {
 	Priority      Priority `json:"priority"`
 	FirstResponse Target   `json:"first_response"`
 	NextResponse  Target   `json:"next_response"`
+	// MembersMayChoose says whether members may pick this priority when
+	// they ask in the category; staff may set any priority. Urgent asks
+	// for a one-line impact statement.
+	MembersMayChoose bool `json:"members_may_choose"`
 }
+
+// DefaultCategory is the category of the default policy: the one that
+// applies to a category without a policy of its own, so that a new
+// category never runs silently without targets.
+const DefaultCategory = "*"
 
 // Validate checks the policy's fields.
 func (p Policy) Validate() error {
@@ -67,12 +77,17 @@ const (
 //     first and next responses, at every priority.
 //   - Production and SLA: 4 business hours; 1 calendar hour when urgent.
 //   - Announcements: no targets (only staff post there).
+//   - The default policy (DefaultCategory), for categories without their
+//     own: one business day at every priority.
+//
+// Members may choose normal and high wherever there are targets, and
+// urgent in Production and SLA only.
 func DefaultPolicies(s *Schedule) []Policy {
 	oneDay := Target{Duration: s.BusinessDay(), Basis: BusinessTime}
 	var ps []Policy
-	for _, c := range []string{CategoryGettingStarted, CategoryJavaScriptSDK, CategoryGoSDK, CategorySandbox} {
+	for _, c := range []string{DefaultCategory, CategoryGettingStarted, CategoryJavaScriptSDK, CategoryGoSDK, CategorySandbox} {
 		for _, p := range Priorities {
-			ps = append(ps, Policy{Category: c, Priority: p, FirstResponse: oneDay, NextResponse: oneDay})
+			ps = append(ps, Policy{Category: c, Priority: p, FirstResponse: oneDay, NextResponse: oneDay, MembersMayChoose: p != Urgent})
 		}
 	}
 	for _, p := range Priorities {
@@ -80,7 +95,7 @@ func DefaultPolicies(s *Schedule) []Policy {
 		if p == Urgent {
 			t = Target{Duration: time.Hour, Basis: CalendarTime}
 		}
-		ps = append(ps, Policy{Category: CategoryProduction, Priority: p, FirstResponse: t, NextResponse: t})
+		ps = append(ps, Policy{Category: CategoryProduction, Priority: p, FirstResponse: t, NextResponse: t, MembersMayChoose: true})
 	}
 	for _, p := range Priorities {
 		ps = append(ps, Policy{Category: CategoryAnnouncements, Priority: p})
@@ -89,10 +104,20 @@ func DefaultPolicies(s *Schedule) []Policy {
 }
 
 // FindPolicy returns the policy for category and priority. When there is
-// none for that priority it falls back to the category's normal policy;
-// when the category has none at all, it returns a policy with no targets
-// and ok false.
+// none for that priority it falls back to the category's normal policy.
+// When the category has none at all, it returns the default policy
+// (DefaultCategory) for that priority, with Category set to category and
+// ok false, or a policy with no targets if there is no default either.
 func FindPolicy(policies []Policy, category string, priority Priority) (p Policy, ok bool) {
+	if p, ok := findPolicy(policies, category, priority); ok {
+		return p, true
+	}
+	p, _ = findPolicy(policies, DefaultCategory, priority)
+	p.Category, p.Priority = category, priority
+	return p, false
+}
+
+func findPolicy(policies []Policy, category string, priority Priority) (p Policy, ok bool) {
 	var fallback *Policy
 	for i := range policies {
 		if policies[i].Category != category {

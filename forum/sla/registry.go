@@ -17,7 +17,7 @@ import (
 var embeddedCalendars embed.FS
 
 // EmbeddedCalendars returns the calendar files built into the binary, laid
-// out as <region>/<year>.json (China: cn/2025.json, cn/2026.json).
+// out as <region>/<year>.json (China: cn/2025.json to cn/2027.json).
 func EmbeddedCalendars() fs.FS {
 	sub, err := fs.Sub(embeddedCalendars, "calendars")
 	if err != nil {

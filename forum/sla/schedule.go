@@ -246,6 +246,9 @@ func TwentyFourSeven() *Schedule {
 // Name returns the configured name.
 func (s *Schedule) Name() string { return s.cfg.Name }
 
+// Calendar returns the holiday calendar the schedule follows (nil: none).
+func (s *Schedule) Calendar() *Calendar { return s.cfg.Calendar }
+
 // Location returns the zone the schedule's hours are read in.
 func (s *Schedule) Location() *time.Location { return s.loc }
 

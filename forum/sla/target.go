@@ -65,6 +65,9 @@ const (
 	Breached State = "breached" // waiting, used >= target: the due time has passed
 	Met      State = "met"      // answered with used < target: before the due time
 	MetLate  State = "met_late" // answered with used >= target
+	// Stopped: the topic was solved or closed before the response came;
+	// the clock no longer runs and the response is no longer awaited.
+	Stopped State = "stopped"
 )
 
 // A waiting response is at risk once atRiskNum/atRiskDen (75%) of its

@@ -114,10 +114,12 @@ func TestDefaultPolicies(t *testing.T) {
 		{CategoryProduction, High, Target{4 * time.Hour, BusinessTime}},
 		{CategoryProduction, Urgent, Target{time.Hour, CalendarTime}},
 		{CategoryAnnouncements, Normal, Target{}},
+		{"a-new-category", Normal, Target{hm(8, 30), BusinessTime}},
+		{"a-new-category", Urgent, Target{hm(8, 30), BusinessTime}},
 	}
 	for _, tt := range tests {
 		p, ok := FindPolicy(ps, tt.category, tt.priority)
-		if !ok {
+		if !ok && tt.category != "a-new-category" {
 			t.Errorf("FindPolicy(%s, %s): not found", tt.category, tt.priority)
 		}
 		if p.FirstResponse != tt.first || p.NextResponse != tt.first {
@@ -134,7 +136,12 @@ func TestFindPolicyFallback(t *testing.T) {
 	}
 	p, ok = FindPolicy(ps, "unknown", Normal)
 	if ok || !p.FirstResponse.IsZero() {
-		t.Errorf("unknown category: got %+v, %v; want no targets, false", p, ok)
+		t.Errorf("unknown category without a default: got %+v, %v; want no targets, false", p, ok)
+	}
+	ps = append(ps, Policy{Category: DefaultCategory, Priority: Normal, FirstResponse: BusinessHours(6), NextResponse: BusinessHours(3)})
+	p, ok = FindPolicy(ps, "new-category", High)
+	if ok || p.FirstResponse != BusinessHours(6) || p.NextResponse != BusinessHours(3) || p.Category != "new-category" || p.Priority != High {
+		t.Errorf("unknown category: got %+v, %v; want the default policy's targets, false", p, ok)
 	}
 }
 

@@ -7,31 +7,13 @@
 // again on each page.
 import { connect } from '/sdk/v1/switchboard.js';
 import { codeFor, programs } from './sandbox_code.js';
+import { fmt, h } from './sandbox_base.js';
 
 const APP_KEY = 'sb.sandbox.app';
 const CARDS_KEY = 'sb.sandbox.cards';
 const DEFAULT_CHANNEL = 'demo';
 
-/** Reads the page's sandbox data, or fetches it for pages without it. */
-export async function loadConfig(lang) {
-  const el = document.getElementById('sandbox-data');
-  if (el) return JSON.parse(el.textContent);
-  const r = await fetch(`/api/sandbox/config?lang=${encodeURIComponent(lang)}`, { headers: { Accept: 'application/json' } });
-  if (!r.ok) throw new Error(`sandbox config: ${r.status}`);
-  return r.json();
-}
 
-/** h builds an element: h('button', {class: 'x', 'data-action': 'y'}, 'text', child). */
-export function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === false || v == null) continue;
-    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
-    else el.setAttribute(k, v === true ? '' : v);
-  }
-  for (const c of children.flat()) if (c != null) el.append(c instanceof Node ? c : String(c));
-  return el;
-}
 
 export function copyText(text) {
   if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
@@ -53,12 +35,6 @@ export function storedApp() {
   return null;
 }
 
-/** Forgets the stored app and cards (after it expired or was replaced). */
-export function forgetApp() {
-  localStorage.removeItem(APP_KEY);
-  sessionStorage.removeItem(CARDS_KEY);
-}
-
 /** Creates a sandbox app; rejects with the server's localized message. */
 export async function createApp() {
   const r = await fetch('/api/sandbox/apps', {
@@ -73,9 +49,6 @@ export async function createApp() {
 const pad = (n, w = 2) => String(n).padStart(w, '0');
 const clock = (d) => `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
 
-function fmt(s, vars = {}) {
-  return s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
-}
 
 /** Parses what the reader typed: JSON if it is JSON, else {text}. */
 function parseData(s) {
@@ -119,7 +92,7 @@ export class Sandbox {
         h('div', { class: 'sb-clients-head' },
           h('h2', {}, t('clients_heading')),
           h('label', {}, t('pick_user'), ' ', this.userPick),
-          h('button', { type: 'button', class: 'button small', 'data-action': 'add-client', onclick: () => this.addCard(this.userPick.value, [DEFAULT_CHANNEL]) }, t('add_client'))),
+          this.addBtn = h('button', { type: 'button', class: 'button small', 'data-action': 'add-client', disabled: true, onclick: () => this.addCard(this.userPick.value, [DEFAULT_CHANNEL]) }, t('add_client'))),
         this.cardsBox));
   }
 
@@ -133,8 +106,8 @@ export class Sandbox {
   async newApp() {
     this.status.textContent = this.t('creating');
     try {
-      forgetApp();
-      const app = await createApp();
+      const app = await createApp(); // a refused app (quota) keeps the one in use
+      sessionStorage.removeItem(CARDS_KEY);
       await this.useApp(app, true);
     } catch (err) {
       this.status.textContent = err.message;
@@ -151,6 +124,7 @@ export class Sandbox {
     this.status.classList.remove('sb-error');
     this.renderApp();
     this.userPick.replaceChildren(...app.users.map((u) => h('option', { value: u.user_id }, u.user_id)));
+    this.addBtn.disabled = app.users.length === 0; // no users: nothing to add
     let saved = null;
     try { saved = JSON.parse(sessionStorage.getItem(CARDS_KEY) || 'null'); } catch { /* ignore */ }
     if (fresh || !saved || saved.app !== app.app_id) {
@@ -174,15 +148,20 @@ export class Sandbox {
     const t = this.t.bind(this);
     const app = this.app;
     const copyBtn = (text, label) => h('button', {
-      type: 'button', class: 'sb-copy', 'aria-label': label,
+      type: 'button', class: 'sb-copy', 'aria-label': `${t('copy')}: ${label}`, // the visible word first (WCAG 2.5.3)
       onclick: async (e) => { await copyText(text); e.target.textContent = t('copied'); setTimeout(() => { e.target.textContent = t('copy'); }, 1500); },
     }, t('copy'));
     this.countdown = h('span', { class: 'sb-countdown', 'data-expires': app.expires_at });
-    const creds = JSON.stringify({ app_id: app.app_id, ws_url: app.ws_url, users: app.users }, null, 2);
+    const creds = JSON.stringify({ app_id: app.app_id, ws_url: app.ws_url, api_key: app.api_key, users: app.users }, null, 2);
+    // The server API publishes from a backend: a curl the reader can paste.
+    const apiBase = app.ws_url.replace(/^ws/, 'http').replace(/\/v1\/ws$/, '');
+    const curl = app.api_key ? `curl -sS -X POST '${apiBase}/v1/api/publish' \\\n  -H 'Authorization: Bearer ${app.api_key}' \\\n`
+      + `  -H 'Content-Type: application/json' \\\n  -d '{"channel": "${DEFAULT_CHANNEL}", "data": {"text": "hello from curl"}}'` : '';
     this.appBox.replaceChildren(
       h('dl', { class: 'sb-creds' },
         h('dt', {}, t('app_id')), h('dd', {}, h('code', { class: 'sb-app-id' }, app.app_id), ' ', copyBtn(app.app_id, t('app_id'))),
         h('dt', {}, t('ws_url')), h('dd', {}, h('code', {}, app.ws_url), ' ', copyBtn(app.ws_url, t('ws_url'))),
+        app.api_key ? [h('dt', {}, t('api_key')), h('dd', {}, h('code', { class: 'sb-api-key' }, app.api_key), ' ', copyBtn(app.api_key, t('api_key')))] : [],
         h('dt', {}, t('expires')), h('dd', {}, this.countdown),
         h('dt', {}, t('users')), h('dd', {}, h('ul', { class: 'sb-users' }, app.users.map((u) =>
           h('li', {}, h('strong', {}, u.user_id), ' ', h('code', { class: 'sb-token', title: u.token }, u.token.slice(0, 16) + '…'), ' ',
@@ -190,7 +169,8 @@ export class Sandbox {
       h('p', {}, h('button', {
         type: 'button', class: 'button small', 'data-action': 'copy-all',
         onclick: async (e) => { await copyText(creds); e.target.textContent = t('copied'); setTimeout(() => { e.target.textContent = t('copy_all'); }, 1500); },
-      }, t('copy_all')), ' ', h('span', { class: 'muted' }, t('copy_all_hint'))));
+      }, t('copy_all')), ' ', h('span', { class: 'muted' }, t('copy_all_hint'))),
+      curl ? h('div', { class: 'sb-curl-box' }, h('p', {}, t('curl_heading'), ' ', copyBtn(curl, t('curl_heading'))), h('pre', { class: 'sb-curl' }, h('code', {}, curl))) : '');
     clearInterval(this.timer);
     const tick = () => {
       const left = Math.max(0, new Date(app.expires_at) - Date.now());
@@ -247,7 +227,7 @@ class Card {
     this.peerTo = h('select', { 'aria-label': t('peer_to'), class: 'sb-peer-to' }, others.map((u) => h('option', { value: u }, u)));
     this.stateIn = h('input', { type: 'text', value: 'mood=happy', 'aria-label': t('state'), class: 'sb-state' });
     this.filterIn = h('input', { type: 'search', placeholder: t('filter'), 'aria-label': t('filter'), class: 'sb-filter', oninput: () => this.applyFilter() });
-    this.log = h('ol', { class: 'sb-log', 'aria-live': 'polite' });
+    this.log = h('ol', { class: 'sb-log', 'aria-live': 'polite', tabindex: '0' });
     this.presenceList = h('ul', { class: 'sb-presence' });
     this.connBtn = h('button', { type: 'button', class: 'button small', 'data-action': 'disconnect', onclick: () => this.toggleConnection() }, t('disconnect'));
     this.codeBox = h('div', { class: 'sb-code', hidden: true });
@@ -467,7 +447,7 @@ class Card {
     const pane = (lang, label, code) => h('div', { class: 'sb-code-pane', 'data-lang': lang },
       h('div', { class: 'sb-code-head' }, h('span', {}, label),
         h('button', { type: 'button', class: 'sb-copy', onclick: async (e) => { await copyText(code); e.target.textContent = this.t('copied'); } }, this.t('copy'))),
-      h('pre', {}, h('code', {}, code)));
+      h('pre', { tabindex: '0' }, h('code', {}, code))); // focusable: it scrolls
     this.codeBox.replaceChildren(pane('js', 'JavaScript', js), pane('go', 'Go', go));
   }
 

@@ -1,9 +1,9 @@
 // The load-test panel of the full-page sandbox: starts a run on the server,
-// follows its progress over Server-Sent Events with live uPlot charts
-// (p50/p99 latency; sent vs delivered), and shows the final report with
+// follows its progress over Server-Sent Events with live charts
+// (sandbox_charts.js), and shows the final report with
 // its permalink and downloads.
-import uPlot from '../vendor/uplot-1.6.32/uPlot.esm.js';
-import { h } from './sandbox.js';
+import { h } from './sandbox_base.js';
+import { mountCharts } from './sandbox_charts.js';
 
 export function mountLoadTest(sb) {
   const form = document.getElementById('loadtest-form');
@@ -14,6 +14,10 @@ export function mountLoadTest(sb) {
   if (!form) return;
   const t = sb.t.bind(sb);
   let es = null;
+  // No app, no users to load-test with: Start waits for one.
+  const startBtn = form.querySelector('button[type=submit]');
+  startBtn.disabled = !sb.app;
+  sb.onApp(() => { startBtn.disabled = false; });
 
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -45,29 +49,16 @@ export function mountLoadTest(sb) {
     follow(body, params, btn);
   });
 
-  function chart(el, title, labels, colors) {
-    el.replaceChildren();
-    const width = Math.max(280, el.clientWidth || 480);
-    return new uPlot({
-      title, width, height: 220,
-      scales: { x: { time: false } },
-      axes: [{ label: t('lt_axis_seconds') }, {}],
-      series: [{ label: 's' }, ...labels.map((l, i) => ({ label: l, stroke: colors[i], width: 2 }))],
-    }, [[], ...labels.map(() => [])], el);
-  }
-
   function follow(run, params, btn) {
     es?.close();
-    const xs = [], p50 = [], p99 = [], sent = [], delivered = [];
-    const lat = chart(latEl, t('lt_chart_latency'), ['p50 (ms)', 'p99 (ms)'], ['#2f5bea', '#b42318']);
-    const del = chart(delEl, t('lt_chart_delivery'), [t('lt_sent'), t('lt_delivered')], ['#a15c00', '#137a3f']);
+    const samples = [];
+    const charts = mountCharts(latEl, delEl, { t, lang: sb.lang, slaP99Ms: sb.limits.sla_p99_ms });
     status.textContent = t('lt_running', { clients: params.clients });
     es = new EventSource(run.events_url);
     es.addEventListener('progress', (e) => {
       const s = JSON.parse(e.data);
-      xs.push(s.t); p50.push(s.p50_ms); p99.push(s.p99_ms); sent.push(s.sent); delivered.push(s.delivered);
-      lat.setData([xs, p50, p99]);
-      del.setData([xs, sent, delivered]);
+      samples.push(s);
+      charts.show(samples);
       status.textContent = t('lt_progress', { t: s.t.toFixed(1), sent: s.sent, delivered: s.delivered });
     });
     es.addEventListener('done', (e) => {

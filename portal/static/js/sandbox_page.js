@@ -1,5 +1,6 @@
 // Entry point of the full-page sandbox (/{lang}/sandbox).
-import { loadConfig, Sandbox } from './sandbox.js';
+import { loadConfig } from './sandbox_base.js';
+import { Sandbox } from './sandbox.js';
 import { mountLoadTest } from './sandbox_loadtest.js';
 
 const root = document.getElementById('sandbox-root');

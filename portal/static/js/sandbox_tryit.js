@@ -2,8 +2,9 @@
 // beside the docs (a bottom sheet on narrow screens), and "Run" buttons on
 // code blocks marked `run`. The pane's open state and width are kept in
 // localStorage and the sandbox's app and cards by sandbox.js, so the pane
-// comes back as it was on the next docs page.
-import { loadConfig, Sandbox, h } from './sandbox.js';
+// comes back as it was on the next docs page. The sandbox's code (sandbox.js
+// and the SDK) is fetched only when the pane first opens.
+import { loadConfig, h, fmt } from './sandbox_base.js';
 
 const PANE_KEY = 'sb.sandbox.pane';
 const MIN_WIDTH = 320;
@@ -12,22 +13,29 @@ const lang = document.body.dataset.lang || 'en';
 const tryBtn = document.querySelector('[data-sandbox-tryit]');
 const runBlocks = [...document.querySelectorAll('.code-block[data-run="true"]')];
 
-let cfg, pane, sb, ready, appReady;
+let cfg, pane, sb, appReady, building;
 
 function paneState() {
   try { return { open: false, width: 520, ...JSON.parse(localStorage.getItem(PANE_KEY) || '{}') }; } catch { return { open: false, width: 520 }; }
 }
 function savePane(patch) { localStorage.setItem(PANE_KEY, JSON.stringify({ ...paneState(), ...patch })); }
-const t = (k, v) => (sb ? sb.t(k, v) : (cfg?.Strings?.[k] ?? k));
+const t = (k, v) => fmt(cfg?.Strings?.[k] ?? k, v);
 
 function setWidth(w) {
   const max = Math.max(MIN_WIDTH, window.innerWidth - 360);
   w = Math.min(max, Math.max(MIN_WIDTH, Math.round(w)));
   document.documentElement.style.setProperty('--sb-pane-width', `${w}px`);
+  const handle = pane?.querySelector('.sb-pane-resize');
+  if (handle) {
+    handle.setAttribute('aria-valuemin', String(MIN_WIDTH));
+    handle.setAttribute('aria-valuemax', String(max));
+    handle.setAttribute('aria-valuenow', String(w));
+  }
   return w;
 }
 
-function buildPane() {
+async function buildPane() {
+  const { Sandbox } = await import('./sandbox.js');
   const root = h('div', { class: 'sandbox-root', 'data-mode': 'pane' });
   const handle = h('div', {
     class: 'sb-pane-resize', role: 'separator', 'aria-orientation': 'vertical', tabindex: '0', 'aria-label': t('resize'),
@@ -66,8 +74,8 @@ function buildPane() {
 
 async function setOpen(open) {
   if (open && !pane) {
-    buildPane();
-    sb.start();
+    building ??= buildPane().then(() => { sb.start(); }); // connecting goes on in the open pane
+    await building;
   }
   if (pane) pane.hidden = !open;
   document.body.classList.toggle('sb-pane-open', open);

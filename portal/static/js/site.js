@@ -5,6 +5,59 @@ document.documentElement.classList.add('js');
 
 const body = document.body;
 
+// --- Theme toggle ------------------------------------------------------------
+// Cycles system -> light -> dark; theme.js applies the choice on every page.
+const THEME_KEY = 'switchboard.theme';
+const themeBtn = document.querySelector('[data-theme-toggle]');
+const THEME_ICON = { system: '\u25d0', light: '\u2600', dark: '\u263e' };
+
+function showTheme(theme) {
+  if (theme === 'system') delete document.documentElement.dataset.theme;
+  else document.documentElement.dataset.theme = theme;
+  themeBtn.dataset.current = theme;
+  themeBtn.textContent = THEME_ICON[theme];
+  themeBtn.setAttribute('aria-label', themeBtn.dataset[theme]);
+  themeBtn.title = themeBtn.dataset[theme];
+}
+
+if (themeBtn) {
+  showTheme(document.documentElement.dataset.theme || 'system');
+  themeBtn.hidden = false;
+  themeBtn.addEventListener('click', () => {
+    const next = { system: 'light', light: 'dark', dark: 'system' }[themeBtn.dataset.current];
+    showTheme(next);
+    try {
+      if (next === 'system') localStorage.removeItem(THEME_KEY); else localStorage.setItem(THEME_KEY, next);
+    } catch { /* storage disabled: the choice lasts for this page */ }
+  });
+}
+
+// --- Docs menu: the sidebar as a drawer below 900 px ------------------------
+const menuBtn = document.querySelector('[data-docs-menu]');
+const sidebar = document.getElementById('docs-sidebar');
+if (menuBtn && sidebar) {
+  const closeBtn = document.createElement('button');
+  closeBtn.type = 'button';
+  closeBtn.className = 'button small docs-menu-close';
+  closeBtn.textContent = menuBtn.dataset.close;
+  sidebar.prepend(closeBtn);
+  const setMenu = (open) => {
+    sidebar.classList.toggle('open', open);
+    document.body.classList.toggle('docs-menu-open', open);
+    menuBtn.setAttribute('aria-expanded', String(open));
+    if (open) (sidebar.querySelector('[aria-current="page"]') || closeBtn).focus();
+  };
+  menuBtn.hidden = false;
+  menuBtn.addEventListener('click', () => setMenu(!sidebar.classList.contains('open')));
+  closeBtn.addEventListener('click', () => { setMenu(false); menuBtn.focus(); });
+  document.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Escape' && sidebar.classList.contains('open')) { setMenu(false); menuBtn.focus(); }
+  });
+  document.addEventListener('click', (ev) => {
+    if (sidebar.classList.contains('open') && !ev.target.closest('#docs-sidebar, [data-docs-menu]')) setMenu(false);
+  });
+}
+
 // --- Copy buttons -----------------------------------------------------------
 function copyText(text) {
   if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
@@ -32,6 +85,13 @@ for (const block of document.querySelectorAll('.code-block')) {
     setTimeout(() => { btn.textContent = body.dataset.copyLabel || 'Copy'; delete btn.dataset.copied; }, 2000);
   });
   block.appendChild(btn);
+}
+
+// --- Scrolling regions take keyboard focus -------------------------------------
+// Wide tables and code (forum posts lose the renderer's tabindex to the
+// sanitizer) scroll sideways; keyboard users can only scroll what they can focus.
+for (const el of document.querySelectorAll('main table, main pre')) {
+  if (!el.hasAttribute('tabindex')) el.tabIndex = 0;
 }
 
 // --- Code tabs ---------------------------------------------------------------
@@ -97,6 +157,11 @@ function renderResults(results) {
     const title = document.createElement('span');
     title.className = 'r-title';
     title.textContent = r.title;
+    // The kind (Docs / Forum), labelled in the page's language.
+    const kind = document.createElement('span');
+    kind.className = 'r-kind';
+    kind.textContent = list.dataset['kind' + r.kind.charAt(0).toUpperCase() + r.kind.slice(1)] || r.kind;
+    title.append(' ', kind);
     const snippet = document.createElement('span');
     snippet.className = 'r-snippet';
     // The server escapes snippets and adds only <mark>; rebuild them as

@@ -8,7 +8,7 @@
 //
 // Usage, from this directory:
 //
-//	go run . -out ../../calendars/cn 2026 2027
+//	go run . -out ../../calendars/cn 2027
 //
 // A year for which lunar-go holds no data is reported and no file is written:
 // the data must come from the State Council's notice, never from a guess.

@@ -1,0 +1,67 @@
+package status_test
+
+import (
+	"context"
+	"os"
+	"testing"
+	"testing/fstest"
+
+	"github.com/switchboard-rtm/switchboard/db"
+	"github.com/switchboard-rtm/switchboard/db/dbtest"
+	"github.com/switchboard-rtm/switchboard/status"
+)
+
+// A database rolled up before availability was measured in seconds keeps
+// its history: each old probe counts for 10 s, failures first, and days
+// whose minutes are kept are summed from them.
+func TestMigrateMinuteRollups(t *testing.T) {
+	ctx := context.Background()
+	d := dbtest.Open(t)
+	old := fstest.MapFS{}
+	for _, name := range []string{"001_status.sql", "002_minutes_by_time.sql"} {
+		b, err := os.ReadFile("migrations/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		old[name] = &fstest.MapFile{Data: b}
+	}
+	if err := db.Migrate(ctx, d, "status", old); err != nil {
+		t.Fatal(err)
+	}
+	day, old1 := at("2026-11-24T00:00:00Z").Unix(), at("2026-09-01T00:00:00Z").Unix()
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		// 12:00 on the 24th: 6 ok probes; 12:01: 5 ok and 1 failed.
+		{`INSERT INTO status_minutes (component, minute, ok, failed) VALUES ('overall', ?, 6, 0), ('overall', ?, 5, 1)`,
+			[]any{day + 43200, day + 43260}},
+		{`INSERT INTO status_days (component, day, up_minutes, down_minutes, ok, failed) VALUES ('overall', ?, 1, 1, 11, 1)`,
+			[]any{day}},
+		// An old day without minutes: 100 up minutes from 590 ok probes, 2 down minutes.
+		{`INSERT INTO status_days (component, day, up_minutes, down_minutes, ok, failed) VALUES ('overall', ?, 100, 2, 590, 2)`,
+			[]any{old1}},
+	} {
+		if _, err := d.ExecContext(ctx, q.sql, q.args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m, err := status.New(ctx, status.Config{DB: d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(q string, arg int64, wantUp, wantDown int64) {
+		t.Helper()
+		var up, down int64
+		if err := m.DB().QueryRowContext(ctx, q, arg).Scan(&up, &down); err != nil {
+			t.Fatal(err)
+		}
+		if up != wantUp || down != wantDown {
+			t.Errorf("%s (%d): up/down %d/%d ms, want %d/%d", q, arg, up, down, wantUp, wantDown)
+		}
+	}
+	check(`SELECT up_ms, down_ms FROM status_minutes WHERE component = 'overall' AND minute = ?`, day+43200, 60000, 0)
+	check(`SELECT up_ms, down_ms FROM status_minutes WHERE component = 'overall' AND minute = ?`, day+43260, 50000, 10000)
+	check(`SELECT up_ms, down_ms FROM status_days WHERE component = 'overall' AND day = ?`, day, 110000, 10000)
+	check(`SELECT up_ms, down_ms FROM status_days WHERE component = 'overall' AND day = ?`, old1, 5900000, 20000)
+}
