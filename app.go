@@ -25,6 +25,7 @@ import (
 	"github.com/switchboard-rtm/switchboard/portal"
 	"github.com/switchboard-rtm/switchboard/sandbox"
 	"github.com/switchboard-rtm/switchboard/status"
+	"github.com/switchboard-rtm/switchboard/webhooks"
 )
 
 // Main is the running program: the database, the domain services and the
@@ -39,7 +40,10 @@ type Main struct {
 	Portal  *portal.Server
 	Sandbox *sandbox.Service
 	Forum   *forum.Store
-	SLA     *forum.SLA // response-time metrics, kept from the forum's events
+	// Webhooks stores the engine's events and delivers them; it closes
+	// after the engine, so the disconnects of a shutdown are kept.
+	Webhooks *webhooks.Service
+	SLA      *forum.SLA // response-time metrics, kept from the forum's events
 
 	// Status probes this server's own engine endpoint; stopStatus ends
 	// its Run and statusDone closes when Run has returned.
@@ -83,13 +87,22 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if m.Engine, err = engine.New(ctx, engine.Config{DB: m.DB, Logger: m.Log.With("component", "engine"), Limits: m.Config.EngineLimits,
+	if m.Webhooks, err = webhooks.New(ctx, webhooks.Config{DB: m.DB, Logger: m.Log.With("component", "webhooks"),
+		DenyPrivate: m.Config.WebhooksDenyPrivate}); err != nil {
+		return err
+	}
+	if err := m.Webhooks.Start(ctx); err != nil {
+		return err
+	}
+	ecfg := engine.Config{DB: m.DB, Logger: m.Log.With("component", "engine"), Limits: m.Config.EngineLimits,
 		// The docs' Run buttons run snippets in <iframe sandbox="allow-scripts">,
 		// whose opaque origin arrives as "Origin: null", an origin without a
 		// host: the pattern "" admits exactly those. Tokens, not cookies,
 		// authenticate WebSockets, so this grants a page nothing.
 		OriginPatterns: append([]string{""}, m.Config.AllowedOrigins...),
-	}); err != nil {
+	}
+	m.Webhooks.Hook(&ecfg)
+	if m.Engine, err = engine.New(ctx, ecfg); err != nil {
 		return err
 	}
 	m.Sandbox, err = sandbox.New(ctx, sandbox.Config{
@@ -240,6 +253,10 @@ func (m *Main) Close() error {
 	if m.Forum != nil {
 		m.Forum.Close()
 		m.Forum = nil
+	}
+	if m.Webhooks != nil {
+		m.Webhooks.Close() // writes queued events; after Shutdown's engine shutdown
+		m.Webhooks = nil
 	}
 	if m.stopCheckpoints != nil {
 		m.stopCheckpoints()

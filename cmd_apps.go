@@ -23,7 +23,9 @@ const appsUsage = `usage:
                                   change an app's limit overrides (0 = engine default); a running
                                   server applies them within 2 seconds
   apps rotate-key APP [-overlap 24h] [-json]
-                                  give the app a new API key; the old one keeps working for -overlap`
+                                  give the app a new API key; the old one keeps working for -overlap
+  apps webhook add|list|remove|test APP ...
+                                  an app's webhook endpoints (apps webhook -help)`
 
 // runApps implements the "apps" subcommands against the engine's apps in
 // dataDir's database. Flags may come before or after the positional

@@ -14,6 +14,7 @@ require (
 	github.com/microcosm-cc/bluemonday v1.0.27
 	github.com/nicksnyder/go-i18n/v2 v2.7.0
 	github.com/prometheus/client_golang v1.25.0
+	github.com/switchboard-rtm/switchboard/engine/client v0.0.0-00010101000000-000000000000
 	github.com/yuin/goldmark v1.8.7
 	github.com/yuin/goldmark-highlighting/v2 v2.0.0-20230729083705-37449abec8cc
 	golang.org/x/crypto v0.59.0
@@ -49,3 +50,8 @@ require (
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.12.1 // indirect
 )
+
+// The Go SDK is a module of its own (engine/client/go.mod), so customers'
+// go get pulls only it and its WebSocket library; the server builds it
+// from this checkout.
+replace github.com/switchboard-rtm/switchboard/engine/client => ./engine/client

@@ -6,10 +6,11 @@ import "embed"
 // file=..., so the code in the docs is the code the tests compile and run.
 // Add a pattern here when a docs page includes a new file.
 //
-//go:embed engine/client/quickstart_example_test.go
-//go:embed engine/client/docs_example_test.go
+//go:embed engine/gosdktest/quickstart_example_test.go
+//go:embed engine/gosdktest/docs_example_test.go
 //go:embed engine/token_example_test.go
 //go:embed engine/jssdk/examples/quickstart.js
+//go:embed webhooks/examples/receiver.go webhooks/examples/receiver.mjs
 //go:embed search/data/synonyms.txt
 //go:embed engine/serverapi/docs_example_test.go
 //go:embed engine/serverapi/examples/publish.sh

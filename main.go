@@ -59,6 +59,9 @@ type Config struct {
 	// SkipDemo leaves an empty forum without the demo users, topics and
 	// answers (-seed=false); the categories are always created.
 	SkipDemo bool
+	// WebhooksDenyPrivate refuses webhook endpoints on private, loopback
+	// and link-local addresses (multi-tenant installs).
+	WebhooksDenyPrivate bool
 	// EngineLimits are the engine-wide limits (-engine-* flags); zero
 	// fields keep the engine's defaults.
 	EngineLimits engine.Limits
@@ -80,6 +83,7 @@ func parseFlags(args []string, stderr io.Writer) (Config, []string, error) {
 	fs.StringVar(&origins, "allowed-origins", env("SWITCHBOARD_ALLOWED_ORIGINS", "*"), "comma-separated origin host patterns allowed to open engine WebSockets, e.g. app.example.com,*.example.com (env SWITCHBOARD_ALLOWED_ORIGINS)")
 	fs.StringVar(&cfg.PprofAddr, "pprof", env("SWITCHBOARD_PPROF", ""), "debug: serve net/http/pprof on this address, e.g. 127.0.0.1:6061 (env SWITCHBOARD_PPROF)")
 	fs.BoolVar(&cfg.SecureCookies, "secure-cookies", envBool("SWITCHBOARD_SECURE_COOKIES"), "mark cookies Secure and send HSTS, for TLS terminated by a proxy (env SWITCHBOARD_SECURE_COOKIES)")
+	fs.BoolVar(&cfg.WebhooksDenyPrivate, "webhooks-deny-private", envBool("SWITCHBOARD_WEBHOOKS_DENY_PRIVATE"), "refuse webhook endpoints on private, loopback and link-local addresses (env SWITCHBOARD_WEBHOOKS_DENY_PRIVATE)")
 	seed := fs.Bool("seed", envBoolDefault("SWITCHBOARD_SEED", true), "seed an empty forum with demo users, topics and answers (env SWITCHBOARD_SEED)")
 	fs.StringVar(&level, "log-level", env("SWITCHBOARD_LOG_LEVEL", "info"), "debug, info, warn or error (env SWITCHBOARD_LOG_LEVEL)")
 	if err := limitFlags(fs, &cfg.EngineLimits); err != nil {
@@ -276,6 +280,9 @@ func commands() []command {
 			}, globalsAfter: true},
 		{name: "apps", usage: [2]string{"apps", "engine apps, their credentials, API keys and limits (apps -help lists the subcommands)"},
 			run: func(ctx context.Context, cfg Config, args []string, _ io.Reader, stdout, stderr io.Writer) error {
+				if len(args) > 0 && args[0] == "webhook" { // cmd_webhooks.go
+					return runWebhooks(ctx, cfg, args[1:], stdout, stderr)
+				}
 				return runApps(ctx, args, cfg.DataDir, stdout, stderr)
 			}, globalsAfter: true},
 		{name: "bench", usage: [2]string{"bench", "load-test the messaging engine (bench -help for flags)"}, run: runBench},

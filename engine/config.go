@@ -37,6 +37,14 @@ type Config struct {
 	OnConnect    ConnectHandler
 	OnDisconnect DisconnectHandler
 	OnPublish    PublishHandler
+	// The callbacks in events.go, with the same rule: return at once.
+	OnSubscribe       SubscribeHandler
+	OnUnsubscribe     UnsubscribeHandler
+	OnChannelOccupied ChannelHandler
+	OnChannelVacated  ChannelHandler
+	OnPresenceJoin    PresenceHandler
+	OnPresenceLeave   PresenceHandler
+	OnPeerStored      PeerStoredHandler
 }
 
 // ConnectHandler is called after a client connected.
@@ -48,11 +56,13 @@ type DisconnectHandler func(ev DisconnectEvent)
 // PublishHandler is called after a publication was accepted.
 type PublishHandler func(ev PublishEvent)
 
-// ConnectEvent describes a new connection.
-type ConnectEvent struct{ AppID, UserID, ClientID string }
+// ConnectEvent describes a new connection, with the SDK name and version
+// the client sent in connect (empty when it sent none).
+type ConnectEvent struct{ AppID, UserID, ClientID, SDK, SDKVersion string }
 
 // DisconnectEvent describes a closed connection. Code is the WebSocket close
-// code the server used (0 if the client closed first).
+// code the server used, else the one the client sent, else 1006 (the
+// connection dropped without a close frame).
 type DisconnectEvent struct {
 	AppID, UserID, ClientID string
 	Code                    int
@@ -63,6 +73,7 @@ type PublishEvent struct {
 	AppID, Channel, UserID string
 	Offset                 uint64
 	Size                   int
+	Data                   []byte // the publication's JSON; callbacks must not modify it
 }
 
 // Limits are the engine's limits. Zero fields get the defaults listed.

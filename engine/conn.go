@@ -29,6 +29,7 @@ type conn struct {
 	user      string
 	claims    Claims
 	bucket    tokenBucket
+	sdk       sdkInfo   // what the client sent in connect
 	limitsAt  time.Time // when bucket last took the app's limits
 
 	expiresAt    atomic.Int64 // Unix nanoseconds
@@ -85,9 +86,11 @@ func (e *Engine) serveWS(w http.ResponseWriter, r *http.Request) {
 
 func (c *conn) readLoop() {
 	ctx := context.Background()
+	var readErr error
 	for {
 		typ, b, err := c.ws.Read(ctx)
 		if err != nil {
+			readErr = err
 			break
 		}
 		if typ != websocket.MessageText {
@@ -104,7 +107,7 @@ func (c *conn) readLoop() {
 		}()
 		<-done
 	}
-	c.cleanup(ctx)
+	c.cleanup(ctx, readErr)
 }
 
 func (c *conn) sendError(id uint64, err *Error) {
@@ -306,20 +309,23 @@ func (c *conn) setExpiry(now, exp time.Time) {
 	c.expiringSent.Store(false)
 }
 
-// cleanup runs once when the WebSocket is gone.
-func (c *conn) cleanup(ctx context.Context) {
+// cleanup runs once when the WebSocket is gone; readErr ended the reads.
+func (c *conn) cleanup(ctx context.Context, readErr error) {
 	c.qmu.Lock()
 	c.closed = true
 	c.queue, c.qbytes = nil, 0
 	code := c.closeCode
 	c.qmu.Unlock()
+	if code == 0 {
+		code = peerCloseCode(readErr)
+	}
 	c.ws.CloseNow()
 	c.mu.Lock()
 	subs := c.subs
 	c.subs = nil
 	c.mu.Unlock()
 	for _, s := range subs {
-		c.dropSub(ctx, s)
+		c.dropSub(ctx, s, UnsubscribeDisconnect)
 	}
 	c.e.hub.remove(c)
 	if c.connected.Load() {

@@ -122,7 +122,7 @@ func (e *Engine) Publish(ctx context.Context, appID, channel string, data json.R
 	}
 	e.stats.published.Add(1)
 	if f := e.cfg.OnPublish; f != nil {
-		f(PublishEvent{AppID: appID, Channel: channel, Offset: p.Offset, Size: len(data)})
+		f(PublishEvent{AppID: appID, Channel: channel, Offset: p.Offset, Size: len(data), Data: data})
 	}
 	return StreamPosition{Offset: p.Offset, Epoch: p.Epoch}, nil
 }

@@ -118,6 +118,11 @@ func (h *hub) addSub(s *subscription) (first bool) {
 		m = make(map[*conn]*subscription)
 		h.chans[s.ch] = m
 		first = true
+		// Under the hub's lock, so a channel's occupied and vacated
+		// callbacks alternate in the order they happened.
+		if f := h.e.cfg.OnChannelOccupied; f != nil {
+			f(ChannelEvent{AppID: s.ch.App, Channel: s.ch.Name})
+		}
 	}
 	m[s.c] = s
 	return first
@@ -134,6 +139,9 @@ func (h *hub) removeSub(s *subscription) (last bool) {
 	delete(m, s.c)
 	if len(m) == 0 {
 		delete(h.chans, s.ch)
+		if f := h.e.cfg.OnChannelVacated; f != nil {
+			f(ChannelEvent{AppID: s.ch.App, Channel: s.ch.Name})
+		}
 		return true
 	}
 	return false

@@ -78,6 +78,11 @@ func (c *conn) opSubscribe(ctx context.Context, r *request) (any, *Error) {
 	pl := c.e.presenceLock(ch)
 	pl.Lock()
 	defer pl.Unlock()
+	// Nothing fails from here on: announce the subscription before its join.
+	if f := c.e.cfg.OnSubscribe; f != nil {
+		s.announced.Store(true)
+		f(SubscribeEvent{AppID: ch.App, Channel: ch.Name, UserID: c.user, ClientID: c.id})
+	}
 	first := c.joinPresence(ctx, s)
 	s.mu.Lock()
 	c.send(encodeReply(r.ID, res))
@@ -96,11 +101,15 @@ func (c *conn) abortSub(ctx context.Context, s *subscription) {
 		delete(c.subs, s.ch.Name)
 	}
 	c.mu.Unlock()
-	c.dropSub(ctx, s)
+	c.dropSub(ctx, s, "")
 }
 
-// dropSub unregisters s from hub, broker and presence.
-func (c *conn) dropSub(ctx context.Context, s *subscription) {
+// dropSub unregisters s from hub, broker and presence; reason goes to
+// OnUnsubscribe when OnSubscribe announced s.
+func (c *conn) dropSub(ctx context.Context, s *subscription, reason string) {
+	if f := c.e.cfg.OnUnsubscribe; f != nil && s.announced.Load() {
+		f(SubscribeEvent{AppID: s.ch.App, Channel: s.ch.Name, UserID: c.user, ClientID: c.id, Reason: reason})
+	}
 	if s.ack {
 		c.ackSubs.Add(-1)
 	}
@@ -124,7 +133,7 @@ func (c *conn) opUnsubscribe(ctx context.Context, r *request) (any, *Error) {
 	if s == nil {
 		return nil, errf(CodeNotSubscribed, "not subscribed to %q", r.Channel)
 	}
-	c.dropSub(ctx, s)
+	c.dropSub(ctx, s, UnsubscribeClient)
 	return struct{}{}, nil
 }
 
@@ -153,7 +162,7 @@ func (c *conn) opPublish(ctx context.Context, r *request) (any, *Error) {
 	}
 	c.e.stats.published.Add(1)
 	if f := c.e.cfg.OnPublish; f != nil {
-		f(PublishEvent{AppID: c.app.ID, Channel: r.Channel, UserID: c.user, Offset: p.Offset, Size: len(data)})
+		f(PublishEvent{AppID: c.app.ID, Channel: r.Channel, UserID: c.user, Offset: p.Offset, Size: len(data), Data: data})
 	}
 	return positionResult{Offset: p.Offset, Epoch: p.Epoch}, nil
 }

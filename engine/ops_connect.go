@@ -31,6 +31,9 @@ func (c *conn) opConnect(ctx context.Context, r *request) (any, *Error) {
 	if r.Token == "" {
 		return nil, errf(CodeBadRequest, "missing token")
 	}
+	if perr := r.SDK.check(); perr != nil {
+		return nil, perr
+	}
 	now := e.now()
 	claims, app, perr := parseToken(ctx, r.Token, now, e.GetApp)
 	if perr != nil {
@@ -49,7 +52,7 @@ func (c *conn) opConnect(ctx context.Context, r *request) (any, *Error) {
 	rate, burst := e.publishRate(app)
 
 	c.id = randomHex(8)
-	c.app, c.user, c.claims = app, claims.Subject, claims
+	c.app, c.user, c.claims, c.sdk = app, claims.Subject, claims, r.SDK
 	c.bucket = newTokenBucket(rate, burst, now)
 	c.limitsAt = now
 	c.setExpiry(now, claims.ExpiresAt)
@@ -67,6 +70,11 @@ func (c *conn) opConnect(ctx context.Context, r *request) (any, *Error) {
 	c.connected.Store(true)
 	e.stats.connections.Add(1)
 	e.stats.connects.Add(1)
+	// Before the reply: the connect event comes before anything the client
+	// does once it has its reply.
+	if f := e.cfg.OnConnect; f != nil {
+		f(ConnectEvent{AppID: app.ID, UserID: c.user, ClientID: c.id, SDK: c.sdk.Name, SDKVersion: c.sdk.Version})
+	}
 	c.send(encodeReply(r.ID, connectResult{
 		Client: c.id, User: c.user, App: app.ID, ExpiresAt: claims.ExpiresAt.Unix(),
 		PingIntervalMS: e.limits.PingInterval.Milliseconds(), PongTimeoutMS: e.limits.PongTimeout.Milliseconds(),
@@ -77,9 +85,6 @@ func (c *conn) opConnect(ctx context.Context, r *request) (any, *Error) {
 	}))
 	if err := e.offline.replay(ctx, c, now); err != nil {
 		e.log.ErrorContext(ctx, "replay offline peer messages", "app", app.ID, "err", err)
-	}
-	if f := e.cfg.OnConnect; f != nil {
-		f(ConnectEvent{AppID: app.ID, UserID: c.user, ClientID: c.id})
 	}
 	return nil, errNoReply
 }

@@ -15,6 +15,9 @@ func (c *conn) joinPresence(ctx context.Context, s *subscription) (first bool) {
 		c.e.log.ErrorContext(ctx, "presence join", "err", err)
 		return false
 	}
+	if f := c.e.cfg.OnPresenceJoin; f != nil && first {
+		f(PresenceEvent{AppID: s.ch.App, Channel: s.ch.Name, UserID: c.user, ClientID: c.id})
+	}
 	return first
 }
 
@@ -30,6 +33,9 @@ func (c *conn) leavePresence(ctx context.Context, s *subscription) {
 	if err != nil {
 		c.e.log.ErrorContext(ctx, "presence leave", "err", err)
 		return
+	}
+	if f := c.e.cfg.OnPresenceLeave; f != nil && last {
+		f(PresenceEvent{AppID: s.ch.App, Channel: s.ch.Name, UserID: c.user, ClientID: c.id})
 	}
 	if last {
 		c.e.hub.broadcastPresence(s.ch, encodeFrame(leavePush{Type: "presence", Channel: s.ch.Name, Event: "leave", User: c.user}))

@@ -151,7 +151,11 @@ func (e *Engine) sendPeer(ctx context.Context, app, from, to string, data json.R
 		return PeerReceipt{Status: PeerFailed, Reason: ReasonOfflineMax}, nil
 	}
 	e.stats.peerStored.Add(1)
-	return PeerReceipt{Status: PeerStored, MessageID: id, ExpiresAt: now.Add(e.limits.OfflineTTL).Unix()}, nil
+	exp := now.Add(e.limits.OfflineTTL).Unix()
+	if f := e.cfg.OnPeerStored; f != nil {
+		f(PeerStoredEvent{AppID: app, From: from, To: to, MessageID: id, ExpiresAt: exp, Data: data})
+	}
+	return PeerReceipt{Status: PeerStored, MessageID: id, ExpiresAt: exp}, nil
 }
 
 func (c *conn) opPeerAck(ctx context.Context, r *request) (any, *Error) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"unicode/utf8"
 )
 
 // maxRequestID is the largest id a client may use (2^53-1, safe in JavaScript).
@@ -15,6 +16,7 @@ type request struct {
 	Op      string          `json:"op"`
 	Token   string          `json:"token"`
 	App     string          `json:"app"`
+	SDK     sdkInfo         `json:"sdk"` // connect
 	Channel string          `json:"channel"`
 	Data    json.RawMessage `json:"data"`
 	// subscribe
@@ -49,6 +51,14 @@ func decodeRequest(b []byte) (*request, *Error) {
 	var r request
 	if err := json.Unmarshal(b, &r); err != nil {
 		return nil, errf(CodeBadRequest, "invalid JSON: %s", clip(err.Error(), 200))
+	}
+	// encoding/json accepts invalid UTF-8 and RawMessage keeps it: it would
+	// reach subscribers, whose browsers close the socket over such a frame.
+	if !utf8.Valid(b) {
+		if r.ID > maxRequestID {
+			r.ID = 0
+		}
+		return &r, errf(CodeBadRequest, "frame is not valid UTF-8")
 	}
 	if r.Op == "" {
 		return &r, errf(CodeBadRequest, "missing op")

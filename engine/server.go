@@ -149,7 +149,7 @@ func (e *Engine) UnsubscribeUser(ctx context.Context, appID, user, channel strin
 		if s == nil {
 			continue
 		}
-		c.dropSub(ctx, s)
+		c.dropSub(ctx, s, UnsubscribeServer)
 		c.send(frame)
 		n++
 	}

@@ -1,6 +1,9 @@
 package engine
 
-import "sync"
+import (
+	"sync"
+	"sync/atomic"
+)
 
 // subscription is one connection's subscription to one channel.
 //
@@ -13,6 +16,8 @@ type subscription struct {
 	ch       ChannelID
 	ack      bool
 	presence bool
+	// announced is set when OnSubscribe saw s, so OnUnsubscribe sees its end.
+	announced atomic.Bool
 
 	mu         sync.Mutex
 	recovering bool

@@ -163,13 +163,19 @@ func allowed(patterns []string, channel string) bool {
 		return true
 	}
 	for _, p := range patterns {
-		if prefix, ok := strings.CutSuffix(p, "*"); ok {
-			if strings.HasPrefix(channel, prefix) {
-				return true
-			}
-		} else if p == channel {
+		if MatchChannel(p, channel) {
 			return true
 		}
 	}
 	return false
+}
+
+// MatchChannel reports whether channel matches pattern, as token claims
+// match: an exact name, or a prefix followed by "*" ("orders:*", or "*"
+// for every channel).
+func MatchChannel(pattern, channel string) bool {
+	if prefix, ok := strings.CutSuffix(pattern, "*"); ok {
+		return strings.HasPrefix(channel, prefix)
+	}
+	return pattern == channel
 }

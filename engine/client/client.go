@@ -85,7 +85,7 @@ func (c *Client) open(ctx context.Context) (*transport, error) {
 	t := newTransport(c, ws)
 	go t.readLoop()
 	c.mu.Lock()
-	params := map[string]any{"token": c.token}
+	params := map[string]any{"token": c.token, "sdk": map[string]string{"name": SDKName, "version": Version}}
 	c.mu.Unlock()
 	if c.o.app != "" {
 		params["app"] = c.o.app

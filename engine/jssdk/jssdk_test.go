@@ -37,7 +37,7 @@ func TestExportsMatchDeclarations(t *testing.T) {
 	}
 	js := exports("switchboard.js", regexp.MustCompile(`(?m)^export (?:async function|function|class|const) (\w+)`))
 	ts := exports("switchboard.d.ts", regexp.MustCompile(`(?m)^export (?:function|class|const) (\w+)`))
-	if want := []string{"Client", "CloseCodes", "ErrorCodes", "Subscription", "SwitchboardError", "connect"}; !reflect.DeepEqual(js, want) {
+	if want := []string{"Client", "CloseCodes", "ErrorCodes", "SDK_NAME", "Subscription", "SwitchboardError", "VERSION", "connect"}; !reflect.DeepEqual(js, want) {
 		t.Errorf("switchboard.js exports %v, want %v", js, want)
 	}
 	if !reflect.DeepEqual(js, ts) {

@@ -130,6 +130,11 @@ export interface SubscribeOptions<T = unknown> {
   onResubscribe?: (r: Recovery & { channel: string }) => void | Promise<void>;
 }
 
+/** The name this SDK sends in connect's `sdk` object: "switchboard-js". */
+export const SDK_NAME: string;
+/** This SDK's semantic version, the same as its package.json's. */
+export const VERSION: string;
+
 /** Protocol error codes by name, e.g. ErrorCodes.token_expired === 111. */
 export const ErrorCodes: Readonly<Record<string, number>>;
 /** WebSocket close codes the server uses, by name. */

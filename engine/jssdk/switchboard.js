@@ -25,6 +25,11 @@
  * @module switchboard
  */
 
+/** The name this SDK sends in connect's `sdk` object. */
+export const SDK_NAME = 'switchboard-js';
+/** This SDK's version (semantic versioning; equal to package.json's). */
+export const VERSION = '0.2.0';
+
 const ERROR_NAMES = {
   100: 'internal', 101: 'bad_request', 102: 'unknown_op', 103: 'binary_frame',
   104: 'not_connected', 105: 'already_connected', 110: 'token_malformed',
@@ -333,7 +338,7 @@ export class Client {
     const ws = new this.#WS(this.#url);
     const t = new Transport(ws, () => ++this.#nextID, (f) => this.#push(t, f), (err) => this.#dead(t, err), this.#opts.timeout);
     await t.opened;
-    const params = { token: this.#token };
+    const params = { token: this.#token, sdk: { name: SDK_NAME, version: VERSION } };
     if (this.#opts.app) params.app = this.#opts.app;
     let r;
     try {

@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/switchboard-rtm/switchboard/engine"
 )
@@ -207,6 +208,11 @@ func (s *Server) readBody(r *http.Request, v any) error {
 	if len(bytes.TrimSpace(b)) == 0 {
 		b = []byte("{}")
 	}
+	// encoding/json lets invalid UTF-8 through (RawMessage keeps it), and
+	// subscribers would get text frames a browser closes the socket over.
+	if !utf8.Valid(b) {
+		return apiError(engine.CodeBadRequest, "body is not valid UTF-8 (at byte %d)", invalidUTF8At(b))
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -216,6 +222,18 @@ func (s *Server) readBody(r *http.Request, v any) error {
 		return apiError(engine.CodeBadRequest, "body has data after the JSON object")
 	}
 	return nil
+}
+
+// invalidUTF8At is the offset of b's first invalid UTF-8 sequence.
+func invalidUTF8At(b []byte) int {
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return i
+		}
+		i += n
+	}
+	return len(b)
 }
 
 func describeJSONError(err error) string {

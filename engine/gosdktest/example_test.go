@@ -1,4 +1,4 @@
-package client_test
+package gosdktest_test
 
 import (
 	"context"
@@ -35,7 +35,7 @@ func Example() {
 }
 
 // Subscribe with a handler function.
-func ExampleClient_Subscribe() {
+func Example_subscribeHandler() {
 	ctx := context.Background()
 	url, appID, appCert := startEngine()
 	c, err := client.Dial(ctx, url, mintToken(appID, appCert, "alice"))
@@ -59,7 +59,7 @@ func ExampleClient_Subscribe() {
 
 // Renew the token before it expires, without reconnecting: the server
 // sends an "expiring" event and the client calls the refresher.
-func ExampleWithTokenRefresher() {
+func Example_tokenRefresher() {
 	ctx := context.Background()
 	url, appID, appCert := startEngine()
 	fetchToken := func(ctx context.Context) (string, error) {
@@ -77,7 +77,7 @@ func ExampleWithTokenRefresher() {
 }
 
 // Handle errors by kind with errors.Is, or read the code with errors.As.
-func ExampleError() {
+func Example_error() {
 	ctx := context.Background()
 	url, appID, appCert := startEngine()
 	c, err := client.Dial(ctx, url, mintToken(appID, appCert, "alice"))

@@ -1,4 +1,4 @@
-package client_test
+package gosdktest_test
 
 import (
 	"context"
@@ -78,7 +78,7 @@ func Example_unsubscribe() {
 
 // Send a message to another user; it is stored while they are offline and
 // delivered when they log in.
-func ExampleClient_SendPeer() {
+func Example_sendPeer() {
 	ctx := context.Background()
 	wsURL, appID, appCert := startEngine()
 	c := dialExample(ctx, wsURL, appID, appCert, "alice")
@@ -127,7 +127,7 @@ func Example_peerWithoutStore() {
 }
 
 // See who is in a channel, with their state, and where a user is.
-func ExampleClient_Presence() {
+func Example_presence() {
 	ctx := context.Background()
 	wsURL, appID, appCert := startEngine()
 	c := dialExample(ctx, wsURL, appID, appCert, "alice")
@@ -197,7 +197,7 @@ func Example_presenceEvents() {
 }
 
 // Read the last messages of a channel.
-func ExampleClient_History() {
+func Example_history() {
 	ctx := context.Background()
 	wsURL, appID, appCert := startEngine()
 	c := dialExample(ctx, wsURL, appID, appCert, "alice")

@@ -1,4 +1,4 @@
-package client_test
+package gosdktest_test
 
 import (
 	"context"

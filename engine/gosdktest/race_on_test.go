@@ -1,0 +1,5 @@
+//go:build race
+
+package gosdktest_test
+
+const raceEnabled = true
