@@ -34,6 +34,7 @@ func runBench(ctx context.Context, _ Config, args []string, _ io.Reader, stdout,
 	fs.StringVar(&c.AppCert, "app-cert", "", "App Certificate for -url")
 	serverFlags := fs.String("server-flags", "", "without -url: extra global flags for the child server, space-separated (e.g. \"-log-level info\")")
 	fs.IntVar(&c.ServerPID, "server-pid", 0, "with -url: PID of the server on this host, to report its RSS (otherwise server_rss_bytes is 0)")
+	pin := fs.Bool("pin", false, "keep the server and the load generator on separate CPUs (Linux, 2+ CPUs): the child server gets the first half of the CPUs this process may use, the load the rest; with -url only the load is pinned (start the server with taskset -c on the others)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the load generator (not the server) to this file")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "Usage: switchboard bench [flags]\n\n"+
@@ -72,6 +73,22 @@ func runBench(ctx context.Context, _ Config, args []string, _ io.Reader, stdout,
 		defer debug.SetGCPercent(debug.SetGCPercent(400))
 	}
 
+	var serverCPUs []int
+	if *pin {
+		server, load, err := splitCPUs()
+		if err != nil {
+			return err
+		}
+		if c.URL != "" {
+			server = nil
+		}
+		if err := bench.PinSelf(load); err != nil {
+			return err
+		}
+		serverCPUs = server
+		fmt.Fprintf(stderr, "bench: load generator on CPUs %v, server on %v\n", load, pinnedCPUs(server))
+	}
+
 	if c.URL == "" {
 		if c.AppID != "" || c.AppCert != "" || c.ServerPID != 0 {
 			return errors.New("bench: -app-id, -app-cert and -server-pid need -url")
@@ -80,7 +97,7 @@ func runBench(ctx context.Context, _ Config, args []string, _ io.Reader, stdout,
 		if err != nil {
 			return fmt.Errorf("bench: find this binary: %w", err)
 		}
-		srv, err := bench.StartServer(ctx, bench.ServerConfig{Exe: exe, Args: strings.Fields(*serverFlags), Log: stderr})
+		srv, err := bench.StartServer(ctx, bench.ServerConfig{Exe: exe, Args: strings.Fields(*serverFlags), Log: stderr, CPUs: serverCPUs})
 		if err != nil {
 			return err
 		}
@@ -108,4 +125,26 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 	set := false
 	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
 	return set
+}
+
+// splitCPUs divides the CPUs this process may use: the first half (at
+// least one) for the server, the rest for the load generator.
+func splitCPUs() (server, load []int, err error) {
+	cpus, err := bench.AllowedCPUs()
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(cpus) < 2 {
+		return nil, nil, fmt.Errorf("bench: -pin needs at least 2 CPUs; this process may use %v", cpus)
+	}
+	n := max(1, len(cpus)/2)
+	return cpus[:n], cpus[n:], nil
+}
+
+// pinnedCPUs describes where the server runs.
+func pinnedCPUs(cpus []int) string {
+	if len(cpus) == 0 {
+		return "(not started here: pin it yourself)"
+	}
+	return fmt.Sprint(cpus)
 }
