@@ -35,12 +35,7 @@ type MemoryBroker struct {
 	mu      sync.Mutex
 	streams map[ChannelID]*stream
 
-	// Publish's statements, prepared once: parsing SQL was most of the
-	// cost of a publication.
-	prepOnce sync.Once
-	prepErr  error
-	stmts    brokerStmts
-	writer   historyWriter
+	writer historyWriter // stores publications (with DB)
 }
 
 type stream struct {
@@ -65,7 +60,7 @@ func NewMemoryBroker(cfg MemoryBrokerConfig) *MemoryBroker {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	b := &MemoryBroker{cfg: cfg, streams: make(map[ChannelID]*stream)}
-	b.writer = historyWriter{db: cfg.DB, stmts: &b.stmts}
+	b.writer = historyWriter{db: cfg.DB}
 	return b
 }
 
@@ -170,31 +165,9 @@ func (b *MemoryBroker) Publish(ctx context.Context, ch ChannelID, data json.RawM
 	return p, nil
 }
 
-func (b *MemoryBroker) prepare() error {
-	b.prepOnce.Do(func() {
-		ctx := context.Background()
-		db := b.cfg.DB
-		var err error
-		if b.stmts.createStream, err = db.PrepareContext(ctx, `INSERT OR IGNORE INTO engine_streams (app_id, channel, epoch, top_offset) VALUES (?, ?, ?, 0)`); err != nil {
-			b.prepErr = err
-			return
-		}
-		// The engine_history_top trigger advances engine_streams.top_offset.
-		if b.stmts.insertHistory, err = db.PrepareContext(ctx, `INSERT INTO engine_history (app_id, channel, offset, data, from_user, created_at) VALUES (?, ?, ?, ?, ?, ?)`); err != nil {
-			b.prepErr = err
-			return
-		}
-		b.stmts.trimHistory, b.prepErr = db.PrepareContext(ctx, `DELETE FROM engine_history WHERE app_id = ? AND channel = ? AND offset <= ?`)
-	})
-	return b.prepErr
-}
-
 // persist stores p before it is delivered, in a transaction it may share
 // with publications to other channels (see historyWriter).
 func (b *MemoryBroker) persist(ch ChannelID, s *stream, p *Publication) error {
-	if err := b.prepare(); err != nil {
-		return fmt.Errorf("store publication: prepare: %w", err)
-	}
 	w := &historyWrite{ch: ch, epoch: s.epoch, create: !s.stored, p: p}
 	if size := uint64(b.cfg.HistorySize); p.Offset > size && p.Offset%64 == 0 {
 		// Every 64th publication trims the rows beyond the history size.
@@ -299,12 +272,8 @@ func (b *MemoryBroker) Sweep(ctx context.Context) error {
 	return nil
 }
 
-// Close implements Broker: it releases the prepared statements.
+// Close implements Broker: it releases the history writer's connection.
 func (b *MemoryBroker) Close() error {
-	for _, st := range []*sql.Stmt{b.stmts.createStream, b.stmts.insertHistory, b.stmts.trimHistory} {
-		if st != nil {
-			st.Close()
-		}
-	}
+	b.writer.close()
 	return nil
 }

@@ -22,9 +22,20 @@ const maxCommitBatch = 512
 // There is no goroutine of its own: the first publisher to find the writer
 // idle commits (it leads), and when it is done it hands the lead to the
 // oldest publication still waiting, which commits everything queued so far.
+//
+// The writer has a connection of its own, with a large page cache: SQLite
+// caches pages per connection, and a pool connection drops its cache when
+// another one has written, so with the pool each commit read back from the
+// WAL the pages it was about to change (with 1000 busy channels, the leaf
+// pages of 1000 streams and their index pages, several times the default
+// cache).
 type historyWriter struct {
-	db    *sql.DB
-	stmts *brokerStmts
+	db *sql.DB
+
+	openOnce sync.Once
+	openErr  error
+	conn     *sql.Conn
+	stmts    brokerStmts
 
 	mu    sync.Mutex
 	queue []*historyWrite
@@ -48,8 +59,62 @@ type historyWrite struct {
 	signal chan struct{} // committed, or lead
 }
 
+// writerCacheKiB is the page cache of the writer's connection, in KiB.
+const writerCacheKiB = 32 << 10
+
+// open takes the writer's connection and prepares its statements.
+func (hw *historyWriter) open() error {
+	hw.openOnce.Do(func() {
+		ctx := context.Background()
+		c, err := hw.db.Conn(ctx)
+		if err != nil {
+			hw.openErr = err
+			return
+		}
+		if _, err := c.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", writerCacheKiB)); err != nil {
+			c.Close()
+			hw.openErr = err
+			return
+		}
+		hw.conn = c
+		for _, st := range []struct {
+			to  **sql.Stmt
+			sql string
+		}{
+			{&hw.stmts.createStream, `INSERT OR IGNORE INTO engine_streams (app_id, channel, epoch, top_offset) VALUES (?, ?, ?, 0)`},
+			// The engine_history_top trigger advances engine_streams.top_offset.
+			{&hw.stmts.insertHistory, `INSERT INTO engine_history (app_id, channel, offset, data, from_user, created_at) VALUES (?, ?, ?, ?, ?, ?)`},
+			{&hw.stmts.trimHistory, `DELETE FROM engine_history WHERE app_id = ? AND channel = ? AND offset <= ?`},
+		} {
+			if *st.to, err = c.PrepareContext(ctx, st.sql); err != nil {
+				hw.openErr = err
+				return
+			}
+		}
+	})
+	if hw.openErr != nil {
+		return fmt.Errorf("store publication: open the history writer: %w", hw.openErr)
+	}
+	return nil
+}
+
+// close releases the writer's statements and connection.
+func (hw *historyWriter) close() {
+	for _, st := range []*sql.Stmt{hw.stmts.createStream, hw.stmts.insertHistory, hw.stmts.trimHistory} {
+		if st != nil {
+			st.Close()
+		}
+	}
+	if hw.conn != nil {
+		hw.conn.Close()
+	}
+}
+
 // write stores w and returns when it is committed.
 func (hw *historyWriter) write(w *historyWrite) error {
+	if err := hw.open(); err != nil {
+		return err
+	}
 	w.signal = make(chan struct{}, 1)
 	hw.mu.Lock()
 	hw.queue = append(hw.queue, w)
@@ -114,6 +179,9 @@ func (hw *historyWriter) commit(batch []*historyWrite) {
 func (hw *historyWriter) commitTx(ctx context.Context, batch []*historyWrite) (err error) {
 	if len(batch) == 1 && !batch[0].create && batch[0].trimBelow == 0 {
 		// One row: SQLite's implicit transaction saves two round trips.
+		if err := hw.db.PingContext(ctx); err != nil { // see below
+			return fmt.Errorf("store publication: %w", err)
+		}
 		w := batch[0]
 		if _, err := hw.stmts.insertHistory.ExecContext(ctx, w.ch.App, w.ch.Name, w.p.Offset, []byte(w.p.Data), w.p.From, w.p.Time); err != nil {
 			return fmt.Errorf("store publication: %w", err)
@@ -121,7 +189,13 @@ func (hw *historyWriter) commitTx(ctx context.Context, batch []*historyWrite) (e
 		hw.commits.Add(1)
 		return nil
 	}
-	tx, err := hw.db.BeginTx(ctx, nil)
+	// The writer's connection outlives a closed pool: a closed database
+	// (shutdown, or a test taking the disk away) must still fail the
+	// publication, as a pool connection would.
+	if err := hw.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("store publication: %w", err)
+	}
+	tx, err := hw.conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store publication: begin: %w", err)
 	}
