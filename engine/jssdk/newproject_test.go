@@ -1,6 +1,7 @@
 package jssdk_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -50,9 +52,12 @@ func TestPackageJSON(t *testing.T) {
 }
 
 // TestNewNodeProject does what the JavaScript quick-start tells a customer
-// using Node: a fresh npm project, the SDK installed from a local path
-// (standing in for the registry), and the docs' program run against a
-// real engine, which records the SDK's name and version.
+// using Node: in an empty directory holding the docs' app.mjs, it runs the
+// docs' commands (testdata/newproject/newproject.sh: npm init, npm pack of
+// this checkout's package standing in for the registry, npm install of the
+// tarball, node) against a real engine, and checks that the program ends
+// by printing want.txt, that the tarball installed only the package's
+// files, and that the engine recorded the SDK's name and version.
 func TestNewNodeProject(t *testing.T) {
 	node, err := exec.LookPath("node")
 	npm, err2 := exec.LookPath("npm")
@@ -65,28 +70,30 @@ func TestNewNodeProject(t *testing.T) {
 	version, _ := exec.Command(node, "--version").Output()
 	var major int
 	fmt.Sscanf(string(version), "v%d", &major)
-	var flags []string
-	if major < 22 {
-		flags = append(flags, "--experimental-websocket") // Node 20.10-21
+	if major < 20 {
+		t.Fatalf("node %s: the SDK needs Node 20.10 or later", bytes.TrimSpace(version))
 	}
-	sdk, err := filepath.Abs(".")
+	nodeOptions := os.Getenv("NODE_OPTIONS")
+	if major < 22 {
+		nodeOptions += " --experimental-websocket" // Node 20.10-21, as the quick-start says
+	}
+	script, err := filepath.Abs("testdata/newproject/newproject.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pkg struct{ Version string }
+	if b, err := os.ReadFile("package.json"); err != nil || json.Unmarshal(b, &pkg) != nil {
+		t.Fatalf("package.json: %v", err)
+	}
+	tarball := "switchboard-rtm-js-" + pkg.Version + ".tgz"
+	if sh, _ := os.ReadFile(script); !bytes.Contains(sh, []byte("npm install ./"+tarball+"\n")) {
+		t.Fatalf("newproject.sh does not install %s, the tarball npm pack makes of version %s", tarball, pkg.Version)
+	}
+	checkout, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	run := func(name string, args ...string) string {
-		t.Helper()
-		cmd := exec.Command(name, args...)
-		cmd.Dir = dir
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
-		}
-		return string(out)
-	}
-	run(npm, "init", "-y")
-	run(npm, "pkg", "set", "type=module")
-	run(npm, "install", "--no-audit", "--no-fund", sdk)
 	src, err := os.ReadFile("testdata/newproject/app.mjs")
 	if err != nil {
 		t.Fatal(err)
@@ -118,13 +125,39 @@ func TestNewNodeProject(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := run(node, append(flags, "app.mjs", "ws"+strings.TrimPrefix(srv.URL, "http")+"/v1/ws", tok)...)
-	if want := "connected as alice\nnews #1: {\"text\":\"hello from Node\"}\n"; out != want {
-		t.Errorf("node printed %q, want %q", out, want)
+
+	cmd := exec.Command("sh", script)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "NODE_OPTIONS="+strings.TrimSpace(nodeOptions),
+		"PATH="+filepath.Dir(npm)+string(os.PathListSeparator)+filepath.Dir(node)+string(os.PathListSeparator)+os.Getenv("PATH"),
+		"SWITCHBOARD="+checkout, "WS_URL=ws"+strings.TrimPrefix(srv.URL, "http")+"/v1/ws", "TOKEN="+tok)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("sh newproject.sh: %v\n%s%s", err, out, stderr.Bytes())
+	}
+	want, err := os.ReadFile("testdata/newproject/want.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasSuffix(out, want) {
+		t.Errorf("the quick-start printed\n%s\nwant it to end with want.txt:\n%s", out, want)
+	}
+	installed, err := os.ReadDir(filepath.Join(dir, "node_modules", "@switchboard-rtm", "js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, f := range installed {
+		names = append(names, f.Name())
+	}
+	if want := []string{"package.json", "switchboard.d.ts", "switchboard.js"}; !slices.Equal(names, want) {
+		t.Errorf("the tarball installed %q, want %q", names, want)
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(sdks) != 1 || sdks[0] != "switchboard-js@0.2.0" {
-		t.Errorf("the engine recorded SDKs %q, want switchboard-js@0.2.0", sdks)
+	if want := "switchboard-js@" + pkg.Version; len(sdks) != 1 || sdks[0] != want {
+		t.Errorf("the engine recorded SDKs %q, want %s", sdks, want)
 	}
 }
