@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -59,24 +58,15 @@ func TestPackageJSON(t *testing.T) {
 // by printing want.txt, that the tarball installed only the package's
 // files, and that the engine recorded the SDK's name and version.
 func TestNewNodeProject(t *testing.T) {
-	node, err := exec.LookPath("node")
-	npm, err2 := exec.LookPath("npm")
-	if err != nil || err2 != nil {
+	node, flags := nodeForSDK(t)
+	npm, err := exec.LookPath("npm")
+	if err != nil {
 		if os.Getenv("CI") != "" {
-			t.Fatal("node and npm are required in CI")
+			t.Fatal("npm is required in CI")
 		}
-		t.Skip("node or npm is not installed")
+		t.Skip("npm is not installed")
 	}
-	version, _ := exec.Command(node, "--version").Output()
-	var major int
-	fmt.Sscanf(string(version), "v%d", &major)
-	if major < 20 {
-		t.Fatalf("node %s: the SDK needs Node 20.10 or later", bytes.TrimSpace(version))
-	}
-	nodeOptions := os.Getenv("NODE_OPTIONS")
-	if major < 22 {
-		nodeOptions += " --experimental-websocket" // Node 20.10-21, as the quick-start says
-	}
+	nodeOptions := strings.TrimSpace(os.Getenv("NODE_OPTIONS") + " " + strings.Join(flags, " ")) // as the quick-start says for Node 20.10-21
 	script, err := filepath.Abs("testdata/newproject/newproject.sh")
 	if err != nil {
 		t.Fatal(err)
@@ -128,7 +118,7 @@ func TestNewNodeProject(t *testing.T) {
 
 	cmd := exec.Command("sh", script)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "NODE_OPTIONS="+strings.TrimSpace(nodeOptions),
+	cmd.Env = append(os.Environ(), "NODE_OPTIONS="+nodeOptions,
 		"PATH="+filepath.Dir(npm)+string(os.PathListSeparator)+filepath.Dir(node)+string(os.PathListSeparator)+os.Getenv("PATH"),
 		"SWITCHBOARD="+checkout, "WS_URL=ws"+strings.TrimPrefix(srv.URL, "http")+"/v1/ws", "TOKEN="+tok)
 	var stderr bytes.Buffer
