@@ -2,20 +2,16 @@ package gosdktest_test
 
 import (
 	"bytes"
-	"context"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
-	"github.com/switchboard-rtm/switchboard/db/dbtest"
 	"github.com/switchboard-rtm/switchboard/engine"
 	"github.com/switchboard-rtm/switchboard/engine/client"
+	"github.com/switchboard-rtm/switchboard/engine/enginetest"
 )
 
 // TestNewProject does what the Go quick-start tells a customer: in an
@@ -56,32 +52,12 @@ func TestNewProject(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	var mu sync.Mutex
-	var sdks []string
-	ctx := context.Background()
-	e, err := engine.New(ctx, engine.Config{DB: dbtest.Open(t), OnConnect: func(ev engine.ConnectEvent) {
-		mu.Lock()
-		defer mu.Unlock()
-		sdks = append(sdks, ev.SDK+"@"+ev.SDKVersion)
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.Shutdown(ctx) })
-	srv := httptest.NewServer(e.Handler())
-	t.Cleanup(srv.Close)
-	app, err := e.CreateApp(ctx, "newproject")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, err := engine.MintToken(app.ID, app.Certificate, engine.Claims{Subject: "alice"}, time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
+	var sdks enginetest.SDKLog
+	base, app := enginetest.ServeConfig(t, "newproject", engine.Config{OnConnect: sdks.OnConnect})
 
 	env := append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod",
 		"PATH="+filepath.Dir(goBin)+string(os.PathListSeparator)+os.Getenv("PATH"),
-		"SWITCHBOARD="+checkout, "WS_URL=ws"+strings.TrimPrefix(srv.URL, "http")+"/v1/ws", "TOKEN="+tok)
+		"SWITCHBOARD="+checkout, "WS_URL="+enginetest.WebSocketURL(base), "TOKEN="+enginetest.Token(t, app, "alice"))
 	run := func(name string, args ...string) string {
 		t.Helper()
 		cmd := exec.Command(name, args...)
@@ -102,11 +78,9 @@ func TestNewProject(t *testing.T) {
 	if out != string(want) {
 		t.Errorf("the quick-start printed %q, want %q (want.txt)", out, want)
 	}
-	mu.Lock()
-	if got := []string{client.SDKName + "@" + client.Version}; !slices.Equal(sdks, got) {
-		t.Errorf("the engine recorded SDKs %q, want %q", sdks, got)
+	if want := []string{client.SDKName + "@" + client.Version}; !slices.Equal(sdks.Seen(), want) {
+		t.Errorf("the engine recorded SDKs %q, want %q", sdks.Seen(), want)
 	}
-	mu.Unlock()
 	mods := strings.Fields(run(goBin, "list", "-m", "-f", "{{.Path}}", "all"))
 	if want := []string{"example.com/chat", "github.com/coder/websocket", "github.com/switchboard-rtm/switchboard/engine/client"}; !slices.Equal(mods, want) {
 		t.Errorf("the new module needs %q, want only %q", mods, want)

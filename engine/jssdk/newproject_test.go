@@ -2,21 +2,17 @@ package jssdk_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
-	"github.com/switchboard-rtm/switchboard/db/dbtest"
 	"github.com/switchboard-rtm/switchboard/engine"
+	"github.com/switchboard-rtm/switchboard/engine/enginetest"
 )
 
 // TestPackageJSON: the npm package points at files that exist, declares
@@ -92,35 +88,14 @@ func TestNewNodeProject(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	var mu sync.Mutex
-	var sdks []string
-	cfg := engine.Config{DB: dbtest.Open(t), OnConnect: func(ev engine.ConnectEvent) {
-		mu.Lock()
-		defer mu.Unlock()
-		sdks = append(sdks, ev.SDK+"@"+ev.SDKVersion)
-	}}
-	ctx := context.Background()
-	e, err := engine.New(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.Shutdown(ctx) })
-	srv := httptest.NewServer(e.Handler())
-	defer srv.Close()
-	app, err := e.CreateApp(ctx, "node")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, err := engine.MintToken(app.ID, app.Certificate, engine.Claims{Subject: "alice"}, time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
+	var sdks enginetest.SDKLog
+	base, app := enginetest.ServeConfig(t, "node", engine.Config{OnConnect: sdks.OnConnect})
 
 	cmd := exec.Command("sh", script)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "NODE_OPTIONS="+nodeOptions,
 		"PATH="+filepath.Dir(npm)+string(os.PathListSeparator)+filepath.Dir(node)+string(os.PathListSeparator)+os.Getenv("PATH"),
-		"SWITCHBOARD="+checkout, "WS_URL=ws"+strings.TrimPrefix(srv.URL, "http")+"/v1/ws", "TOKEN="+tok)
+		"SWITCHBOARD="+checkout, "WS_URL="+enginetest.WebSocketURL(base), "TOKEN="+enginetest.Token(t, app, "alice"))
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -145,9 +120,7 @@ func TestNewNodeProject(t *testing.T) {
 	if want := []string{"package.json", "switchboard.d.ts", "switchboard.js"}; !slices.Equal(names, want) {
 		t.Errorf("the tarball installed %q, want %q", names, want)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if want := "switchboard-js@" + pkg.Version; len(sdks) != 1 || sdks[0] != want {
-		t.Errorf("the engine recorded SDKs %q, want %s", sdks, want)
+	if want := []string{"switchboard-js@" + pkg.Version}; !slices.Equal(sdks.Seen(), want) {
+		t.Errorf("the engine recorded SDKs %q, want %q", sdks.Seen(), want)
 	}
 }
