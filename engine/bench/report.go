@@ -41,6 +41,12 @@ type Report struct {
 	ServerRSSBaseline int64 `json:"server_rss_baseline_bytes,omitempty"`
 	// BytesPerConn is (ServerRSSBytes - ServerRSSBaseline) / IdleConnections.
 	BytesPerConn int64 `json:"bytes_per_conn,omitempty"`
+
+	// With a webhook endpoint configured (bench -webhooks) only: the
+	// deliveries its receiver accepted, and those whose signature did not
+	// verify (refused with 400).
+	WebhookEvents        *uint64 `json:"webhook_events,omitempty"`
+	WebhookBadSignatures *uint64 `json:"webhook_bad_signatures,omitempty"`
 }
 
 // WriteJSON writes r as one line of JSON.
