@@ -117,8 +117,11 @@ func runBench(ctx context.Context, _ Config, args []string, _ io.Reader, stdout,
 		return err
 	}
 	if sink != nil {
-		sink.settle(ctx, time.Second, c.Grace)
+		// The events of the clients' disconnects come after the run, one
+		// endpoint's strictly in order: wait for them to stop.
+		sink.settle(ctx, 2*time.Second, time.Minute)
 		events, bads := sink.events.Load(), sink.bads.Load()
+		fmt.Fprintf(stderr, "bench: webhook deliveries by type: %s; bad signatures %d\n", sink.counts(), bads)
 		r.WebhookEvents, r.WebhookBadSignatures = &events, &bads
 	}
 	return r.WriteJSON(stdout)

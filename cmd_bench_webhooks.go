@@ -5,8 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
+	"slices"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -21,6 +25,9 @@ type webhookSink struct {
 	url          string
 	secret       atomic.Pointer[string]
 	events, bads atomic.Uint64
+
+	mu     sync.Mutex
+	byType map[string]int
 }
 
 func startWebhookSink() (*webhookSink, error) {
@@ -28,7 +35,7 @@ func startWebhookSink() (*webhookSink, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bench: webhook receiver: %w", err)
 	}
-	s := &webhookSink{url: "http://" + ln.Addr().String() + "/webhooks"}
+	s := &webhookSink{url: "http://" + ln.Addr().String() + "/webhooks", byType: map[string]int{}}
 	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
 	go s.srv.Serve(ln)
 	return s, nil
@@ -43,7 +50,21 @@ func (s *webhookSink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.events.Add(1)
+	s.mu.Lock()
+	s.byType[r.Header.Get("Switchboard-Event")]++
+	s.mu.Unlock()
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// counts describes the accepted deliveries by event type, for the log.
+func (s *webhookSink) counts() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var parts []string
+	for _, typ := range slices.Sorted(maps.Keys(s.byType)) {
+		parts = append(parts, fmt.Sprintf("%s=%d", typ, s.byType[typ]))
+	}
+	return strings.Join(parts, " ")
 }
 
 // settle waits until no delivery has arrived for quiet, or until max has
