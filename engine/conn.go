@@ -64,7 +64,7 @@ func (e *Engine) serveWS(w http.ResponseWriter, r *http.Request) {
 	if len(e.cfg.OriginPatterns) == 1 && e.cfg.OriginPatterns[0] == "*" {
 		opts = &websocket.AcceptOptions{InsecureSkipVerify: true}
 	}
-	hj := &hijacker{ResponseWriter: w}
+	hj := &hijacker{ResponseWriter: w, limit: int64(e.limits.MaxFrameBytes)}
 	ws, err := websocket.Accept(hj, r, opts)
 	if err != nil {
 		return // Accept has written the HTTP error
