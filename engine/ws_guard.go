@@ -9,12 +9,6 @@ import (
 	"github.com/coder/websocket"
 )
 
-// Close codes for frames the engine refuses before reading them (RFC 6455
-// §7.4.1).
-const (
-	CloseProtocolError = 1002 // a frame breaks RFC 6455: unmasked, reserved bits or opcode, bad length or fragmentation
-)
-
 // frameGuard reads a client's byte stream beneath github.com/coder/websocket
 // and checks each frame header as soon as its bytes arrive, before any of
 // the payload is read. The WebSocket library checks the read limit only as
