@@ -106,4 +106,3 @@ func snake(s string) string {
 	}
 	return b.String()
 }
-
