@@ -365,12 +365,13 @@ func (l *load) drain(ctx context.Context) error {
 func (l *load) progress(ctx context.Context) (stop func()) {
 	done := make(chan struct{})
 	finished := make(chan struct{})
+	// Taken before publishing starts, so the first interval misses nothing.
+	start := time.Now()
+	prev := l.hist.Snapshot()
 	go func() {
 		defer close(finished)
 		t := time.NewTicker(l.cfg.ProgressInterval)
 		defer t.Stop()
-		start := time.Now()
-		prev := l.hist.Snapshot()
 		for {
 			last := false
 			select {
