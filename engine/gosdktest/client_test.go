@@ -49,7 +49,9 @@ func TestErrorCodesMatchEngine(t *testing.T) {
 	}
 	for code, want := range map[int]int{client.CloseSlowConsumer: engine.CloseSlowConsumer, client.CloseNoPong: engine.CloseNoPong,
 		client.CloseConnectTimeout: engine.CloseConnectTimeout, client.CloseAppDeleted: engine.CloseAppDeleted,
-		client.CloseTokenExpired: engine.CloseTokenExpired, client.CloseShutdown: engine.CloseShutdown} {
+		client.CloseTokenExpired: engine.CloseTokenExpired, client.CloseShutdown: engine.CloseShutdown,
+		client.CloseUserDisconnected: engine.CloseUserDisconnected, client.CloseProtocolError: engine.CloseProtocolError,
+		client.CloseFrameTooLarge: engine.CloseFrameTooLarge} {
 		if code != want {
 			t.Errorf("close code %d, engine %d", code, want)
 		}
