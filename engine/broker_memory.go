@@ -172,6 +172,8 @@ func (b *MemoryBroker) Publish(ctx context.Context, ch ChannelID, data json.RawM
 
 func (b *MemoryBroker) prepare() error {
 	b.prepOnce.Do(func() {
+		// Prepared once for every later caller: not in the context of the
+		// op that happens to come first, whose end would fail them all.
 		ctx := context.Background()
 		db := b.cfg.DB
 		var err error

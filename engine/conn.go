@@ -16,7 +16,11 @@ import (
 // queue, written by a goroutine that exists only while the queue is
 // non-empty: an idle connection holds only its reader goroutine.
 type conn struct {
-	e      *Engine
+	e *Engine
+	// ctx is every op's context: cancelled when the connection closes
+	// (closeWith, cleanup) or the engine shuts down.
+	ctx    context.Context
+	cancel context.CancelFunc
 	ws     *websocket.Conn
 	fw     *frameWriter // under ws; the socket's only writer
 	opened time.Time
@@ -64,7 +68,7 @@ func (e *Engine) serveWS(w http.ResponseWriter, r *http.Request) {
 	if len(e.cfg.OriginPatterns) == 1 && e.cfg.OriginPatterns[0] == "*" {
 		opts = &websocket.AcceptOptions{InsecureSkipVerify: true}
 	}
-	hj := &hijacker{ResponseWriter: w}
+	hj := &hijacker{ResponseWriter: w, limit: int64(e.limits.MaxFrameBytes)}
 	ws, err := websocket.Accept(hj, r, opts)
 	if err != nil {
 		return // Accept has written the HTTP error
@@ -72,6 +76,7 @@ func (e *Engine) serveWS(w http.ResponseWriter, r *http.Request) {
 	ws.SetReadLimit(int64(e.limits.MaxFrameBytes))
 	now := e.now()
 	c := &conn{e: e, ws: ws, fw: hj.fw, opened: now}
+	c.ctx, c.cancel = context.WithCancel(e.ctx)
 	c.lastPingAt.Store(now.UnixNano())
 	if !e.hub.addOpen(c) {
 		ws.Close(CloseShutdown, "server shutdown")
@@ -85,10 +90,13 @@ func (e *Engine) serveWS(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *conn) readLoop() {
-	ctx := context.Background()
+	// Reads go on past a cancelled c.ctx: coder/websocket drops the socket
+	// when a read's context ends, and a closing connection still reads
+	// the client's close frame.
+	readCtx := context.WithoutCancel(c.ctx)
 	var readErr error
 	for {
-		typ, b, err := c.ws.Read(ctx)
+		typ, b, err := c.ws.Read(readCtx)
 		if err != nil {
 			readErr = err
 			break
@@ -103,11 +111,14 @@ func (c *conn) readLoop() {
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
-			c.handleFrame(ctx, b)
+			c.handleFrame(c.ctx, b)
 		}()
 		<-done
 	}
-	c.cleanup(ctx, readErr)
+	c.cancel()
+	// Cleanup must run to the end (subscriptions, presence, hub) even
+	// though the connection's own context is done.
+	c.cleanup(readCtx, readErr)
 }
 
 func (c *conn) sendError(id uint64, err *Error) {
@@ -242,6 +253,7 @@ func (c *conn) closeWith(code int, reason string) {
 	c.queue, c.qbytes = nil, 0
 	c.closeCode = code
 	c.qmu.Unlock()
+	c.cancel()
 	if code == 0 {
 		c.ws.CloseNow()
 		return

@@ -152,7 +152,7 @@ func (c *conn) opPublish(ctx context.Context, r *request) (any, *Error) {
 	if err := c.checkData(r.Data); err != nil {
 		return nil, err
 	}
-	if err := c.checkRate(); err != nil {
+	if err := c.checkRate(ctx); err != nil {
 		return nil, err
 	}
 	data := append(json.RawMessage(nil), r.Data...)

@@ -124,7 +124,7 @@ func (e *Engine) DisconnectUser(ctx context.Context, appID, user string) (int, e
 	}
 	conns := e.hub.userConns(appID, user)
 	for _, c := range conns {
-		c.closeWith(CloseDisconnected, "disconnected by the server")
+		c.closeWith(CloseUserDisconnected, "disconnected by the server")
 	}
 	return len(conns), nil
 }

@@ -36,6 +36,14 @@ type Report struct {
 	// without a PID).
 	ServerRSSBytes int64 `json:"server_rss_bytes"`
 
+	// Details for callers of Run, not in the JSON line.
+	Connected       int           `json:"-"` // subscribers connected and subscribed
+	ConnectFailures int           `json:"-"` // subscribers that failed (AllowConnectFailures)
+	ConnectP50      time.Duration `json:"-"` // one subscriber's connect and subscribe
+	ConnectMax      time.Duration `json:"-"`
+	PublishErrors   uint64        `json:"-"` // publishes refused or unanswered
+	PublishTime     time.Duration `json:"-"` // of the publishing phase, as measured
+
 	// Idle mode only.
 	IdleConnections   int   `json:"idle_connections,omitempty"`
 	ServerRSSBaseline int64 `json:"server_rss_baseline_bytes,omitempty"`

@@ -17,10 +17,10 @@ import (
 	"github.com/switchboard-rtm/switchboard/engine"
 )
 
-// Serve starts an engine with one app named appName and returns the
-// server's base URL (http://127.0.0.1:port) and the app. The engine, server
-// and database are shut down when the test ends.
-func Serve(t testing.TB, appName string) (string, engine.App) {
+// Serve starts an engine with one app named appName (created with opts)
+// and returns the server's base URL (http://127.0.0.1:port) and the app.
+// The engine, server and database are shut down when the test ends.
+func Serve(t testing.TB, appName string, opts ...engine.AppOption) (string, engine.App) {
 	t.Helper()
 	return ServeConfig(t, appName, engine.Config{})
 }
@@ -35,7 +35,7 @@ func ServeConfig(t testing.TB, appName string, cfg engine.Config) (string, engin
 	if err != nil {
 		t.Fatal(err)
 	}
-	app, err := e.CreateApp(ctx, appName)
+	app, err := e.CreateApp(ctx, appName, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
