@@ -22,12 +22,12 @@ import (
 // The engine, server and database are shut down when the test ends.
 func Serve(t testing.TB, appName string, opts ...engine.AppOption) (string, engine.App) {
 	t.Helper()
-	return ServeConfig(t, appName, engine.Config{})
+	return ServeConfig(t, appName, engine.Config{}, opts...)
 }
 
 // ServeConfig is Serve with cfg's limits and callbacks; cfg.DB is replaced
 // by a fresh database of the test's.
-func ServeConfig(t testing.TB, appName string, cfg engine.Config) (string, engine.App) {
+func ServeConfig(t testing.TB, appName string, cfg engine.Config, opts ...engine.AppOption) (string, engine.App) {
 	t.Helper()
 	ctx := context.Background()
 	cfg.DB = dbtest.Open(t)
