@@ -15,6 +15,7 @@ import (
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 
+	"github.com/switchboard-rtm/switchboard/console"
 	"github.com/switchboard-rtm/switchboard/content"
 	"github.com/switchboard-rtm/switchboard/db"
 	"github.com/switchboard-rtm/switchboard/engine"
@@ -44,6 +45,11 @@ type Main struct {
 	// after the engine, so the disconnects of a shutdown are kept.
 	Webhooks *webhooks.Service
 	SLA      *forum.SLA // response-time metrics, kept from the forum's events
+	// Console holds teams and their apps; stopConsole ends its purge of
+	// deleted apps and consoleDone closes when that has returned.
+	Console     *console.Service
+	stopConsole context.CancelFunc
+	consoleDone chan struct{}
 
 	// Status probes this server's own engine endpoint; stopStatus ends
 	// its Run and statusDone closes when Run has returned.
@@ -123,6 +129,16 @@ func (m *Main) Run(ctx context.Context) error {
 		Logger: m.Log.With("component", "sla")}); err != nil {
 		return err
 	}
+	if m.Console, err = console.New(ctx, console.Config{DB: m.DB, Engine: m.Engine, Users: consoleUsers{m.Forum},
+		Logger: m.Log.With("component", "console")}); err != nil {
+		return err
+	}
+	pctx, stopConsole := context.WithCancel(context.WithoutCancel(ctx))
+	m.stopConsole, m.consoleDone = stopConsole, make(chan struct{})
+	go func() {
+		defer close(m.consoleDone)
+		m.Console.Run(pctx, time.Minute)
+	}()
 	// The prober dials this server's public endpoints as a client would,
 	// so it needs the bound address: listen before building the portal.
 	if m.ln, err = net.Listen("tcp", m.Config.Addr); err != nil {
@@ -154,6 +170,9 @@ func (m *Main) Run(ctx context.Context) error {
 		Feedback:       feedback,
 		Forum:          m.Forum,
 		SLA:            m.SLA,
+		Console:        m.Console,
+		Webhooks:       m.Webhooks,
+		EngineLimits:   m.Engine.Limits(),
 	}
 	if m.Config.Dev {
 		pc.Dev = true
@@ -226,8 +245,14 @@ func (m *Main) Shutdown(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// stopProber ends the status prober's Run and waits for it.
+// stopProber ends the status prober's Run and the console's purge, and
+// waits for them.
 func (m *Main) stopProber() {
+	if m.stopConsole != nil {
+		m.stopConsole()
+		<-m.consoleDone
+		m.stopConsole = nil
+	}
 	if m.stopStatus != nil {
 		m.stopStatus()
 		<-m.statusDone
