@@ -36,6 +36,7 @@ func (s *subscription) deliver(p *Publication) {
 	defer s.mu.Unlock()
 	if s.recovering {
 		if len(s.buf) >= s.c.e.limits.SendQueueLen {
+			s.c.usage.addDue() // dropped: due and never delivered
 			s.c.e.stats.slowConsumers.Add(1)
 			s.c.closeWith(CloseSlowConsumer, "slow consumer: recovery buffer full")
 			return
@@ -47,12 +48,13 @@ func (s *subscription) deliver(p *Publication) {
 }
 
 func (s *subscription) sendLocked(p *Publication) {
+	s.c.usage.addDue()
 	if s.ack && len(s.unacked) >= s.c.e.limits.MaxUnacked {
 		s.c.e.stats.slowConsumers.Add(1)
 		s.c.closeWith(CloseSlowConsumer, "slow consumer: too many unacknowledged publications")
 		return
 	}
-	if !s.c.send(p.frame) {
+	if !s.c.sendPub(p) {
 		return
 	}
 	s.c.e.stats.deliveries.Add(1)
