@@ -26,6 +26,7 @@ import (
 	"github.com/switchboard-rtm/switchboard/portal"
 	"github.com/switchboard-rtm/switchboard/sandbox"
 	"github.com/switchboard-rtm/switchboard/status"
+	"github.com/switchboard-rtm/switchboard/usage"
 	"github.com/switchboard-rtm/switchboard/webhooks"
 )
 
@@ -50,6 +51,11 @@ type Main struct {
 	Console     *console.Service
 	stopConsole context.CancelFunc
 	consoleDone chan struct{}
+	// Usage stores the apps' usage counters every interval; stopUsage
+	// ends it (with a last flush) after the engine has shut down.
+	Usage     *usage.Service
+	stopUsage context.CancelFunc
+	usageDone chan struct{}
 
 	// Status probes this server's own engine endpoint; stopStatus ends
 	// its Run and statusDone closes when Run has returned.
@@ -111,6 +117,16 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Engine, err = engine.New(ctx, ecfg); err != nil {
 		return err
 	}
+	if m.Usage, err = usage.New(ctx, usage.Config{DB: m.DB, Source: m.Engine, Interval: m.Config.UsageInterval,
+		Logger: m.Log.With("component", "usage")}); err != nil {
+		return err
+	}
+	uctx, stopUsage := context.WithCancel(context.WithoutCancel(ctx))
+	m.stopUsage, m.usageDone = stopUsage, make(chan struct{})
+	go func() {
+		defer close(m.usageDone)
+		m.Usage.Run(uctx)
+	}()
 	m.Sandbox, err = sandbox.New(ctx, sandbox.Config{
 		DB: m.DB, Engine: m.Engine, Logger: m.Log.With("component", "sandbox"),
 		// The load-test runner dials this server's own listener.
@@ -172,6 +188,7 @@ func (m *Main) Run(ctx context.Context) error {
 		SLA:            m.SLA,
 		Console:        m.Console,
 		Webhooks:       m.Webhooks,
+		Usage:          m.Usage,
 		EngineLimits:   m.Engine.Limits(),
 	}
 	if m.Config.Dev {
@@ -278,6 +295,11 @@ func (m *Main) Close() error {
 	if m.Forum != nil {
 		m.Forum.Close()
 		m.Forum = nil
+	}
+	if m.stopUsage != nil {
+		m.stopUsage() // its last flush keeps the shutdown's disconnects
+		<-m.usageDone
+		m.stopUsage = nil
 	}
 	if m.Webhooks != nil {
 		m.Webhooks.Close() // writes queued events; after Shutdown's engine shutdown

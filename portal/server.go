@@ -26,6 +26,7 @@ import (
 	"github.com/switchboard-rtm/switchboard/forum"
 	"github.com/switchboard-rtm/switchboard/sandbox"
 	"github.com/switchboard-rtm/switchboard/status"
+	"github.com/switchboard-rtm/switchboard/usage"
 	"github.com/switchboard-rtm/switchboard/webhooks"
 )
 
@@ -84,6 +85,8 @@ type Config struct {
 	Console *console.Service
 	// Webhooks manages the apps' webhook endpoints in the console.
 	Webhooks *webhooks.Service
+	// Usage holds the apps' usage and health (nil: no usage pages).
+	Usage *usage.Service
 	// EngineLimits are the engine's limits in force (engine.Limits()),
 	// shown beside each app's overrides on its console page.
 	EngineLimits engine.Limits
