@@ -38,6 +38,7 @@ func (s *Server) registerConsoleRoutes() {
 	g.POST("/apps/:app/restore", s.consoleRestoreApp)
 	g.POST("/apps/:app/transfer", s.consoleTransferApp)
 	s.registerConsoleWebhookRoutes(g)
+	s.registerConsoleUsageRoutes(g)
 }
 
 // consoleActor requires a signed-in account and puts it into the

@@ -16,11 +16,13 @@ import (
 	"github.com/switchboard-rtm/switchboard/console"
 	"github.com/switchboard-rtm/switchboard/engine"
 	"github.com/switchboard-rtm/switchboard/forum"
+	"github.com/switchboard-rtm/switchboard/usage"
 	"github.com/switchboard-rtm/switchboard/webhooks"
 )
 
 type consoleTest struct {
 	s   *Server
+	use *usage.Service
 	st  *forum.Store
 	eng *engine.Engine
 	con *console.Service
@@ -62,6 +64,10 @@ func newConsoleServer(t *testing.T) *consoleTest {
 		t.Fatal(err)
 	}
 	ct.s.cfg.Console = ct.con
+	if ct.use, err = usage.New(context.Background(), usage.Config{DB: ct.s.cfg.DB, Source: ct.eng}); err != nil {
+		t.Fatal(err)
+	}
+	ct.s.cfg.Usage = ct.use
 	// Routes are registered in New: register the console's now that it exists.
 	ct.s.registerConsoleRoutes()
 	return ct

@@ -15,3 +15,6 @@ func (v *view) WebhooksEnabled() bool { return v.srv != nil && v.srv.cfg.Webhook
 func (v *view) ConsoleEnabled() bool {
 	return v.srv != nil && v.srv.cfg.Console != nil && v.srv.cfg.Forum != nil
 }
+
+// UsageEnabled reports whether the console shows usage and health.
+func (v *view) UsageEnabled() bool { return v.srv != nil && v.srv.cfg.Usage != nil }

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/switchboard-rtm/switchboard/usage"
 )
 
 // templates holds one parsed template set per page: the layout, every
@@ -61,7 +63,10 @@ func (t *templates) funcs() template.FuncMap {
 			}
 			return m, nil
 		},
-		"isoTime": func(tm time.Time) string { return tm.UTC().Format(time.RFC3339) },
+		"isoTime":   func(tm time.Time) string { return tm.UTC().Format(time.RFC3339) },
+		"usageKeys": usage.Keys,
+		// pct is a ratio (*float64, as usage series hold it) in percent.
+		"pct": func(r *float64) float64 { return *r * 100 },
 		// msf is a duration in milliseconds, for tables of timings.
 		"msf": func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) },
 	}
