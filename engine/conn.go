@@ -181,6 +181,7 @@ func (c *conn) flush() {
 		return
 	}
 	batch, marks := c.queue, c.pubs
+	all := marks
 	c.queue, c.qbytes, c.pubs = nil, 0, nil
 	c.qmu.Unlock()
 	rest, err := c.fw.tryWriteFrames(batch)
@@ -210,6 +211,10 @@ func (c *conn) flush() {
 		c.qmu.Unlock()
 		go c.writeLoop()
 		return
+	}
+	if len(marks) == 0 && cap(all) > 0 && cap(c.pubs) == 0 {
+		clear(all)
+		c.pubs = all[:0] // keep the marks' array for the next turn
 	}
 	if len(c.queue) > 0 || (c.closeAfter && !c.closed) {
 		c.qmu.Unlock()

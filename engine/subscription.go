@@ -36,7 +36,6 @@ func (s *subscription) deliver(p *Publication) {
 	defer s.mu.Unlock()
 	if s.recovering {
 		if len(s.buf) >= s.c.e.limits.SendQueueLen {
-			s.c.usage.addDue() // dropped: due and never delivered
 			s.c.e.stats.slowConsumers.Add(1)
 			s.c.closeWith(CloseSlowConsumer, "slow consumer: recovery buffer full")
 			return
@@ -48,7 +47,6 @@ func (s *subscription) deliver(p *Publication) {
 }
 
 func (s *subscription) sendLocked(p *Publication) {
-	s.c.usage.addDue()
 	if s.ack && len(s.unacked) >= s.c.e.limits.MaxUnacked {
 		s.c.e.stats.slowConsumers.Add(1)
 		s.c.closeWith(CloseSlowConsumer, "slow consumer: too many unacknowledged publications")
@@ -69,6 +67,7 @@ func (s *subscription) sendLocked(p *Publication) {
 // live.
 func (s *subscription) finishRecoveryLocked(recovered []*Publication, top uint64) {
 	for _, p := range recovered {
+		s.c.usage.addDue() // live ones were counted when published (hub.go)
 		s.sendLocked(p)
 		top = max(top, p.Offset)
 	}
