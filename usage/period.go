@@ -105,7 +105,7 @@ func (p *Period) DeliveryRate() (float64, bool) {
 
 const periodColumns = `t, conns, peak, new_conns, publishes, due, delivered, peer_delivered, peer_stored, peer_failed, history, disconnects, errors, sdks, hist`
 
-func (p *Period) args(app string) []any {
+func (p *Period) args() []any {
 	j := func(m map[string]int64) string {
 		if m == nil {
 			return "{}"
@@ -113,7 +113,7 @@ func (p *Period) args(app string) []any {
 		b, _ := json.Marshal(m) // cannot fail for a map of integers
 		return string(b)
 	}
-	return []any{app, p.T, p.Conns, p.Peak, p.NewConns, p.Publishes, p.Due, p.Delivered, p.PeerDelivered, p.PeerStored,
+	return []any{p.T, p.Conns, p.Peak, p.NewConns, p.Publishes, p.Due, p.Delivered, p.PeerDelivered, p.PeerStored,
 		p.PeerFailed, p.History, j(p.Disconnects), j(p.Errors), j(p.SDKs), p.Latency.Encode()}
 }
 

@@ -51,19 +51,20 @@ type Series struct {
 // Series returns the app's usage over window (Window48h or Window30d),
 // ending now.
 func (s *Service) Series(ctx context.Context, appID, window string) (Series, error) {
-	var table string
+	var step int64
 	var span time.Duration
 	out := Series{Window: window}
 	switch window {
 	case Window48h:
-		table, span, out.Step = "usage_minute", 48*time.Hour, 60
+		step, span = stepMinute, 48*time.Hour
 	case Window30d:
-		table, span, out.Step = "usage_hour", 30*24*time.Hour, 3600
+		step, span = stepHour, 30*24*time.Hour
 	default:
 		return Series{}, ErrInvalid
 	}
+	out.Step = step
 	from := s.cfg.Now().Add(-span).Unix()
-	rows, err := s.db.QueryContext(ctx, `SELECT `+periodColumns+` FROM `+table+` WHERE app_id = ? AND t >= ? ORDER BY t`, appID, from)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+periodColumns+` FROM usage_periods WHERE app_id = ? AND step = ? AND t >= ? ORDER BY t`, appID, step, from)
 	if err != nil {
 		return Series{}, fmt.Errorf("usage series: %w", err)
 	}

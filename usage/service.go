@@ -110,12 +110,12 @@ func (s *Service) Flush(ctx context.Context) error {
 	}
 	defer tx.Rollback()
 	for _, u := range taken {
-		p, err := period(ctx, tx, "usage_minute", u.AppID, minute)
+		p, err := period(ctx, tx, stepMinute, u.AppID, minute)
 		if err != nil {
 			return fmt.Errorf("%s: %w", op, err)
 		}
 		p.add(u)
-		if err := put(ctx, tx, "usage_minute", u.AppID, &p); err != nil {
+		if err := put(ctx, tx, stepMinute, u.AppID, &p); err != nil {
 			return fmt.Errorf("%s: %w", op, err)
 		}
 		for _, h := range []int64{hour - 3600, hour} {
@@ -124,11 +124,13 @@ func (s *Service) Flush(ctx context.Context) error {
 			}
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM usage_minute WHERE t < ?`, now.Add(-s.cfg.MinuteRetention).Unix()); err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM usage_hour WHERE t < ?`, now.Add(-s.cfg.HourRetention).Unix()); err != nil {
-		return fmt.Errorf("%s: %w", op, err)
+	for _, r := range []struct {
+		step int64
+		keep time.Duration
+	}{{stepMinute, s.cfg.MinuteRetention}, {stepHour, s.cfg.HourRetention}} {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM usage_periods WHERE step = ? AND t < ?`, r.step, now.Add(-r.keep).Unix()); err != nil {
+			return fmt.Errorf("%s: %w", op, err)
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
@@ -136,23 +138,31 @@ func (s *Service) Flush(ctx context.Context) error {
 	return nil
 }
 
+// Steps of the stored periods, in seconds.
+const (
+	stepMinute = 60
+	stepHour   = 3600
+)
+
 // period reads one stored period, or an empty one starting at t.
-func period(ctx context.Context, tx *sql.Tx, table, app string, t int64) (Period, error) {
-	p, err := scanPeriod(tx.QueryRowContext(ctx, `SELECT `+periodColumns+` FROM `+table+` WHERE app_id = ? AND t = ?`, app, t))
+func period(ctx context.Context, tx *sql.Tx, step int64, app string, t int64) (Period, error) {
+	p, err := scanPeriod(tx.QueryRowContext(ctx, `SELECT `+periodColumns+` FROM usage_periods WHERE app_id = ? AND step = ? AND t = ?`, app, step, t))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Period{T: t}, nil
 	}
 	return p, err
 }
 
-func put(ctx context.Context, tx *sql.Tx, table, app string, p *Period) error {
-	_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO `+table+` (app_id, `+periodColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.args(app)...)
+func put(ctx context.Context, tx *sql.Tx, step int64, app string, p *Period) error {
+	_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO usage_periods (app_id, step, `+periodColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		append([]any{app, step}, p.args()...)...)
 	return err
 }
 
 // rollup recomputes the hour starting at h from its minutes.
 func rollup(ctx context.Context, tx *sql.Tx, app string, h int64) error {
-	rows, err := tx.QueryContext(ctx, `SELECT `+periodColumns+` FROM usage_minute WHERE app_id = ? AND t >= ? AND t < ? ORDER BY t`, app, h, h+3600)
+	rows, err := tx.QueryContext(ctx, `SELECT `+periodColumns+` FROM usage_periods WHERE app_id = ? AND step = ? AND t >= ? AND t < ? ORDER BY t`,
+		app, stepMinute, h, h+stepHour)
 	if err != nil {
 		return fmt.Errorf("rollup: %w", err)
 	}
@@ -173,5 +183,5 @@ func rollup(ctx context.Context, tx *sql.Tx, app string, h int64) error {
 	if n == 0 {
 		return nil // minutes already deleted: keep the hour as it was
 	}
-	return put(ctx, tx, "usage_hour", app, &hp)
+	return put(ctx, tx, stepHour, app, &hp)
 }
