@@ -168,6 +168,8 @@ func (s *Server) consoleCreateApp(c echo.Context) error {
 	app, ea, err := s.cfg.Console.CreateApp(ctx, console.NewApp{TeamID: team, Name: c.FormValue("name"), Env: console.Env(c.FormValue("env"))})
 	if status, msg, ok := s.consoleFormError(c, err); ok {
 		if c.FormValue("from") == "team" {
+			c.SetParamNames("lang", "team")
+			c.SetParamValues(langOf(c), c.FormValue("team"))
 			return s.renderConsoleTeam(c, status, msg)
 		}
 		return s.renderConsoleHome(c, status, msg)

@@ -107,6 +107,10 @@ func TestConsoleFlowAndIsolation(t *testing.T) {
 	if w := alice.post("/en/console/apps", form, false); w.Code != http.StatusForbidden {
 		t.Fatalf("create app without CSRF token: %d, want 403", w.Code)
 	}
+	if w := alice.post("/en/console/apps", url.Values{"team": {team[1]}, "name": {" "}, "from": {"team"}}, true); w.Code != http.StatusBadRequest ||
+		!strings.Contains(w.Body.String(), "data-form-error") || !strings.Contains(w.Body.String(), "data-invite-form") {
+		t.Fatalf("blank app name from the team page: %d, want 400 on the team page with the form's error", w.Code)
+	}
 	created := alice.post("/en/console/apps", form, true)
 	wantStatus(t, created, http.StatusCreated)
 	sec := secrets(created.Body.String())
