@@ -65,6 +65,9 @@ type Config struct {
 	// EngineLimits are the engine-wide limits (-engine-* flags); zero
 	// fields keep the engine's defaults.
 	EngineLimits engine.Limits
+	// UsageInterval is how often the apps' usage counters are written to
+	// SQLite (default a minute; tests make it short).
+	UsageInterval time.Duration
 }
 
 // parseFlags reads the global flags, whose defaults come from SWITCHBOARD_*

@@ -41,6 +41,7 @@ type Engine struct {
 	presLocks [64]sync.Mutex
 
 	stats   counters
+	usage   usageTable // per-app usage (usage.go)
 	closing atomic.Bool
 	stop    chan struct{}
 	done    chan struct{}
@@ -129,6 +130,7 @@ func (e *Engine) Publish(ctx context.Context, appID, channel string, data json.R
 		return StreamPosition{}, fmt.Errorf("publish: %w", err)
 	}
 	e.stats.published.Add(1)
+	e.usage.of(appID).publishes.Add(1)
 	if f := e.cfg.OnPublish; f != nil {
 		f(PublishEvent{AppID: appID, Channel: channel, Offset: p.Offset, Size: len(data), Data: data})
 	}

@@ -137,10 +137,12 @@ func (e *Engine) sendPeer(ctx context.Context, app, from, to string, data json.R
 	defer pl.Unlock()
 	if e.hub.sendToUser(app, to, frame) {
 		e.stats.peerDelivered.Add(1)
+		e.usage.of(app).peerDelivered.Add(1)
 		return PeerReceipt{Status: PeerDelivered}, nil
 	}
 	if !store {
 		e.stats.peerFailed.Add(1)
+		e.usage.of(app).peerFailed.Add(1)
 		return PeerReceipt{Status: PeerFailed, Reason: ReasonOffline}, nil
 	}
 	id, full, err := e.offline.store(ctx, app, from, to, data, now, e.limits.OfflineTTL, e.limits.MaxOfflinePerUser)
@@ -149,9 +151,11 @@ func (e *Engine) sendPeer(ctx context.Context, app, from, to string, data json.R
 	}
 	if full {
 		e.stats.peerFailed.Add(1)
+		e.usage.of(app).peerFailed.Add(1)
 		return PeerReceipt{Status: PeerFailed, Reason: ReasonOfflineMax}, nil
 	}
 	e.stats.peerStored.Add(1)
+	e.usage.of(app).peerStored.Add(1)
 	exp := now.Add(e.limits.OfflineTTL).Unix()
 	if f := e.cfg.OnPeerStored; f != nil {
 		f(PeerStoredEvent{AppID: app, From: from, To: to, MessageID: id, ExpiresAt: exp, Data: data})

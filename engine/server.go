@@ -46,6 +46,7 @@ func (e *Engine) History(ctx context.Context, appID, channel string, f HistoryFi
 	if err != nil {
 		return HistoryResult{}, fmt.Errorf("history: %w", err)
 	}
+	e.usage.of(appID).hst.Add(1)
 	return h, nil
 }
 
