@@ -22,6 +22,7 @@ import (
 	"github.com/switchboard-rtm/switchboard/engine/serverapi"
 	"github.com/switchboard-rtm/switchboard/forum"
 	"github.com/switchboard-rtm/switchboard/locales"
+	"github.com/switchboard-rtm/switchboard/mail"
 	"github.com/switchboard-rtm/switchboard/portal"
 	"github.com/switchboard-rtm/switchboard/sandbox"
 	"github.com/switchboard-rtm/switchboard/status"
@@ -44,6 +45,11 @@ type Main struct {
 	// after the engine, so the disconnects of a shutdown are kept.
 	Webhooks *webhooks.Service
 	SLA      *forum.SLA // response-time metrics, kept from the forum's events
+	// Mail is the outbox; its Run delivers until stopMail, and mailDone
+	// closes when Run has returned (before the database closes).
+	Mail     *mail.Outbox
+	stopMail context.CancelFunc
+	mailDone chan struct{}
 
 	// Status probes this server's own engine endpoint; stopStatus ends
 	// its Run and statusDone closes when Run has returned.
@@ -117,6 +123,9 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Forum, err = m.openForum(ctx); err != nil {
 		return err
 	}
+	if err := m.openMail(ctx); err != nil {
+		return err
+	}
 	// Holiday files in <data dir>/calendars replace or extend the embedded
 	// ones (sla.LoadCalendars), so admins update them without a release.
 	if m.SLA, err = forum.NewSLA(ctx, m.Forum, forum.SLAConfig{CalendarsDir: filepath.Join(m.Config.DataDir, "calendars"),
@@ -154,6 +163,8 @@ func (m *Main) Run(ctx context.Context) error {
 		Feedback:       feedback,
 		Forum:          m.Forum,
 		SLA:            m.SLA,
+		Mail:           m.Mail,
+		PublicURL:      m.Config.PublicURL,
 	}
 	if m.Config.Dev {
 		pc.Dev = true
@@ -247,6 +258,11 @@ func (m *Main) Close() error {
 	} else if m.ln != nil {
 		m.ln.Close() // Run failed after listening
 	}
+	if m.stopMail != nil {
+		m.stopMail() // an attempt in flight is retried after the next start
+		<-m.mailDone
+		m.stopMail = nil
+	}
 	if m.SLA != nil {
 		m.SLA.Close() // ends a background recompute before the store closes
 	}
@@ -301,4 +317,34 @@ func (m *Main) openForum(ctx context.Context) (*forum.Store, error) {
 		return nil, err
 	}
 	return st, nil
+}
+
+// openMail opens the outbox and starts its delivery (which only waits
+// when no SMTP server is configured).
+func (m *Main) openMail(ctx context.Context) error {
+	bundle, err := locales.NewBundle(locales.FS())
+	if err != nil {
+		return err
+	}
+	m.Mail, err = mail.Open(ctx, mail.Config{
+		DB: m.DB, Logger: m.Log.With("component", "mail"), From: m.Config.SMTPFrom,
+		SMTP: mail.SMTP{Addr: m.Config.SMTPAddr, User: m.Config.SMTPUser, Password: m.Config.SMTPPassword,
+			StartTLS: m.Config.SMTPStartTLS, TLS: m.Config.SMTPTLS},
+		Localize: func(lang, id string, data map[string]any) (string, error) {
+			return i18n.NewLocalizer(bundle, lang).Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
+		},
+	})
+	if err != nil {
+		return err
+	}
+	if !m.Mail.Configured() {
+		m.Log.Info("no SMTP server (-smtp-addr): mail stays in the outbox, see /en/admin/outbox")
+	}
+	mctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	m.stopMail, m.mailDone = stop, make(chan struct{})
+	go func() {
+		defer close(m.mailDone)
+		m.Mail.Run(mctx)
+	}()
+	return nil
 }

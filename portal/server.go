@@ -76,6 +76,12 @@ type Config struct {
 	// SLA keeps the forum's response-time metrics (nil: no staff queue,
 	// response-time dashboard or SLA admin page).
 	SLA *forum.SLA
+	// Mail is the outbox for password resets, address verification and
+	// notifications (nil: no email, no "Forgot password?").
+	Mail Mailer
+	// PublicURL is the base of absolute links in emails; empty: the
+	// request's own scheme and host.
+	PublicURL string
 
 	Now func() time.Time
 }
@@ -189,6 +195,7 @@ func (s *Server) registerRoutes() {
 	s.registerForumRoutes()
 	s.registerAccountRoutes()
 	s.registerAdminRoutes()
+	s.registerMailRoutes()
 	s.registerStatusRoutes()
 	s.registerSLARoutes()
 	if s.cfg.Engine != nil {
