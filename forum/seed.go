@@ -83,7 +83,7 @@ func (s *Store) seedDemo(ctx context.Context) error {
 	clock.set(base)
 	users := map[string]*User{}
 	for _, du := range demoUsers {
-		u, err := seeder.createUser(ctx, SignUp{Email: du.email, Name: du.name, Lang: du.lang}, du.role, false)
+		u, err := seeder.createUser(ctx, SignUp{Email: du.email, Name: du.name, Lang: du.lang}, du.role, false, true)
 		if err != nil {
 			return err
 		}

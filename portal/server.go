@@ -194,6 +194,7 @@ func (s *Server) registerRoutes() {
 	s.registerSandboxRoutes()
 	s.registerForumRoutes()
 	s.registerAccountRoutes()
+	s.registerAccountEmailRoutes()
 	s.registerAdminRoutes()
 	s.registerMailRoutes()
 	s.registerStatusRoutes()

@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/switchboard-rtm/switchboard/internal/smtpsink"
+)
+
+// startMailMain starts the full wiring with an SMTP sink as its server
+// (STARTTLS and AUTH, as a real provider requires).
+func startMailMain(t *testing.T) (*Main, *smtpsink.Sink) {
+	t.Helper()
+	sink := smtpsink.Start(t, "", "portal", "smtp-secret")
+	m := NewMain(Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), SkipDemo: true,
+		SMTPAddr: sink.Addr, SMTPUser: "portal", SMTPPassword: "smtp-secret", SMTPFrom: "Switchboard <support@switchboard.test>",
+		SMTPStartTLS: true, SMTPTLS: sink.ClientTLS()}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err := m.Run(context.Background()); err != nil {
+		m.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		m.Shutdown(ctx)
+	})
+	return m, sink
+}
+
+// webClient is a browser without a browser: cookies, CSRF, no redirects
+// followed unless asked.
+type webClient struct {
+	t    *testing.T
+	base string
+	http *http.Client
+}
+
+func newWebClient(t *testing.T, base string) *webClient {
+	jar, _ := cookiejar.New(nil)
+	return &webClient{t: t, base: base, http: &http.Client{Jar: jar, Timeout: 10 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+func (w *webClient) get(u string) (int, string) {
+	w.t.Helper()
+	if strings.HasPrefix(u, "/") {
+		u = w.base + u
+	}
+	resp, err := w.http.Get(u)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+var csrfInput = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+// post submits a form to path with the CSRF token of page (fetched first).
+func (w *webClient) post(page, path string, form url.Values) (int, string, string) {
+	w.t.Helper()
+	_, body := w.get(page)
+	m := csrfInput.FindStringSubmatch(body)
+	if m == nil {
+		w.t.Fatalf("no CSRF field on %s", page)
+	}
+	form.Set("_csrf", m[1])
+	resp, err := w.http.PostForm(w.base+path, form)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header.Get("Location"), string(b)
+}
+
+// TestSignUpVerifyAndResetByEmail follows the links of real emails: the
+// verification sent at sign-up, then "Forgot password?".
+func TestSignUpVerifyAndResetByEmail(t *testing.T) {
+	m, sink := startMailMain(t)
+	base := m.URL()
+	ana := newWebClient(t, base)
+	if code, loc, body := ana.post("/zh/signup", "/zh/signup", url.Values{"email": {"ana@example.com"}, "name": {"Ana"}, "password": {"correct horse battery"}}); code != http.StatusSeeOther {
+		t.Fatalf("signup: %d %s\n%.500s", code, loc, body)
+	}
+	u, err := m.Forum.UserIDByEmail(context.Background(), "ana@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := m.Forum.FindUser(context.Background(), u); got.Verified() {
+		t.Fatal("verified before following the link")
+	}
+	verify := sink.Wait(t, 1, 10*time.Second)[0]
+	if verify.Subject != "请确认您的邮箱地址" || verify.To[0] != "ana@example.com" {
+		t.Fatalf("verification mail: %q to %v", verify.Subject, verify.To)
+	}
+	links := verify.Links()
+	if len(links) != 1 || !strings.HasPrefix(links[0], base+"/zh/verify/") || !strings.Contains(verify.HTML, links[0]) {
+		t.Fatalf("verification links %v", links)
+	}
+	if code, body := ana.get(links[0]); code != http.StatusOK || !strings.Contains(body, "data-verified") {
+		t.Fatalf("following the link: %d\n%.500s", code, body)
+	}
+	if got, _ := m.Forum.FindUser(context.Background(), u); !got.Verified() {
+		t.Fatal("not verified after following the link")
+	}
+	if code, _ := ana.get(links[0]); code == http.StatusOK {
+		t.Error("the verification link works twice")
+	}
+
+	// Forgot password: the same answer for a stranger's address, and no mail.
+	bo := newWebClient(t, base)
+	code, _, unknown := bo.post("/en/forgot", "/en/forgot", url.Values{"email": {"nobody@example.com"}})
+	if code != http.StatusOK || !strings.Contains(unknown, "data-forgot-sent") {
+		t.Fatalf("forgot (unknown): %d", code)
+	}
+	code, _, known := bo.post("/en/forgot", "/en/forgot", url.Values{"email": {"ana@example.com"}})
+	if code != http.StatusOK {
+		t.Fatalf("forgot: %d", code)
+	}
+	if strip(known) != strip(unknown) {
+		t.Error("the answer differs for a known address")
+	}
+	reset := sink.Wait(t, 2, 10*time.Second)[1]
+	if reset.Subject != "重置您的 Switchboard 密码" { // Ana signed up in Chinese
+		t.Errorf("reset subject %q", reset.Subject)
+	}
+	if n := len(sink.Messages()); n != 2 {
+		t.Fatalf("%d messages, want 2 (none for the unknown address)", n)
+	}
+	link := reset.Links()[0]
+	if !strings.HasPrefix(link, base+"/zh/reset/") {
+		t.Fatalf("reset link %s", link)
+	}
+	path := strings.TrimPrefix(link, base)
+	if code, loc, body := bo.post(path, path, url.Values{"password": {"a whole new password"}}); code != http.StatusSeeOther {
+		t.Fatalf("reset: %d %s\n%.500s", code, loc, body)
+	}
+	if code, loc, _ := bo.post("/en/login", "/en/login", url.Values{"email": {"ana@example.com"}, "password": {"a whole new password"}}); code != http.StatusSeeOther {
+		t.Fatalf("login with the new password: %d %s", code, loc)
+	}
+	if code, _, _ := bo.post(path, path, url.Values{"password": {"yet another password"}}); code == http.StatusSeeOther {
+		t.Error("the reset link works twice")
+	}
+}
+
+var csrfOrNonce = regexp.MustCompile(`value="[^"]*"|nonce="[^"]*"|W/"[^"]*"`)
+
+// strip drops per-request values (CSRF tokens) from a page.
+func strip(s string) string { return csrfOrNonce.ReplaceAllString(s, "") }
