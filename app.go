@@ -26,6 +26,7 @@ import (
 	"github.com/switchboard-rtm/switchboard/portal"
 	"github.com/switchboard-rtm/switchboard/sandbox"
 	"github.com/switchboard-rtm/switchboard/status"
+	"github.com/switchboard-rtm/switchboard/support"
 	"github.com/switchboard-rtm/switchboard/webhooks"
 )
 
@@ -47,6 +48,7 @@ type Main struct {
 	SLA      *forum.SLA // response-time metrics, kept from the forum's events
 	// Mail is the outbox; its Run delivers until stopMail, and mailDone
 	// closes when Run has returned (before the database closes).
+	Support  *support.Service // plans and private tickets
 	Mail     *mail.Outbox
 	stopMail context.CancelFunc
 	mailDone chan struct{}
@@ -132,6 +134,12 @@ func (m *Main) Run(ctx context.Context) error {
 		Logger: m.Log.With("component", "sla")}); err != nil {
 		return err
 	}
+	// Teams come from the console once it is merged; until then every user
+	// is a team of one (support.PersonalTeams).
+	if m.Support, err = support.Open(ctx, support.Config{DB: m.DB, Teams: support.PersonalTeams{Users: m.Forum},
+		Render: m.Forum.RenderPreview, Schedule: m.SLA.Schedule, Logger: m.Log.With("component", "support")}); err != nil {
+		return err
+	}
 	// The prober dials this server's public endpoints as a client would,
 	// so it needs the bound address: listen before building the portal.
 	if m.ln, err = net.Listen("tcp", m.Config.Addr); err != nil {
@@ -164,6 +172,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Forum:          m.Forum,
 		SLA:            m.SLA,
 		Mail:           m.Mail,
+		Support:        m.Support,
 		PublicURL:      m.Config.PublicURL,
 	}
 	if m.Config.Dev {

@@ -291,7 +291,7 @@ func commands() []command {
 			run: func(_ context.Context, _ Config, args []string, _ io.Reader, stdout, _ io.Writer) error {
 				return i18nStatus(args, stdout)
 			}},
-		{name: "admin", usage: [2]string{"admin create", "create a forum admin (admin create --email EMAIL [--name NAME] [--password-stdin] [--promote])"},
+		{name: "admin", usage: [2]string{"admin", "create a forum admin (admin create --email EMAIL [--name NAME] [--password-stdin] [--promote]); give a team a support plan (admin plan -team NAME -plan ID)"},
 			run: func(ctx context.Context, cfg Config, args []string, stdin io.Reader, stdout, _ io.Writer) error {
 				return runAdmin(ctx, args, cfg.DataDir, stdin, stdout)
 			}, globalsAfter: true},

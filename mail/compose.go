@@ -22,10 +22,13 @@ var (
 // mail.KIND.body (paragraphs separated by blank lines) and, when it has a
 // Link, mail.KIND.action.
 const (
-	KindReset        = "reset"         // a password-reset link
-	KindVerify       = "verify"        // an address-verification link
-	KindForumMention = "forum_mention" // someone @mentioned the recipient
-	KindForumReply   = "forum_reply"   // a reply in a watched topic
+	KindReset         = "reset"          // a password-reset link
+	KindVerify        = "verify"         // an address-verification link
+	KindForumMention  = "forum_mention"  // someone @mentioned the recipient
+	KindForumReply    = "forum_reply"    // a reply in a watched topic
+	KindTicketCreated = "ticket_created" // Data["ID"]: the ticket's number
+	KindTicketReplied = "ticket_replied"
+	KindTicketSolved  = "ticket_solved"
 )
 
 // Notification reports whether letters of kind are notifications, which

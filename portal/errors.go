@@ -14,6 +14,7 @@ import (
 	"github.com/switchboard-rtm/switchboard/locales"
 	"github.com/switchboard-rtm/switchboard/sandbox"
 	"github.com/switchboard-rtm/switchboard/status"
+	"github.com/switchboard-rtm/switchboard/support"
 )
 
 // userError is an error meant for the reader: an HTTP status and a
@@ -73,6 +74,11 @@ var sentinelStatus = []struct {
 	{sandbox.ErrInvalid, http.StatusBadRequest, "error.bad_request"},
 	{sandbox.ErrQuota, http.StatusTooManyRequests, "error.rate_limited"},
 	{sandbox.ErrBusy, http.StatusConflict, "sandbox.error.lt_busy"},
+
+	{support.ErrNotFound, http.StatusNotFound, "error.not_found"},
+	{support.ErrForbidden, http.StatusForbidden, "forum.error.forbidden"},
+	{support.ErrUnauthorized, http.StatusUnauthorized, "forum.error.login_required"},
+	{support.ErrInvalid, http.StatusBadRequest, "error.bad_request"},
 
 	{status.ErrNotFound, http.StatusNotFound, "error.not_found"},
 	// A *status.ValidationError names its field: "status.invalid_<field>".

@@ -24,6 +24,7 @@ import (
 	"github.com/switchboard-rtm/switchboard/forum"
 	"github.com/switchboard-rtm/switchboard/sandbox"
 	"github.com/switchboard-rtm/switchboard/status"
+	"github.com/switchboard-rtm/switchboard/support"
 )
 
 // Config holds the server's dependencies. main builds the concrete values.
@@ -76,6 +77,9 @@ type Config struct {
 	// SLA keeps the forum's response-time metrics (nil: no staff queue,
 	// response-time dashboard or SLA admin page).
 	SLA *forum.SLA
+	// Support is private support: plans and tickets (nil: no /support).
+	// It needs Forum and SLA.
+	Support *support.Service
 	// Mail is the outbox for password resets, address verification and
 	// notifications (nil: no email, no "Forgot password?").
 	Mail Mailer
@@ -197,6 +201,7 @@ func (s *Server) registerRoutes() {
 	s.registerAccountEmailRoutes()
 	s.registerAdminRoutes()
 	s.registerMailRoutes()
+	s.registerSupportRoutes()
 	s.registerStatusRoutes()
 	s.registerSLARoutes()
 	if s.cfg.Engine != nil {

@@ -232,3 +232,7 @@ func orBusiness(t sla.Target) sla.Basis {
 	}
 	return t.Basis
 }
+
+// Presales returns the published first-response target of pre-sales
+// consultations on the current schedule.
+func (s *Service) Presales() sla.Target { return PresalesTarget(s.schedule().BusinessDay()) }

@@ -61,16 +61,15 @@ type Teams interface {
 	TeamByName(ctx context.Context, name string) (Team, error)
 }
 
-// Renderer turns Markdown into sanitized HTML: the forum's post renderer.
-type Renderer interface {
-	Render(src []byte) ([]byte, error)
-}
+// Render turns Markdown into sanitized HTML, exactly as a forum post
+// (forum.Store.RenderPreview: the same Markdown dialect and sanitizer).
+type Render func(src string) (string, error)
 
 // Config configures a Service.
 type Config struct {
 	DB       *sql.DB
 	Teams    Teams
-	Renderer Renderer
+	Render   Render
 	// Schedule returns the business-hours schedule (the forum's, which an
 	// admin's calendar update replaces).
 	Schedule func() *sla.Schedule
@@ -90,8 +89,8 @@ type Service struct {
 // Open migrates the support tables, seeds the plans once and returns the
 // service.
 func Open(ctx context.Context, cfg Config) (*Service, error) {
-	if cfg.DB == nil || cfg.Teams == nil || cfg.Renderer == nil || cfg.Schedule == nil {
-		return nil, fmt.Errorf("support: DB, Teams, Renderer and Schedule are required: %w", ErrInvalid)
+	if cfg.DB == nil || cfg.Teams == nil || cfg.Render == nil || cfg.Schedule == nil {
+		return nil, fmt.Errorf("support: DB, Teams, Render and Schedule are required: %w", ErrInvalid)
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -129,4 +128,9 @@ func (s *Service) actor(ctx context.Context) Actor {
 		return Actor{}
 	}
 	return Actor{UserID: u.ID, Staff: u.Role.Team(), Admin: u.Role == forum.RoleAdmin, Verified: u.Verified(), Banned: u.Suspended(s.now())}
+}
+
+// TeamByName finds a team by name (for admins assigning plans).
+func (s *Service) TeamByName(ctx context.Context, name string) (Team, error) {
+	return s.cfg.Teams.TeamByName(ctx, name)
 }

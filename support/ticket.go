@@ -225,11 +225,11 @@ func (s *Service) insert(ctx context.Context, in NewTicket, p *Plan, target sla.
 }
 
 func (s *Service) render(body string) (string, error) {
-	h, err := s.cfg.Renderer.Render([]byte(body))
+	h, err := s.cfg.Render(body)
 	if err != nil {
 		return "", fmt.Errorf("render ticket message: %w", err)
 	}
-	return string(h), nil
+	return h, nil
 }
 
 func addMessage(ctx context.Context, tx *sql.Tx, ticketID, author int64, staff, note bool, body, html string, now int64) error {
@@ -317,6 +317,19 @@ func (s *Service) authorize(ctx context.Context, id int64, act Action) (*Ticket,
 		return nil, r, err
 	}
 	return t, r, nil
+}
+
+// Teams returns the signed-in user's teams.
+func (s *Service) Teams(ctx context.Context) ([]Team, error) {
+	a := s.actor(ctx)
+	if a.UserID == 0 {
+		return nil, ErrUnauthorized
+	}
+	ts, err := s.cfg.Teams.TeamsOf(ctx, a.UserID)
+	if err != nil {
+		return nil, fmt.Errorf("teams: %w", err)
+	}
+	return ts, nil
 }
 
 // List returns the tickets of the signed-in user's teams, newest first.
