@@ -2,6 +2,7 @@ package portal
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -113,6 +114,44 @@ func TestTicketPagesArePrivate(t *testing.T) {
 	if b := owner.get(path).Body.String(); !strings.Contains(b, "sla-met") {
 		t.Errorf("after the staff reply the line is not met:\n%.300s", b[strings.Index(b, "data-response-line")-80:])
 	}
+	t.Run("public figures: counts and durations, no content", func(t *testing.T) {
+		w := newBrowser(t, s).get("/api/forum/response-times")
+		var rep struct {
+			Tickets []struct {
+				Plan, Priority string
+				Tickets        int    `json:"tickets"`
+				Answered       int    `json:"answered"`
+				Median         *int64 `json:"median_first_response_seconds"`
+				TargetSeconds  int64  `json:"target_seconds"`
+				TargetBasis    string `json:"target_basis"`
+				Weekly         []json.RawMessage
+			} `json:"tickets"`
+		}
+		if err := json.Unmarshal(w.Body.Bytes(), &rep); err != nil {
+			t.Fatal(err)
+		}
+		var found bool
+		for _, r := range rep.Tickets {
+			if r.Plan == "premium" && r.Priority == "urgent" {
+				found = true
+				if r.Tickets != 1 || r.Answered != 1 || r.Median == nil || r.TargetSeconds != 3600 || r.TargetBasis != "calendar" || len(r.Weekly) != 12 {
+					t.Errorf("premium/urgent row %+v", r)
+				}
+			}
+		}
+		if !found {
+			t.Fatalf("no premium/urgent row in %s", w.Body.String())
+		}
+		for _, secret := range []string{"Payments", "abc123", "owner", "checkout"} {
+			if strings.Contains(w.Body.String(), secret) {
+				t.Errorf("the public report contains %q", secret)
+			}
+		}
+		dash := newBrowser(t, s).get("/en/community/response-times").Body.String()
+		if !strings.Contains(dash, `data-ticket-row="premium/urgent"`) || strings.Contains(dash, "Payments") {
+			t.Error("the dashboard lacks the ticket figures or shows content")
+		}
+	})
 	t.Run("Community cannot open tickets; a pre-sales consultation can", func(t *testing.T) {
 		otherUser, _ := st.FindUserByUsername(context.Background(), "other")
 		f := url.Values{"team": {itoa(otherUser.ID)}, "subject": {"Can you help me"}, "body": {"please"}, "priority": {"normal"}}
