@@ -23,6 +23,7 @@ import (
 	"github.com/switchboard-rtm/switchboard/forum"
 	"github.com/switchboard-rtm/switchboard/locales"
 	"github.com/switchboard-rtm/switchboard/mail"
+	"github.com/switchboard-rtm/switchboard/notify"
 	"github.com/switchboard-rtm/switchboard/portal"
 	"github.com/switchboard-rtm/switchboard/sandbox"
 	"github.com/switchboard-rtm/switchboard/status"
@@ -52,6 +53,9 @@ type Main struct {
 	Mail     *mail.Outbox
 	stopMail context.CancelFunc
 	mailDone chan struct{}
+	// notifyDone closes when the notification mailer (stopped with
+	// stopMail) has returned.
+	notifyDone chan struct{}
 
 	// Status probes this server's own engine endpoint; stopStatus ends
 	// its Run and statusDone closes when Run has returned.
@@ -194,6 +198,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.done = make(chan error, 1)
 	go func() { m.done <- m.server.Serve(m.ln) }()
+	m.startNotify(ctx)
 	// The prober runs until Shutdown or Close, not until ctx ends: it
 	// must stop before the engine and the database it uses.
 	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
@@ -270,6 +275,9 @@ func (m *Main) Close() error {
 	if m.stopMail != nil {
 		m.stopMail() // an attempt in flight is retried after the next start
 		<-m.mailDone
+		if m.notifyDone != nil {
+			<-m.notifyDone
+		}
 		m.stopMail = nil
 	}
 	if m.SLA != nil {
@@ -356,4 +364,24 @@ func (m *Main) openMail(ctx context.Context) error {
 		m.Mail.Run(mctx)
 	}()
 	return nil
+}
+
+// startNotify starts the mailer of forum notifications (mentions, watched
+// replies); stopMail ends it with the outbox's delivery.
+func (m *Main) startNotify(ctx context.Context) {
+	n := notify.New(notify.Config{Forum: m.Forum, Mail: m.Mail, Logger: m.Log.With("component", "notify"),
+		BaseURL: func() string {
+			if m.Config.PublicURL != "" {
+				return m.Config.PublicURL
+			}
+			return m.URL()
+		}, Interval: m.Config.NotifyInterval})
+	nctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	prev := m.stopMail
+	m.stopMail = func() { stop(); prev() }
+	m.notifyDone = make(chan struct{})
+	go func() {
+		defer close(m.notifyDone)
+		n.Run(nctx)
+	}()
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/switchboard-rtm/switchboard/forum"
 	"github.com/switchboard-rtm/switchboard/internal/smtpsink"
 )
 
@@ -20,7 +21,7 @@ import (
 func startMailMain(t *testing.T) (*Main, *smtpsink.Sink) {
 	t.Helper()
 	sink := smtpsink.Start(t, "", "portal", "smtp-secret")
-	m := NewMain(Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), SkipDemo: true,
+	m := NewMain(Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), SkipDemo: true, NotifyInterval: 50 * time.Millisecond,
 		SMTPAddr: sink.Addr, SMTPUser: "portal", SMTPPassword: "smtp-secret", SMTPFrom: "Switchboard <support@switchboard.test>",
 		SMTPStartTLS: true, SMTPTLS: sink.ClientTLS()}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err := m.Run(context.Background()); err != nil {
@@ -157,3 +158,66 @@ var csrfOrNonce = regexp.MustCompile(`value="[^"]*"|nonce="[^"]*"|W/"[^"]*"`)
 
 // strip drops per-request values (CSRF tokens) from a page.
 func strip(s string) string { return csrfOrNonce.ReplaceAllString(s, "") }
+
+// TestForumNotificationEmails: a mention and a reply in a watched topic
+// are emailed in each recipient's language with a working link, and the
+// unsubscribe link stops them.
+func TestForumNotificationEmails(t *testing.T) {
+	m, sink := startMailMain(t)
+	ctx := context.Background()
+	ana, err := m.Forum.CreateUser(ctx, forum.SignUp{Email: "ana@example.com", Name: "Ana", Password: "correct horse battery", Lang: "zh"}, forum.RoleMember)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bo, err := m.Forum.CreateUser(ctx, forum.SignUp{Email: "bo@example.com", Name: "Bo", Password: "correct horse battery"}, forum.RoleMember)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cats, err := m.Forum.Categories(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	topic, err := m.Forum.CreateTopic(forum.NewContext(ctx, bo), forum.NewTopic{CategoryID: cats[0].ID, Title: "Presence after reconnect",
+		Body: "Hi @" + ana.Username + ", did you see duplicate joins?", Lang: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mention := sink.Wait(t, 1, 10*time.Second)[0]
+	if mention.To[0] != "ana@example.com" || mention.Subject != "Bo 在“Presence after reconnect”中提到了您" {
+		t.Fatalf("mention email %q to %v", mention.Subject, mention.To)
+	}
+	if mention.Header.Get("List-Unsubscribe") == "" {
+		t.Error("no List-Unsubscribe header")
+	}
+	links := mention.Links()
+	if len(links) != 2 || !strings.HasPrefix(links[0], m.URL()+"/zh/forum/p/") || !strings.HasPrefix(links[1], m.URL()+"/zh/unsubscribe/") {
+		t.Fatalf("links %v, want the post and the unsubscribe link", links)
+	}
+	c := newWebClient(t, m.URL())
+	c.http.CheckRedirect = nil // follow the post link to its topic
+	if code, body := c.get(links[0]); code != http.StatusOK || !strings.Contains(body, "Presence after reconnect") {
+		t.Errorf("the post link: %d", code)
+	}
+	if _, err := m.Forum.Reply(forum.NewContext(ctx, ana), topic.ID, "Yes, twice after every resume."); err != nil {
+		t.Fatal(err)
+	}
+	reply := sink.Wait(t, 2, 10*time.Second)[1]
+	if reply.To[0] != "bo@example.com" || reply.Subject != "New reply in “Presence after reconnect”" {
+		t.Fatalf("reply email %q to %v", reply.Subject, reply.To)
+	}
+
+	// Unsubscribing (a confirming POST) stops Ana's notification emails.
+	unsub := strings.TrimPrefix(links[1], m.URL())
+	if code, _, body := newWebClient(t, m.URL()).post(unsub, unsub, url.Values{}); code != http.StatusOK || !strings.Contains(body, "data-unsubscribed") {
+		t.Fatalf("unsubscribe: %d", code)
+	}
+	if _, err := m.Forum.Reply(forum.NewContext(ctx, bo), topic.ID, "Thanks @"+ana.Username+", fixed in 1.4."); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond)
+	for _, msg := range sink.Messages()[2:] {
+		if msg.To[0] == "ana@example.com" {
+			t.Errorf("after unsubscribing Ana got %q", msg.Subject)
+		}
+	}
+}

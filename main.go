@@ -76,6 +76,9 @@ type Config struct {
 	// SMTPTLS is the STARTTLS configuration; nil (always, outside tests)
 	// verifies the server against the system roots.
 	SMTPTLS *tls.Config
+	// NotifyInterval is how often forum notifications are mailed (0: 5 s;
+	// tests shorten it).
+	NotifyInterval time.Duration
 }
 
 // parseFlags reads the global flags, whose defaults come from SWITCHBOARD_*

@@ -47,6 +47,10 @@ func (s *Store) Seed(ctx context.Context, opt SeedOptions) error {
 	if err := s.seedDemo(ctx); err != nil {
 		return fmt.Errorf("seed demo content: %w", err)
 	}
+	// The demo users' notifications are never emailed.
+	if _, err := s.db.ExecContext(ctx, `UPDATE forum_notifications SET emailed = 1`); err != nil {
+		return fmt.Errorf("seed demo content: %w", err)
+	}
 	return nil
 }
 

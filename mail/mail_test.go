@@ -59,6 +59,9 @@ var letters = []mail.Letter{
 	{Kind: mail.KindVerify, Link: "https://portal.test/en/verify?token=abc"},
 	{Kind: mail.KindForumMention, Link: "https://portal.test/en/forum/t/1", Data: map[string]any{"Author": "Bo", "Topic": "Limits"}, Unsubscribe: "https://portal.test/en/unsubscribe?token=u"},
 	{Kind: mail.KindForumReply, Link: "https://portal.test/en/forum/t/1", Data: map[string]any{"Author": "Bo", "Topic": "Limits"}, Unsubscribe: "https://portal.test/en/unsubscribe?token=u"},
+	{Kind: mail.KindTicketCreated, Link: "https://portal.test/en/support/tickets/7", Data: map[string]any{"ID": 7}, Unsubscribe: "https://portal.test/en/unsubscribe?token=u"},
+	{Kind: mail.KindTicketReplied, Link: "https://portal.test/en/support/tickets/7", Data: map[string]any{"ID": 7}, Unsubscribe: "https://portal.test/en/unsubscribe?token=u"},
+	{Kind: mail.KindTicketSolved, Link: "https://portal.test/en/support/tickets/7", Data: map[string]any{"ID": 7}, Unsubscribe: "https://portal.test/en/unsubscribe?token=u"},
 }
 
 func TestComposeEveryKindInBothLanguages(t *testing.T) {
@@ -82,7 +85,7 @@ func TestComposeEveryKindInBothLanguages(t *testing.T) {
 						t.Errorf("%s part has an unsubscribe link: %v, want %v", name, got, mail.Notification(l.Kind))
 					}
 				}
-				if lang == "zh" && !strings.ContainsAny(m.Subject, "的您密码邮箱回复") {
+				if lang == "zh" && !strings.ContainsAny(m.Subject, "的您密码邮箱回复工单") {
 					t.Errorf("zh subject %q is not Chinese", m.Subject)
 				}
 			})
