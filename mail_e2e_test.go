@@ -3,6 +3,9 @@ package main
 import (
 	"context"
 	"io"
+	"net"
+	"os/exec"
+	"path/filepath"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
@@ -12,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/switchboard-rtm/switchboard/db"
 	"github.com/switchboard-rtm/switchboard/forum"
 	"github.com/switchboard-rtm/switchboard/internal/smtpsink"
 )
@@ -219,5 +223,78 @@ func TestForumNotificationEmails(t *testing.T) {
 		if msg.To[0] == "ana@example.com" {
 			t.Errorf("after unsubscribing Ana got %q", msg.Subject)
 		}
+	}
+}
+
+// TestMailSurvivesKill9: the SMTP server is down, a reset email is
+// accepted and retried; the portal is killed with SIGKILL and started
+// again once the server is up: the email arrives, once, and its link works.
+func TestMailSurvivesKill9(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and kills a child server")
+	}
+	bin := filepath.Join(t.TempDir(), "switchboard")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	dir := t.TempDir()
+	create := exec.Command(bin, "-data", dir, "admin", "create", "--email", "ops@example.com", "--password-stdin")
+	create.Stdin = strings.NewReader("a good long password\n")
+	if out, err := create.CombinedOutput(); err != nil {
+		t.Fatalf("admin create: %v\n%s", err, out)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	smtpAddr := ln.Addr().String()
+	ln.Close() // nobody listens: SMTP is down
+	flags := []string{"-smtp-addr", smtpAddr, "-smtp-starttls=false"}
+	srv := startServerProcess(t, bin, dir, flags...)
+	if code, _, _ := newWebClient(t, srv.url).post("/en/forgot", "/en/forgot", url.Values{"email": {"ops@example.com"}}); code != http.StatusOK {
+		t.Fatalf("forgot: %d", code)
+	}
+	d, err := db.Open(context.Background(), filepath.Join(dir, db.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var attempts int
+		var state, lastErr string
+		err := d.QueryRow(`SELECT attempts, state, last_error FROM mail_outbox WHERE kind = 'reset'`).Scan(&attempts, &state, &lastErr)
+		if err == nil && attempts >= 1 {
+			if state != "pending" || !strings.Contains(lastErr, "smtp dial") {
+				t.Fatalf("after a failed attempt: %s %q", state, lastErr)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no failed attempt recorded (%v)", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	srv.cmd.Process.Kill() // SIGKILL: no shutdown
+	srv.cmd.Wait()
+
+	sink := smtpsink.StartPlain(t, smtpAddr)
+	srv = startServerProcess(t, bin, dir, flags...)
+	got := sink.Wait(t, 1, 75*time.Second) // the retry waits out its backoff (at most 30 s)
+	if got[0].To[0] != "ops@example.com" || got[0].Subject != "Reset your Switchboard password" {
+		t.Fatalf("got %q to %v", got[0].Subject, got[0].To)
+	}
+	link := got[0].Links()[0]
+	path := strings.TrimPrefix(link, srv.url)
+	if path == link { // the link carries the first run's port: take its path
+		u, _ := url.Parse(link)
+		path = u.Path
+	}
+	if code, _, _ := newWebClient(t, srv.url).post(path, path, url.Values{"password": {"a fresh long password"}}); code != http.StatusSeeOther {
+		t.Errorf("the reset link from before the kill: %d", code)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if n := len(sink.Messages()); n != 1 {
+		t.Errorf("%d messages, want the one, once", n)
 	}
 }

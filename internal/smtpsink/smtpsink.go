@@ -64,6 +64,18 @@ type Sink struct {
 // user/pass.
 func Start(t testing.TB, addr, user, pass string) *Sink {
 	t.Helper()
+	return start(t, addr, user, pass, true)
+}
+
+// StartPlain is Start without STARTTLS, like a local relay: for a server
+// process that cannot be handed the sink's certificate.
+func StartPlain(t testing.TB, addr string) *Sink {
+	t.Helper()
+	return start(t, addr, "", "", false)
+}
+
+func start(t testing.TB, addr, user, pass string, withTLS bool) *Sink {
+	t.Helper()
 	if addr == "" {
 		addr = "127.0.0.1:0"
 	}
@@ -75,7 +87,9 @@ func Start(t testing.TB, addr, user, pass string) *Sink {
 	s := &Sink{Addr: ln.Addr().String(), User: user, Pass: pass, pool: pool, more: make(chan struct{}, 1)}
 	s.srv = smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &session{s: s}, nil }))
 	s.srv.Domain = "localhost"
-	s.srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
+	if withTLS {
+		s.srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
+	}
 	s.srv.ReadTimeout, s.srv.WriteTimeout = 10*time.Second, 10*time.Second
 	go s.srv.Serve(ln)
 	t.Cleanup(s.Stop)
