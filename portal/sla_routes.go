@@ -88,7 +88,7 @@ func (s *Server) slaQueue(c echo.Context) error {
 		return err
 	}
 	v.Data = map[string]any{"Rows": rows, "Filter": f, "Categories": cats, "Formats": v.slaCountdownFormats(), "Team": team,
-		"Tickets": tickets, "Plans": plans, "Plan": c.QueryParam("plan"),
+		"Tickets": tickets, "Plans": plans, "Plan": c.QueryParam("plan"), "Events": s.queueEvents(c),
 		"Back": c.Request().URL.RequestURI(), "Priorities": []forum.Priority{forum.PriorityNormal, forum.PriorityHigh, forum.PriorityUrgent}}
 	return s.render(c, http.StatusOK, "sla/queue", v)
 }

@@ -23,6 +23,7 @@ func (s *Server) registerSupportRoutes() {
 	g := s.echo.Group("/:lang/support", validLang, s.forumErrors)
 	g.GET("", s.supportPage)
 	g.POST("/tickets", s.openTicket)
+	g.POST("/events", s.registerEvent)
 	g.GET("/tickets/:id", s.ticketPage)
 	g.POST("/tickets/:id/reply", s.ticketReply)
 	g.POST("/tickets/:id/:action", s.ticketAction)
@@ -48,6 +49,7 @@ type supportData struct {
 	Error      string
 	Targets    func(p *support.Plan, pr support.Priority) string
 	Presales   string // the pre-sales target, formatted
+	Events     []support.Event
 }
 
 func (s *Server) supportPage(c echo.Context) error {
@@ -87,6 +89,9 @@ func (s *Server) renderSupport(c echo.Context, status int, d *supportData) error
 		if d.Tickets, err = s.cfg.Support.List(ctx); err != nil {
 			return err
 		}
+		if d.Events, err = s.cfg.Support.Events(ctx); err != nil {
+			return err
+		}
 	}
 	v.Data = d
 	return s.render(c, status, "support/index", v)
@@ -106,6 +111,25 @@ func (s *Server) openTicket(c echo.Context) error {
 	}
 	s.mailTicket(ctx, c, t, "ticket_created", t.OpenedBy)
 	return c.Redirect(http.StatusSeeOther, ticketPath(langOf(c), t.ID))
+}
+
+// registerEvent registers a Premium team's launch or live event; the
+// window is entered in UTC.
+func (s *Server) registerEvent(c echo.Context) error {
+	team, _ := strconv.ParseInt(c.FormValue("team"), 10, 64)
+	start, _ := time.ParseInLocation("2006-01-02T15:04", c.FormValue("start"), time.UTC)
+	end, _ := time.ParseInLocation("2006-01-02T15:04", c.FormValue("end"), time.UTC)
+	conns, _ := strconv.ParseInt(c.FormValue("peak_conns"), 10, 64)
+	msgs, _ := strconv.ParseInt(c.FormValue("peak_msgs"), 10, 64)
+	_, err := s.cfg.Support.RegisterEvent(c.Request().Context(), support.NewEvent{TeamID: team, Name: c.FormValue("name"),
+		Start: start, End: end, PeakConns: conns, PeakMsgs: msgs})
+	if err != nil {
+		if status, msg, ok := supportFormError(s.localizer(langOf(c)), err); ok {
+			return s.renderSupport(c, status, &supportData{Error: msg})
+		}
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/"+langOf(c)+"/support#events")
 }
 
 func ticketPath(lang string, id int64) string {
@@ -302,4 +326,18 @@ func (s *Server) queueTickets(c echo.Context, v *view, now time.Time) ([]queueTi
 		out[i] = q
 	}
 	return out, plans, nil
+}
+
+// queueEvents are the upcoming events for the staff queue's calendar; nil
+// without support or on an error (logged: the queue still shows).
+func (s *Server) queueEvents(c echo.Context) []support.Event {
+	if s.cfg.Support == nil {
+		return nil
+	}
+	evs, err := s.cfg.Support.Events(c.Request().Context())
+	if err != nil {
+		s.log.ErrorContext(c.Request().Context(), "queue events", "err", err)
+		return nil
+	}
+	return evs
 }

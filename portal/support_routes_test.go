@@ -152,6 +152,19 @@ func TestTicketPagesArePrivate(t *testing.T) {
 			t.Error("the dashboard lacks the ticket figures or shows content")
 		}
 	})
+	t.Run("a Premium team registers an event; staff see it in the queue", func(t *testing.T) {
+		f := url.Values{"team": {itoa(ownerUser.ID)}, "name": {"Product launch"}, "start": {"2099-01-01T10:00"}, "end": {"2099-01-01T14:00"},
+			"peak_conns": {"100000"}, "peak_msgs": {"20000"}}
+		if w := owner.post("/en/support/events", f, true); w.Code != http.StatusSeeOther {
+			t.Fatalf("register: %d\n%.500s", w.Code, w.Body.String())
+		}
+		if b := staff.get("/en/forum/queue").Body.String(); !strings.Contains(b, "data-event-calendar") || !strings.Contains(b, "Product launch") {
+			t.Error("the queue's calendar lacks the event")
+		}
+		if b := other.get("/en/support").Body.String(); strings.Contains(b, "Product launch") {
+			t.Error("another team sees the event")
+		}
+	})
 	t.Run("Community cannot open tickets; a pre-sales consultation can", func(t *testing.T) {
 		otherUser, _ := st.FindUserByUsername(context.Background(), "other")
 		f := url.Values{"team": {itoa(otherUser.ID)}, "subject": {"Can you help me"}, "body": {"please"}, "priority": {"normal"}}

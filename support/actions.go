@@ -189,6 +189,14 @@ func (s *Service) Escalate(ctx context.Context, id int64) (*Ticket, error) {
 		}
 		next := t.Priority.up()
 		target := p.Targets[next]
+		if next == Urgent {
+			// An event running when the ticket was opened gives its target.
+			if during, err := s.duringEvent(ctx, t.TeamID, t.CreatedAt); err != nil {
+				return err
+			} else if during {
+				target = EventTarget
+			}
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE support_tickets SET priority = ?, escalated = 1, first_ms = ?, first_basis = ? WHERE id = ?`,
 			string(next), target.Duration.Milliseconds(), string(orBusiness(target)), id); err != nil {
 			return fmt.Errorf("ticket escalate: %w", err)

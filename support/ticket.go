@@ -182,6 +182,15 @@ func (s *Service) Open(ctx context.Context, in NewTicket) (*Ticket, error) {
 	if in.Kind == KindPresales {
 		target = PresalesTarget(s.schedule().BusinessDay())
 	}
+	if in.Priority == Urgent {
+		during, err := s.duringEvent(ctx, in.TeamID, s.now())
+		if err != nil {
+			return nil, err
+		}
+		if during {
+			target = EventTarget
+		}
+	}
 	return s.insert(ctx, in, p, target, a.UserID, 0)
 }
 
