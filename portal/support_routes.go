@@ -60,7 +60,7 @@ func (s *Server) renderSupport(c echo.Context, status int, d *supportData) error
 	ctx := c.Request().Context()
 	lang := langOf(c)
 	v := s.newView(c, lang, "/support")
-	v.Title, v.Section = v.T("tickets.title"), "forum"
+	v.Title, v.Section = v.T("tickets.title"), "support"
 	plans, err := s.cfg.Support.Plans(ctx)
 	if err != nil {
 		return err
@@ -169,7 +169,7 @@ func (s *Server) renderTicket(c echo.Context, status int, formErr string) error 
 	}
 	lang := langOf(c)
 	v := s.newView(c, lang, "/support/tickets/"+c.Param("id"))
-	v.NoIndex, v.Section = true, "forum"
+	v.NoIndex, v.Section = true, "support"
 	v.Title = t.Subject
 	names := map[int64]string{}
 	name := func(uid int64) string {
