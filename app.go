@@ -23,9 +23,12 @@ import (
 	"github.com/switchboard-rtm/switchboard/engine/serverapi"
 	"github.com/switchboard-rtm/switchboard/forum"
 	"github.com/switchboard-rtm/switchboard/locales"
+	"github.com/switchboard-rtm/switchboard/mail"
+	"github.com/switchboard-rtm/switchboard/notify"
 	"github.com/switchboard-rtm/switchboard/portal"
 	"github.com/switchboard-rtm/switchboard/sandbox"
 	"github.com/switchboard-rtm/switchboard/status"
+	"github.com/switchboard-rtm/switchboard/support"
 	"github.com/switchboard-rtm/switchboard/usage"
 	"github.com/switchboard-rtm/switchboard/webhooks"
 )
@@ -56,6 +59,15 @@ type Main struct {
 	Usage     *usage.Service
 	stopUsage context.CancelFunc
 	usageDone chan struct{}
+	// Mail is the outbox; its Run delivers until stopMail, and mailDone
+	// closes when Run has returned (before the database closes).
+	Support  *support.Service // plans and private tickets
+	Mail     *mail.Outbox
+	stopMail context.CancelFunc
+	mailDone chan struct{}
+	// notifyDone closes when the notification mailer (stopped with
+	// stopMail) has returned.
+	notifyDone chan struct{}
 
 	// Status probes this server's own engine endpoint; stopStatus ends
 	// its Run and statusDone closes when Run has returned.
@@ -139,6 +151,9 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Forum, err = m.openForum(ctx); err != nil {
 		return err
 	}
+	if err := m.openMail(ctx); err != nil {
+		return err
+	}
 	// Holiday files in <data dir>/calendars replace or extend the embedded
 	// ones (sla.LoadCalendars), so admins update them without a release.
 	if m.SLA, err = forum.NewSLA(ctx, m.Forum, forum.SLAConfig{CalendarsDir: filepath.Join(m.Config.DataDir, "calendars"),
@@ -155,6 +170,11 @@ func (m *Main) Run(ctx context.Context) error {
 		defer close(m.consoleDone)
 		m.Console.Run(pctx, time.Minute)
 	}()
+	// A ticket belongs to a console team; its members see it.
+	if m.Support, err = support.Open(ctx, support.Config{DB: m.DB, Teams: supportTeams{console: m.Console, users: m.Forum},
+		Render: m.Forum.RenderPreview, Schedule: m.SLA.Schedule, Logger: m.Log.With("component", "support")}); err != nil {
+		return err
+	}
 	// The prober dials this server's public endpoints as a client would,
 	// so it needs the bound address: listen before building the portal.
 	if m.ln, err = net.Listen("tcp", m.Config.Addr); err != nil {
@@ -190,6 +210,9 @@ func (m *Main) Run(ctx context.Context) error {
 		Webhooks:       m.Webhooks,
 		Usage:          m.Usage,
 		EngineLimits:   m.Engine.Limits(),
+		Mail:           m.Mail,
+		Support:        m.Support,
+		PublicURL:      m.Config.PublicURL,
 	}
 	if m.Config.Dev {
 		pc.Dev = true
@@ -210,6 +233,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.done = make(chan error, 1)
 	go func() { m.done <- m.server.Serve(m.ln) }()
+	m.startNotify(ctx)
 	// The prober runs until Shutdown or Close, not until ctx ends: it
 	// must stop before the engine and the database it uses.
 	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
@@ -289,6 +313,14 @@ func (m *Main) Close() error {
 	} else if m.ln != nil {
 		m.ln.Close() // Run failed after listening
 	}
+	if m.stopMail != nil {
+		m.stopMail() // an attempt in flight is retried after the next start
+		<-m.mailDone
+		if m.notifyDone != nil {
+			<-m.notifyDone
+		}
+		m.stopMail = nil
+	}
 	if m.SLA != nil {
 		m.SLA.Close() // ends a background recompute before the store closes
 	}
@@ -348,4 +380,54 @@ func (m *Main) openForum(ctx context.Context) (*forum.Store, error) {
 		return nil, err
 	}
 	return st, nil
+}
+
+// openMail opens the outbox and starts its delivery (which only waits
+// when no SMTP server is configured).
+func (m *Main) openMail(ctx context.Context) error {
+	bundle, err := locales.NewBundle(locales.FS())
+	if err != nil {
+		return err
+	}
+	m.Mail, err = mail.Open(ctx, mail.Config{
+		DB: m.DB, Logger: m.Log.With("component", "mail"), From: m.Config.SMTPFrom,
+		SMTP: mail.SMTP{Addr: m.Config.SMTPAddr, User: m.Config.SMTPUser, Password: m.Config.SMTPPassword,
+			StartTLS: m.Config.SMTPStartTLS, TLS: m.Config.SMTPTLS},
+		Localize: func(lang, id string, data map[string]any) (string, error) {
+			return i18n.NewLocalizer(bundle, lang).Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
+		},
+	})
+	if err != nil {
+		return err
+	}
+	if !m.Mail.Configured() {
+		m.Log.Info("no SMTP server (-smtp-addr): mail stays in the outbox, see /en/admin/outbox")
+	}
+	mctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	m.stopMail, m.mailDone = stop, make(chan struct{})
+	go func() {
+		defer close(m.mailDone)
+		m.Mail.Run(mctx)
+	}()
+	return nil
+}
+
+// startNotify starts the mailer of forum notifications (mentions, watched
+// replies); stopMail ends it with the outbox's delivery.
+func (m *Main) startNotify(ctx context.Context) {
+	n := notify.New(notify.Config{Forum: m.Forum, Mail: m.Mail, Logger: m.Log.With("component", "notify"),
+		BaseURL: func() string {
+			if m.Config.PublicURL != "" {
+				return m.Config.PublicURL
+			}
+			return m.URL()
+		}, Interval: m.Config.NotifyInterval})
+	nctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	prev := m.stopMail
+	m.stopMail = func() { stop(); prev() }
+	m.notifyDone = make(chan struct{})
+	go func() {
+		defer close(m.notifyDone)
+		n.Run(nctx)
+	}()
 }

@@ -46,27 +46,34 @@ func (s *Service) PersonalTeam(ctx context.Context) (Team, error) {
 	if err != nil {
 		return Team{}, fmt.Errorf("%s: %w", op, err)
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return Team{}, fmt.Errorf("%s: %w", op, err)
-	}
-	defer tx.Rollback()
-	var id int64
-	err = tx.QueryRowContext(ctx, `SELECT id FROM console_teams WHERE personal_of = ?`, a.UserID).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		name := strings.TrimSpace(a.Name)
-		if name == "" {
-			name = "Personal"
-		}
-		if id, err = insertTeam(ctx, tx, name, a.UserID, true, s.nowMs()); err != nil {
-			return Team{}, fmt.Errorf("%s: %w", op, err)
-		}
-		err = tx.Commit()
-	}
+	id, err := s.personalTeamID(ctx, a.UserID, a.Name)
 	if err != nil {
 		return Team{}, fmt.Errorf("%s: %w", op, err)
 	}
 	return s.Team(ctx, id)
+}
+
+// personalTeamID returns the ID of userID's personal team, creating it
+// (named name) on first use.
+func (s *Service) personalTeamID(ctx context.Context, userID int64, name string) (int64, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	var id int64
+	err = tx.QueryRowContext(ctx, `SELECT id FROM console_teams WHERE personal_of = ?`, userID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		name = strings.TrimSpace(name)
+		if name == "" {
+			name = "Personal"
+		}
+		if id, err = insertTeam(ctx, tx, name, userID, true, s.nowMs()); err != nil {
+			return 0, err
+		}
+		err = tx.Commit()
+	}
+	return id, err
 }
 
 // insertTeam creates a team with owner as its owner; personal marks it

@@ -35,7 +35,7 @@ type Notification struct {
 func (n *Notification) Unread() bool { return n.ReadAt.IsZero() }
 
 func notify(ctx context.Context, tx *txn, userID int64, kind NotificationKind, topicID, postID, actorID int64) error {
-	if _, err := tx.ExecContext(ctx, `INSERT INTO forum_notifications (user_id, kind, topic_id, post_id, actor_id, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+	if _, err := tx.ExecContext(ctx, `INSERT INTO forum_notifications (user_id, kind, topic_id, post_id, actor_id, created_at, emailed) VALUES (?, ?, ?, ?, ?, ?, 0)`,
 		userID, string(kind), topicID, nullID(postID), nullID(actorID), ms(tx.now)); err != nil {
 		return fmt.Errorf("notify: %w", err)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/switchboard-rtm/switchboard/locales"
 	"github.com/switchboard-rtm/switchboard/sandbox"
 	"github.com/switchboard-rtm/switchboard/status"
+	"github.com/switchboard-rtm/switchboard/support"
 	"github.com/switchboard-rtm/switchboard/webhooks"
 )
 
@@ -75,6 +76,11 @@ var sentinelStatus = []struct {
 	{sandbox.ErrInvalid, http.StatusBadRequest, "error.bad_request"},
 	{sandbox.ErrQuota, http.StatusTooManyRequests, "error.rate_limited"},
 	{sandbox.ErrBusy, http.StatusConflict, "sandbox.error.lt_busy"},
+
+	{support.ErrNotFound, http.StatusNotFound, "error.not_found"},
+	{support.ErrForbidden, http.StatusForbidden, "forum.error.forbidden"},
+	{support.ErrUnauthorized, http.StatusUnauthorized, "forum.error.login_required"},
+	{support.ErrInvalid, http.StatusBadRequest, "error.bad_request"},
 
 	{status.ErrNotFound, http.StatusNotFound, "error.not_found"},
 

@@ -26,6 +26,7 @@ import (
 	"github.com/switchboard-rtm/switchboard/forum"
 	"github.com/switchboard-rtm/switchboard/sandbox"
 	"github.com/switchboard-rtm/switchboard/status"
+	"github.com/switchboard-rtm/switchboard/support"
 	"github.com/switchboard-rtm/switchboard/usage"
 	"github.com/switchboard-rtm/switchboard/webhooks"
 )
@@ -90,6 +91,15 @@ type Config struct {
 	// EngineLimits are the engine's limits in force (engine.Limits()),
 	// shown beside each app's overrides on its console page.
 	EngineLimits engine.Limits
+	// Support is private support: plans and tickets (nil: no /support).
+	// It needs Forum and SLA.
+	Support *support.Service
+	// Mail is the outbox for password resets, address verification and
+	// notifications (nil: no email, no "Forgot password?").
+	Mail Mailer
+	// PublicURL is the base of absolute links in emails; empty: the
+	// request's own scheme and host.
+	PublicURL string
 
 	Now func() time.Time
 }
@@ -202,7 +212,10 @@ func (s *Server) registerRoutes() {
 	s.registerSandboxRoutes()
 	s.registerForumRoutes()
 	s.registerAccountRoutes()
+	s.registerAccountEmailRoutes()
 	s.registerAdminRoutes()
+	s.registerMailRoutes()
+	s.registerSupportRoutes()
 	s.registerStatusRoutes()
 	s.registerSLARoutes()
 	s.registerConsoleRoutes()

@@ -208,7 +208,7 @@ func (s *Server) render(c echo.Context, status int, name string, v *view) error 
 		sum := sha256.Sum256(buf.Bytes())
 		etag := `W/"` + hex.EncodeToString(sum[:8]) + `"`
 		h.Set("ETag", etag)
-		if h.Get("Cache-Control") != "no-store" { // pages with private data keep no-store
+		if h.Get("Cache-Control") == "" { // a handler's no-store (secrets on the page) stands
 			h.Set("Cache-Control", "no-cache")
 		}
 		if match := c.Request().Header.Get("If-None-Match"); match != "" && strings.Contains(match, etag) {
