@@ -143,13 +143,14 @@ func (b *MemoryBroker) load(ctx context.Context, ch ChannelID, s *stream) error 
 
 // Publish implements Broker.
 func (b *MemoryBroker) Publish(ctx context.Context, ch ChannelID, data json.RawMessage, from string) (*Publication, error) {
+	accepted := time.Now()
 	s, err := b.lockStream(ctx, ch)
 	if err != nil {
 		return nil, err
 	}
 	defer s.mu.Unlock()
 	now := b.cfg.Now()
-	p := &Publication{Offset: s.top + 1, Epoch: s.epoch, Data: data, From: from, Time: now.UnixMilli()}
+	p := &Publication{Offset: s.top + 1, Epoch: s.epoch, Data: data, From: from, Time: now.UnixMilli(), accepted: accepted}
 	if b.cfg.DB != nil {
 		if err := b.persist(ch, s, p); err != nil {
 			return nil, err

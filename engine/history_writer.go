@@ -65,6 +65,9 @@ const writerCacheKiB = 32 << 10
 // open takes the writer's connection and prepares its statements.
 func (hw *historyWriter) open() error {
 	hw.openOnce.Do(func() {
+		// Opened once for every later caller: not in the context of the
+		// publication that happens to come first, whose end would fail
+		// them all.
 		ctx := context.Background()
 		c, err := hw.db.Conn(ctx)
 		if err != nil {
