@@ -198,42 +198,36 @@ func (hw *historyWriter) commitTx(ctx context.Context, batch []*historyWrite) (e
 	if err := hw.db.PingContext(ctx); err != nil {
 		return fmt.Errorf("store publication: %w", err)
 	}
-	tx, err := hw.conn.BeginTx(ctx, nil)
-	if err != nil {
+	// BEGIN and COMMIT as statements on the writer's own connection, not a
+	// database/sql Tx: Tx.StmtContext prepares a statement of a sql.Conn
+	// again for every transaction, which cost more than the rows.
+	// IMMEDIATE takes the write lock up front (waiting out the busy
+	// timeout), instead of failing the first insert.
+	if _, err := hw.conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
 		return fmt.Errorf("store publication: begin: %w", err)
 	}
 	defer func() {
 		if err != nil {
-			tx.Rollback()
+			hw.conn.ExecContext(ctx, "ROLLBACK")
 		}
 	}()
-	var create, insert, trim *sql.Stmt
 	for _, w := range batch {
 		if w.create {
-			if create == nil {
-				create = tx.StmtContext(ctx, hw.stmts.createStream)
-			}
-			if _, err := create.ExecContext(ctx, w.ch.App, w.ch.Name, w.epoch); err != nil {
+			if _, err := hw.stmts.createStream.ExecContext(ctx, w.ch.App, w.ch.Name, w.epoch); err != nil {
 				return fmt.Errorf("store stream: %w", err)
 			}
 		}
-		if insert == nil {
-			insert = tx.StmtContext(ctx, hw.stmts.insertHistory)
-		}
 		p := w.p
-		if _, err := insert.ExecContext(ctx, w.ch.App, w.ch.Name, p.Offset, []byte(p.Data), p.From, p.Time); err != nil {
+		if _, err := hw.stmts.insertHistory.ExecContext(ctx, w.ch.App, w.ch.Name, p.Offset, []byte(p.Data), p.From, p.Time); err != nil {
 			return fmt.Errorf("store publication: %w", err)
 		}
 		if w.trimBelow > 0 {
-			if trim == nil {
-				trim = tx.StmtContext(ctx, hw.stmts.trimHistory)
-			}
-			if _, err := trim.ExecContext(ctx, w.ch.App, w.ch.Name, w.trimBelow); err != nil {
+			if _, err := hw.stmts.trimHistory.ExecContext(ctx, w.ch.App, w.ch.Name, w.trimBelow); err != nil {
 				return fmt.Errorf("trim history: %w", err)
 			}
 		}
 	}
-	if err := tx.Commit(); err != nil {
+	if _, err := hw.conn.ExecContext(ctx, "COMMIT"); err != nil {
 		return fmt.Errorf("store publication: commit: %w", err)
 	}
 	hw.commits.Add(1)
