@@ -106,7 +106,11 @@ func (b *MemoryBroker) load(ctx context.Context, ch ChannelID, s *stream) error 
 		s.epoch = randomHex(4)
 		return nil
 	}
-	err := b.cfg.DB.QueryRowContext(ctx, `SELECT epoch, top_offset FROM engine_streams WHERE app_id = ? AND channel = ?`,
+	// top_offset is the top only once the sweep has deleted the newest
+	// rows; until then the highest stored offset is (migration 005).
+	err := b.cfg.DB.QueryRowContext(ctx, `SELECT s.epoch, max(s.top_offset, coalesce(
+			(SELECT max(h.offset) FROM engine_history h WHERE h.app_id = s.app_id AND h.channel = s.channel), 0))
+		FROM engine_streams s WHERE s.app_id = ? AND s.channel = ?`,
 		ch.App, ch.Name).Scan(&s.epoch, &s.top)
 	if errors.Is(err, sql.ErrNoRows) {
 		s.epoch, s.top = randomHex(4), 0
@@ -265,10 +269,36 @@ func (b *MemoryBroker) Sweep(ctx context.Context) error {
 	}
 	b.mu.Unlock()
 	if b.cfg.DB != nil {
-		if _, err := b.cfg.DB.ExecContext(ctx, `DELETE FROM engine_history WHERE created_at < ?`,
-			now.Add(-b.cfg.HistoryTTL).UnixMilli()); err != nil {
-			return fmt.Errorf("sweep history: %w", err)
+		return b.sweepStored(ctx, now.Add(-b.cfg.HistoryTTL).UnixMilli())
+	}
+	return nil
+}
+
+// sweepStored deletes the stored publications created before cutoff (Unix
+// ms). The streams whose newest rows go keep their top offset in
+// engine_streams, in the same transaction, so that a reloaded stream does
+// not hand out those offsets again.
+func (b *MemoryBroker) sweepStored(ctx context.Context, cutoff int64) (err error) {
+	tx, err := b.cfg.DB.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sweep history: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
 		}
+	}()
+	if _, err := tx.ExecContext(ctx, `UPDATE engine_streams SET top_offset = old.top
+		FROM (SELECT app_id, channel, max(offset) AS top FROM engine_history WHERE created_at < ? GROUP BY app_id, channel) AS old
+		WHERE engine_streams.app_id = old.app_id AND engine_streams.channel = old.channel
+			AND engine_streams.top_offset < old.top`, cutoff); err != nil {
+		return fmt.Errorf("sweep history: keep top offsets: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM engine_history WHERE created_at < ?`, cutoff); err != nil {
+		return fmt.Errorf("sweep history: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sweep history: %w", err)
 	}
 	return nil
 }

@@ -85,7 +85,7 @@ func (hw *historyWriter) open() error {
 			sql string
 		}{
 			{&hw.stmts.createStream, `INSERT OR IGNORE INTO engine_streams (app_id, channel, epoch, top_offset) VALUES (?, ?, ?, 0)`},
-			// The engine_history_top trigger advances engine_streams.top_offset.
+			// No trigger advances engine_streams.top_offset: see load.
 			{&hw.stmts.insertHistory, `INSERT INTO engine_history (app_id, channel, offset, data, from_user, created_at) VALUES (?, ?, ?, ?, ?, ?)`},
 			{&hw.stmts.trimHistory, `DELETE FROM engine_history WHERE app_id = ? AND channel = ? AND offset <= ?`},
 		} {
