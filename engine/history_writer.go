@@ -44,7 +44,14 @@ type historyWriter struct {
 	commits atomic.Uint64 // transactions committed, for tests and profiling
 }
 
-type brokerStmts struct{ createStream, insertHistory, trimHistory *sql.Stmt }
+// brokerStmts are the writer's statements, prepared once: modernc.org/sqlite
+// parses SQL passed as a string every time, BEGIN and COMMIT included.
+// alive is prepared on the pool, the others on the writer's connection.
+type brokerStmts struct{ createStream, insertHistory, trimHistory, begin, commit, alive *sql.Stmt }
+
+func (s *brokerStmts) all() []*sql.Stmt {
+	return []*sql.Stmt{s.createStream, s.insertHistory, s.trimHistory, s.begin, s.commit, s.alive}
+}
 
 // historyWrite is one publication to store.
 type historyWrite struct {
@@ -88,12 +95,17 @@ func (hw *historyWriter) open() error {
 			// No trigger advances engine_streams.top_offset: see load.
 			{&hw.stmts.insertHistory, `INSERT INTO engine_history (app_id, channel, offset, data, from_user, created_at) VALUES (?, ?, ?, ?, ?, ?)`},
 			{&hw.stmts.trimHistory, `DELETE FROM engine_history WHERE app_id = ? AND channel = ? AND offset <= ?`},
+			// IMMEDIATE takes the write lock up front (waiting out the busy
+			// timeout), instead of failing the first insert.
+			{&hw.stmts.begin, `BEGIN IMMEDIATE`},
+			{&hw.stmts.commit, `COMMIT`},
 		} {
 			if *st.to, err = c.PrepareContext(ctx, st.sql); err != nil {
 				hw.openErr = err
 				return
 			}
 		}
+		hw.stmts.alive, hw.openErr = hw.db.PrepareContext(ctx, `SELECT 1`)
 	})
 	if hw.openErr != nil {
 		return fmt.Errorf("store publication: open the history writer: %w", hw.openErr)
@@ -103,7 +115,7 @@ func (hw *historyWriter) open() error {
 
 // close releases the writer's statements and connection.
 func (hw *historyWriter) close() {
-	for _, st := range []*sql.Stmt{hw.stmts.createStream, hw.stmts.insertHistory, hw.stmts.trimHistory} {
+	for _, st := range hw.stmts.all() {
 		if st != nil {
 			st.Close()
 		}
@@ -179,11 +191,22 @@ func (hw *historyWriter) commit(batch []*historyWrite) {
 	}
 }
 
+// alive fails once the database is closed. The writer's connection
+// outlives a closed pool: a closed database (shutdown, or a test taking the
+// disk away) must still fail the publication, as a pool connection would.
+// A prepared SELECT 1 on the pool, where DB.PingContext parses one.
+func (hw *historyWriter) alive(ctx context.Context) error {
+	if _, err := hw.stmts.alive.ExecContext(ctx); err != nil {
+		return fmt.Errorf("store publication: %w", err)
+	}
+	return nil
+}
+
 func (hw *historyWriter) commitTx(ctx context.Context, batch []*historyWrite) (err error) {
 	if len(batch) == 1 && !batch[0].create && batch[0].trimBelow == 0 {
 		// One row: SQLite's implicit transaction saves two round trips.
-		if err := hw.db.PingContext(ctx); err != nil { // see below
-			return fmt.Errorf("store publication: %w", err)
+		if err := hw.alive(ctx); err != nil {
+			return err
 		}
 		w := batch[0]
 		if _, err := hw.stmts.insertHistory.ExecContext(ctx, w.ch.App, w.ch.Name, w.p.Offset, []byte(w.p.Data), w.p.From, w.p.Time); err != nil {
@@ -192,18 +215,13 @@ func (hw *historyWriter) commitTx(ctx context.Context, batch []*historyWrite) (e
 		hw.commits.Add(1)
 		return nil
 	}
-	// The writer's connection outlives a closed pool: a closed database
-	// (shutdown, or a test taking the disk away) must still fail the
-	// publication, as a pool connection would.
-	if err := hw.db.PingContext(ctx); err != nil {
-		return fmt.Errorf("store publication: %w", err)
+	if err := hw.alive(ctx); err != nil {
+		return err
 	}
 	// BEGIN and COMMIT as statements on the writer's own connection, not a
 	// database/sql Tx: Tx.StmtContext prepares a statement of a sql.Conn
 	// again for every transaction, which cost more than the rows.
-	// IMMEDIATE takes the write lock up front (waiting out the busy
-	// timeout), instead of failing the first insert.
-	if _, err := hw.conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+	if _, err := hw.stmts.begin.ExecContext(ctx); err != nil {
 		return fmt.Errorf("store publication: begin: %w", err)
 	}
 	defer func() {
@@ -227,7 +245,7 @@ func (hw *historyWriter) commitTx(ctx context.Context, batch []*historyWrite) (e
 			}
 		}
 	}
-	if _, err := hw.conn.ExecContext(ctx, "COMMIT"); err != nil {
+	if _, err := hw.stmts.commit.ExecContext(ctx); err != nil {
 		return fmt.Errorf("store publication: commit: %w", err)
 	}
 	hw.commits.Add(1)
