@@ -134,6 +134,7 @@ func (e *Engine) Publish(ctx context.Context, appID, channel string, data json.R
 	if f := e.cfg.OnPublish; f != nil {
 		f(PublishEvent{AppID: appID, Channel: channel, Offset: p.Offset, Size: len(data), Data: data})
 	}
+	e.syncEvents(ctx, appID)
 	return StreamPosition{Offset: p.Offset, Epoch: p.Epoch}, nil
 }
 
