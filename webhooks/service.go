@@ -111,10 +111,10 @@ type Stats struct {
 // Service stores events in the outbox and delivers them. Create it with
 // New, call Start, and Close it after the engine has shut down.
 type Service struct {
-	cfg   Config
-	log   *slog.Logger
-	st    *store
-	http  *http.Client
+	cfg  Config
+	log  *slog.Logger
+	st   *store
+	http *http.Client
 
 	// The queue of events on their way to the outbox. Each event gets a
 	// sequence number; written is the last one the writer has handled
