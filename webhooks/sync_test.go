@@ -131,6 +131,10 @@ func TestAcknowledgedEventsAreInTheOutbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("server API publish", "publish")
+	if _, errs := v.e.Broadcast(ctx, v.hooked.ID, []string{"a", "bad channel", "b"}, json.RawMessage(`{"n":3}`)); errs[0] != nil || errs[1] == nil || errs[2] != nil {
+		t.Fatalf("Broadcast errors %v, want only the second", errs)
+	}
+	check("server API broadcast", "publish", "publish")
 	if r, err := v.e.SendPeer(ctx, v.hooked.ID, "bob", json.RawMessage(`"hi"`), true); err != nil || r.Status != engine.PeerStored {
 		t.Fatalf("server peer to offline bob: %+v, %v", r, err)
 	}
