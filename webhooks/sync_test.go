@@ -18,8 +18,8 @@ import (
 
 // syncEnv is an engine with the webhooks service hooked in, over real
 // WebSockets, and two apps: "hooked" has an endpoint for every event type
-// (on a closed port, with long backoff, so the rows stay in the outbox),
-// "plain" has none.
+// at url (newSyncEnv: a closed port, with long backoff, so the rows stay
+// in the outbox), "plain" has none.
 type syncEnv struct {
 	d             *sql.DB
 	e             *engine.Engine
@@ -27,7 +27,9 @@ type syncEnv struct {
 	hooked, plain engine.App
 }
 
-func newSyncEnv(t *testing.T) *syncEnv {
+func newSyncEnv(t testing.TB) *syncEnv { return newSyncEnvURL(t, closedURL(t), engine.Limits{}) }
+
+func newSyncEnvURL(t testing.TB, url string, limits engine.Limits) *syncEnv {
 	ctx := context.Background()
 	v := &syncEnv{d: dbtest.Open(t)}
 	s, err := webhooks.New(ctx, webhooks.Config{DB: v.d, MinBackoff: time.Hour, MaxBackoff: time.Hour, Timeout: time.Second})
@@ -37,7 +39,7 @@ func newSyncEnv(t *testing.T) *syncEnv {
 	if err := s.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	cfg := engine.Config{DB: v.d}
+	cfg := engine.Config{DB: v.d, Limits: limits}
 	s.Hook(&cfg)
 	if v.e, err = engine.New(ctx, cfg); err != nil {
 		t.Fatal(err)
@@ -55,13 +57,13 @@ func newSyncEnv(t *testing.T) *syncEnv {
 	if v.plain, err = v.e.CreateApp(ctx, "plain"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Add(ctx, webhooks.NewEndpoint{AppID: v.hooked.ID, URL: closedURL(t), Events: webhooks.Types, Channels: "*"}); err != nil {
+	if _, err := s.Add(ctx, webhooks.NewEndpoint{AppID: v.hooked.ID, URL: url, Events: webhooks.Types, Channels: "*"}); err != nil {
 		t.Fatal(err)
 	}
 	return v
 }
 
-func (v *syncEnv) dial(t *testing.T, app engine.App, user string) *client.Client {
+func (v *syncEnv) dial(t testing.TB, app engine.App, user string) *client.Client {
 	t.Helper()
 	tok, err := engine.MintToken(app.ID, app.Certificate, engine.Claims{Subject: user}, time.Hour)
 	if err != nil {
