@@ -9,7 +9,7 @@ import "embed"
 //go:embed engine/gosdktest/quickstart_example_test.go
 //go:embed engine/gosdktest/docs_example_test.go
 //go:embed engine/token_example_test.go
-//go:embed engine/jssdk/examples/quickstart.js
+//go:embed engine/jssdk/examples/quickstart.js engine/jssdk/examples/features.js
 //go:embed webhooks/examples/receiver.go webhooks/examples/receiver.mjs
 //go:embed search/data/synonyms.txt
 //go:embed engine/serverapi/docs_example_test.go
