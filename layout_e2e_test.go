@@ -169,17 +169,26 @@ func TestDocsPageWeight(t *testing.T) {
 	})); err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{"/en/docs/engine/channels", "/zh/docs/overview", "/en/docs/engine/quickstart-js"} {
-		navigate(t, ctx, base+p)
+	for _, p := range []struct {
+		path     string
+		runnable bool // has code blocks with Run
+	}{{"/en/docs/engine/channels", true}, {"/zh/docs/overview", false}, {"/en/docs/engine/quickstart-js", true}} {
+		navigate(t, ctx, base+p.path)
 		if err := chromedp.Do(short(t, ctx), chromedp.WaitVisible(chromedp.CSS(`[data-sandbox-tryit]`))); err != nil {
-			t.Fatalf("%s: no Try it button: %v", p, err)
+			t.Fatalf("%s: no Try it button: %v", p.path, err)
+		}
+		if p.runnable {
+			if err := chromedp.Do(short(t, ctx), chromedp.WaitReady(chromedp.CSS(`.sb-run-btn`))); err != nil {
+				t.Fatalf("%s: no Run button: %v", p.path, err)
+			}
 		}
 		w := eval[pageWeight](t, ctx, pageWeightJS)
-		t.Logf("%s: %d bytes transferred, scripts %v", p, w.Bytes, w.Scripts)
-		for _, s := range w.Scripts {
-			if s == "sandbox.js" {
-				t.Errorf("%s: sandbox.js loaded before the pane was opened", p)
-			}
+		t.Logf("%s: %d bytes transferred, scripts %v", p.path, w.Bytes, w.Scripts)
+		if slices.Contains(w.Scripts, "sandbox.js") {
+			t.Errorf("%s: sandbox.js loaded before the pane was opened", p.path)
+		}
+		if got := slices.Contains(w.Scripts, "sandbox_run.js"); got != p.runnable {
+			t.Errorf("%s: sandbox_run.js loaded: %v, want %v (only where code has Run)", p.path, got, p.runnable)
 		}
 	}
 	if err := chromedp.Do(short(t, ctx),

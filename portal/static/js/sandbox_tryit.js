@@ -3,7 +3,8 @@
 // code blocks marked `run`. The pane's open state and width are kept in
 // localStorage and the sandbox's app and cards by sandbox.js, so the pane
 // comes back as it was on the next docs page. The sandbox's code (sandbox.js
-// and the SDK) is fetched only when the pane first opens.
+// and the SDK) is fetched only when the pane first opens, and the Run
+// buttons' (sandbox_run.js) only on pages with runnable code.
 import { loadConfig, h, fmt } from './sandbox_base.js';
 
 const PANE_KEY = 'sb.sandbox.pane';
@@ -83,100 +84,6 @@ async function setOpen(open) {
   savePane({ open });
 }
 
-// --- Run buttons and the in-place editor ----------------------------------
-// A runnable block gets Run, Edit and Reset. Edit swaps the highlighted
-// code for a textarea with the same text (Tab indents; Escape, then Tab,
-// leaves it), so the reader changes the snippet where it stands; Run runs
-// what is there now. Reset brings back the docs' code.
-function mountRun(block) {
-  const pre = block.querySelector('pre');
-  const original = pre.querySelector('code') || pre;
-  const originalHTML = original.innerHTML;
-  const source = original.textContent;
-  let code = source;
-  const out = h('div', { class: 'sb-run-output', hidden: true, 'aria-live': 'polite' });
-  const btn = h('button', { type: 'button', class: 'sb-run-btn button small', 'data-action': 'run' }, t('run'));
-  const editBtn = h('button', { type: 'button', class: 'button small', 'data-action': 'edit', 'aria-pressed': 'false' }, t('edit'));
-  const resetBtn = h('button', { type: 'button', class: 'button small', 'data-action': 'reset', hidden: true }, t('reset'));
-  const editor = h('textarea', {
-    class: 'sb-editor', spellcheck: 'false', autocapitalize: 'off', autocomplete: 'off', hidden: true,
-    'aria-label': t('editor_label'), 'data-editor': '',
-  });
-  block.classList.add('sb-runnable');
-  pre.after(editor);
-  block.append(h('div', { class: 'sb-run-bar' }, btn, editBtn, resetBtn));
-  block.after(out);
-
-  const fit = () => { editor.rows = Math.min(40, Math.max(4, editor.value.split('\n').length + 1)); };
-  const editing = () => !editor.hidden;
-  const setEditing = (on) => {
-    if (on) {
-      editor.value = code;
-      fit();
-    } else {
-      code = editor.value;
-      if (code !== source) original.textContent = code; // plain text: highlighting is for the docs' code
-    }
-    editor.hidden = !on;
-    pre.hidden = on;
-    editBtn.setAttribute('aria-pressed', String(on));
-    editBtn.textContent = t(on ? 'edit_done' : 'edit');
-    resetBtn.hidden = !on && code === source;
-    if (on) editor.focus();
-  };
-  editBtn.addEventListener('click', () => setEditing(!editing()));
-  resetBtn.addEventListener('click', () => {
-    code = source;
-    editor.value = source;
-    original.innerHTML = originalHTML;
-    fit();
-    resetBtn.hidden = !editing();
-  });
-  let escaped = false;
-  editor.addEventListener('input', () => { code = editor.value; resetBtn.hidden = false; fit(); });
-  editor.addEventListener('keydown', (e) => {
-    if (e.key === 'Escape') { escaped = true; return; }
-    if (e.key === 'Tab' && !e.shiftKey && !escaped) {
-      e.preventDefault();
-      editor.setRangeText('  ', editor.selectionStart, editor.selectionEnd, 'end');
-      editor.dispatchEvent(new Event('input'));
-    }
-    escaped = false;
-  });
-
-  let frame = null;
-  btn.addEventListener('click', async () => {
-    if (editing()) code = editor.value;
-    const running = code;
-    btn.disabled = true;
-    out.hidden = false;
-    const line = (kind, text) => out.append(h('div', { class: `sb-run-line sb-run-${kind}` }, text));
-    out.replaceChildren(h('div', { class: 'sb-run-line sb-run-info' }, t('run_starting')));
-    await setOpen(true);
-    const app = await appReady;
-    frame?.remove();
-    frame = h('iframe', { sandbox: 'allow-scripts', src: '/sandbox/runner', class: 'sb-run-frame', title: t('run_frame'), tabindex: '-1' });
-    const onMsg = (e) => {
-      if (e.source !== frame.contentWindow || e.data?.source !== 'sb-runner') return;
-      const { type, text } = e.data;
-      if (type === 'ready') {
-        frame.contentWindow.postMessage({
-          type: 'run', code: running,
-          sandbox: { appId: app.app_id, wsUrl: app.ws_url, users: app.users.map((u) => ({ id: u.user_id, token: u.token })) },
-        }, '*');
-      } else if (type === 'log') line('log', text);
-      else if (type === 'error') line('error', text);
-      else if (type === 'done') {
-        line('info', t('run_done'));
-        btn.disabled = false;
-        window.removeEventListener('message', onMsg);
-      }
-    };
-    window.addEventListener('message', onMsg);
-    out.append(frame);
-  });
-}
-
 if (tryBtn || runBlocks.length) {
   try {
     cfg = await loadConfig(lang);
@@ -190,6 +97,11 @@ if (cfg) {
     tryBtn.setAttribute('aria-controls', 'sandbox-pane');
     tryBtn.addEventListener('click', () => setOpen(!(pane && !pane.hidden)));
   }
-  for (const b of runBlocks) mountRun(b);
+  if (runBlocks.length) {
+    // Only pages with runnable code fetch the Run buttons and the editor.
+    const { mountRun } = await import('./sandbox_run.js');
+    const open = async () => { await setOpen(true); return appReady; };
+    for (const b of runBlocks) mountRun(b, { t, open });
+  }
   if (paneState().open) setOpen(true);
 }
