@@ -15,6 +15,7 @@ import (
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 
+	"github.com/switchboard-rtm/switchboard/console"
 	"github.com/switchboard-rtm/switchboard/content"
 	"github.com/switchboard-rtm/switchboard/db"
 	"github.com/switchboard-rtm/switchboard/engine"
@@ -22,9 +23,13 @@ import (
 	"github.com/switchboard-rtm/switchboard/engine/serverapi"
 	"github.com/switchboard-rtm/switchboard/forum"
 	"github.com/switchboard-rtm/switchboard/locales"
+	"github.com/switchboard-rtm/switchboard/mail"
+	"github.com/switchboard-rtm/switchboard/notify"
 	"github.com/switchboard-rtm/switchboard/portal"
 	"github.com/switchboard-rtm/switchboard/sandbox"
 	"github.com/switchboard-rtm/switchboard/status"
+	"github.com/switchboard-rtm/switchboard/support"
+	"github.com/switchboard-rtm/switchboard/usage"
 	"github.com/switchboard-rtm/switchboard/webhooks"
 )
 
@@ -44,6 +49,25 @@ type Main struct {
 	// after the engine, so the disconnects of a shutdown are kept.
 	Webhooks *webhooks.Service
 	SLA      *forum.SLA // response-time metrics, kept from the forum's events
+	// Console holds teams and their apps; stopConsole ends its purge of
+	// deleted apps and consoleDone closes when that has returned.
+	Console     *console.Service
+	stopConsole context.CancelFunc
+	consoleDone chan struct{}
+	// Usage stores the apps' usage counters every interval; stopUsage
+	// ends it (with a last flush) after the engine has shut down.
+	Usage     *usage.Service
+	stopUsage context.CancelFunc
+	usageDone chan struct{}
+	// Mail is the outbox; its Run delivers until stopMail, and mailDone
+	// closes when Run has returned (before the database closes).
+	Support  *support.Service // plans and private tickets
+	Mail     *mail.Outbox
+	stopMail context.CancelFunc
+	mailDone chan struct{}
+	// notifyDone closes when the notification mailer (stopped with
+	// stopMail) has returned.
+	notifyDone chan struct{}
 
 	// Status probes this server's own engine endpoint; stopStatus ends
 	// its Run and statusDone closes when Run has returned.
@@ -105,6 +129,16 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Engine, err = engine.New(ctx, ecfg); err != nil {
 		return err
 	}
+	if m.Usage, err = usage.New(ctx, usage.Config{DB: m.DB, Source: m.Engine, Interval: m.Config.UsageInterval,
+		Logger: m.Log.With("component", "usage")}); err != nil {
+		return err
+	}
+	uctx, stopUsage := context.WithCancel(context.WithoutCancel(ctx))
+	m.stopUsage, m.usageDone = stopUsage, make(chan struct{})
+	go func() {
+		defer close(m.usageDone)
+		m.Usage.Run(uctx)
+	}()
 	m.Sandbox, err = sandbox.New(ctx, sandbox.Config{
 		DB: m.DB, Engine: m.Engine, Logger: m.Log.With("component", "sandbox"),
 		// The load-test runner dials this server's own listener.
@@ -117,10 +151,28 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Forum, err = m.openForum(ctx); err != nil {
 		return err
 	}
+	if err := m.openMail(ctx); err != nil {
+		return err
+	}
 	// Holiday files in <data dir>/calendars replace or extend the embedded
 	// ones (sla.LoadCalendars), so admins update them without a release.
 	if m.SLA, err = forum.NewSLA(ctx, m.Forum, forum.SLAConfig{CalendarsDir: filepath.Join(m.Config.DataDir, "calendars"),
 		Logger: m.Log.With("component", "sla")}); err != nil {
+		return err
+	}
+	if m.Console, err = console.New(ctx, console.Config{DB: m.DB, Engine: m.Engine, Users: consoleUsers{m.Forum},
+		Logger: m.Log.With("component", "console")}); err != nil {
+		return err
+	}
+	pctx, stopConsole := context.WithCancel(context.WithoutCancel(ctx))
+	m.stopConsole, m.consoleDone = stopConsole, make(chan struct{})
+	go func() {
+		defer close(m.consoleDone)
+		m.Console.Run(pctx, time.Minute)
+	}()
+	// A ticket belongs to a console team; its members see it.
+	if m.Support, err = support.Open(ctx, support.Config{DB: m.DB, Teams: supportTeams{console: m.Console, users: m.Forum},
+		Render: m.Forum.RenderPreview, Schedule: m.SLA.Schedule, Logger: m.Log.With("component", "support")}); err != nil {
 		return err
 	}
 	// The prober dials this server's public endpoints as a client would,
@@ -154,6 +206,13 @@ func (m *Main) Run(ctx context.Context) error {
 		Feedback:       feedback,
 		Forum:          m.Forum,
 		SLA:            m.SLA,
+		Console:        m.Console,
+		Webhooks:       m.Webhooks,
+		Usage:          m.Usage,
+		EngineLimits:   m.Engine.Limits(),
+		Mail:           m.Mail,
+		Support:        m.Support,
+		PublicURL:      m.Config.PublicURL,
 	}
 	if m.Config.Dev {
 		pc.Dev = true
@@ -174,6 +233,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.done = make(chan error, 1)
 	go func() { m.done <- m.server.Serve(m.ln) }()
+	m.startNotify(ctx)
 	// The prober runs until Shutdown or Close, not until ctx ends: it
 	// must stop before the engine and the database it uses.
 	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
@@ -226,8 +286,14 @@ func (m *Main) Shutdown(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// stopProber ends the status prober's Run and waits for it.
+// stopProber ends the status prober's Run and the console's purge, and
+// waits for them.
 func (m *Main) stopProber() {
+	if m.stopConsole != nil {
+		m.stopConsole()
+		<-m.consoleDone
+		m.stopConsole = nil
+	}
 	if m.stopStatus != nil {
 		m.stopStatus()
 		<-m.statusDone
@@ -247,12 +313,25 @@ func (m *Main) Close() error {
 	} else if m.ln != nil {
 		m.ln.Close() // Run failed after listening
 	}
+	if m.stopMail != nil {
+		m.stopMail() // an attempt in flight is retried after the next start
+		<-m.mailDone
+		if m.notifyDone != nil {
+			<-m.notifyDone
+		}
+		m.stopMail = nil
+	}
 	if m.SLA != nil {
 		m.SLA.Close() // ends a background recompute before the store closes
 	}
 	if m.Forum != nil {
 		m.Forum.Close()
 		m.Forum = nil
+	}
+	if m.stopUsage != nil {
+		m.stopUsage() // its last flush keeps the shutdown's disconnects
+		<-m.usageDone
+		m.stopUsage = nil
 	}
 	if m.Webhooks != nil {
 		m.Webhooks.Close() // writes queued events; after Shutdown's engine shutdown
@@ -301,4 +380,54 @@ func (m *Main) openForum(ctx context.Context) (*forum.Store, error) {
 		return nil, err
 	}
 	return st, nil
+}
+
+// openMail opens the outbox and starts its delivery (which only waits
+// when no SMTP server is configured).
+func (m *Main) openMail(ctx context.Context) error {
+	bundle, err := locales.NewBundle(locales.FS())
+	if err != nil {
+		return err
+	}
+	m.Mail, err = mail.Open(ctx, mail.Config{
+		DB: m.DB, Logger: m.Log.With("component", "mail"), From: m.Config.SMTPFrom,
+		SMTP: mail.SMTP{Addr: m.Config.SMTPAddr, User: m.Config.SMTPUser, Password: m.Config.SMTPPassword,
+			StartTLS: m.Config.SMTPStartTLS, TLS: m.Config.SMTPTLS},
+		Localize: func(lang, id string, data map[string]any) (string, error) {
+			return i18n.NewLocalizer(bundle, lang).Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
+		},
+	})
+	if err != nil {
+		return err
+	}
+	if !m.Mail.Configured() {
+		m.Log.Info("no SMTP server (-smtp-addr): mail stays in the outbox, see /en/admin/outbox")
+	}
+	mctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	m.stopMail, m.mailDone = stop, make(chan struct{})
+	go func() {
+		defer close(m.mailDone)
+		m.Mail.Run(mctx)
+	}()
+	return nil
+}
+
+// startNotify starts the mailer of forum notifications (mentions, watched
+// replies); stopMail ends it with the outbox's delivery.
+func (m *Main) startNotify(ctx context.Context) {
+	n := notify.New(notify.Config{Forum: m.Forum, Mail: m.Mail, Logger: m.Log.With("component", "notify"),
+		BaseURL: func() string {
+			if m.Config.PublicURL != "" {
+				return m.Config.PublicURL
+			}
+			return m.URL()
+		}, Interval: m.Config.NotifyInterval})
+	nctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	prev := m.stopMail
+	m.stopMail = func() { stop(); prev() }
+	m.notifyDone = make(chan struct{})
+	go func() {
+		defer close(m.notifyDone)
+		n.Run(nctx)
+	}()
 }

@@ -22,7 +22,10 @@ import (
 // generated and printed once. With --promote, an existing account with
 // that e-mail is made an admin instead (its password is left alone).
 func runAdmin(ctx context.Context, args []string, dataDir string, stdin io.Reader, stdout io.Writer) error {
-	const usage = "usage: admin create --email EMAIL [--name NAME] [--password-stdin] [--promote]"
+	const usage = "usage: admin create --email EMAIL [--name NAME] [--password-stdin] [--promote] | admin plan -team NAME -plan ID"
+	if len(args) > 0 && args[0] == "plan" { // cmd_admin_plan.go
+		return runAdminPlan(ctx, args[1:], dataDir, stdout)
+	}
 	if len(args) == 0 || args[0] != "create" {
 		return errors.New(usage)
 	}

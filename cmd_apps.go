@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -88,20 +89,11 @@ func runApps(ctx context.Context, args []string, dataDir string, stdout, stderr 
 		return fmt.Errorf("apps set: give at least one of -publish-rate, -publish-burst, -max-conns, -api-rate\n%s", appsUsage)
 	}
 
-	d, err := db.Open(ctx, filepath.Join(dataDir, db.FileName))
+	e, _, closeEngine, err := openEngine(ctx, dataDir)
 	if err != nil {
 		return err
 	}
-	defer d.Close()
-	e, err := engine.New(ctx, engine.Config{DB: d})
-	if err != nil {
-		return err
-	}
-	defer func() {
-		sctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		defer cancel()
-		e.Shutdown(sctx)
-	}()
+	defer closeEngine()
 
 	switch sub {
 	case "create":
@@ -251,4 +243,25 @@ func showApp(ctx context.Context, e *engine.Engine, id string, asJSON bool, stdo
 		fmt.Fprintf(tw, "API key:\t%s (created %s, %s)\n", k.Prefix, k.CreatedAt.Format(time.RFC3339), state)
 	}
 	return tw.Flush()
+}
+
+// openEngine opens the database in dataDir and an engine on it, for the
+// commands that manage apps while the server may be running; closeEngine
+// shuts both down.
+func openEngine(ctx context.Context, dataDir string) (e *engine.Engine, d *sql.DB, closeEngine func(), err error) {
+	d, err = db.Open(ctx, filepath.Join(dataDir, db.FileName))
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	e, err = engine.New(ctx, engine.Config{DB: d})
+	if err != nil {
+		d.Close()
+		return nil, nil, nil, err
+	}
+	return e, d, func() {
+		sctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		e.Shutdown(sctx)
+		d.Close()
+	}, nil
 }

@@ -11,6 +11,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -65,6 +66,22 @@ type Config struct {
 	// EngineLimits are the engine-wide limits (-engine-* flags); zero
 	// fields keep the engine's defaults.
 	EngineLimits engine.Limits
+	// UsageInterval is how often the apps' usage counters are written to
+	// SQLite (default a minute; tests make it short).
+	UsageInterval time.Duration
+	// PublicURL is the portal's address as readers reach it, for the links
+	// in emails; empty means the listening address.
+	PublicURL string
+	// SMTP delivers the mail outbox; an empty SMTPAddr keeps messages in
+	// the outbox (admins read them at /{lang}/admin/outbox).
+	SMTPAddr, SMTPUser, SMTPPassword, SMTPFrom string
+	SMTPStartTLS                               bool
+	// SMTPTLS is the STARTTLS configuration; nil (always, outside tests)
+	// verifies the server against the system roots.
+	SMTPTLS *tls.Config
+	// NotifyInterval is how often forum notifications are mailed (0: 5 s;
+	// tests shorten it).
+	NotifyInterval time.Duration
 }
 
 // parseFlags reads the global flags, whose defaults come from SWITCHBOARD_*
@@ -85,6 +102,11 @@ func parseFlags(args []string, stderr io.Writer) (Config, []string, error) {
 	fs.BoolVar(&cfg.SecureCookies, "secure-cookies", envBool("SWITCHBOARD_SECURE_COOKIES"), "mark cookies Secure and send HSTS, for TLS terminated by a proxy (env SWITCHBOARD_SECURE_COOKIES)")
 	fs.BoolVar(&cfg.WebhooksDenyPrivate, "webhooks-deny-private", envBool("SWITCHBOARD_WEBHOOKS_DENY_PRIVATE"), "refuse webhook endpoints on private, loopback and link-local addresses (env SWITCHBOARD_WEBHOOKS_DENY_PRIVATE)")
 	seed := fs.Bool("seed", envBoolDefault("SWITCHBOARD_SEED", true), "seed an empty forum with demo users, topics and answers (env SWITCHBOARD_SEED)")
+	fs.StringVar(&cfg.PublicURL, "public-url", env("SWITCHBOARD_PUBLIC_URL", ""), "the portal's public base URL, for links in emails, e.g. https://dev.example.com (env SWITCHBOARD_PUBLIC_URL; default the listening address)")
+	fs.StringVar(&cfg.SMTPAddr, "smtp-addr", env("SWITCHBOARD_SMTP_ADDR", ""), "SMTP server host:port for outgoing mail; empty keeps mail in the outbox (env SWITCHBOARD_SMTP_ADDR)")
+	fs.StringVar(&cfg.SMTPUser, "smtp-user", env("SWITCHBOARD_SMTP_USER", ""), "SMTP AUTH user; the password is read from env SWITCHBOARD_SMTP_PASSWORD (env SWITCHBOARD_SMTP_USER)")
+	fs.StringVar(&cfg.SMTPFrom, "smtp-from", env("SWITCHBOARD_SMTP_FROM", "Switchboard <noreply@localhost>"), "From address of outgoing mail (env SWITCHBOARD_SMTP_FROM)")
+	fs.BoolVar(&cfg.SMTPStartTLS, "smtp-starttls", envBoolDefault("SWITCHBOARD_SMTP_STARTTLS", true), "require STARTTLS; false uses it only when the server offers it (env SWITCHBOARD_SMTP_STARTTLS)")
 	fs.StringVar(&level, "log-level", env("SWITCHBOARD_LOG_LEVEL", "info"), "debug, info, warn or error (env SWITCHBOARD_LOG_LEVEL)")
 	if err := limitFlags(fs, &cfg.EngineLimits); err != nil {
 		return cfg, nil, err
@@ -111,6 +133,7 @@ func parseFlags(args []string, stderr io.Writer) (Config, []string, error) {
 	cfg.TrustedProxies = splitList(proxies)
 	cfg.AllowedOrigins = splitList(origins)
 	cfg.SkipDemo = !*seed
+	cfg.SMTPPassword = os.Getenv("SWITCHBOARD_SMTP_PASSWORD") // never a flag: it would show in ps
 	if err := cfg.LogLevel.UnmarshalText([]byte(level)); err != nil {
 		return cfg, nil, fmt.Errorf("-log-level: %w", err)
 	}
@@ -274,7 +297,7 @@ func commands() []command {
 			run: func(_ context.Context, _ Config, args []string, _ io.Reader, stdout, _ io.Writer) error {
 				return i18nStatus(args, stdout)
 			}},
-		{name: "admin", usage: [2]string{"admin create", "create a forum admin (admin create --email EMAIL [--name NAME] [--password-stdin] [--promote])"},
+		{name: "admin", usage: [2]string{"admin", "create a forum admin (admin create --email EMAIL [--name NAME] [--password-stdin] [--promote]); give a team a support plan (admin plan -team NAME -plan ID)"},
 			run: func(ctx context.Context, cfg Config, args []string, stdin io.Reader, stdout, _ io.Writer) error {
 				return runAdmin(ctx, args, cfg.DataDir, stdin, stdout)
 			}, globalsAfter: true},

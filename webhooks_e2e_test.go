@@ -173,9 +173,9 @@ type serverProcess struct {
 	url string
 }
 
-func startServerProcess(t *testing.T, bin, dir string) *serverProcess {
+func startServerProcess(t *testing.T, bin, dir string, extra ...string) *serverProcess {
 	t.Helper()
-	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-data", dir, "-seed=false", "-log-level", "error")
+	cmd := exec.Command(bin, append([]string{"-addr", "127.0.0.1:0", "-data", dir, "-seed=false", "-log-level", "error"}, extra...)...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -13,19 +13,20 @@ import (
 const qUserByID = `SELECT ` + userCols + ` FROM forum_users u WHERE u.id = ?`
 
 const userCols = `u.id, u.email, u.username, u.name, u.password_hash, u.role, u.lang, u.bio,
-	u.suspended_until, u.suspend_reason, u.created_at, u.updated_at`
+	u.suspended_until, u.suspend_reason, u.created_at, u.updated_at, u.email_verified_at, u.email_notifications`
 
 type scanner interface{ Scan(dest ...any) error }
 
 func scanUser(row scanner) (*User, error) {
 	var u User
 	var role string
-	var susp sql.NullInt64
+	var susp, verified sql.NullInt64
 	var created, updated int64
 	if err := row.Scan(&u.ID, &u.Email, &u.Username, &u.Name, &u.passwordHash, &role, &u.Lang, &u.Bio,
-		&susp, &u.SuspendReason, &created, &updated); err != nil {
+		&susp, &u.SuspendReason, &created, &updated, &verified, &u.EmailNotifications); err != nil {
 		return nil, err
 	}
+	u.EmailVerifiedAt = nullMS(verified)
 	u.Role = Role(role)
 	u.SuspendedUntil = nullMS(susp)
 	u.CreatedAt, u.UpdatedAt = fromMS(created), fromMS(updated)
@@ -56,15 +57,17 @@ func findUserByEmail(ctx context.Context, tx *txn, email string) (*User, error) 
 
 // SignUp creates a member account. It returns an ErrInvalid error for a
 // bad e-mail, name or password and ErrConflict when the e-mail is taken.
+// The address starts unverified (IssueEmailVerification, VerifyEmail).
 func (s *Store) SignUp(ctx context.Context, in SignUp) (*User, error) {
-	return s.CreateUser(ctx, in, RoleMember)
+	return s.createUser(ctx, in, RoleMember, true, false)
 }
 
 // CreateUser creates an account with the given role, without any
 // permission check: it is for trusted callers only (the admin command,
-// seeding). Sign-ups from the web go through SignUp.
+// seeding), and the address counts as verified. Sign-ups from the web go
+// through SignUp.
 func (s *Store) CreateUser(ctx context.Context, in SignUp, role Role) (*User, error) {
-	return s.createUser(ctx, in, role, true)
+	return s.createUser(ctx, in, role, true, true)
 }
 
 // noLoginHash marks an account that cannot log in with a password (the
@@ -75,7 +78,7 @@ const noLoginHash = "!no-login"
 // createUser creates the account; without withPassword it gets no usable
 // password, which spares the demo seed an argon2 hash (tens of
 // milliseconds each) per user at first start.
-func (s *Store) createUser(ctx context.Context, in SignUp, role Role, withPassword bool) (*User, error) {
+func (s *Store) createUser(ctx context.Context, in SignUp, role Role, withPassword, verified bool) (*User, error) {
 	if !role.Valid() {
 		return nil, invalid("role", "forum.error.role_invalid", nil)
 	}
@@ -116,6 +119,12 @@ func (s *Store) createUser(ctx context.Context, in SignUp, role Role, withPasswo
 	u, err := createUser(ctx, tx, email, name, hash, lang, role)
 	if err != nil {
 		return nil, err
+	}
+	if verified {
+		if _, err := tx.ExecContext(ctx, `UPDATE forum_users SET email_verified_at = ? WHERE id = ?`, ms(tx.now), u.ID); err != nil {
+			return nil, fmt.Errorf("create user: %w", err)
+		}
+		u.EmailVerifiedAt = tx.now
 	}
 	if err := s.commit(ctx, tx); err != nil {
 		return nil, err

@@ -35,6 +35,7 @@ const (
 	ActionIssueReset   Action = "issue_reset"   // issue a password reset link
 	ActionListUsers    Action = "list_users"    // the admin user list, with e-mail addresses
 	ActionViewEmail    Action = "view_email"    // Resource.OwnerID: the user whose address it is
+	ActionViewOutbox   Action = "view_outbox"   // the mail outbox, whose reset links are secrets
 )
 
 // Actions lists every action, for the authorization matrix test.
@@ -43,7 +44,7 @@ var Actions = []Action{
 	ActionAccept, ActionClose, ActionLock, ActionPin, ActionSetWaiting, ActionAssign,
 	ActionSetPriority, ActionViewQueue, ActionFlag, ActionReviewFlags, ActionViewHidden,
 	ActionWatch, ActionEditProfile, ActionSuspend, ActionSetRole, ActionEditCategory,
-	ActionIssueReset, ActionListUsers, ActionViewEmail,
+	ActionIssueReset, ActionListUsers, ActionViewEmail, ActionViewOutbox,
 }
 
 // Resource describes what an action is applied to, as far as the policy
@@ -106,7 +107,7 @@ func Can(u *User, a Action, r Resource, now time.Time) bool {
 		return u.Role == RoleModerator && (r.TargetRole == RoleMember || r.TargetRole == "")
 	case ActionSetRole:
 		return u.Role == RoleAdmin && !owner
-	case ActionEditCategory, ActionIssueReset:
+	case ActionEditCategory, ActionIssueReset, ActionViewOutbox:
 		return u.Role == RoleAdmin
 	}
 	return false

@@ -74,6 +74,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{ActionIssueReset, Resource{}, "A", "A"},
 		{ActionListUsers, Resource{}, "DA", "DA"},
 		{ActionViewEmail, Resource{}, "MSDA", "A"},
+		{ActionViewOutbox, Resource{}, "A", "A"},
 	}
 	covered := map[Action]bool{}
 	for _, r := range rows {

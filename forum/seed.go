@@ -47,6 +47,10 @@ func (s *Store) Seed(ctx context.Context, opt SeedOptions) error {
 	if err := s.seedDemo(ctx); err != nil {
 		return fmt.Errorf("seed demo content: %w", err)
 	}
+	// The demo users' notifications are never emailed.
+	if _, err := s.db.ExecContext(ctx, `UPDATE forum_notifications SET emailed = 1`); err != nil {
+		return fmt.Errorf("seed demo content: %w", err)
+	}
 	return nil
 }
 
@@ -83,7 +87,7 @@ func (s *Store) seedDemo(ctx context.Context) error {
 	clock.set(base)
 	users := map[string]*User{}
 	for _, du := range demoUsers {
-		u, err := seeder.createUser(ctx, SignUp{Email: du.email, Name: du.name, Lang: du.lang}, du.role, false)
+		u, err := seeder.createUser(ctx, SignUp{Email: du.email, Name: du.name, Lang: du.lang}, du.role, false, true)
 		if err != nil {
 			return err
 		}

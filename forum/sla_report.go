@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/switchboard-rtm/switchboard/sla"
 )
 
 // Report limits.
@@ -102,7 +104,7 @@ type Report struct {
 	GeneratedAt time.Time
 }
 
-const infinite = time.Duration(math.MaxInt64)
+const infinite = sla.Infinite
 
 func (f *Figures) add(r *reportRow, now time.Time) {
 	f.Topics++
@@ -144,24 +146,8 @@ func (f *Figures) finish() {
 	f.responses, f.solutions = nil, nil
 }
 
-// percentile returns the nearest-rank p-th percentile of vs (sorted in
-// place): the value at rank ceil(p/100 × n). ok is false when vs is empty
-// or that value is infinite.
-func percentile(vs []time.Duration, p int) (time.Duration, bool) {
-	if len(vs) == 0 {
-		return 0, false
-	}
-	slices.Sort(vs)
-	rank := (p*len(vs) + 99) / 100
-	if rank < 1 {
-		rank = 1
-	}
-	v := vs[rank-1]
-	if v == infinite {
-		return 0, false
-	}
-	return v, true
-}
+// percentile is sla.Percentile, with infinite for breached waits.
+func percentile(vs []time.Duration, p int) (time.Duration, bool) { return sla.Percentile(vs, p) }
 
 // Report computes the response-time figures of the topics created in the
 // last f.Weeks weeks (the current week included), from the stored metrics

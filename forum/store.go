@@ -108,6 +108,12 @@ func Open(ctx context.Context, d *sql.DB, cfg Config) (*Store, error) {
 	return s, nil
 }
 
+// Generation changes whenever a write the Store made is committed (a post,
+// a vote, a moderation action, a topic's response-time figures), so a page
+// built from the forum's data is current as long as Generation is the same
+// as when it was built.
+func (s *Store) Generation() uint64 { return s.pages.gen.Load() }
+
 // OnEvent registers f to be called, after the transaction commits, with
 // every topic event the Store records (posts, accepts, pauses, ...). The
 // SLA clock uses it to update its per-topic metrics. f must not block.

@@ -63,9 +63,17 @@ type User struct {
 	SuspendReason  string
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+	// EmailVerifiedAt is when the user confirmed the address (zero: not
+	// yet). Unverified accounts use the forum but cannot open tickets.
+	EmailVerifiedAt time.Time
+	// EmailNotifications: mentions and watched-topic replies are emailed.
+	EmailNotifications bool
 
 	passwordHash string
 }
+
+// Verified reports whether the user has confirmed the e-mail address.
+func (u *User) Verified() bool { return u != nil && !u.EmailVerifiedAt.IsZero() }
 
 // Suspended reports whether the user is suspended at now.
 func (u *User) Suspended(now time.Time) bool {

@@ -45,16 +45,24 @@ type accountForm struct {
 	Token  string
 	Error  string
 	Notice string
+	// CanReset: the login page offers "Forgot password?" (mail is set up).
+	CanReset bool
 }
 
 func (s *Server) renderAccount(c echo.Context, status int, page string, form accountForm) error {
 	lang := langOf(c)
 	v := s.newView(c, lang, "/"+page)
-	if page == "reset" {
+	switch page {
+	case "reset":
 		v.Path = "/reset/" + form.Token
+	case "unsubscribe":
+		v.Path = "/unsubscribe/" + form.Token
+	case "verified":
+		v.Path = "/forum"
 	}
 	v.NoIndex = true
 	v.Title = v.T("web." + page + ".title")
+	form.CanReset = s.cfg.Mail != nil
 	v.Data = form
 	return s.render(c, status, "account/"+page, v)
 }
@@ -67,7 +75,10 @@ func (s *Server) signup(c echo.Context) error {
 	lang := langOf(c)
 	form := accountForm{Email: strings.TrimSpace(c.FormValue("email")), Name: c.FormValue("name"), Next: c.FormValue("next")}
 	ctx := c.Request().Context()
-	_, err := s.cfg.Forum.SignUp(ctx, forum.SignUp{Email: form.Email, Name: form.Name, Password: c.FormValue("password"), Lang: lang})
+	u, err := s.cfg.Forum.SignUp(ctx, forum.SignUp{Email: form.Email, Name: form.Name, Password: c.FormValue("password"), Lang: lang})
+	if err == nil && s.cfg.Mail != nil {
+		err = s.sendVerification(ctx, c, u)
+	}
 	if err == nil {
 		var sess *forum.Session
 		if sess, _, err = s.cfg.Forum.Login(ctx, form.Email, c.FormValue("password"), c.RealIP()); err == nil {

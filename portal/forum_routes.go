@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/switchboard-rtm/switchboard/forum"
+	"github.com/switchboard-rtm/switchboard/support"
 )
 
 // Forum page limits.
@@ -80,7 +81,7 @@ func (s *Server) allow(a forum.Action) echo.MiddlewareFunc {
 func (s *Server) forumErrors(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		err := next(c)
-		if err != nil && errors.Is(err, forum.ErrUnauthorized) && !wantsJSON(c) && viewer(c) == nil {
+		if err != nil && (errors.Is(err, forum.ErrUnauthorized) || errors.Is(err, support.ErrUnauthorized)) && !wantsJSON(c) && viewer(c) == nil {
 			return c.Redirect(http.StatusSeeOther, loginURL(langOrPreferred(c), returnPath(c)))
 		}
 		return err

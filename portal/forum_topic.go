@@ -106,8 +106,9 @@ func (s *Server) renderTopic(c echo.Context, status int, tv *forum.TopicView, fo
 		d.Question, d.Accepted, d.Replies = v.postItems(tv, s.cfg.Now())
 		return s.renderPosts(v, d)
 	}
-	if viewer(c) == nil && status == http.StatusOK && form == (postForm{}) && !s.cfg.Dev {
-		return s.serveAnonTopic(c, v, tv, prepare)
+	if status == http.StatusOK && form == (postForm{}) {
+		key := "topic:" + lang + ":" + strconv.FormatInt(t.ID, 10)
+		return s.serveAnon(c, key, s.anonStamp(""), "forum/topic", v, prepare)
 	}
 	if err := prepare(); err != nil {
 		return err

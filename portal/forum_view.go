@@ -15,6 +15,9 @@ import (
 // ForumEnabled reports whether the forum is served.
 func (v *view) ForumEnabled() bool { return v.srv != nil && v.srv.cfg.Forum != nil }
 
+// SupportEnabled reports whether private support (/support) is served.
+func (v *view) SupportEnabled() bool { return v.ForumEnabled() && v.srv.cfg.Support != nil }
+
 // Viewer is the signed-in user, or nil.
 func (v *view) Viewer() *forum.User {
 	if v.ctx == nil {

@@ -116,6 +116,10 @@ func unconfiguredArea(s *Server, p string) bool {
 		return true
 	case s.cfg.SLA == nil && area == "community":
 		return true
+	case s.cfg.Forum == nil && area == "forum":
+		return true
+	case s.cfg.Support == nil && area == "support":
+		return true
 	}
 	return false
 }

@@ -20,10 +20,15 @@ import (
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/switchboard-rtm/switchboard/console"
 	"github.com/switchboard-rtm/switchboard/content"
+	"github.com/switchboard-rtm/switchboard/engine"
 	"github.com/switchboard-rtm/switchboard/forum"
 	"github.com/switchboard-rtm/switchboard/sandbox"
 	"github.com/switchboard-rtm/switchboard/status"
+	"github.com/switchboard-rtm/switchboard/support"
+	"github.com/switchboard-rtm/switchboard/usage"
+	"github.com/switchboard-rtm/switchboard/webhooks"
 )
 
 // Config holds the server's dependencies. main builds the concrete values.
@@ -76,6 +81,25 @@ type Config struct {
 	// SLA keeps the forum's response-time metrics (nil: no staff queue,
 	// response-time dashboard or SLA admin page).
 	SLA *forum.SLA
+	// Console is the developer console's teams and apps (nil, or no
+	// Forum: no console routes; forum accounts sign in to it).
+	Console *console.Service
+	// Webhooks manages the apps' webhook endpoints in the console.
+	Webhooks *webhooks.Service
+	// Usage holds the apps' usage and health (nil: no usage pages).
+	Usage *usage.Service
+	// EngineLimits are the engine's limits in force (engine.Limits()),
+	// shown beside each app's overrides on its console page.
+	EngineLimits engine.Limits
+	// Support is private support: plans and tickets (nil: no /support).
+	// It needs Forum and SLA.
+	Support *support.Service
+	// Mail is the outbox for password resets, address verification and
+	// notifications (nil: no email, no "Forgot password?").
+	Mail Mailer
+	// PublicURL is the base of absolute links in emails; empty: the
+	// request's own scheme and host.
+	PublicURL string
 
 	Now func() time.Time
 }
@@ -99,7 +123,7 @@ type Server struct {
 
 	statusCache statusCache // the latest status.Summary (status_routes.go)
 
-	anonPages     boundedCache[*anonPage] // anonymous readers' topic pages (forum_topic_cache.go)
+	anonPages     boundedCache[*anonPage] // anonymous readers' pages (page_cache.go)
 	postFragments boundedCache[string]    // rendered posts (forum_post_cache.go)
 }
 
@@ -155,6 +179,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		RedirectCode: http.StatusMovedPermanently,
 	}))
 	e.Use(restoreHead, s.recoverPanics, s.metrics.middleware, s.securityHeaders, s.csrf)
+	e.Use(keepRawWriter) // cached pages send their own gzip bytes (page_cache.go)
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{
 		Level:   1, // ~140 µs less CPU per docs page than level 5, for a few % more bytes
 		Skipper: func(c echo.Context) bool { return c.Request().Header.Get("Upgrade") != "" },
@@ -188,9 +213,13 @@ func (s *Server) registerRoutes() {
 	s.registerSandboxRoutes()
 	s.registerForumRoutes()
 	s.registerAccountRoutes()
+	s.registerAccountEmailRoutes()
 	s.registerAdminRoutes()
+	s.registerMailRoutes()
+	s.registerSupportRoutes()
 	s.registerStatusRoutes()
 	s.registerSLARoutes()
+	s.registerConsoleRoutes()
 	if s.cfg.Engine != nil {
 		s.Mount("/v1/ws", s.cfg.Engine)
 	}

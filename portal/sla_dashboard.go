@@ -69,6 +69,11 @@ func (s *Server) responseTimes(c echo.Context) error {
 		"Weeks": v.groups(rep.Weeks, nil), "ByCategory": v.groups(rep.ByCategory, names), "ByLanguage": v.groups(rep.ByLanguage, nil),
 		"Categories": cats, "Query": q.Encode(), "WeekChoices": []int{4, 12, 26, 52},
 	}
+	tickets, err := s.ticketRows(c.Request().Context(), v, rep.Filter.Weeks)
+	if err != nil {
+		return err
+	}
+	v.Data.(map[string]any)["Tickets"] = tickets
 	return s.render(c, http.StatusOK, "sla/dashboard", v)
 }
 
@@ -250,6 +255,9 @@ type reportJSON struct {
 	ByCategory  []groupJSON `json:"by_category"`
 	ByLanguage  []groupJSON `json:"by_language"`
 	Definitions string      `json:"definitions"`
+	// Tickets: private support's public figures per plan and priority
+	// (support_report.go); absent without support.
+	Tickets []ticketRowJSON `json:"tickets,omitempty"`
 }
 
 func figuresJSONOf(f forum.Figures) figuresJSON {
@@ -285,7 +293,11 @@ func (s *Server) responseTimesJSON(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, reportJSON{Weeks: rep.Filter.Weeks, Category: rep.Filter.Category, Lang: rep.Filter.Lang,
+	tickets, err := s.ticketsJSON(c.Request().Context(), rep.Filter.Weeks)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, reportJSON{Tickets: tickets, Weeks: rep.Filter.Weeks, Category: rep.Filter.Category, Lang: rep.Filter.Lang,
 		From: rep.From, To: rep.To, Summary: figuresJSONOf(rep.Summary), Weekly: groupsJSON(rep.Weeks),
 		ByCategory: groupsJSON(rep.ByCategory), ByLanguage: groupsJSON(rep.ByLanguage),
 		Definitions: "/en/docs/support-sla"})

@@ -83,7 +83,12 @@ func (s *Server) slaQueue(c echo.Context) error {
 		rows[i] = queueRow{QueueItem: it, URL: "/" + lang + "/forum/t/" + strconv.FormatInt(it.TopicID, 10), Category: names[it.CategorySlug],
 			Line: line, Next: it.Awaiting == forum.AwaitingNext}
 	}
+	tickets, plans, err := s.queueTickets(c, v, now)
+	if err != nil {
+		return err
+	}
 	v.Data = map[string]any{"Rows": rows, "Filter": f, "Categories": cats, "Formats": v.slaCountdownFormats(), "Team": team,
+		"Tickets": tickets, "Plans": plans, "Plan": c.QueryParam("plan"), "Events": s.queueEvents(c),
 		"Back": c.Request().URL.RequestURI(), "Priorities": []forum.Priority{forum.PriorityNormal, forum.PriorityHigh, forum.PriorityUrgent}}
 	return s.render(c, http.StatusOK, "sla/queue", v)
 }

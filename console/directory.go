@@ -1,0 +1,101 @@
+package console
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The directory answers other domains (support's tickets) about team
+// membership. They check access themselves, so these methods take the user
+// in question rather than the actor in ctx.
+
+// MemberTeams lists the teams userID is a member of, personal team first,
+// creating the personal team (named username) on first use, as the
+// console's own pages do.
+func (s *Service) MemberTeams(ctx context.Context, userID int64, username string) ([]Team, error) {
+	if _, err := s.personalTeamID(ctx, userID, username); err != nil {
+		return nil, fmt.Errorf("member teams: %w", err)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT t.id, t.name, t.personal_of IS NOT NULL, t.created_at, m.role
+		FROM console_members m JOIN console_teams t ON t.id = m.team_id
+		WHERE m.user_id = ? ORDER BY t.personal_of IS NULL, t.name, t.id`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("member teams: %w", err)
+	}
+	defer rows.Close()
+	var out []Team
+	for rows.Next() {
+		var t Team
+		var created int64
+		if err := rows.Scan(&t.ID, &t.Name, &t.Personal, &created, &t.Role); err != nil {
+			return nil, fmt.Errorf("member teams: %w", err)
+		}
+		t.CreatedAt = time.UnixMilli(created).UTC()
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("member teams: %w", err)
+	}
+	return out, nil
+}
+
+// IsMember reports whether userID is a member of the team, in any role.
+func (s *Service) IsMember(ctx context.Context, teamID, userID int64) (bool, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM console_members WHERE team_id = ? AND user_id = ?`,
+		teamID, userID).Scan(&n); err != nil {
+		return false, fmt.Errorf("is member: %w", err)
+	}
+	return n > 0, nil
+}
+
+// FindTeam returns the team named ref, or with ID ref when ref is "#N" or
+// a number no team is named. Several teams of that name: ErrConflict, with
+// a message that asks for the ID.
+func (s *Service) FindTeam(ctx context.Context, ref string) (Team, error) {
+	ref = strings.TrimSpace(ref)
+	byID := func(id int64) (Team, error) {
+		var t Team
+		var created int64
+		err := s.db.QueryRowContext(ctx, `SELECT id, name, personal_of IS NOT NULL, created_at FROM console_teams WHERE id = ?`, id).
+			Scan(&t.ID, &t.Name, &t.Personal, &created)
+		if err != nil {
+			return Team{}, fmt.Errorf("team #%d: %w", id, ErrNotFound)
+		}
+		t.CreatedAt = time.UnixMilli(created).UTC()
+		return t, nil
+	}
+	if id, err := strconv.ParseInt(strings.TrimPrefix(ref, "#"), 10, 64); err == nil && strings.HasPrefix(ref, "#") {
+		return byID(id)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT id FROM console_teams WHERE name = ? ORDER BY id`, ref)
+	if err != nil {
+		return Team{}, fmt.Errorf("team %q: %w", ref, err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return Team{}, fmt.Errorf("team %q: %w", ref, err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return Team{}, fmt.Errorf("team %q: %w", ref, err)
+	}
+	switch {
+	case len(ids) == 1:
+		return byID(ids[0])
+	case len(ids) > 1:
+		return Team{}, fmt.Errorf("%d teams are named %q (IDs %v); name one as #ID: %w", len(ids), ref, ids, ErrConflict)
+	}
+	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
+		return byID(id)
+	}
+	return Team{}, fmt.Errorf("team %q: %w", ref, ErrNotFound)
+}

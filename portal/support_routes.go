@@ -1,0 +1,343 @@
+package portal
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/switchboard-rtm/switchboard/forum"
+	"github.com/switchboard-rtm/switchboard/support"
+)
+
+// Private support: the customer's page (plans, their tickets, the form),
+// one ticket's page and its actions. support.Service checks every read and
+// write (support.Can); a ticket the visitor may not see answers 404.
+
+func (s *Server) registerSupportRoutes() {
+	if s.cfg.Forum == nil || s.cfg.Support == nil {
+		return
+	}
+	g := s.echo.Group("/:lang/support", validLang, s.forumErrors)
+	g.GET("", s.supportPage)
+	g.POST("/tickets", s.openTicket)
+	g.POST("/events", s.registerEvent)
+	g.GET("/tickets/:id", s.ticketPage)
+	g.POST("/tickets/:id/reply", s.ticketReply)
+	g.POST("/tickets/:id/:action", s.ticketAction)
+	a := s.echo.Group("/:lang/admin", validLang, s.forumErrors)
+	a.GET("/plans", s.adminPlans, s.allow(forum.ActionEditCategory))
+	a.POST("/plans/assign", s.adminAssignPlan, s.allow(forum.ActionEditCategory))
+	a.POST("/plans/:plan/engineer", s.adminPlanEngineer, s.allow(forum.ActionEditCategory))
+}
+
+// teamPlan is one of the viewer's teams with its plan.
+type teamPlan struct {
+	Team support.Team
+	Plan *support.Plan
+}
+
+type supportData struct {
+	Plans      []*support.Plan
+	Teams      []teamPlan
+	Tickets    []*support.Ticket
+	Priorities []support.Priority
+	Urgent     bool // some team of the viewer may choose urgent
+	Form       support.NewTicket
+	Error      string
+	Targets    func(p *support.Plan, pr support.Priority) string
+	Presales   string // the pre-sales target, formatted
+	Events     []support.Event
+}
+
+func (s *Server) supportPage(c echo.Context) error {
+	return s.renderSupport(c, http.StatusOK, &supportData{})
+}
+
+func (s *Server) renderSupport(c echo.Context, status int, d *supportData) error {
+	ctx := c.Request().Context()
+	lang := langOf(c)
+	v := s.newView(c, lang, "/support")
+	v.Title, v.Section = v.T("tickets.title"), "support"
+	plans, err := s.cfg.Support.Plans(ctx)
+	if err != nil {
+		return err
+	}
+	d.Plans, d.Priorities = plans, support.Priorities
+	d.Targets = func(p *support.Plan, pr support.Priority) string {
+		if t, ok := p.Targets[pr]; ok {
+			return v.slaTarget(t)
+		}
+		return ""
+	}
+	d.Presales = v.slaTarget(s.cfg.Support.Presales())
+	if u := forum.UserFromContext(ctx); u != nil {
+		teams, err := s.cfg.Support.Teams(ctx)
+		if err != nil {
+			return err
+		}
+		for _, tm := range teams {
+			p, err := s.cfg.Support.TeamPlan(ctx, tm.ID)
+			if err != nil {
+				return err
+			}
+			d.Teams = append(d.Teams, teamPlan{Team: tm, Plan: p})
+			d.Urgent = d.Urgent || p.Urgent
+		}
+		if d.Tickets, err = s.cfg.Support.List(ctx); err != nil {
+			return err
+		}
+		if d.Events, err = s.cfg.Support.Events(ctx); err != nil {
+			return err
+		}
+	}
+	v.Data = d
+	return s.render(c, status, "support/index", v)
+}
+
+func (s *Server) openTicket(c echo.Context) error {
+	ctx := c.Request().Context()
+	team, _ := strconv.ParseInt(c.FormValue("team"), 10, 64)
+	in := support.NewTicket{TeamID: team, Kind: c.FormValue("kind"), Subject: c.FormValue("subject"), Body: c.FormValue("body"),
+		Priority: support.Priority(c.FormValue("priority")), Impact: c.FormValue("impact")}
+	t, err := s.cfg.Support.Open(ctx, in)
+	if err != nil {
+		if status, msg, ok := supportFormError(s.localizer(langOf(c)), err); ok {
+			return s.renderSupport(c, status, &supportData{Form: in, Error: msg})
+		}
+		return err
+	}
+	s.mailTicket(ctx, c, t, "ticket_created", t.OpenedBy)
+	return c.Redirect(http.StatusSeeOther, ticketPath(langOf(c), t.ID))
+}
+
+// registerEvent registers a Premium team's launch or live event; the
+// window is entered in UTC.
+func (s *Server) registerEvent(c echo.Context) error {
+	team, _ := strconv.ParseInt(c.FormValue("team"), 10, 64)
+	start, _ := time.ParseInLocation("2006-01-02T15:04", c.FormValue("start"), time.UTC)
+	end, _ := time.ParseInLocation("2006-01-02T15:04", c.FormValue("end"), time.UTC)
+	conns, _ := strconv.ParseInt(c.FormValue("peak_conns"), 10, 64)
+	msgs, _ := strconv.ParseInt(c.FormValue("peak_msgs"), 10, 64)
+	_, err := s.cfg.Support.RegisterEvent(c.Request().Context(), support.NewEvent{TeamID: team, Name: c.FormValue("name"),
+		Start: start, End: end, PeakConns: conns, PeakMsgs: msgs})
+	if err != nil {
+		if status, msg, ok := supportFormError(s.localizer(langOf(c)), err); ok {
+			return s.renderSupport(c, status, &supportData{Error: msg})
+		}
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/"+langOf(c)+"/support#events")
+}
+
+func ticketPath(lang string, id int64) string {
+	return "/" + lang + "/support/tickets/" + strconv.FormatInt(id, 10)
+}
+
+// supportFormError turns a support validation or policy error into the
+// form's message; ok is false for anything else.
+func supportFormError(loc *localizer, err error) (int, string, bool) {
+	var e *support.Error
+	if !errors.As(err, &e) {
+		return 0, "", false
+	}
+	status, msgID, args := classify(err)
+	return status, loc.T(msgID, args...), true
+}
+
+// ticketMessage is a message with its author's name.
+type ticketMessage struct {
+	support.Message
+	Author string
+}
+
+func (s *Server) ticketPage(c echo.Context) error {
+	return s.renderTicket(c, http.StatusOK, "")
+}
+
+func (s *Server) renderTicket(c echo.Context, status int, formErr string) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	t, msgs, err := s.cfg.Support.Ticket(ctx, id)
+	if err != nil {
+		return err
+	}
+	lang := langOf(c)
+	v := s.newView(c, lang, "/support/tickets/"+c.Param("id"))
+	v.NoIndex, v.Section = true, "support"
+	v.Title = t.Subject
+	names := map[int64]string{}
+	name := func(uid int64) string {
+		if uid == 0 {
+			return ""
+		}
+		if n, ok := names[uid]; ok {
+			return n
+		}
+		n := "#" + strconv.FormatInt(uid, 10)
+		if u, err := s.cfg.Forum.FindUser(ctx, uid); err == nil {
+			n = u.Name
+		}
+		names[uid] = n
+		return n
+	}
+	out := make([]ticketMessage, len(msgs))
+	for i, m := range msgs {
+		out[i] = ticketMessage{Message: m, Author: name(m.AuthorID)}
+	}
+	plan, err := s.cfg.Support.Plan(ctx, t.PlanID)
+	if err != nil {
+		return err
+	}
+	var line slaLine
+	if !t.Target.IsZero() {
+		line, _ = v.slaClockLine(forum.ResponseClock{Start: t.CreatedAt, At: t.RespondedAt, Status: t.Clock}, t.Target,
+			t.RespondedAt.IsZero() && t.State != support.StateSolved && t.State != support.StateClosed, "first", s.cfg.Now(), v.Date)
+	}
+	u := forum.UserFromContext(ctx)
+	v.Data = map[string]any{"Ticket": t, "Messages": out, "Plan": plan, "Line": line, "Assignee": name(t.AssigneeID),
+		"Staff": u != nil && u.Role.Team(), "Error": formErr}
+	c.Response().Header().Set("Cache-Control", "no-store") // private
+	return s.render(c, status, "support/ticket", v)
+}
+
+func (s *Server) ticketReply(c echo.Context) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	body := c.FormValue("body")
+	var t *support.Ticket
+	if c.FormValue("note") == "1" {
+		err = s.cfg.Support.Note(ctx, id, body)
+	} else {
+		t, err = s.cfg.Support.Reply(ctx, id, body)
+	}
+	if err != nil {
+		if status, msg, ok := supportFormError(s.localizer(langOf(c)), err); ok {
+			return s.renderTicket(c, status, msg)
+		}
+		return err
+	}
+	if t != nil {
+		u := forum.UserFromContext(ctx)
+		if u.Role.Team() {
+			s.mailTicket(ctx, c, t, "ticket_replied", t.OpenedBy)
+		} else if t.AssigneeID != 0 {
+			s.mailTicket(ctx, c, t, "ticket_replied", t.AssigneeID)
+		}
+		if t.ID != id { // a follow-up
+			return c.Redirect(http.StatusSeeOther, ticketPath(langOf(c), t.ID))
+		}
+	}
+	return c.Redirect(http.StatusSeeOther, ticketPath(langOf(c), id))
+}
+
+// ticketAction runs one of the ticket's buttons.
+func (s *Server) ticketAction(c echo.Context) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	u := forum.UserFromContext(ctx)
+	switch c.Param("action") {
+	case "solve":
+		if err = s.cfg.Support.Solve(ctx, id); err == nil {
+			if t, _, err := s.cfg.Support.Ticket(ctx, id); err == nil {
+				s.mailTicket(ctx, c, t, "ticket_solved", t.OpenedBy)
+			}
+		}
+	case "escalate":
+		_, err = s.cfg.Support.Escalate(ctx, id)
+	case "wait":
+		err = s.cfg.Support.Wait(ctx, id)
+	case "claim":
+		err = s.cfg.Support.Assign(ctx, id, userID(u))
+	case "unclaim":
+		err = s.cfg.Support.Assign(ctx, id, 0)
+	case "second-line":
+		err = s.cfg.Support.SecondLine(ctx, id)
+	case "close":
+		err = s.cfg.Support.Close(ctx, id)
+	default:
+		return errNotFound
+	}
+	if err != nil {
+		if status, msg, ok := supportFormError(s.localizer(langOf(c)), err); ok {
+			return s.renderTicket(c, status, msg)
+		}
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, ticketPath(langOf(c), id))
+}
+
+func userID(u *forum.User) int64 {
+	if u == nil {
+		return 0
+	}
+	return u.ID
+}
+
+// queueTicket is one ticket of the staff queue.
+type queueTicket struct {
+	*support.Ticket
+	PlanName, Assignee string
+	Line               slaLine
+	Line2              int // the support line (1 or 2)
+}
+
+// queueTickets are the staff queue's tickets, most urgent first, and the
+// plans for its filter; nil without support.
+func (s *Server) queueTickets(c echo.Context, v *view, now time.Time) ([]queueTicket, []*support.Plan, error) {
+	if s.cfg.Support == nil {
+		return nil, nil, nil
+	}
+	ctx := c.Request().Context()
+	plans, err := s.cfg.Support.Plans(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	names := map[string]string{}
+	for _, p := range plans {
+		names[p.ID] = p.Name(v.Lang)
+	}
+	ts, err := s.cfg.Support.Queue(ctx, c.QueryParam("plan"))
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make([]queueTicket, len(ts))
+	for i, t := range ts {
+		q := queueTicket{Ticket: t, PlanName: names[t.PlanID], Line2: t.Line}
+		if t.AssigneeID != 0 {
+			if u, err := s.cfg.Forum.FindUser(ctx, t.AssigneeID); err == nil {
+				q.Assignee = u.Name
+			}
+		}
+		if !t.Target.IsZero() {
+			q.Line, _ = v.slaClockLine(forum.ResponseClock{Start: t.CreatedAt, At: t.RespondedAt, Status: t.Clock}, t.Target, t.RespondedAt.IsZero(), "first", now, v.Date)
+		}
+		out[i] = q
+	}
+	return out, plans, nil
+}
+
+// queueEvents are the upcoming events for the staff queue's calendar; nil
+// without support or on an error (logged: the queue still shows).
+func (s *Server) queueEvents(c echo.Context) []support.Event {
+	if s.cfg.Support == nil {
+		return nil
+	}
+	evs, err := s.cfg.Support.Events(c.Request().Context())
+	if err != nil {
+		s.log.ErrorContext(c.Request().Context(), "queue events", "err", err)
+		return nil
+	}
+	return evs
+}
