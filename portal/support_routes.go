@@ -10,6 +10,7 @@ import (
 
 	"github.com/switchboard-rtm/switchboard/forum"
 	"github.com/switchboard-rtm/switchboard/support"
+	"github.com/switchboard-rtm/switchboard/usage"
 )
 
 // Private support: the customer's page (plans, their tickets, the form),
@@ -25,6 +26,7 @@ func (s *Server) registerSupportRoutes() {
 	g.POST("/tickets", s.openTicket)
 	g.POST("/events", s.registerEvent)
 	g.GET("/tickets/:id", s.ticketPage)
+	g.GET("/tickets/:id/diagnostics.json", s.ticketDiagnostics)
 	g.POST("/tickets/:id/reply", s.ticketReply)
 	g.POST("/tickets/:id/:action", s.ticketAction)
 	a := s.echo.Group("/:lang/admin", validLang, s.forumErrors)
@@ -37,6 +39,7 @@ func (s *Server) registerSupportRoutes() {
 type teamPlan struct {
 	Team support.Team
 	Plan *support.Plan
+	Apps []support.App // the team's console apps, for the ticket form
 }
 
 type supportData struct {
@@ -45,6 +48,7 @@ type supportData struct {
 	Tickets    []*support.Ticket
 	Priorities []support.Priority
 	Urgent     bool // some team of the viewer may choose urgent
+	Apps       bool // some team of the viewer has console apps
 	Form       support.NewTicket
 	Error      string
 	Targets    func(p *support.Plan, pr support.Priority) string
@@ -83,7 +87,12 @@ func (s *Server) renderSupport(c echo.Context, status int, d *supportData) error
 			if err != nil {
 				return err
 			}
-			d.Teams = append(d.Teams, teamPlan{Team: tm, Plan: p})
+			apps, err := s.cfg.Support.TeamApps(ctx, tm.ID)
+			if err != nil {
+				return err
+			}
+			d.Teams = append(d.Teams, teamPlan{Team: tm, Plan: p, Apps: apps})
+			d.Apps = d.Apps || len(apps) > 0
 			d.Urgent = d.Urgent || p.Urgent
 		}
 		if d.Tickets, err = s.cfg.Support.List(ctx); err != nil {
@@ -101,7 +110,8 @@ func (s *Server) openTicket(c echo.Context) error {
 	ctx := c.Request().Context()
 	team, _ := strconv.ParseInt(c.FormValue("team"), 10, 64)
 	in := support.NewTicket{TeamID: team, Kind: c.FormValue("kind"), Subject: c.FormValue("subject"), Body: c.FormValue("body"),
-		Priority: support.Priority(c.FormValue("priority")), Impact: c.FormValue("impact")}
+		Priority: support.Priority(c.FormValue("priority")), Impact: c.FormValue("impact"), AppID: c.FormValue("app"),
+		Diagnostics: c.FormValue("diagnostics") == "1"}
 	t, err := s.cfg.Support.Open(ctx, in)
 	if err != nil {
 		if status, msg, ok := supportFormError(s.localizer(langOf(c)), err); ok {
@@ -199,11 +209,56 @@ func (s *Server) renderTicket(c echo.Context, status int, formErr string) error 
 		line, _ = v.slaClockLine(forum.ResponseClock{Start: t.CreatedAt, At: t.RespondedAt, Status: t.Clock}, t.Target,
 			t.RespondedAt.IsZero() && t.State != support.StateSolved && t.State != support.StateClosed, "first", s.cfg.Now(), v.Date)
 	}
+	diag, err := s.cfg.Support.Diagnostics(ctx, id)
+	if err != nil {
+		return err
+	}
 	u := forum.UserFromContext(ctx)
 	v.Data = map[string]any{"Ticket": t, "Messages": out, "Plan": plan, "Line": line, "Assignee": name(t.AssigneeID),
-		"Staff": u != nil && u.Role.Team(), "Error": formErr}
+		"Staff": u != nil && u.Role.Team(), "Error": formErr, "Diagnostics": diag, "DiagnosticsCodes": diagnosticsCodes(diag)}
 	c.Response().Header().Set("Cache-Control", "no-store") // private
 	return s.render(c, status, "support/ticket", v)
+}
+
+// ticketDiagnostics downloads the diagnostics attached to a ticket as
+// JSON: for the team and staff only (404 for anyone else, and when none
+// were attached).
+func (s *Server) ticketDiagnostics(c echo.Context) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	d, err := s.cfg.Support.Diagnostics(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	if d == nil {
+		return errNotFound
+	}
+	h := c.Response().Header()
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Disposition", `attachment; filename="ticket-`+strconv.FormatInt(id, 10)+`-diagnostics.json"`)
+	return c.JSON(http.StatusOK, d)
+}
+
+// diagnosticsCode is one row of the diagnostics' by-code tables.
+type diagnosticsCode struct {
+	Kind, Code string // Kind: "error" or "disconnect"
+	N          int64
+}
+
+func diagnosticsCodes(d *support.Diagnostics) []diagnosticsCode {
+	if d == nil {
+		return nil
+	}
+	var out []diagnosticsCode
+	for _, k := range usage.Keys(d.ErrorsByCode) {
+		out = append(out, diagnosticsCode{Kind: "error", Code: k, N: d.ErrorsByCode[k]})
+	}
+	for _, k := range usage.Keys(d.Disconnects) {
+		out = append(out, diagnosticsCode{Kind: "disconnect", Code: k, N: d.Disconnects[k]})
+	}
+	return out
 }
 
 func (s *Server) ticketReply(c echo.Context) error {

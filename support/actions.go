@@ -88,7 +88,7 @@ func (s *Service) Reply(ctx context.Context, id int64, body string) (*Ticket, er
 		if t.Kind == KindPresales {
 			target = PresalesTarget(s.schedule().BusinessDay())
 		}
-		return s.insert(ctx, NewTicket{TeamID: t.TeamID, Kind: t.Kind, Subject: t.Subject, Body: body, Priority: t.Priority, AppID: t.AppID}, p, target, a.UserID, t.ID)
+		return s.insert(ctx, NewTicket{TeamID: t.TeamID, Kind: t.Kind, Subject: t.Subject, Body: body, Priority: t.Priority, AppID: t.AppID}, p, target, a.UserID, t.ID, nil)
 	}
 	return s.change(ctx, id, ActionReply, func(tx *sql.Tx, t *Ticket, a Actor, now int64) error {
 		if err := addMessage(ctx, tx, id, a.UserID, a.Staff, false, body, html, now); err != nil {

@@ -67,8 +67,11 @@ type Render func(src string) (string, error)
 
 // Config configures a Service.
 type Config struct {
-	DB     *sql.DB
-	Teams  Teams
+	DB    *sql.DB
+	Teams Teams
+	// Apps lists a team's console apps and snapshots their usage (nil:
+	// tickets name no app).
+	Apps   Apps
 	Render Render
 	// Schedule returns the business-hours schedule (the forum's, which an
 	// admin's calendar update replaces).

@@ -86,6 +86,9 @@ type NewTicket struct {
 	Priority Priority
 	Impact   string // required for urgent: one line
 	AppID    string // optional: one of the team's apps
+	// Diagnostics asks for a snapshot of the app's last hour of usage and
+	// health (DiagnosticsWindow) to be attached; it needs AppID.
+	Diagnostics bool
 }
 
 const ticketCols = `id, team_id, opened_by, plan_id, kind, subject, priority, impact, app_id, state, assignee_id, line, escalated,
@@ -178,6 +181,10 @@ func (s *Service) Open(ctx context.Context, in NewTicket) (*Ticket, error) {
 	if err := in.validate(p); err != nil {
 		return nil, err
 	}
+	diag, err := s.checkApp(ctx, &in)
+	if err != nil {
+		return nil, err
+	}
 	target := p.Targets[in.Priority]
 	if in.Kind == KindPresales {
 		target = PresalesTarget(s.schedule().BusinessDay())
@@ -191,10 +198,10 @@ func (s *Service) Open(ctx context.Context, in NewTicket) (*Ticket, error) {
 			target = EventTarget
 		}
 	}
-	return s.insert(ctx, in, p, target, a.UserID, 0)
+	return s.insert(ctx, in, p, target, a.UserID, 0, diag)
 }
 
-func (s *Service) insert(ctx context.Context, in NewTicket, p *Plan, target sla.Target, by, followUpOf int64) (*Ticket, error) {
+func (s *Service) insert(ctx context.Context, in NewTicket, p *Plan, target sla.Target, by, followUpOf int64, diag *Diagnostics) (*Ticket, error) {
 	html, err := s.render(in.Body)
 	if err != nil {
 		return nil, err
@@ -223,6 +230,11 @@ func (s *Service) insert(ctx context.Context, in NewTicket, p *Plan, target sla.
 	id, _ := res.LastInsertId()
 	if err := addMessage(ctx, tx, id, by, false, false, in.Body, html, now); err != nil {
 		return nil, err
+	}
+	if diag != nil {
+		if err := saveDiagnostics(ctx, tx, id, diag, now); err != nil {
+			return nil, err
+		}
 	}
 	if err := s.refresh(ctx, tx, id); err != nil {
 		return nil, err
