@@ -172,7 +172,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}()
 	// A ticket belongs to a console team; its members see it.
 	if m.Support, err = support.Open(ctx, support.Config{DB: m.DB, Teams: supportTeams{console: m.Console, users: m.Forum},
-		Apps: supportApps{console: m.Console, usage: m.Usage}, Render: m.Forum.RenderPreview, Schedule: m.SLA.Schedule, Logger: m.Log.With("component", "support")}); err != nil {
+		Apps: supportApps{console: m.Console, usage: m.Usage}, Users: m.Forum, Render: m.Forum.RenderPreview, Schedule: m.SLA.Schedule, Logger: m.Log.With("component", "support")}); err != nil {
 		return err
 	}
 	// The prober dials this server's public endpoints as a client would,

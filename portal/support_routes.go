@@ -204,17 +204,13 @@ func (s *Server) renderTicket(c echo.Context, status int, formErr string) error 
 	if err != nil {
 		return err
 	}
-	var line slaLine
-	if !t.Target.IsZero() {
-		line, _ = v.slaClockLine(forum.ResponseClock{Start: t.CreatedAt, At: t.RespondedAt, Status: t.Clock}, t.Target,
-			t.RespondedAt.IsZero() && t.State != support.StateSolved && t.State != support.StateClosed, "first", s.cfg.Now(), v.Date)
-	}
+	lines := ticketLines(v, t, s.cfg.Now())
 	diag, err := s.cfg.Support.Diagnostics(ctx, id)
 	if err != nil {
 		return err
 	}
 	u := forum.UserFromContext(ctx)
-	v.Data = map[string]any{"Ticket": t, "Messages": out, "Plan": plan, "Line": line, "Assignee": name(t.AssigneeID),
+	v.Data = map[string]any{"Ticket": t, "Messages": out, "Plan": plan, "Lines": lines, "Assignee": name(t.AssigneeID),
 		"Staff": u != nil && u.Role.Team(), "Error": formErr, "Diagnostics": diag, "DiagnosticsCodes": diagnosticsCodes(diag)}
 	c.Response().Header().Set("Cache-Control", "no-store") // private
 	return s.render(c, status, "support/ticket", v)
@@ -257,6 +253,25 @@ func diagnosticsCodes(d *support.Diagnostics) []diagnosticsCode {
 	}
 	for _, k := range usage.Keys(d.Disconnects) {
 		out = append(out, diagnosticsCode{Kind: "disconnect", Code: k, N: d.Disconnects[k]})
+	}
+	return out
+}
+
+// ticketLines are a ticket's response lines, exactly as a forum topic's:
+// the first response, and the awaited next response once the customer
+// wrote after staff's last reply.
+func ticketLines(v *view, t *support.Ticket, now time.Time) []slaLine {
+	var out []slaLine
+	if !t.Target.IsZero() {
+		if l, ok := v.slaClockLine(forum.ResponseClock{Start: t.CreatedAt, At: t.RespondedAt, Status: t.Clock}, t.Target,
+			t.Awaiting() == "first", "first", now, v.Date); ok {
+			out = append(out, l)
+		}
+	}
+	if t.Awaiting() == "next" && !t.NextTarget.IsZero() {
+		if l, ok := v.slaClockLine(forum.ResponseClock{Start: t.AwaitingSince, Status: t.NextClock}, t.NextTarget, true, "next", now, v.Date); ok {
+			out = append(out, l)
+		}
 	}
 	return out
 }
@@ -317,6 +332,8 @@ func (s *Server) ticketAction(c echo.Context) error {
 		err = s.cfg.Support.Assign(ctx, id, userID(u))
 	case "unclaim":
 		err = s.cfg.Support.Assign(ctx, id, 0)
+	case "assign":
+		err = s.cfg.Support.Assign(ctx, id, formInt(c, "assignee"))
 	case "second-line":
 		err = s.cfg.Support.SecondLine(ctx, id)
 	case "close":
@@ -329,6 +346,9 @@ func (s *Server) ticketAction(c echo.Context) error {
 			return s.renderTicket(c, status, msg)
 		}
 		return err
+	}
+	if c.FormValue("back") != "" { // from the staff queue
+		return s.backToQueue(c)
 	}
 	return c.Redirect(http.StatusSeeOther, ticketPath(langOf(c), id))
 }
@@ -343,14 +363,14 @@ func userID(u *forum.User) int64 {
 // queueTicket is one ticket of the staff queue.
 type queueTicket struct {
 	*support.Ticket
-	PlanName, Assignee string
-	Line               slaLine
-	Line2              int // the support line (1 or 2)
+	PlanName, Assignee, Engineer string
+	Line                         slaLine
+	Next                         bool // a next response is awaited
 }
 
-// queueTickets are the staff queue's tickets, most urgent first, and the
-// plans for its filter; nil without support.
-func (s *Server) queueTickets(c echo.Context, v *view, now time.Time) ([]queueTicket, []*support.Plan, error) {
+// queueTickets are the staff queue's tickets of plan ("" every plan), most
+// urgent first, and the plans for its filter; nil without support.
+func (s *Server) queueTickets(c echo.Context, v *view, plan string, now time.Time) ([]queueTicket, []*support.Plan, error) {
 	if s.cfg.Support == nil {
 		return nil, nil, nil
 	}
@@ -359,24 +379,43 @@ func (s *Server) queueTickets(c echo.Context, v *view, now time.Time) ([]queueTi
 	if err != nil {
 		return nil, nil, err
 	}
-	names := map[string]string{}
+	byID := map[string]*support.Plan{}
 	for _, p := range plans {
-		names[p.ID] = p.Name(v.Lang)
+		byID[p.ID] = p
 	}
-	ts, err := s.cfg.Support.Queue(ctx, c.QueryParam("plan"))
+	ts, err := s.cfg.Support.Queue(ctx, plan)
 	if err != nil {
 		return nil, nil, err
 	}
+	names := map[int64]string{}
+	name := func(uid int64) string {
+		if uid == 0 {
+			return ""
+		}
+		if n, ok := names[uid]; ok {
+			return n
+		}
+		n := "#" + strconv.FormatInt(uid, 10)
+		if u, err := s.cfg.Forum.FindUser(ctx, uid); err == nil {
+			n = u.Name
+		}
+		names[uid] = n
+		return n
+	}
 	out := make([]queueTicket, len(ts))
 	for i, t := range ts {
-		q := queueTicket{Ticket: t, PlanName: names[t.PlanID], Line2: t.Line}
-		if t.AssigneeID != 0 {
-			if u, err := s.cfg.Forum.FindUser(ctx, t.AssigneeID); err == nil {
-				q.Assignee = u.Name
-			}
+		q := queueTicket{Ticket: t, Assignee: name(t.AssigneeID), Next: t.Awaiting() == "next"}
+		if p := byID[t.PlanID]; p != nil {
+			q.PlanName, q.Engineer = p.Name(v.Lang), name(p.EngineerID)
 		}
-		if !t.Target.IsZero() {
-			q.Line, _ = v.slaClockLine(forum.ResponseClock{Start: t.CreatedAt, At: t.RespondedAt, Status: t.Clock}, t.Target, t.RespondedAt.IsZero(), "first", now, v.Date)
+		if start, st, target, ok := t.AwaitedClock(); ok && !target.IsZero() {
+			which := "first"
+			if q.Next {
+				which = "next"
+			}
+			q.Line, _ = v.slaClockLine(forum.ResponseClock{Start: start, Status: st}, target, true, which, now, v.Date)
+		} else if !t.Target.IsZero() {
+			q.Line, _ = v.slaClockLine(forum.ResponseClock{Start: t.CreatedAt, At: t.RespondedAt, Status: t.Clock}, t.Target, false, "first", now, v.Date)
 		}
 		out[i] = q
 	}

@@ -73,6 +73,11 @@ type Config struct {
 	// tickets name no app).
 	Apps   Apps
 	Render Render
+	// Users finds staff accounts, to check a reassignment (nil: staff may
+	// only claim and unclaim).
+	Users interface {
+		FindUser(ctx context.Context, id int64) (*forum.User, error)
+	}
 	// Schedule returns the business-hours schedule (the forum's, which an
 	// admin's calendar update replaces).
 	Schedule func() *sla.Schedule
