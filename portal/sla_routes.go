@@ -22,6 +22,7 @@ func (s *Server) registerSLARoutes() {
 		g := s.echo.Group("/:lang", validLang, s.forumErrors)
 		g.GET("/settings", s.settingsPage)
 		g.POST("/settings", s.saveSettings)
+		g.POST("/settings/email", s.saveEmailMode)
 	}
 	if s.cfg.SLA == nil || s.cfg.Forum == nil {
 		return
