@@ -97,6 +97,9 @@ type Config struct {
 	// Support is private support: plans and tickets (nil: no /support).
 	// It needs Forum and SLA.
 	Support *support.Service
+	// Notify holds the notification-email preferences (nil: the settings
+	// page offers no digest).
+	Notify NotifyPrefs
 	// Mail is the outbox for password resets, address verification and
 	// notifications (nil: no email, no "Forgot password?").
 	Mail Mailer
