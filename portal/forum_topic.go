@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -68,7 +69,24 @@ func (s *Server) topicPage(c echo.Context) error {
 		}
 		return c.Redirect(http.StatusMovedPermanently, target)
 	}
+	s.recordView(c, tv.Topic.ID)
 	return s.renderTopic(c, http.StatusOK, tv, postForm{})
+}
+
+// recordView counts a view of the topic for the lists, and for a
+// signed-in reader marks it read. Failing to count does not fail the page.
+func (s *Server) recordView(c echo.Context, topicID int64) {
+	ctx := c.Request().Context()
+	key := c.RealIP()
+	if u := viewer(c); u != nil {
+		key = fmt.Sprintf("u:%d", u.ID)
+		if err := s.cfg.Forum.MarkTopicRead(ctx, u.ID, topicID); err != nil {
+			s.log.ErrorContext(ctx, "mark topic read", "topic", topicID, "err", err)
+		}
+	}
+	if err := s.cfg.Forum.RecordView(ctx, topicID, key); err != nil {
+		s.log.ErrorContext(ctx, "count topic view", "topic", topicID, "err", err)
+	}
 }
 
 func (s *Server) renderTopic(c echo.Context, status int, tv *forum.TopicView, form postForm) error {
