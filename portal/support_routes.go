@@ -33,6 +33,7 @@ func (s *Server) registerSupportRoutes() {
 	a.GET("/plans", s.adminPlans, s.allow(forum.ActionEditCategory))
 	a.POST("/plans/assign", s.adminAssignPlan, s.allow(forum.ActionEditCategory))
 	a.POST("/plans/:plan/engineer", s.adminPlanEngineer, s.allow(forum.ActionEditCategory))
+	a.POST("/plans/:plan/targets", s.adminPlanTargets, s.allow(forum.ActionEditCategory))
 }
 
 // teamPlan is one of the viewer's teams with its plan.
