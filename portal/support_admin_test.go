@@ -39,6 +39,9 @@ func TestAdminEditsPlanTargets(t *testing.T) {
 	if !strings.Contains(page, `data-plan-targets="standard"`) || !strings.Contains(page, "next: 30 m") {
 		t.Errorf("the plans page lacks the targets form or the new next target")
 	}
+	if pub := newBrowser(t, s).get("/en/support").Body.String(); !strings.Contains(pub, "next responses: 30 m") {
+		t.Error("the public plans table does not show a next-response target that differs from the first")
+	}
 	for _, bad := range []url.Values{
 		{"priority": {"high"}, "first": {"soon"}, "next": {"30"}, "basis": {"business"}},
 		{"priority": {"high"}, "first": {"-5"}, "next": {"30"}, "basis": {"business"}},
