@@ -15,6 +15,7 @@ import (
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 
+	"github.com/switchboard-rtm/switchboard/alerts"
 	"github.com/switchboard-rtm/switchboard/console"
 	"github.com/switchboard-rtm/switchboard/content"
 	"github.com/switchboard-rtm/switchboard/db"
@@ -59,6 +60,11 @@ type Main struct {
 	Usage     *usage.Service
 	stopUsage context.CancelFunc
 	usageDone chan struct{}
+	// Alerts evaluates the apps' alert rules after each usage flush;
+	// stopAlerts ends it, before the mail and forum it notifies through.
+	Alerts     *alerts.Service
+	stopAlerts context.CancelFunc
+	alertsDone chan struct{}
 	// Mail is the outbox; its Run delivers until stopMail, and mailDone
 	// closes when Run has returned (before the database closes).
 	Support  *support.Service // plans and private tickets
@@ -130,16 +136,12 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Engine, err = engine.New(ctx, ecfg); err != nil {
 		return err
 	}
+	// Alerts are evaluated after each usage flush; m.Alerts is set
+	// before the usage goroutine starts (startAlerts), which reads it.
 	if m.Usage, err = usage.New(ctx, usage.Config{DB: m.DB, Source: m.Engine, Interval: m.Config.UsageInterval,
-		Logger: m.Log.With("component", "usage")}); err != nil {
+		Logger: m.Log.With("component", "usage"), OnFlush: func(now time.Time) { m.Alerts.Flushed(now) }}); err != nil {
 		return err
 	}
-	uctx, stopUsage := context.WithCancel(context.WithoutCancel(ctx))
-	m.stopUsage, m.usageDone = stopUsage, make(chan struct{})
-	go func() {
-		defer close(m.usageDone)
-		m.Usage.Run(uctx)
-	}()
 	m.Sandbox, err = sandbox.New(ctx, sandbox.Config{
 		DB: m.DB, Engine: m.Engine, Logger: m.Log.With("component", "sandbox"),
 		// The load-test runner dials this server's own listener.
@@ -182,6 +184,15 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("listen: %w", err)
 	}
 	addr := m.ln.Addr().String()
+	if err := m.startAlerts(ctx); err != nil {
+		return err
+	}
+	uctx, stopUsage := context.WithCancel(context.WithoutCancel(ctx))
+	m.stopUsage, m.usageDone = stopUsage, make(chan struct{})
+	go func() {
+		defer close(m.usageDone)
+		m.Usage.Run(uctx)
+	}()
 	if m.Status, err = status.New(ctx, status.Config{DB: m.DB, Logger: m.Log.With("component", "status"), Apps: m.Engine,
 		EngineURL: "ws://" + addr + "/v1/ws", HTTPURL: "http://" + addr + "/healthz"}); err != nil {
 		return err
@@ -219,6 +230,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Console:        m.Console,
 		Webhooks:       m.Webhooks,
 		Usage:          m.Usage,
+		Alerts:         m.Alerts,
 		EngineLimits:   m.Engine.Limits(),
 		Mail:           m.Mail,
 		Support:        m.Support,
@@ -323,6 +335,11 @@ func (m *Main) Close() error {
 		m.server = nil
 	} else if m.ln != nil {
 		m.ln.Close() // Run failed after listening
+	}
+	if m.stopAlerts != nil {
+		m.stopAlerts()
+		<-m.alertsDone
+		m.stopAlerts = nil
 	}
 	if m.stopMail != nil {
 		m.stopMail() // an attempt in flight is retried after the next start

@@ -30,6 +30,10 @@ const (
 	KindTicketCreated = "ticket_created" // Data["ID"]: the ticket's number
 	KindTicketReplied = "ticket_replied"
 	KindTicketSolved  = "ticket_solved"
+	// Data["App"], ["Rule"] (the rule's condition, localized by the
+	// caller), ["Value"]: an alert rule of one of the recipient's apps.
+	KindAlertFired    = "alert_fired"
+	KindAlertResolved = "alert_resolved"
 )
 
 // Notification reports whether letters of kind are notifications, which

@@ -20,6 +20,7 @@ import (
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/switchboard-rtm/switchboard/alerts"
 	"github.com/switchboard-rtm/switchboard/console"
 	"github.com/switchboard-rtm/switchboard/content"
 	"github.com/switchboard-rtm/switchboard/engine"
@@ -88,6 +89,8 @@ type Config struct {
 	Webhooks *webhooks.Service
 	// Usage holds the apps' usage and health (nil: no usage pages).
 	Usage *usage.Service
+	// Alerts holds the apps' alert rules and history (nil: none).
+	Alerts *alerts.Service
 	// EngineLimits are the engine's limits in force (engine.Limits()),
 	// shown beside each app's overrides on its console page.
 	EngineLimits engine.Limits
