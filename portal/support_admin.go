@@ -112,3 +112,24 @@ func (s *Server) adminPlanTargets(c echo.Context) error {
 	}
 	return c.Redirect(http.StatusSeeOther, "/"+langOf(c)+"/admin/plans")
 }
+
+// adminCreatePlan adds an admin's own plan, optionally starting from
+// another plan's targets.
+func (s *Server) adminCreatePlan(c echo.Context) error {
+	n := support.NewPlan{
+		ID:      strings.TrimSpace(c.FormValue("id")),
+		NameEN:  strings.TrimSpace(c.FormValue("name_en")),
+		NameZH:  strings.TrimSpace(c.FormValue("name_zh")),
+		Tickets: c.FormValue("tickets") == "on",
+		Urgent:  c.FormValue("urgent") == "on",
+		Like:    c.FormValue("like"),
+	}
+	p, err := s.cfg.Support.CreatePlan(c.Request().Context(), n)
+	if err != nil {
+		if status, msg, ok := supportFormError(s.localizer(langOf(c)), err); ok {
+			return s.renderAdminPlans(c, status, "", msg)
+		}
+		return err
+	}
+	return s.renderAdminPlans(c, http.StatusOK, s.localizer(langOf(c)).T("tickets.admin.created", "Name", p.Name(langOf(c))), "")
+}

@@ -52,3 +52,70 @@ func TestAdminEditsPlanTargets(t *testing.T) {
 		}
 	}
 }
+
+// Admins define their own plans; the new plan starts from another's
+// targets, shows on the plans page and the public plans table, and can be
+// assigned to a team.
+func TestAdminCreatesPlan(t *testing.T) {
+	var desk *support.Service
+	s, st := newForumServer(t, withSupport(t, &desk))
+	admin := userWithRole(t, s, st, "root@example.com", "Root", forum.RoleAdmin)
+	staff := userWithRole(t, s, st, "eng@example.com", "Eng", forum.RoleStaff)
+	form := url.Values{"id": {"enterprise"}, "name_en": {"Enterprise"}, "name_zh": {"企业"}, "tickets": {"on"}, "urgent": {"on"}, "like": {"premium"}}
+	if w := staff.post("/en/admin/plans", form, true); w.Code != http.StatusForbidden {
+		t.Errorf("staff create plan: %d, want 403", w.Code)
+	}
+	if w := admin.post("/en/admin/plans", form, false); w.Code != http.StatusForbidden {
+		t.Errorf("without CSRF: %d, want 403", w.Code)
+	}
+	if _, err := desk.Plan(context.Background(), "enterprise"); err == nil {
+		t.Fatal("a refused request created the plan")
+	}
+	w := admin.post("/en/admin/plans", form, true)
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "Plan Enterprise created") {
+		t.Fatalf("admin create plan: %d\n%.500s", w.Code, w.Body.String())
+	}
+	p, err := desk.Plan(context.Background(), "enterprise")
+	if err != nil {
+		t.Fatal(err)
+	}
+	premium, err := desk.Plan(context.Background(), support.PlanPremium)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.Tickets || !p.Urgent || p.Name("zh") != "企业" || p.Targets[support.Urgent] != premium.Targets[support.Urgent] || p.Targets[support.Normal] != premium.Targets[support.Normal] {
+		t.Errorf("created plan %+v, want tickets, urgent and Premium's targets %+v", p, premium.Targets)
+	}
+	if page := admin.get("/en/admin/plans").Body.String(); !strings.Contains(page, `data-plan="enterprise"`) {
+		t.Error("the plans page does not list the new plan")
+	}
+	if pub := newBrowser(t, s).get("/zh/support").Body.String(); !strings.Contains(pub, "企业") {
+		t.Error("the public plans table does not show the new plan")
+	}
+	if w := admin.post("/en/admin/plans/assign", url.Values{"team": {"Eng"}, "plan": {"enterprise"}}, true); w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "data-notice") {
+		t.Errorf("assign the new plan: %d\n%.300s", w.Code, w.Body.String())
+	}
+	for _, c := range []struct {
+		change url.Values
+		want   string
+	}{
+		{url.Values{"id": {"enterprise"}}, "already exists"},
+		{url.Values{"id": {"Big Plan"}}, "lower-case letters"},
+		{url.Values{"id": {"9lives"}}, "lower-case letters"},
+		{url.Values{"name_zh": {""}}, "in English and in Chinese"},
+		{url.Values{"tickets": {""}}, "Urgent tickets need"},
+		{url.Values{"like": {"gold"}}, "does not exist"},
+	} {
+		f := url.Values{"id": {"other"}, "name_en": {"Other"}, "name_zh": {"其他"}, "tickets": {"on"}, "urgent": {"on"}}
+		for k, v := range c.change {
+			f[k] = v
+		}
+		w := admin.post("/en/admin/plans", f, true)
+		if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), c.want) {
+			t.Errorf("%v: %d, want 400 saying %q\n%.300s", c.change, w.Code, c.want, w.Body.String())
+		}
+	}
+	if _, err := desk.Plan(context.Background(), "other"); err == nil {
+		t.Error("a refused plan was stored")
+	}
+}

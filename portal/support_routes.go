@@ -31,6 +31,7 @@ func (s *Server) registerSupportRoutes() {
 	g.POST("/tickets/:id/:action", s.ticketAction)
 	a := s.echo.Group("/:lang/admin", validLang, s.forumErrors)
 	a.GET("/plans", s.adminPlans, s.allow(forum.ActionEditCategory))
+	a.POST("/plans", s.adminCreatePlan, s.allow(forum.ActionEditCategory))
 	a.POST("/plans/assign", s.adminAssignPlan, s.allow(forum.ActionEditCategory))
 	a.POST("/plans/:plan/engineer", s.adminPlanEngineer, s.allow(forum.ActionEditCategory))
 	a.POST("/plans/:plan/targets", s.adminPlanTargets, s.allow(forum.ActionEditCategory))

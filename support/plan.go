@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/switchboard-rtm/switchboard/sla"
 )
@@ -271,4 +272,85 @@ func (s *Service) SetTargets(ctx context.Context, planID string, pr Priority, fi
 		return fmt.Errorf("plan %q: %w", planID, ErrNotFound)
 	}
 	return nil
+}
+
+// NewPlan is an admin's own plan.
+type NewPlan struct {
+	ID             string // lower-case letters, digits and dashes, 2-32, starting with a letter
+	NameEN, NameZH string
+	Tickets        bool // teams on it may open tickets
+	Urgent         bool // and choose urgent (needs Tickets)
+	// Like is a plan whose first- and next-response targets the new plan
+	// starts with; empty: no targets until an admin sets them.
+	Like string
+}
+
+// CreatePlan adds an admin-defined plan after the others (admins only).
+func (s *Service) CreatePlan(ctx context.Context, n NewPlan) (*Plan, error) {
+	if !s.actor(ctx).Admin {
+		return nil, ErrForbidden
+	}
+	if !validPlanID(n.ID) {
+		return nil, invalid("id", "tickets.error.plan_id")
+	}
+	for _, name := range []string{n.NameEN, n.NameZH} {
+		if name == "" || len(name) > 60 || !utf8.ValidString(name) {
+			return nil, invalid("name", "tickets.error.plan_name")
+		}
+	}
+	if n.Urgent && !n.Tickets {
+		return nil, invalid("urgent", "tickets.error.plan_urgent")
+	}
+	first, next := map[Priority]sla.Target{}, map[Priority]sla.Target{}
+	if n.Like != "" {
+		like, err := s.Plan(ctx, n.Like)
+		if errors.Is(err, ErrNotFound) {
+			return nil, invalid("like", "tickets.error.plan_like")
+		}
+		if err != nil {
+			return nil, err
+		}
+		first, next = like.Targets, like.Next
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("create plan: %w", err)
+	}
+	defer tx.Rollback()
+	var exists int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM support_plans WHERE id = ?`, n.ID).Scan(&exists); err != nil {
+		return nil, fmt.Errorf("create plan: %w", err)
+	}
+	if exists > 0 {
+		return nil, invalid("id", "tickets.error.plan_exists")
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO support_plans (id, name_en, name_zh, tickets, urgent, position)
+		SELECT ?, ?, ?, ?, ?, coalesce(max(position), 0) + 1 FROM support_plans`, n.ID, n.NameEN, n.NameZH, n.Tickets, n.Urgent); err != nil {
+		return nil, fmt.Errorf("create plan: %w", err)
+	}
+	for _, pr := range Priorities {
+		t, nx := first[pr], next[pr]
+		if _, err := tx.ExecContext(ctx, `INSERT INTO support_policies (plan_id, priority, first_ms, first_basis, next_ms, next_basis) VALUES (?, ?, ?, ?, ?, ?)`,
+			n.ID, string(pr), t.Duration.Milliseconds(), string(orBusiness(t)), nx.Duration.Milliseconds(), string(orBusiness(nx))); err != nil {
+			return nil, fmt.Errorf("create plan: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("create plan: %w", err)
+	}
+	return s.Plan(ctx, n.ID)
+}
+
+// validPlanID reports whether id can name a plan: it shows in URLs, the
+// admin command and the public figures.
+func validPlanID(id string) bool {
+	if len(id) < 2 || len(id) > 32 || id[0] < 'a' || id[0] > 'z' {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+			return false
+		}
+	}
+	return true
 }
