@@ -55,7 +55,7 @@ type supportData struct {
 	Error      string
 	Targets    func(p *support.Plan, pr support.Priority) string
 	Next       func(p *support.Plan, pr support.Priority) string // "" when it equals the first-response target
-	Presales   string // the pre-sales target, formatted
+	Presales   string                                            // the pre-sales target, formatted
 	Events     []support.Event
 }
 
