@@ -155,6 +155,7 @@ func TestAccessibilityInBrowser(t *testing.T) {
 				{"console app", "/zh/console/apps/" + appID, ""},
 				{"console usage", "/en/console/apps/" + appID + "/usage", ""},
 				{"console webhooks", "/en/console/apps/" + appID + "/webhooks", ""},
+				{"support", "/en/support", ""},
 			} {
 				check(p)
 			}

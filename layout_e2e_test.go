@@ -126,6 +126,8 @@ func TestLayoutInBrowser(t *testing.T) {
 			{"console app", "/en/console/apps/" + appID, ""},
 			{"console usage zh", "/zh/console/apps/" + appID + "/usage", ""},
 			{"console webhooks", "/en/console/apps/" + appID + "/webhooks", ""},
+			{"support", "/en/support", ""},
+			{"support zh", "/zh/support", ""},
 			{"docs zh signed in, sandbox pane open", "/zh/docs/engine/presence", pages[5].open},
 		}
 		for _, v := range []viewport{phone, tablet, desktop} {
