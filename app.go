@@ -15,6 +15,7 @@ import (
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 
+	"github.com/switchboard-rtm/switchboard/alerts"
 	"github.com/switchboard-rtm/switchboard/console"
 	"github.com/switchboard-rtm/switchboard/content"
 	"github.com/switchboard-rtm/switchboard/db"
@@ -59,9 +60,15 @@ type Main struct {
 	Usage     *usage.Service
 	stopUsage context.CancelFunc
 	usageDone chan struct{}
+	// Alerts evaluates the apps' alert rules after each usage flush;
+	// stopAlerts ends it, before the mail and forum it notifies through.
+	Alerts     *alerts.Service
+	stopAlerts context.CancelFunc
+	alertsDone chan struct{}
 	// Mail is the outbox; its Run delivers until stopMail, and mailDone
 	// closes when Run has returned (before the database closes).
 	Support  *support.Service // plans and private tickets
+	Notify   *notify.Mailer   // notification emails and digests
 	Mail     *mail.Outbox
 	stopMail context.CancelFunc
 	mailDone chan struct{}
@@ -129,16 +136,12 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Engine, err = engine.New(ctx, ecfg); err != nil {
 		return err
 	}
+	// Alerts are evaluated after each usage flush; m.Alerts is set
+	// before the usage goroutine starts (startAlerts), which reads it.
 	if m.Usage, err = usage.New(ctx, usage.Config{DB: m.DB, Source: m.Engine, Interval: m.Config.UsageInterval,
-		Logger: m.Log.With("component", "usage")}); err != nil {
+		Logger: m.Log.With("component", "usage"), OnFlush: func(now time.Time) { m.Alerts.Flushed(now) }}); err != nil {
 		return err
 	}
-	uctx, stopUsage := context.WithCancel(context.WithoutCancel(ctx))
-	m.stopUsage, m.usageDone = stopUsage, make(chan struct{})
-	go func() {
-		defer close(m.usageDone)
-		m.Usage.Run(uctx)
-	}()
 	m.Sandbox, err = sandbox.New(ctx, sandbox.Config{
 		DB: m.DB, Engine: m.Engine, Logger: m.Log.With("component", "sandbox"),
 		// The load-test runner dials this server's own listener.
@@ -172,7 +175,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}()
 	// A ticket belongs to a console team; its members see it.
 	if m.Support, err = support.Open(ctx, support.Config{DB: m.DB, Teams: supportTeams{console: m.Console, users: m.Forum},
-		Render: m.Forum.RenderPreview, Schedule: m.SLA.Schedule, Logger: m.Log.With("component", "support")}); err != nil {
+		Apps: supportApps{console: m.Console, usage: m.Usage}, Users: m.Forum, Render: m.Forum.RenderPreview, Schedule: m.SLA.Schedule, Logger: m.Log.With("component", "support")}); err != nil {
 		return err
 	}
 	// The prober dials this server's public endpoints as a client would,
@@ -181,12 +184,30 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("listen: %w", err)
 	}
 	addr := m.ln.Addr().String()
+	if err := m.startAlerts(ctx); err != nil {
+		return err
+	}
+	uctx, stopUsage := context.WithCancel(context.WithoutCancel(ctx))
+	m.stopUsage, m.usageDone = stopUsage, make(chan struct{})
+	go func() {
+		defer close(m.usageDone)
+		m.Usage.Run(uctx)
+	}()
 	if m.Status, err = status.New(ctx, status.Config{DB: m.DB, Logger: m.Log.With("component", "status"), Apps: m.Engine,
 		EngineURL: "ws://" + addr + "/v1/ws", HTTPURL: "http://" + addr + "/healthz"}); err != nil {
 		return err
 	}
 	api, err := serverapi.New(serverapi.Config{Engine: m.Engine, Logger: m.Log.With("component", "serverapi")})
 	if err != nil {
+		return err
+	}
+	if m.Notify, err = notify.Open(ctx, notify.Config{DB: m.DB, Forum: m.Forum, Mail: m.Mail, Logger: m.Log.With("component", "notify"),
+		BaseURL: func() string {
+			if m.Config.PublicURL != "" {
+				return m.Config.PublicURL
+			}
+			return m.URL()
+		}, Interval: m.Config.NotifyInterval}); err != nil {
 		return err
 	}
 	pc := portal.Config{
@@ -209,9 +230,11 @@ func (m *Main) Run(ctx context.Context) error {
 		Console:        m.Console,
 		Webhooks:       m.Webhooks,
 		Usage:          m.Usage,
+		Alerts:         m.Alerts,
 		EngineLimits:   m.Engine.Limits(),
 		Mail:           m.Mail,
 		Support:        m.Support,
+		Notify:         m.Notify,
 		PublicURL:      m.Config.PublicURL,
 	}
 	if m.Config.Dev {
@@ -312,6 +335,11 @@ func (m *Main) Close() error {
 		m.server = nil
 	} else if m.ln != nil {
 		m.ln.Close() // Run failed after listening
+	}
+	if m.stopAlerts != nil {
+		m.stopAlerts()
+		<-m.alertsDone
+		m.stopAlerts = nil
 	}
 	if m.stopMail != nil {
 		m.stopMail() // an attempt in flight is retried after the next start
@@ -415,13 +443,7 @@ func (m *Main) openMail(ctx context.Context) error {
 // startNotify starts the mailer of forum notifications (mentions, watched
 // replies); stopMail ends it with the outbox's delivery.
 func (m *Main) startNotify(ctx context.Context) {
-	n := notify.New(notify.Config{Forum: m.Forum, Mail: m.Mail, Logger: m.Log.With("component", "notify"),
-		BaseURL: func() string {
-			if m.Config.PublicURL != "" {
-				return m.Config.PublicURL
-			}
-			return m.URL()
-		}, Interval: m.Config.NotifyInterval})
+	n := m.Notify
 	nctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	prev := m.stopMail
 	m.stopMail = func() { stop(); prev() }

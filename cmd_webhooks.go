@@ -19,7 +19,7 @@ const webhookUsage = `usage: apps webhook add APP -url URL -events LIST [-channe
        apps webhook list APP [-json]
        apps webhook remove APP ENDPOINT_ID
        apps webhook test APP ENDPOINT_ID [-json]
-APP is an App ID or an app name; LIST is comma-separated, of: ` + "connect, disconnect, subscribe, unsubscribe, channel.occupied, channel.vacated, presence.join, presence.leave, peer.stored, publish (publish needs -channels, e.g. 'orders:*')"
+APP is an App ID or an app name; LIST is comma-separated, of: ` + "connect, disconnect, subscribe, unsubscribe, channel.occupied, channel.vacated, presence.join, presence.leave, peer.stored, alert.fired, alert.resolved, publish (publish needs -channels, e.g. 'orders:*')"
 
 // runWebhooks implements "apps webhook ..." against dataDir's database.
 // A running server picks up added and removed endpoints within seconds.

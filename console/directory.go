@@ -2,6 +2,8 @@ package console
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -98,4 +100,43 @@ func (s *Service) FindTeam(ctx context.Context, ref string) (Team, error) {
 		return byID(id)
 	}
 	return Team{}, fmt.Errorf("team %q: %w", ref, ErrNotFound)
+}
+
+// AppMembers returns the app's name and team and the IDs of the team's
+// members, for notifying them of the app's alerts. ErrNotFound for an app
+// no team owns.
+func (s *Service) AppMembers(ctx context.Context, appID string) (name string, teamID int64, members []int64, err error) {
+	if err := s.db.QueryRowContext(ctx, `SELECT team_id FROM console_apps WHERE app_id = ?`, appID).Scan(&teamID); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return "", 0, nil, ErrNotFound
+		}
+		return "", 0, nil, fmt.Errorf("app members: %w", err)
+	}
+	ea, err := s.cfg.Engine.GetApp(ctx, appID)
+	if err != nil {
+		return "", 0, nil, fmt.Errorf("app members: %w", err)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT user_id FROM console_members WHERE team_id = ? ORDER BY user_id`, teamID)
+	if err != nil {
+		return "", 0, nil, fmt.Errorf("app members: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return "", 0, nil, fmt.Errorf("app members: %w", err)
+		}
+		members = append(members, id)
+	}
+	return ea.Name, teamID, members, rows.Err()
+}
+
+// MemberAppIDs lists the IDs of the apps of every team userID belongs to.
+func (s *Service) MemberAppIDs(ctx context.Context, userID int64) ([]string, error) {
+	ids, err := s.appIDs(ctx, `SELECT a.app_id FROM console_apps a JOIN console_members m ON m.team_id = a.team_id
+		WHERE m.user_id = ? ORDER BY a.app_id`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("member apps: %w", err)
+	}
+	return ids, nil
 }

@@ -261,7 +261,11 @@ func (s *Server) notificationsPage(c echo.Context) error {
 	v := s.newView(c, lang, "/notifications")
 	v.NoIndex = true
 	v.Title = v.T("web.notifications.title")
-	v.Data = map[string]any{"Items": ns, "Unread": unread}
+	alerts, err := s.alertNotifications(c)
+	if err != nil {
+		return err
+	}
+	v.Data = map[string]any{"Items": ns, "Unread": unread, "Alerts": alerts}
 	return s.render(c, http.StatusOK, "account/notifications", v)
 }
 

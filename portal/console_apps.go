@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/switchboard-rtm/switchboard/alerts"
 	"github.com/switchboard-rtm/switchboard/console"
 	"github.com/switchboard-rtm/switchboard/engine"
 )
@@ -35,6 +36,12 @@ type appData struct {
 	TokenUser   string
 	Error       string
 	Notice      string
+
+	// Alerts: the app's rules, its newest history, and the form's metrics.
+	Alerts       bool
+	Rules        []alerts.Rule
+	AlertHistory []alerts.Event
+	AlertMetrics []alerts.Metric
 }
 
 // limitRow is one limit in force: its message ID, value, and whether the
@@ -123,6 +130,9 @@ func (s *Server) renderConsoleApp(c echo.Context, status int, d *appData) error 
 		}
 	}
 	d.Limits = limitRows(s.cfg.EngineLimits, app.Limits)
+	if err := s.appAlerts(ctx, d); err != nil {
+		return err
+	}
 	d.DeleteGrace = s.cfg.Console.DeleteGrace()
 	loc := s.localizer(langOf(c))
 	for _, o := range []time.Duration{0, time.Hour, 24 * time.Hour, 7 * 24 * time.Hour} {

@@ -39,6 +39,7 @@ func (s *Server) registerConsoleRoutes() {
 	g.POST("/apps/:app/transfer", s.consoleTransferApp)
 	s.registerConsoleWebhookRoutes(g)
 	s.registerConsoleUsageRoutes(g)
+	s.registerConsoleAlertRoutes(g)
 }
 
 // consoleActor requires a signed-in account and puts it into the

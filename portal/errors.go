@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/switchboard-rtm/switchboard/alerts"
 	"github.com/switchboard-rtm/switchboard/console"
 	"github.com/switchboard-rtm/switchboard/forum"
 	"github.com/switchboard-rtm/switchboard/locales"
@@ -91,6 +92,8 @@ var sentinelStatus = []struct {
 	{console.ErrInvalid, http.StatusBadRequest, "error.bad_request"},
 	{console.ErrConflict, http.StatusConflict, "error.bad_request"},
 	{webhooks.ErrNotFound, http.StatusNotFound, "error.not_found"},
+	{alerts.ErrNotFound, http.StatusNotFound, "error.not_found"},
+	{alerts.ErrInvalid, http.StatusBadRequest, "console.alerts.error_invalid"},
 	{webhooks.ErrInvalid, http.StatusBadRequest, "console.webhooks.error_invalid"},
 	{webhooks.ErrPrivate, http.StatusBadRequest, "console.webhooks.error_private"},
 	// A *status.ValidationError names its field: "status.invalid_<field>".

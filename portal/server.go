@@ -20,6 +20,7 @@ import (
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/switchboard-rtm/switchboard/alerts"
 	"github.com/switchboard-rtm/switchboard/console"
 	"github.com/switchboard-rtm/switchboard/content"
 	"github.com/switchboard-rtm/switchboard/engine"
@@ -88,12 +89,17 @@ type Config struct {
 	Webhooks *webhooks.Service
 	// Usage holds the apps' usage and health (nil: no usage pages).
 	Usage *usage.Service
+	// Alerts holds the apps' alert rules and history (nil: none).
+	Alerts *alerts.Service
 	// EngineLimits are the engine's limits in force (engine.Limits()),
 	// shown beside each app's overrides on its console page.
 	EngineLimits engine.Limits
 	// Support is private support: plans and tickets (nil: no /support).
 	// It needs Forum and SLA.
 	Support *support.Service
+	// Notify holds the notification-email preferences (nil: the settings
+	// page offers no digest).
+	Notify NotifyPrefs
 	// Mail is the outbox for password resets, address verification and
 	// notifications (nil: no email, no "Forgot password?").
 	Mail Mailer

@@ -26,12 +26,16 @@ const (
 	TypePeerStored      = "peer.stored"
 	TypePublish         = "publish"
 	TypeTest            = "webhook.test"
+	// TypeAlertFired and TypeAlertResolved come from the console's alert
+	// rules (package alerts), not the engine.
+	TypeAlertFired    = "alert.fired"
+	TypeAlertResolved = "alert.resolved"
 )
 
 // Types lists the event types an endpoint may ask for, in docs order.
 var Types = []string{TypeConnect, TypeDisconnect, TypeSubscribe, TypeUnsubscribe,
 	TypeChannelOccupied, TypeChannelVacated, TypePresenceJoin, TypePresenceLeave,
-	TypePeerStored, TypePublish}
+	TypePeerStored, TypeAlertFired, TypeAlertResolved, TypePublish}
 
 // Errors. Callers map them with errors.Is.
 var (
