@@ -100,12 +100,28 @@ func axeScript(t *testing.T) string {
 	return string(lit)
 }
 
-// a11yPages are the page states checked, in order: the first ones signed
-// out, the rest after signing up. open, when set, runs after the page has
+// a11yPage is a page state the browser tests check (axe-core here, the
+// layout in layout_e2e_test.go). open, when set, runs after the page has
 // loaded (as opening the sandbox pane).
 type a11yPage struct {
 	name, path string
 	open       string
+}
+
+// consolePages are the signed-in reader's console pages (with a team and
+// an app, as newConsoleApp makes them) and support page, in both
+// languages.
+func consolePages(teamPath, appID string) []a11yPage {
+	return []a11yPage{
+		{"console", "/en/console", ""},
+		{"console zh", "/zh/console", ""},
+		{"console team", teamPath, ""},
+		{"console app zh", "/zh/console/apps/" + appID, ""},
+		{"console usage", "/en/console/apps/" + appID + "/usage", ""},
+		{"console usage zh", "/zh/console/apps/" + appID + "/usage", ""},
+		{"console webhooks", "/en/console/apps/" + appID + "/webhooks", ""},
+		{"support", "/en/support", ""},
+	}
 }
 
 func TestAccessibilityInBrowser(t *testing.T) {
@@ -150,12 +166,10 @@ func TestAccessibilityInBrowser(t *testing.T) {
 				{"response times", "/en/community/response-times", ""},
 				{"status", "/en/status", ""},
 				{"search", "/en/search?q=channel", ""},
-				{"console", "/en/console", ""},
-				{"console team", teamPath, ""},
-				{"console app", "/zh/console/apps/" + appID, ""},
-				{"console usage", "/en/console/apps/" + appID + "/usage", ""},
-				{"console webhooks", "/en/console/apps/" + appID + "/webhooks", ""},
 			} {
+				check(p)
+			}
+			for _, p := range consolePages(teamPath, appID) {
 				check(p)
 			}
 		})

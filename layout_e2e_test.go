@@ -56,10 +56,6 @@ const layoutJS = `(() => {
 	return { overflow, wide, wrapped, covered };
 })()`
 
-// layoutPage is a page state TestLayoutInBrowser measures: open, when set,
-// runs after the page has loaded (as clicking "Show code").
-type layoutPage struct{ name, path, open string }
-
 type layoutResult struct {
 	Overflow int      `json:"overflow"`
 	Wide     []string `json:"wide"`
@@ -73,7 +69,7 @@ func TestLayoutInBrowser(t *testing.T) {
 	// code block, not widen the card.
 	longChannel := `const inp = document.querySelector('.sb-card .sb-channel'); inp.value = 'orders.` + strings.Repeat("x", 120) + `'; inp.dispatchEvent(new Event('input'));
 		document.querySelector('.sb-card [data-action="subscribe"]')?.click();`
-	pages := []layoutPage{
+	pages := []a11yPage{
 		{"docs", "/en/docs/engine/channels", ""},
 		{"docs zh", "/zh/docs/engine/channels", ""},
 		{"sandbox, Show code open", "/en/sandbox", clickWhenThere(`[data-action="show-code"]`) + ".then(() => {" + longChannel + "})"},
@@ -89,7 +85,7 @@ func TestLayoutInBrowser(t *testing.T) {
 	// app, and one client IP may create only 5 an hour. The pages above
 	// are checked signed out (the header's widest state, with Sign up),
 	// and the console's pages are checked signed in, after the others.
-	check := func(t *testing.T, ctx context.Context, v viewport, pages []layoutPage) {
+	check := func(t *testing.T, ctx context.Context, v viewport, pages []a11yPage) {
 		for _, p := range pages {
 			navigate(t, ctx, base+p.path)
 			eval[chromedp.Void](t, ctx, `localStorage.removeItem('sb.sandbox.pane')`)
@@ -119,15 +115,9 @@ func TestLayoutInBrowser(t *testing.T) {
 		f := &forumTab{t: t, ctx: ctx, base: base}
 		f.signup(fmt.Sprintf("layout%d@example.com", i), fmt.Sprintf("Layout Reader %d", i))
 		teamPath, appID := f.newConsoleApp("Layout team with a rather long name", "An app whose name is long enough to wrap")
-		console := []layoutPage{
-			{"console", "/en/console", ""},
-			{"console zh", "/zh/console", ""},
-			{"console team", teamPath, ""},
-			{"console app", "/en/console/apps/" + appID, ""},
-			{"console usage zh", "/zh/console/apps/" + appID + "/usage", ""},
-			{"console webhooks", "/en/console/apps/" + appID + "/webhooks", ""},
-			{"docs zh signed in, sandbox pane open", "/zh/docs/engine/presence", pages[5].open},
-		}
+		console := append(consolePages(teamPath, appID),
+			a11yPage{"support zh", "/zh/support", ""},
+			a11yPage{"docs zh signed in, sandbox pane open", "/zh/docs/engine/presence", pages[5].open})
 		for _, v := range []viewport{phone, tablet, desktop} {
 			t.Run(fmt.Sprintf("%dx%d %s console", v.w, v.h, scheme), func(t *testing.T) {
 				emulate(t, ctx, v, scheme)

@@ -70,6 +70,8 @@ export class Sandbox {
     this.app = null;
     this.cards = [];
     this.listeners = new Set();
+    this.waiting = []; // whenApp callers: {resolve, reject}
+    this.failure = null; // why the last app could not be created, while there is none
     this.render();
     // Leaving the page: store the latest positions and log at once.
     window.addEventListener('pagehide', () => this.save(true));
@@ -79,6 +81,17 @@ export class Sandbox {
 
   /** onApp calls fn with the app now (if any) and whenever it changes. */
   onApp(fn) { this.listeners.add(fn); if (this.app) fn(this.app); }
+
+  /**
+   * whenApp resolves to the app, now or once it is created; it rejects with
+   * the server's message when the app cannot be created (the quota), so a
+   * Run button says why instead of waiting for ever.
+   */
+  whenApp() {
+    if (this.app) return Promise.resolve(this.app);
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
+  }
 
   render() {
     const t = this.t.bind(this);
@@ -116,6 +129,10 @@ export class Sandbox {
     } catch (err) {
       this.status.textContent = err.message;
       this.status.classList.add('sb-error');
+      if (!this.app) {
+        this.failure = err;
+        for (const w of this.waiting.splice(0)) w.reject(err);
+      }
     }
   }
 
@@ -136,6 +153,8 @@ export class Sandbox {
     }
     for (const c of saved.cards) if (this.user(c.user)) this.addCard(c.user, c.channels, false, c);
     this.save(true);
+    this.failure = null;
+    for (const w of this.waiting.splice(0)) w.resolve(app);
     for (const fn of this.listeners) fn(app);
   }
 

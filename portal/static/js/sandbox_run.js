@@ -72,7 +72,14 @@ export function mountRun(block, { t, open }) {
     out.hidden = false;
     const line = (kind, text) => out.append(h('div', { class: `sb-run-line sb-run-${kind}` }, text));
     out.replaceChildren(h('div', { class: 'sb-run-line sb-run-info' }, t('run_starting')));
-    const app = await open();
+    let app;
+    try {
+      app = await open();
+    } catch (err) { // no sandbox app (the quota): say why, and let Run be tried again
+      line('error', err.message);
+      btn.disabled = false;
+      return;
+    }
     frame?.remove();
     frame = h('iframe', { sandbox: 'allow-scripts', src: '/sandbox/runner', class: 'sb-run-frame', title: t('run_frame'), tabindex: '-1' });
     const onMsg = (e) => {

@@ -14,7 +14,7 @@ const lang = document.body.dataset.lang || 'en';
 const tryBtn = document.querySelector('[data-sandbox-tryit]');
 const runBlocks = [...document.querySelectorAll('.code-block[data-run="true"]')];
 
-let cfg, pane, sb, appReady, building;
+let cfg, pane, sb, building;
 
 function paneState() {
   try { return { open: false, width: 520, ...JSON.parse(localStorage.getItem(PANE_KEY) || '{}') }; } catch { return { open: false, width: 520 }; }
@@ -50,7 +50,6 @@ async function buildPane() {
     h('div', { class: 'sb-pane-body' }, root));
   document.body.append(pane);
   sb = new Sandbox(root, cfg, { lang });
-  appReady = new Promise((resolve) => sb.onApp(resolve));
   setWidth(paneState().width);
 
   // Drag the left edge to resize; arrow keys work too.
@@ -100,7 +99,7 @@ if (cfg) {
   if (runBlocks.length) {
     // Only pages with runnable code fetch the Run buttons and the editor.
     const { mountRun } = await import('./sandbox_run.js');
-    const open = async () => { await setOpen(true); return appReady; };
+    const open = async () => { await setOpen(true); return sb.whenApp(); };
     for (const b of runBlocks) mountRun(b, { t, open });
   }
   if (paneState().open) setOpen(true);
