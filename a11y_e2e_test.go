@@ -137,6 +137,7 @@ func TestAccessibilityInBrowser(t *testing.T) {
 			f.signup(fmt.Sprintf("a11y%d@example.com", i), fmt.Sprintf("A11y Reader %d", i))
 			navigate(t, ctx, base+"/en/forum")
 			topic := eval[string](t, ctx, `document.querySelector('a[href*="/forum/t/"]').pathname`)
+			teamPath, appID := f.newConsoleApp("Accessible team", "Accessible app")
 			for _, p := range []a11yPage{
 				{"docs", "/en/docs/engine/channels", ""},
 				{"docs zh", "/zh/docs/overview", ""},
@@ -149,6 +150,11 @@ func TestAccessibilityInBrowser(t *testing.T) {
 				{"response times", "/en/community/response-times", ""},
 				{"status", "/en/status", ""},
 				{"search", "/en/search?q=channel", ""},
+				{"console", "/en/console", ""},
+				{"console team", teamPath, ""},
+				{"console app", "/zh/console/apps/" + appID, ""},
+				{"console usage", "/en/console/apps/" + appID + "/usage", ""},
+				{"console webhooks", "/en/console/apps/" + appID + "/webhooks", ""},
 			} {
 				check(p)
 			}

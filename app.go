@@ -68,6 +68,7 @@ type Main struct {
 	// Mail is the outbox; its Run delivers until stopMail, and mailDone
 	// closes when Run has returned (before the database closes).
 	Support  *support.Service // plans and private tickets
+	Notify   *notify.Mailer   // notification emails and digests
 	Mail     *mail.Outbox
 	stopMail context.CancelFunc
 	mailDone chan struct{}
@@ -174,7 +175,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}()
 	// A ticket belongs to a console team; its members see it.
 	if m.Support, err = support.Open(ctx, support.Config{DB: m.DB, Teams: supportTeams{console: m.Console, users: m.Forum},
-		Render: m.Forum.RenderPreview, Schedule: m.SLA.Schedule, Logger: m.Log.With("component", "support")}); err != nil {
+		Apps: supportApps{console: m.Console, usage: m.Usage}, Users: m.Forum, Render: m.Forum.RenderPreview, Schedule: m.SLA.Schedule, Logger: m.Log.With("component", "support")}); err != nil {
 		return err
 	}
 	// The prober dials this server's public endpoints as a client would,
@@ -198,6 +199,15 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	api, err := serverapi.New(serverapi.Config{Engine: m.Engine, Logger: m.Log.With("component", "serverapi")})
 	if err != nil {
+		return err
+	}
+	if m.Notify, err = notify.Open(ctx, notify.Config{DB: m.DB, Forum: m.Forum, Mail: m.Mail, Logger: m.Log.With("component", "notify"),
+		BaseURL: func() string {
+			if m.Config.PublicURL != "" {
+				return m.Config.PublicURL
+			}
+			return m.URL()
+		}, Interval: m.Config.NotifyInterval}); err != nil {
 		return err
 	}
 	pc := portal.Config{
@@ -224,6 +234,7 @@ func (m *Main) Run(ctx context.Context) error {
 		EngineLimits:   m.Engine.Limits(),
 		Mail:           m.Mail,
 		Support:        m.Support,
+		Notify:         m.Notify,
 		PublicURL:      m.Config.PublicURL,
 	}
 	if m.Config.Dev {
@@ -432,13 +443,7 @@ func (m *Main) openMail(ctx context.Context) error {
 // startNotify starts the mailer of forum notifications (mentions, watched
 // replies); stopMail ends it with the outbox's delivery.
 func (m *Main) startNotify(ctx context.Context) {
-	n := notify.New(notify.Config{Forum: m.Forum, Mail: m.Mail, Logger: m.Log.With("component", "notify"),
-		BaseURL: func() string {
-			if m.Config.PublicURL != "" {
-				return m.Config.PublicURL
-			}
-			return m.URL()
-		}, Interval: m.Config.NotifyInterval})
+	n := m.Notify
 	nctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	prev := m.stopMail
 	m.stopMail = func() { stop(); prev() }

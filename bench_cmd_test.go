@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/switchboard-rtm/switchboard/engine/bench"
 	"github.com/switchboard-rtm/switchboard/engine/enginetest"
 )
 
@@ -196,6 +199,80 @@ func TestBenchCommandStartsAndStopsItsServer(t *testing.T) {
 		}
 		assertGone(t, pid, dir)
 	})
+
+	// With -pin the child server runs on the first half of the CPUs and
+	// every thread of the bench on the rest.
+	t.Run("pin", func(t *testing.T) {
+		cpus, err := bench.AllowedCPUs()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(bin, "bench", "-pin", "-subscribers", "5", "-rate", "5", "-duration", "1m")
+		stderr := &lockedBuffer{}
+		cmd.Stderr = stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer func() { cmd.Process.Signal(os.Interrupt); cmd.Wait() }()
+		if len(cpus) < 2 {
+			if err := cmd.Wait(); err == nil || !strings.Contains(stderr.String(), "-pin needs at least 2 CPUs") {
+				t.Fatalf("-pin on %v: err %v\n%s", cpus, err, stderr.String())
+			}
+			return
+		}
+		deadline := time.Now().Add(30 * time.Second)
+		for !strings.Contains(stderr.String(), "connected and subscribed") {
+			if time.Now().After(deadline) {
+				t.Fatalf("bench did not start:\n%s", stderr.String())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		n := len(cpus) / 2
+		pid, _ := childOf(t, stderr.String())
+		if got := cpusAllowed(t, fmt.Sprintf("/proc/%d/status", pid)); !slices.Equal(got, cpus[:n]) {
+			t.Errorf("server on CPUs %v, want %v", got, cpus[:n])
+		}
+		tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/status", cmd.Process.Pid))
+		for _, task := range tasks {
+			if got := cpusAllowed(t, task); !slices.Equal(got, cpus[n:]) {
+				t.Errorf("bench thread %s on CPUs %v, want %v", task, got, cpus[n:])
+			}
+		}
+	})
+}
+
+// cpusAllowed reads Cpus_allowed_list ("0", "0,2", "4-7") from a /proc
+// status file.
+func cpusAllowed(t *testing.T, status string) []int {
+	t.Helper()
+	b, err := os.ReadFile(status)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		v, ok := strings.CutPrefix(line, "Cpus_allowed_list:")
+		if !ok {
+			continue
+		}
+		var cpus []int
+		for _, r := range strings.Split(strings.TrimSpace(v), ",") {
+			lo, hi, isRange := strings.Cut(r, "-")
+			a, err1 := strconv.Atoi(lo)
+			z, err2 := strconv.Atoi(hi)
+			if !isRange {
+				z, err2 = a, nil
+			}
+			if err1 != nil || err2 != nil {
+				t.Fatalf("%s: Cpus_allowed_list %q", status, v)
+			}
+			for c := a; c <= z; c++ {
+				cpus = append(cpus, c)
+			}
+		}
+		return cpus
+	}
+	t.Fatalf("%s has no Cpus_allowed_list", status)
+	return nil
 }
 
 // lockedBuffer is a bytes.Buffer safe to read while a process writes it.

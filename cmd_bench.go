@@ -36,6 +36,7 @@ func runBench(ctx context.Context, _ Config, args []string, _ io.Reader, stdout,
 	fs.StringVar(&c.AppCert, "app-cert", "", "App Certificate for -url")
 	serverFlags := fs.String("server-flags", "", "without -url: extra global flags for the child server, space-separated (e.g. \"-log-level info\")")
 	fs.IntVar(&c.ServerPID, "server-pid", 0, "with -url: PID of the server on this host, to report its RSS (otherwise server_rss_bytes is 0)")
+	pin := fs.Bool("pin", false, "keep the server and the load generator on separate CPUs (Linux, 2+ CPUs): the child server gets the first half of the CPUs this process may use, the load the rest; with -url only the load is pinned (start the server with taskset -c on the others)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the load generator (not the server) to this file")
 	withWebhooks := fs.Bool("webhooks", false, "without -url: give the bench app a webhook endpoint for every event type (publish on every channel), delivered to a receiver in this process that checks each signature; the report adds webhook_events and webhook_bad_signatures")
 	fs.Usage = func() {
@@ -77,6 +78,22 @@ func runBench(ctx context.Context, _ Config, args []string, _ io.Reader, stdout,
 	}
 
 	var sink *webhookSink
+	var serverCPUs []int
+	if *pin {
+		server, load, err := splitCPUs()
+		if err != nil {
+			return err
+		}
+		if c.URL != "" {
+			server = nil
+		}
+		if err := bench.PinSelf(load); err != nil {
+			return err
+		}
+		serverCPUs = server
+		fmt.Fprintf(stderr, "bench: load generator on CPUs %v, server on %v\n", load, pinnedCPUs(server))
+	}
+
 	if c.URL == "" {
 		if c.AppID != "" || c.AppCert != "" || c.ServerPID != 0 {
 			return errors.New("bench: -app-id, -app-cert and -server-pid need -url")
@@ -85,7 +102,7 @@ func runBench(ctx context.Context, _ Config, args []string, _ io.Reader, stdout,
 		if err != nil {
 			return fmt.Errorf("bench: find this binary: %w", err)
 		}
-		sc := bench.ServerConfig{Exe: exe, Args: strings.Fields(*serverFlags), Log: stderr}
+		sc := bench.ServerConfig{Exe: exe, Args: strings.Fields(*serverFlags), Log: stderr, CPUs: serverCPUs}
 		if *withWebhooks {
 			if sink, err = startWebhookSink(); err != nil {
 				return err
@@ -132,4 +149,26 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 	set := false
 	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
 	return set
+}
+
+// splitCPUs divides the CPUs this process may use: the first half (at
+// least one) for the server, the rest for the load generator.
+func splitCPUs() (server, load []int, err error) {
+	cpus, err := bench.AllowedCPUs()
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(cpus) < 2 {
+		return nil, nil, fmt.Errorf("bench: -pin needs at least 2 CPUs; this process may use %v", cpus)
+	}
+	n := max(1, len(cpus)/2)
+	return cpus[:n], cpus[n:], nil
+}
+
+// pinnedCPUs describes where the server runs.
+func pinnedCPUs(cpus []int) string {
+	if len(cpus) == 0 {
+		return "(not started here: pin it yourself)"
+	}
+	return fmt.Sprint(cpus)
 }

@@ -37,18 +37,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	f := &forumTab{t: t, ctx: ctx, base: m.URL()}
 
 	f.signup("dev@example.com", "Dev Dana")
-	navigate(t, ctx, f.base+"/en/console")
-	f.fill("#team-name", "Acme Realtime")
-	f.submit("form[data-new-team] button")
-	f.do("team page", chromedp.WaitVisible(chromedp.CSS("form[data-invite-form]")))
-	f.fill("#app-name", "Chat production")
-	f.submit("form[data-new-app] button")
-	f.do("created", chromedp.WaitVisible(chromedp.CSS("[data-created]")),
-		chromedp.WaitVisible(chromedp.CSS(`[data-secret="certificate"]`)), chromedp.WaitVisible(chromedp.CSS(`[data-secret="api-key"]`)))
-	appID := strings.TrimSpace(f.text("[data-app-id]"))
-	if len(appID) != 32 {
-		t.Fatalf("App ID %q", appID)
-	}
+	_, appID := f.newConsoleApp("Acme Realtime", "Chat production")
 	// Each secret has a copy button (site.js adds them to code blocks).
 	if n := eval[int](t, ctx, `document.querySelectorAll('.console-secret .copy-btn').length`); n != 2 {
 		t.Fatalf("%d copy buttons on the secrets, want 2", n)
@@ -110,4 +99,25 @@ func TestConsoleInBrowser(t *testing.T) {
 	if p := console.problems(); len(p) > 0 {
 		t.Fatalf("browser console: %v", p)
 	}
+}
+
+// newConsoleApp creates, as the signed-in reader, a team and an app in it
+// through the console's forms, and returns the team page's path and the
+// App ID; the browser is left on the new app's page.
+func (f *forumTab) newConsoleApp(team, app string) (teamPath, appID string) {
+	f.t.Helper()
+	navigate(f.t, f.ctx, f.base+"/en/console")
+	f.fill("#team-name", team)
+	f.submit("form[data-new-team] button")
+	f.do("team page", chromedp.WaitVisible(chromedp.CSS("form[data-invite-form]")))
+	teamPath = eval[string](f.t, f.ctx, `location.pathname`)
+	f.fill("#app-name", app)
+	f.submit("form[data-new-app] button")
+	f.do("created", chromedp.WaitVisible(chromedp.CSS("[data-created]")),
+		chromedp.WaitVisible(chromedp.CSS(`[data-secret="certificate"]`)), chromedp.WaitVisible(chromedp.CSS(`[data-secret="api-key"]`)))
+	appID = strings.TrimSpace(f.text("[data-app-id]"))
+	if len(appID) != 32 {
+		f.t.Fatalf("App ID %q", appID)
+	}
+	return teamPath, appID
 }

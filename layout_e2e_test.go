@@ -56,6 +56,10 @@ const layoutJS = `(() => {
 	return { overflow, wide, wrapped, covered };
 })()`
 
+// layoutPage is a page state TestLayoutInBrowser measures: open, when set,
+// runs after the page has loaded (as clicking "Show code").
+type layoutPage struct{ name, path, open string }
+
 type layoutResult struct {
 	Overflow int      `json:"overflow"`
 	Wide     []string `json:"wide"`
@@ -69,39 +73,67 @@ func TestLayoutInBrowser(t *testing.T) {
 	// code block, not widen the card.
 	longChannel := `const inp = document.querySelector('.sb-card .sb-channel'); inp.value = 'orders.` + strings.Repeat("x", 120) + `'; inp.dispatchEvent(new Event('input'));
 		document.querySelector('.sb-card [data-action="subscribe"]')?.click();`
-	pages := []struct{ name, path, open string }{
+	pages := []layoutPage{
 		{"docs", "/en/docs/engine/channels", ""},
 		{"docs zh", "/zh/docs/engine/channels", ""},
 		{"sandbox, Show code open", "/en/sandbox", clickWhenThere(`[data-action="show-code"]`) + ".then(() => {" + longChannel + "})"},
 		{"sandbox zh, Show code open", "/zh/sandbox", clickWhenThere(`[data-action="show-code"]`)},
+		{"docs, JavaScript tab with the editor open", "/en/docs/engine/peer-messages", clickWhenThere(`.code-tabs [role="tab"][data-tab="JavaScript"]`) + `.then(() => ` + clickWhenThere(`.tab-panel.active [data-action="edit"]`) + `)`},
 		{"docs zh, sandbox pane open", "/zh/docs/engine/presence", clickWhenThere(`[data-sandbox-tryit]:not([hidden])`) + `.then(() => ` + clickWhenThere(`.sb-pane [data-action="show-code"]`) + `)`},
 		{"forum", "/en/forum", ""},
 		{"forum zh", "/zh/forum", ""},
 		{"status", "/en/status", ""},
 		{"response times", "/zh/community/response-times", ""},
 	}
-	for _, v := range []viewport{phone, tablet, desktop} {
-		t.Run(fmt.Sprintf("%dx%d", v.w, v.h), func(t *testing.T) {
-			ctx := browser.New(t)
-			emulate(t, ctx, v, "light")
-			for _, p := range pages {
-				navigate(t, ctx, base+p.path)
-				eval[chromedp.Void](t, ctx, `localStorage.removeItem('sb.sandbox.pane')`)
-				if p.open != "" {
-					eval[chromedp.Void](t, ctx, p.open)
-				}
-				got := eval[layoutResult](t, ctx, layoutJS)
-				if got.Overflow > 0 {
-					t.Errorf("%s: page is %d px wider than the %d px window: %q", p.name, got.Overflow, v.w, got.Wide)
-				}
-				if len(got.Wrapped) > 0 {
-					t.Errorf("%s: header labels on more than one line: %q", p.name, got.Wrapped)
-				}
-				if len(got.Covered) > 0 {
-					t.Errorf("%s: header items under the sandbox pane: %q", p.name, got.Covered)
-				}
+	// One browser per colour scheme: each fresh profile creates a sandbox
+	// app, and one client IP may create only 5 an hour. The pages above
+	// are checked signed out (the header's widest state, with Sign up),
+	// and the console's pages are checked signed in, after the others.
+	check := func(t *testing.T, ctx context.Context, v viewport, pages []layoutPage) {
+		for _, p := range pages {
+			navigate(t, ctx, base+p.path)
+			eval[chromedp.Void](t, ctx, `localStorage.removeItem('sb.sandbox.pane')`)
+			if p.open != "" {
+				eval[chromedp.Void](t, ctx, p.open)
 			}
-		})
+			got := eval[layoutResult](t, ctx, layoutJS)
+			if got.Overflow > 0 {
+				t.Errorf("%s: page is %d px wider than the %d px window: %q", p.name, got.Overflow, v.w, got.Wide)
+			}
+			if len(got.Wrapped) > 0 {
+				t.Errorf("%s: header labels on more than one line: %q", p.name, got.Wrapped)
+			}
+			if len(got.Covered) > 0 {
+				t.Errorf("%s: header items under the sandbox pane: %q", p.name, got.Covered)
+			}
+		}
+	}
+	for i, scheme := range []string{"light", "dark"} {
+		ctx := browser.New(t)
+		for _, v := range []viewport{phone, tablet, desktop} {
+			t.Run(fmt.Sprintf("%dx%d %s", v.w, v.h, scheme), func(t *testing.T) {
+				emulate(t, ctx, v, scheme)
+				check(t, ctx, v, pages)
+			})
+		}
+		f := &forumTab{t: t, ctx: ctx, base: base}
+		f.signup(fmt.Sprintf("layout%d@example.com", i), fmt.Sprintf("Layout Reader %d", i))
+		teamPath, appID := f.newConsoleApp("Layout team with a rather long name", "An app whose name is long enough to wrap")
+		console := []layoutPage{
+			{"console", "/en/console", ""},
+			{"console zh", "/zh/console", ""},
+			{"console team", teamPath, ""},
+			{"console app", "/en/console/apps/" + appID, ""},
+			{"console usage zh", "/zh/console/apps/" + appID + "/usage", ""},
+			{"console webhooks", "/en/console/apps/" + appID + "/webhooks", ""},
+			{"docs zh signed in, sandbox pane open", "/zh/docs/engine/presence", pages[5].open},
+		}
+		for _, v := range []viewport{phone, tablet, desktop} {
+			t.Run(fmt.Sprintf("%dx%d %s console", v.w, v.h, scheme), func(t *testing.T) {
+				emulate(t, ctx, v, scheme)
+				check(t, ctx, v, console)
+			})
+		}
 	}
 
 	// On a phone the article comes first: the sidebar is a drawer behind a
@@ -169,17 +201,26 @@ func TestDocsPageWeight(t *testing.T) {
 	})); err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{"/en/docs/engine/channels", "/zh/docs/overview", "/en/docs/engine/quickstart-js"} {
-		navigate(t, ctx, base+p)
+	for _, p := range []struct {
+		path     string
+		runnable bool // has code blocks with Run
+	}{{"/en/docs/engine/channels", true}, {"/zh/docs/overview", false}, {"/en/docs/engine/quickstart-js", true}} {
+		navigate(t, ctx, base+p.path)
 		if err := chromedp.Do(short(t, ctx), chromedp.WaitVisible(chromedp.CSS(`[data-sandbox-tryit]`))); err != nil {
-			t.Fatalf("%s: no Try it button: %v", p, err)
+			t.Fatalf("%s: no Try it button: %v", p.path, err)
+		}
+		if p.runnable {
+			if err := chromedp.Do(short(t, ctx), chromedp.WaitReady(chromedp.CSS(`.sb-run-btn`))); err != nil {
+				t.Fatalf("%s: no Run button: %v", p.path, err)
+			}
 		}
 		w := eval[pageWeight](t, ctx, pageWeightJS)
-		t.Logf("%s: %d bytes transferred, scripts %v", p, w.Bytes, w.Scripts)
-		for _, s := range w.Scripts {
-			if s == "sandbox.js" {
-				t.Errorf("%s: sandbox.js loaded before the pane was opened", p)
-			}
+		t.Logf("%s: %d bytes transferred, scripts %v", p.path, w.Bytes, w.Scripts)
+		if slices.Contains(w.Scripts, "sandbox.js") {
+			t.Errorf("%s: sandbox.js loaded before the pane was opened", p.path)
+		}
+		if got := slices.Contains(w.Scripts, "sandbox_run.js"); got != p.runnable {
+			t.Errorf("%s: sandbox_run.js loaded: %v, want %v (only where code has Run)", p.path, got, p.runnable)
 		}
 	}
 	if err := chromedp.Do(short(t, ctx),

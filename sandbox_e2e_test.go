@@ -247,6 +247,36 @@ const runnerIsolationJS = `new Promise((resolve) => {
 
 // A small load test from the full page reports 100% delivery, and its
 // permalink shows the same report.
+// chartLabelsCutJS mounts the load-test charts (in the language given) on the current
+// page with the largest figures the sandbox's limits allow and returns the
+// y-axis labels wider than the room their axis leaves beside the plot.
+const chartLabelsCutJS = `(async () => {
+	const src = document.querySelector('script[src*="sandbox_report.js"]').src;
+	const { mountCharts } = await import(new URL('sandbox_charts.js', src));
+	const lat = document.createElement('div'), del = document.createElement('div');
+	lat.style.width = del.style.width = '480px';
+	document.body.append(lat, del);
+	const charts = mountCharts(lat, del, { t: (k) => k, lang: %q, slaP99Ms: 50 });
+	charts.show([...Array(120)].map((_, i) => ({ t: (i + 1) / 2, sent: 500 * (i + 1), delivered: 1000 * (i + 1), p50_ms: 4567.89, p99_ms: 12345.67 })));
+	await new Promise((done) => requestAnimationFrame(() => setTimeout(done, 50)));
+	const cut = [];
+	const c = document.createElement('canvas').getContext('2d');
+	for (const u of charts.plots) {
+		u.axes.forEach((a, i) => {
+			if (a.side !== 1 && a.side !== 3) return;
+			c.font = a.font[0];
+			const room = a._size - (a.ticks.show ? a.ticks.size : 0) - a.gap;
+			for (const v of a._values || []) {
+				const w = c.measureText(v).width / devicePixelRatio;
+				if (w > room) cut.push(v + ' (' + Math.round(w) + ' px in ' + room + ' px, axis ' + i + ')');
+			}
+			if (!(a._values || []).length) cut.push('axis ' + i + ' has no labels');
+		});
+	}
+	lat.remove(); del.remove();
+	return cut;
+})()`
+
 func TestSandboxLoadTestReport(t *testing.T) {
 	m, ctx := sandboxBrowser(t)
 	must(t, ctx, "open the sandbox", chromedp.Navigate(m.URL()+"/en/sandbox"),
@@ -291,10 +321,35 @@ func TestSandboxLoadTestReport(t *testing.T) {
 		waitText(`.sandbox-report-table`, "met"),
 		chromedp.WaitVisible(chromedp.CSS(`#chart-delivery canvas`)))
 	checkCharts("permalink")
-	// The last sample is a real point, not a copy of the one before at p99 0.
-	last := eval[[]string](t, ctx, `[...document.querySelectorAll('.sandbox-samples tbody tr:last-child td')].map(td => td.textContent)`)
-	if len(last) != 5 || last[4] == "0" {
-		t.Errorf("last sample row %q: want a p99 above 0", last)
+	// The last sample is a real point, not a copy of the one before at p99
+	// 0: every row's time is later than the one before, the last row has a
+	// p99, and so has every row in which deliveries arrived.
+	rows := eval[[][]float64](t, ctx, `[...document.querySelectorAll('.sandbox-samples tbody tr')].map(tr => [...tr.cells].map(td => Number(td.textContent)))`)
+	if len(rows) < 2 {
+		t.Fatalf("sample rows %v, want several", rows)
+	}
+	for i, r := range rows {
+		if len(r) != 5 {
+			t.Fatalf("sample row %d %v: want 5 numbers", i, r)
+		}
+		if i == 0 {
+			continue
+		}
+		prev := rows[i-1]
+		if r[0] <= prev[0] {
+			t.Errorf("sample row %d %v comes after %v: want a later time", i, r, prev)
+		}
+		if (r[2] > prev[2] || i == len(rows)-1) && r[4] <= 0 {
+			t.Errorf("sample row %d %v (after %v): want a p99 above 0", i, r, prev)
+		}
+	}
+	// The charts' y-axis labels fit beside the plot with the largest
+	// figures the limits allow (60 s at 1,000 sent and 2,000 delivered a
+	// second; a p99 of 12 s), in both languages.
+	for _, lang := range []string{"en", "zh"} {
+		if cut := eval[[]string](t, ctx, fmt.Sprintf(chartLabelsCutJS, lang)); len(cut) > 0 {
+			t.Errorf("%s: y-axis labels wider than their axis: %q", lang, cut)
+		}
 	}
 	must(t, ctx, "report JSON", chromedp.Navigate(m.URL()+"/api/sandbox/reports/"+strings.TrimPrefix(href, "/en/sandbox/reports/")))
 	raw := text(t, ctx, "body")

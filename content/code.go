@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"io/fs"
+	"path"
 	"regexp"
 	"strings"
 	"sync"
@@ -31,6 +32,9 @@ type codeBlock struct {
 	tab   string
 	title string
 	run   bool
+	// cmd runs the example the code comes from, for code included from a
+	// Go Example function: go test -run '^Example_x$' -v ./dir.
+	cmd string
 }
 
 var kindCodeBlock = ast.NewNodeKind("SwitchboardCodeBlock")
@@ -70,6 +74,7 @@ func (t *codeTransformer) Transform(doc *ast.Document, reader text.Reader, pc pa
 				addErr(pc, err)
 			} else {
 				cb.code = inc
+				cb.cmd = t.r.exampleCommand(file, attrs["region"])
 				if cb.title == "" {
 					cb.title = file[strings.LastIndex(file, "/")+1:]
 				}
@@ -223,6 +228,34 @@ func (r *Renderer) include(file, region string) (string, error) {
 		}
 	}
 	return dedent(kept), nil
+}
+
+var exampleFunc = regexp.MustCompile(`^func (Example\w*)\(`)
+
+// exampleCommand returns the go test command that runs the Example
+// function holding region in a Go test file, or "" when the code is not
+// in one.
+func (r *Renderer) exampleCommand(file, region string) string {
+	if !strings.HasSuffix(file, "_test.go") || region == "" {
+		return ""
+	}
+	b, err := fs.ReadFile(r.includes, file)
+	if err != nil {
+		return ""
+	}
+	name := ""
+	for _, l := range strings.Split(string(b), "\n") {
+		if m := exampleFunc.FindStringSubmatch(l); m != nil {
+			name = m[1]
+		}
+		if strings.Contains(l, "[START "+region+"]") {
+			if name == "" {
+				return ""
+			}
+			return fmt.Sprintf("go test -run '^%s$' -v ./%s", name, path.Dir(file))
+		}
+	}
+	return ""
 }
 
 var regionMarker = regexp.MustCompile(`\[(START|END) [^\]]+\]`)

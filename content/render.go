@@ -60,7 +60,12 @@ func (r *nodeRenderer) renderCode(w util.BufWriter, src []byte, n ast.Node, ente
 	}
 	w.WriteString(">")
 	r.cache.highlight(w, cb.lang, cb.code)
-	w.WriteString("</code></pre></div>\n")
+	w.WriteString("</code></pre>")
+	if cb.cmd != "" {
+		// How to run this very code: its Example function, in a checkout.
+		fmt.Fprintf(w, `<p class="code-cmd"><code>$ %s</code></p>`, html.EscapeString(cb.cmd))
+	}
+	w.WriteString("</div>\n")
 	return ast.WalkSkipChildren, nil
 }
 

@@ -35,12 +35,7 @@ type MemoryBroker struct {
 	mu      sync.Mutex
 	streams map[ChannelID]*stream
 
-	// Publish's statements, prepared once: parsing SQL was most of the
-	// cost of a publication.
-	prepOnce sync.Once
-	prepErr  error
-	stmts    brokerStmts
-	writer   historyWriter
+	writer historyWriter // stores publications (with DB)
 }
 
 type stream struct {
@@ -65,7 +60,7 @@ func NewMemoryBroker(cfg MemoryBrokerConfig) *MemoryBroker {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	b := &MemoryBroker{cfg: cfg, streams: make(map[ChannelID]*stream)}
-	b.writer = historyWriter{db: cfg.DB, stmts: &b.stmts}
+	b.writer = historyWriter{db: cfg.DB}
 	return b
 }
 
@@ -111,7 +106,11 @@ func (b *MemoryBroker) load(ctx context.Context, ch ChannelID, s *stream) error 
 		s.epoch = randomHex(4)
 		return nil
 	}
-	err := b.cfg.DB.QueryRowContext(ctx, `SELECT epoch, top_offset FROM engine_streams WHERE app_id = ? AND channel = ?`,
+	// top_offset is the top only once the sweep has deleted the newest
+	// rows; until then the highest stored offset is (migration 005).
+	err := b.cfg.DB.QueryRowContext(ctx, `SELECT s.epoch, max(s.top_offset, coalesce(
+			(SELECT max(h.offset) FROM engine_history h WHERE h.app_id = s.app_id AND h.channel = s.channel), 0))
+		FROM engine_streams s WHERE s.app_id = ? AND s.channel = ?`,
 		ch.App, ch.Name).Scan(&s.epoch, &s.top)
 	if errors.Is(err, sql.ErrNoRows) {
 		s.epoch, s.top = randomHex(4), 0
@@ -171,33 +170,9 @@ func (b *MemoryBroker) Publish(ctx context.Context, ch ChannelID, data json.RawM
 	return p, nil
 }
 
-func (b *MemoryBroker) prepare() error {
-	b.prepOnce.Do(func() {
-		// Prepared once for every later caller: not in the context of the
-		// op that happens to come first, whose end would fail them all.
-		ctx := context.Background()
-		db := b.cfg.DB
-		var err error
-		if b.stmts.createStream, err = db.PrepareContext(ctx, `INSERT OR IGNORE INTO engine_streams (app_id, channel, epoch, top_offset) VALUES (?, ?, ?, 0)`); err != nil {
-			b.prepErr = err
-			return
-		}
-		// The engine_history_top trigger advances engine_streams.top_offset.
-		if b.stmts.insertHistory, err = db.PrepareContext(ctx, `INSERT INTO engine_history (app_id, channel, offset, data, from_user, created_at) VALUES (?, ?, ?, ?, ?, ?)`); err != nil {
-			b.prepErr = err
-			return
-		}
-		b.stmts.trimHistory, b.prepErr = db.PrepareContext(ctx, `DELETE FROM engine_history WHERE app_id = ? AND channel = ? AND offset <= ?`)
-	})
-	return b.prepErr
-}
-
 // persist stores p before it is delivered, in a transaction it may share
 // with publications to other channels (see historyWriter).
 func (b *MemoryBroker) persist(ch ChannelID, s *stream, p *Publication) error {
-	if err := b.prepare(); err != nil {
-		return fmt.Errorf("store publication: prepare: %w", err)
-	}
 	w := &historyWrite{ch: ch, epoch: s.epoch, create: !s.stored, p: p}
 	if size := uint64(b.cfg.HistorySize); p.Offset > size && p.Offset%64 == 0 {
 		// Every 64th publication trims the rows beyond the history size.
@@ -294,20 +269,42 @@ func (b *MemoryBroker) Sweep(ctx context.Context) error {
 	}
 	b.mu.Unlock()
 	if b.cfg.DB != nil {
-		if _, err := b.cfg.DB.ExecContext(ctx, `DELETE FROM engine_history WHERE created_at < ?`,
-			now.Add(-b.cfg.HistoryTTL).UnixMilli()); err != nil {
-			return fmt.Errorf("sweep history: %w", err)
-		}
+		return b.sweepStored(ctx, now.Add(-b.cfg.HistoryTTL).UnixMilli())
 	}
 	return nil
 }
 
-// Close implements Broker: it releases the prepared statements.
-func (b *MemoryBroker) Close() error {
-	for _, st := range []*sql.Stmt{b.stmts.createStream, b.stmts.insertHistory, b.stmts.trimHistory} {
-		if st != nil {
-			st.Close()
-		}
+// sweepStored deletes the stored publications created before cutoff (Unix
+// ms). The streams whose newest rows go keep their top offset in
+// engine_streams, in the same transaction, so that a reloaded stream does
+// not hand out those offsets again.
+func (b *MemoryBroker) sweepStored(ctx context.Context, cutoff int64) (err error) {
+	tx, err := b.cfg.DB.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sweep history: %w", err)
 	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	if _, err := tx.ExecContext(ctx, `UPDATE engine_streams SET top_offset = old.top
+		FROM (SELECT app_id, channel, max(offset) AS top FROM engine_history WHERE created_at < ? GROUP BY app_id, channel) AS old
+		WHERE engine_streams.app_id = old.app_id AND engine_streams.channel = old.channel
+			AND engine_streams.top_offset < old.top`, cutoff); err != nil {
+		return fmt.Errorf("sweep history: keep top offsets: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM engine_history WHERE created_at < ?`, cutoff); err != nil {
+		return fmt.Errorf("sweep history: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sweep history: %w", err)
+	}
+	return nil
+}
+
+// Close implements Broker: it releases the history writer's connection.
+func (b *MemoryBroker) Close() error {
+	b.writer.close()
 	return nil
 }

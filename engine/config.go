@@ -45,6 +45,9 @@ type Config struct {
 	OnPresenceJoin    PresenceHandler
 	OnPresenceLeave   PresenceHandler
 	OnPeerStored      PeerStoredHandler
+	// EventSync, if set, is waited for before an action of an app it
+	// wants is acknowledged (events.go).
+	EventSync EventSync
 }
 
 // ConnectHandler is called after a client connected.

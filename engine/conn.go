@@ -56,6 +56,7 @@ type conn struct {
 	pubs        []pubMark
 	qbytes      int
 	writing     bool
+	held        bool // an op's writes wait for its events (conn_hold.go)
 	closed      bool
 	closeAfter  bool
 	closeCode   int
@@ -117,7 +118,7 @@ func (c *conn) readLoop() {
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
-			c.handleFrame(c.ctx, b)
+			c.runOp(c.ctx, b)
 		}()
 		<-done
 	}
@@ -166,7 +167,7 @@ func (c *conn) enqueue(frame wsFrame, p *Publication) bool {
 	if p != nil {
 		c.pubs = append(c.pubs, pubMark{len(c.queue) - 1, p})
 	}
-	if !c.writing {
+	if !c.writing && !c.held {
 		c.writing = true
 		c.qmu.Unlock()
 		c.e.flusher.push(c)
@@ -181,6 +182,11 @@ func (c *conn) enqueue(frame wsFrame, p *Publication) bool {
 // does not take everything gets a writeLoop of its own.
 func (c *conn) flush() {
 	c.qmu.Lock()
+	if c.held && !c.closed {
+		c.writing = false // release starts the next turn
+		c.qmu.Unlock()
+		return
+	}
 	if c.closeAfter && !c.closed && len(c.queue) == 0 {
 		// The close handshake waits for the client: not on a worker.
 		c.qmu.Unlock()
@@ -260,6 +266,12 @@ func (c *conn) writeLoop() {
 	var batch []wsFrame
 	for {
 		c.qmu.Lock()
+		if c.held && !c.closed {
+			c.writing = false // release starts the next turn
+			c.qmu.Unlock()
+			clear(batch)
+			return
+		}
 		if c.closed || len(c.queue) == 0 {
 			c.finishWritingLocked()
 			return
@@ -308,7 +320,7 @@ func (c *conn) closeAfterFlush(code int, reason string) {
 		return
 	}
 	c.closeAfter, c.closeCode, c.closeReason = true, code, reason
-	if !c.writing {
+	if !c.writing && !c.held {
 		c.writing = true
 		go c.writeLoop() // the close handshake may block: not on a flusher worker
 	}
@@ -385,6 +397,7 @@ func (c *conn) cleanup(ctx context.Context, readErr error) {
 		if f := c.e.cfg.OnDisconnect; f != nil {
 			f(DisconnectEvent{AppID: c.app.ID, UserID: c.user, ClientID: c.id, Code: code})
 		}
+		c.e.syncEvents(ctx, c.app.ID)
 	}
 }
 

@@ -113,6 +113,24 @@ func (e *Engine) Limits() Limits { return e.limits }
 // (the "from" field is empty). It does not apply client limits other than
 // the message size.
 func (e *Engine) Publish(ctx context.Context, appID, channel string, data json.RawMessage) (StreamPosition, error) {
+	pos, err := e.publish(ctx, appID, channel, data)
+	e.syncEvents(ctx, appID)
+	return pos, err
+}
+
+// Broadcast publishes data to each channel in turn as Publish does, and
+// waits for the events once for all of them; errs[i] is nil when
+// channels[i] was published.
+func (e *Engine) Broadcast(ctx context.Context, appID string, channels []string, data json.RawMessage) (pos []StreamPosition, errs []error) {
+	pos, errs = make([]StreamPosition, len(channels)), make([]error, len(channels))
+	for i, ch := range channels {
+		pos[i], errs[i] = e.publish(ctx, appID, ch, data)
+	}
+	e.syncEvents(ctx, appID)
+	return pos, errs
+}
+
+func (e *Engine) publish(ctx context.Context, appID, channel string, data json.RawMessage) (StreamPosition, error) {
 	if !ValidChannel(channel) {
 		return StreamPosition{}, fmt.Errorf("publish: %w", errf(CodeChannelInvalid, "invalid channel %q", channel))
 	}

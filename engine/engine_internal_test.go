@@ -11,7 +11,7 @@ import (
 // newTestEngine starts an engine on a fresh SQLite file. The engine is
 // shut down (unless the test did it) and the database closed when the test
 // ends.
-func newTestEngine(t *testing.T) (*Engine, *sql.DB) {
+func newTestEngine(t testing.TB) (*Engine, *sql.DB) {
 	t.Helper()
 	ctx := context.Background()
 	d := dbtest.Open(t)

@@ -1,6 +1,10 @@
 package engine
 
-import "github.com/coder/websocket"
+import (
+	"context"
+
+	"github.com/coder/websocket"
+)
 
 // Event callbacks beyond OnConnect, OnDisconnect and OnPublish (config.go).
 //
@@ -10,6 +14,34 @@ import "github.com/coder/websocket"
 // connection arrive in the order the changes happened. A callback must
 // therefore return at once and never block: hand the event to a bounded
 // queue and drop or count when it is full (the webhooks package does so).
+//
+// A consumer that must not lose an acknowledged action's events (the
+// webhooks outbox) also sets Config.EventSync. For an app it wants, the
+// engine then waits in Sync, holding no lock, before it acknowledges an
+// action: a connection's writes are held while its op runs and until Sync
+// returns (so the reply, and anything else queued meanwhile, reaches the
+// client only after the op's events are durable); the server API's
+// Publish, SendPeer and UnsubscribeUser sync before they return; and a
+// closed connection syncs its unsubscribe, presence, vacated and
+// disconnect events before its cleanup ends (so Shutdown waits for them).
+
+// EventSync lets the engine wait until the events its callbacks handed
+// over are durable.
+type EventSync interface {
+	// Wants reports whether appID's events are synced. Connections of
+	// other apps are never held and never wait.
+	Wants(appID string) bool
+	// Sync returns when every event handed over for appID before the call
+	// is durable (or was dropped and counted), or when ctx is done.
+	Sync(ctx context.Context, appID string)
+}
+
+// syncEvents waits for appID's events when an EventSync wants them.
+func (e *Engine) syncEvents(ctx context.Context, appID string) {
+	if es := e.cfg.EventSync; es != nil && appID != "" && es.Wants(appID) {
+		es.Sync(ctx, appID)
+	}
+}
 
 // SubscribeHandler is called after a subscription succeeded and its reply
 // was queued.

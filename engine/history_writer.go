@@ -22,9 +22,20 @@ const maxCommitBatch = 512
 // There is no goroutine of its own: the first publisher to find the writer
 // idle commits (it leads), and when it is done it hands the lead to the
 // oldest publication still waiting, which commits everything queued so far.
+//
+// The writer has a connection of its own, with a large page cache: SQLite
+// caches pages per connection, and a pool connection drops its cache when
+// another one has written, so with the pool each commit read back from the
+// WAL the pages it was about to change (with 1000 busy channels, the leaf
+// pages of 1000 streams and their index pages, several times the default
+// cache).
 type historyWriter struct {
-	db    *sql.DB
-	stmts *brokerStmts
+	db *sql.DB
+
+	openOnce sync.Once
+	openErr  error
+	conn     *sql.Conn
+	stmts    brokerStmts
 
 	mu    sync.Mutex
 	queue []*historyWrite
@@ -33,7 +44,14 @@ type historyWriter struct {
 	commits atomic.Uint64 // transactions committed, for tests and profiling
 }
 
-type brokerStmts struct{ createStream, insertHistory, trimHistory *sql.Stmt }
+// brokerStmts are the writer's statements, prepared once: modernc.org/sqlite
+// parses SQL passed as a string every time, BEGIN and COMMIT included.
+// alive is prepared on the pool, the others on the writer's connection.
+type brokerStmts struct{ createStream, insertHistory, trimHistory, begin, commit, alive *sql.Stmt }
+
+func (s *brokerStmts) all() []*sql.Stmt {
+	return []*sql.Stmt{s.createStream, s.insertHistory, s.trimHistory, s.begin, s.commit, s.alive}
+}
 
 // historyWrite is one publication to store.
 type historyWrite struct {
@@ -48,8 +66,70 @@ type historyWrite struct {
 	signal chan struct{} // committed, or lead
 }
 
+// writerCacheKiB is the page cache of the writer's connection, in KiB.
+const writerCacheKiB = 32 << 10
+
+// open takes the writer's connection and prepares its statements.
+func (hw *historyWriter) open() error {
+	hw.openOnce.Do(func() {
+		// Opened once for every later caller: not in the context of the
+		// publication that happens to come first, whose end would fail
+		// them all.
+		ctx := context.Background()
+		c, err := hw.db.Conn(ctx)
+		if err != nil {
+			hw.openErr = err
+			return
+		}
+		if _, err := c.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", writerCacheKiB)); err != nil {
+			c.Close()
+			hw.openErr = err
+			return
+		}
+		hw.conn = c
+		for _, st := range []struct {
+			to  **sql.Stmt
+			sql string
+		}{
+			{&hw.stmts.createStream, `INSERT OR IGNORE INTO engine_streams (app_id, channel, epoch, top_offset) VALUES (?, ?, ?, 0)`},
+			// No trigger advances engine_streams.top_offset: see load.
+			{&hw.stmts.insertHistory, `INSERT INTO engine_history (app_id, channel, offset, data, from_user, created_at) VALUES (?, ?, ?, ?, ?, ?)`},
+			{&hw.stmts.trimHistory, `DELETE FROM engine_history WHERE app_id = ? AND channel = ? AND offset <= ?`},
+			// IMMEDIATE takes the write lock up front (waiting out the busy
+			// timeout), instead of failing the first insert.
+			{&hw.stmts.begin, `BEGIN IMMEDIATE`},
+			{&hw.stmts.commit, `COMMIT`},
+		} {
+			if *st.to, err = c.PrepareContext(ctx, st.sql); err != nil {
+				hw.openErr = err
+				return
+			}
+		}
+		hw.stmts.alive, hw.openErr = hw.db.PrepareContext(ctx, `SELECT 1`)
+	})
+	if hw.openErr != nil {
+		return fmt.Errorf("store publication: open the history writer: %w", hw.openErr)
+	}
+	return nil
+}
+
+// close releases the writer's statements and connection.
+func (hw *historyWriter) close() {
+	for _, st := range hw.stmts.all() {
+		if st != nil {
+			st.Close()
+		}
+	}
+	if hw.conn != nil {
+		hw.conn.Close()
+	}
+}
+
 // write stores w and returns when it is committed.
 func (hw *historyWriter) write(w *historyWrite) error {
+	if err := hw.open(); err != nil {
+		return err
+	}
 	w.signal = make(chan struct{}, 1)
 	hw.mu.Lock()
 	hw.queue = append(hw.queue, w)
@@ -111,9 +191,23 @@ func (hw *historyWriter) commit(batch []*historyWrite) {
 	}
 }
 
+// alive fails once the database is closed. The writer's connection
+// outlives a closed pool: a closed database (shutdown, or a test taking the
+// disk away) must still fail the publication, as a pool connection would.
+// A prepared SELECT 1 on the pool, where DB.PingContext parses one.
+func (hw *historyWriter) alive(ctx context.Context) error {
+	if _, err := hw.stmts.alive.ExecContext(ctx); err != nil {
+		return fmt.Errorf("store publication: %w", err)
+	}
+	return nil
+}
+
 func (hw *historyWriter) commitTx(ctx context.Context, batch []*historyWrite) (err error) {
 	if len(batch) == 1 && !batch[0].create && batch[0].trimBelow == 0 {
 		// One row: SQLite's implicit transaction saves two round trips.
+		if err := hw.alive(ctx); err != nil {
+			return err
+		}
 		w := batch[0]
 		if _, err := hw.stmts.insertHistory.ExecContext(ctx, w.ch.App, w.ch.Name, w.p.Offset, []byte(w.p.Data), w.p.From, w.p.Time); err != nil {
 			return fmt.Errorf("store publication: %w", err)
@@ -121,42 +215,37 @@ func (hw *historyWriter) commitTx(ctx context.Context, batch []*historyWrite) (e
 		hw.commits.Add(1)
 		return nil
 	}
-	tx, err := hw.db.BeginTx(ctx, nil)
-	if err != nil {
+	if err := hw.alive(ctx); err != nil {
+		return err
+	}
+	// BEGIN and COMMIT as statements on the writer's own connection, not a
+	// database/sql Tx: Tx.StmtContext prepares a statement of a sql.Conn
+	// again for every transaction, which cost more than the rows.
+	if _, err := hw.stmts.begin.ExecContext(ctx); err != nil {
 		return fmt.Errorf("store publication: begin: %w", err)
 	}
 	defer func() {
 		if err != nil {
-			tx.Rollback()
+			hw.conn.ExecContext(ctx, "ROLLBACK")
 		}
 	}()
-	var create, insert, trim *sql.Stmt
 	for _, w := range batch {
 		if w.create {
-			if create == nil {
-				create = tx.StmtContext(ctx, hw.stmts.createStream)
-			}
-			if _, err := create.ExecContext(ctx, w.ch.App, w.ch.Name, w.epoch); err != nil {
+			if _, err := hw.stmts.createStream.ExecContext(ctx, w.ch.App, w.ch.Name, w.epoch); err != nil {
 				return fmt.Errorf("store stream: %w", err)
 			}
 		}
-		if insert == nil {
-			insert = tx.StmtContext(ctx, hw.stmts.insertHistory)
-		}
 		p := w.p
-		if _, err := insert.ExecContext(ctx, w.ch.App, w.ch.Name, p.Offset, []byte(p.Data), p.From, p.Time); err != nil {
+		if _, err := hw.stmts.insertHistory.ExecContext(ctx, w.ch.App, w.ch.Name, p.Offset, []byte(p.Data), p.From, p.Time); err != nil {
 			return fmt.Errorf("store publication: %w", err)
 		}
 		if w.trimBelow > 0 {
-			if trim == nil {
-				trim = tx.StmtContext(ctx, hw.stmts.trimHistory)
-			}
-			if _, err := trim.ExecContext(ctx, w.ch.App, w.ch.Name, w.trimBelow); err != nil {
+			if _, err := hw.stmts.trimHistory.ExecContext(ctx, w.ch.App, w.ch.Name, w.trimBelow); err != nil {
 				return fmt.Errorf("trim history: %w", err)
 			}
 		}
 	}
-	if err := tx.Commit(); err != nil {
+	if _, err := hw.stmts.commit.ExecContext(ctx); err != nil {
 		return fmt.Errorf("store publication: commit: %w", err)
 	}
 	hw.commits.Add(1)

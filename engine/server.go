@@ -114,6 +114,7 @@ func (e *Engine) SendPeer(ctx context.Context, appID, user string, data json.Raw
 	if err != nil {
 		return PeerReceipt{}, fmt.Errorf("send peer: %w", err)
 	}
+	e.syncEvents(ctx, appID) // peer.stored
 	return rec, nil
 }
 
@@ -140,8 +141,7 @@ func (e *Engine) UnsubscribeUser(ctx context.Context, appID, user, channel strin
 	if !ValidChannel(channel) {
 		return 0, errf(CodeChannelInvalid, "invalid channel %q", clip(channel, 64))
 	}
-	frame := encodeFrame(unsubscribedPush{Type: "unsubscribed", Channel: channel})
-	n := 0
+	var ended []*conn
 	for _, c := range e.hub.userConns(appID, user) {
 		c.mu.Lock()
 		s := c.subs[channel]
@@ -151,10 +151,15 @@ func (e *Engine) UnsubscribeUser(ctx context.Context, appID, user, channel strin
 			continue
 		}
 		c.dropSub(ctx, s, UnsubscribeServer)
-		c.send(frame)
-		n++
+		ended = append(ended, c)
 	}
-	return n, nil
+	// The clients hear of it once the unsubscribe events are durable.
+	e.syncEvents(ctx, appID)
+	frame := encodeFrame(unsubscribedPush{Type: "unsubscribed", Channel: channel})
+	for _, c := range ended {
+		c.send(frame)
+	}
+	return len(ended), nil
 }
 
 // APIRate is the app's server API rate and burst: its override

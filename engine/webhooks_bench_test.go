@@ -15,10 +15,12 @@ import (
 // BenchmarkFanout1000Webhooks is BenchmarkFanout1000Throughput three
 // ways: without webhooks; with an endpoint (a local receiver answering
 // 204) for every event type but publish ("lifecycle": a publication then
-// costs the engine one map lookup); and with publish on the channel too,
-// so every publication also becomes a webhook event, stored in the same
-// SQLite file and POSTed. The engine never waits for webhooks; in the
-// last case the outbox writer and the deliverer share the CPU with it.
+// costs the engine a map lookup and an uncontended lock in Sync); and with
+// publish on the channel too, so every publication also becomes a webhook
+// event, stored in the same SQLite file and POSTed. The engine never waits
+// for the endpoint; in the last case each Publish waits for the outbox
+// commit of its event (one publisher here, so no group commit to share),
+// and the outbox writer and the deliverer share the CPU with it.
 //
 //	go test ./engine -run '^$' -bench Fanout1000Webhooks -benchtime 500x
 func BenchmarkFanout1000Webhooks(b *testing.B) {

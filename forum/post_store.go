@@ -274,6 +274,10 @@ func (s *Store) EditPost(ctx context.Context, postID int64, body string) (*Post,
 func (s *Store) addRevision(ctx context.Context, tx *txn, p *Post, u *User, title, src, html string) error {
 	rev := p.Revision + 1
 	now := ms(tx.now)
+	html, err := linkMentions(ctx, tx, html)
+	if err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO forum_revisions (post_id, revision, title, source, editor_id, editor_role, at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		p.ID, rev, title, src, u.ID, string(u.Role), now); err != nil {
 		return fmt.Errorf("add revision: %w", err)

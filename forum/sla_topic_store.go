@@ -37,6 +37,7 @@ func (x *SLA) save(ctx context.Context, m *TopicSLA) error {
 		msOrNil(m.Next.Status.Due), msOrNil(m.Next.Status.AtRiskAt), string(stateOrNone(m.Next.Status.State)),
 		msOrNil(m.SolvedAt), m.SolutionBusiness.Milliseconds(), m.SolutionCalendar.Milliseconds(),
 		int(m.Awaiting), awaitedDue(m), boolInt(awaitedPaused(m)), boolInt(m.Closed), boolInt(m.Deleted), m.SeenEventID, ms(m.UpdatedAt))
+	x.st.pages.gen.Add(1) // the topic's SLA line and the reports change (Store.Generation)
 	if err != nil {
 		return fmt.Errorf("save sla metrics: %w", err)
 	}

@@ -62,6 +62,8 @@ func (t *txn) QueryRowContext(ctx context.Context, query string, args ...any) *s
 // Close releases the Store's prepared statements. The *sql.DB stays open:
 // it belongs to the caller.
 func (s *Store) Close() error {
+	// Views counted since the last flush are written before closing.
+	err := s.FlushViews(context.Background())
 	s.stmts.close()
-	return nil
+	return err
 }

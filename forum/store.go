@@ -37,6 +37,8 @@ type Config struct {
 	FlagThreshold int
 	// Limits are the posting and login rate limits (see Limits).
 	Limits Limits
+	// ViewFlush is how often counted topic views are written (default 10 s).
+	ViewFlush time.Duration
 }
 
 // Store is the forum service backed by SQLite.
@@ -52,6 +54,7 @@ type Store struct {
 	search   *search.Index // forum_ix_* tables, see search.go
 	// docsTopics caches TopicsForDocsPage per page-cache generation.
 	docsTopics docsTopicsCache
+	views      viewCounter
 
 	dummyOnce sync.Once
 	dummy     string
@@ -85,6 +88,9 @@ func Open(ctx context.Context, d *sql.DB, cfg Config) (*Store, error) {
 	if cfg.ResetTTL <= 0 {
 		cfg.ResetTTL = 24 * time.Hour
 	}
+	if cfg.ViewFlush <= 0 {
+		cfg.ViewFlush = 10 * time.Second
+	}
 	if cfg.FlagThreshold <= 0 {
 		cfg.FlagThreshold = 3
 	}
@@ -95,11 +101,18 @@ func Open(ctx context.Context, d *sql.DB, cfg Config) (*Store, error) {
 	}
 	s := &Store{db: d, cfg: cfg, log: cfg.Logger, now: cfg.Now, policy: newSanitizer(), stmts: stmts, pages: newPageCache()}
 	s.throttle = newLoginThrottle(cfg.Limits, cfg.Now)
+	s.views.flushed = cfg.Now()
 	if err := s.openSearch(ctx); err != nil {
 		return nil, fmt.Errorf("open forum: %w", err)
 	}
 	return s, nil
 }
+
+// Generation changes whenever a write the Store made is committed (a post,
+// a vote, a moderation action, a topic's response-time figures), so a page
+// built from the forum's data is current as long as Generation is the same
+// as when it was built.
+func (s *Store) Generation() uint64 { return s.pages.gen.Load() }
 
 // OnEvent registers f to be called, after the transaction commits, with
 // every topic event the Store records (posts, accepts, pauses, ...). The

@@ -66,6 +66,25 @@ type Topic struct {
 	AuthorName     string
 	AuthorUsername string
 	AssigneeName   string
+	Views          int // counted by RecordView, written every ViewFlush
+	CategorySlug   string
+	CategoryNameEN string
+	CategoryNameZH string
+	// The author of the last visible activity (the asker until a reply).
+	LastPosterID       int64
+	LastPosterName     string
+	LastPosterUsername string
+	// New is set by MarkNew: activity since the reader last visited or
+	// read the topic.
+	New bool
+}
+
+// CategoryName returns the topic's category name in lang (en or zh).
+func (t *Topic) CategoryName(lang string) string {
+	if lang == LangZH && t.CategoryNameZH != "" {
+		return t.CategoryNameZH
+	}
+	return t.CategoryNameEN
 }
 
 // Solved reports whether the topic has an accepted answer.

@@ -12,11 +12,14 @@ const topicCols = `t.id, t.category_id, t.author_id, t.author_role, t.title, t.l
 	t.reply_count, t.score, coalesce(t.accepted_post_id, 0), t.solved_at, t.close_reason, t.closed_at,
 	coalesce(t.duplicate_of, 0), t.locked, t.pinned, t.waiting_on_asker, coalesce(t.assignee_id, 0), t.hidden,
 	t.created_at, t.bumped_at, t.deleted_at, a.name, a.username, coalesce(s.name, ''),
-	coalesce((SELECT group_concat(tag, ' ') FROM (SELECT tag FROM forum_topic_tags g WHERE g.topic_id = t.id ORDER BY tag)), '')`
+	coalesce((SELECT group_concat(tag, ' ') FROM (SELECT tag FROM forum_topic_tags g WHERE g.topic_id = t.id ORDER BY tag)), ''),
+	t.views, c.slug, c.name_en, c.name_zh, coalesce(lu.id, a.id), coalesce(lu.name, a.name), coalesce(lu.username, a.username)`
 
 const qTopicByID = `SELECT ` + topicCols + topicFrom + ` WHERE t.id = ?`
 
-const topicFrom = ` FROM forum_topics t JOIN forum_users a ON a.id = t.author_id LEFT JOIN forum_users s ON s.id = t.assignee_id`
+const topicFrom = ` FROM forum_topics t JOIN forum_users a ON a.id = t.author_id LEFT JOIN forum_users s ON s.id = t.assignee_id
+	JOIN forum_categories c ON c.id = t.category_id
+	LEFT JOIN forum_posts lp ON lp.id = t.last_post_id LEFT JOIN forum_users lu ON lu.id = lp.author_id`
 
 func scanTopic(row scanner) (*Topic, error) {
 	var t Topic
@@ -26,7 +29,8 @@ func scanTopic(row scanner) (*Topic, error) {
 	if err := row.Scan(&t.ID, &t.CategoryID, &t.AuthorID, &role, &t.Title, &t.Lang, &prio, &t.DocsPath,
 		&t.ReplyCount, &t.Score, &t.AcceptedPostID, &solved, &reason, &closed,
 		&t.DuplicateOf, &t.Locked, &t.Pinned, &t.WaitingOnAsker, &t.AssigneeID, &t.Hidden,
-		&created, &bumped, &deleted, &t.AuthorName, &t.AuthorUsername, &t.AssigneeName, &tags); err != nil {
+		&created, &bumped, &deleted, &t.AuthorName, &t.AuthorUsername, &t.AssigneeName, &tags,
+		&t.Views, &t.CategorySlug, &t.CategoryNameEN, &t.CategoryNameZH, &t.LastPosterID, &t.LastPosterName, &t.LastPosterUsername); err != nil {
 		return nil, err
 	}
 	t.AuthorRole, t.Priority, t.CloseReason = Role(role), Priority(prio), CloseReason(reason)
@@ -161,6 +165,10 @@ func (s *Store) CreateTopic(ctx context.Context, in NewTopic) (*Topic, error) {
 // insertPost writes a post and its first revision.
 func (s *Store) insertPost(ctx context.Context, tx *txn, topicID int64, number int, u *User, src, html, title string) (int64, error) {
 	now := ms(tx.now)
+	html, err := linkMentions(ctx, tx, html)
+	if err != nil {
+		return 0, err
+	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO forum_posts (topic_id, number, author_id, author_role, source, html, text, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, topicID, number, u.ID, string(u.Role), src, html, s.plainText(html, true), now)
 	if err != nil {

@@ -6,8 +6,9 @@ import (
 )
 
 // Atomic is a Histogram that many goroutines add to at once without a
-// lock (the engine's hot path), and that a collector empties into a plain
-// Histogram every interval with Take. Its zero value is empty.
+// lock (the engine's hot path, the load generator's receivers), and that
+// a collector empties into a plain Histogram every interval with Take, or
+// copies with Snapshot. Its zero value is empty; Add never allocates.
 type Atomic struct {
 	counts [NumBuckets]atomic.Int64
 }
@@ -25,6 +26,19 @@ func (a *Atomic) Take() Histogram {
 			h.counts[i] = c
 			h.n += c
 		}
+	}
+	return h
+}
+
+// Snapshot returns a copy of everything added so far, leaving it in
+// place; Histogram.Sub of two snapshots is the interval between them. A
+// value added during Snapshot lands in this one or the next.
+func (a *Atomic) Snapshot() Histogram {
+	var h Histogram
+	for i := range a.counts {
+		c := a.counts[i].Load()
+		h.counts[i] = c
+		h.n += c
 	}
 	return h
 }

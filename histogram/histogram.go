@@ -2,7 +2,9 @@
 // logarithmic buckets, so that histograms of different minutes, hours and
 // days add up exactly and percentiles are taken from the sum. The status
 // prober stores it per minute (package status); the engine counts its
-// apps' server-side latency in an Atomic one (usage accounting).
+// apps' server-side latency in an Atomic one (usage accounting); the load
+// generator (engine/bench, and the sandbox's load tests on it) records its
+// publish-to-receipt latencies in one.
 package histogram
 
 import (
@@ -18,13 +20,17 @@ import (
 // of 1,440 per-minute p99 values is not the day's p99.)
 //
 // Bucket 0 holds latencies up to Base (100 µs). Bucket i (1 ≤ i <
-// NumBuckets-1) holds latencies in (Base·2^((i-1)/4), Base·2^(i/4)], so
-// each bucket is about 19% wider than the one before. The last bucket
-// holds everything above about 60 s.
+// NumBuckets-1) holds latencies in (Base·2^((i-1)/16), Base·2^(i/16)], so
+// each bucket is about 4.4% wider than the one before. The last bucket
+// holds everything above about 62 s.
+//
+// (Until December 2026 there were 4 buckets per octave and 79 in all; a
+// migration of each store moved old bucket i to 4i, the bucket with the
+// same upper bound, and the old last bucket to the new last one.)
 const (
 	Base             = 100 * time.Microsecond
-	NumBuckets       = 79
-	bucketsPerOctave = 4
+	NumBuckets       = 310
+	bucketsPerOctave = 16
 )
 
 // Histogram counts latencies in the fixed buckets described above. The
@@ -86,9 +92,21 @@ func (h *Histogram) Merge(o *Histogram) {
 // Count returns how many latencies were added.
 func (h *Histogram) Count() int64 { return h.n }
 
+// Sub returns the latencies in h that are not in prev, where prev is an
+// earlier copy of the same histogram (an interval between two snapshots).
+func (h *Histogram) Sub(prev *Histogram) Histogram {
+	var d Histogram
+	for i, c := range h.counts {
+		d.counts[i] = c - prev.counts[i]
+	}
+	d.n = h.n - prev.n
+	return d
+}
+
 // Quantile returns the upper bound of the bucket holding the latency of
 // nearest rank ⌈q·n⌉, so the figure is never below the true percentile and
-// at most one bucket width (about 19%) above it. It returns false for an
+// at most one bucket width (about 4.4%) above it (or at most Base, below
+// Base). It returns false for an
 // empty histogram. q is clamped to [0, 1].
 func (h *Histogram) Quantile(q float64) (time.Duration, bool) {
 	if h.n == 0 {

@@ -26,6 +26,7 @@ const (
 	KindVerify        = "verify"         // an address-verification link
 	KindForumMention  = "forum_mention"  // someone @mentioned the recipient
 	KindForumReply    = "forum_reply"    // a reply in a watched topic
+	KindForumDigest   = "forum_digest"   // a day's mentions and replies, as Items
 	KindTicketCreated = "ticket_created" // Data["ID"]: the ticket's number
 	KindTicketReplied = "ticket_replied"
 	KindTicketSolved  = "ticket_solved"
@@ -50,7 +51,20 @@ type Letter struct {
 	Data        map[string]any
 	Link        string // the letter's one action, absolute URL
 	Unsubscribe string // absolute URL; required for notifications
+	// Items are the entries of a list letter (a digest), in order.
+	Items []Item
 }
+
+// Item is one entry of a list letter: the locale message ID that says it,
+// with its data, and its link.
+type Item struct {
+	ID   string
+	Data map[string]any
+	Link string
+}
+
+// item is an Item as the templates show it.
+type item struct{ Text, Link string }
 
 // Compose renders l in its language, plain text and HTML.
 func (o *Outbox) Compose(l Letter) (Message, error) {
@@ -83,6 +97,7 @@ func (o *Outbox) Compose(l Letter) (Message, error) {
 	v := struct {
 		Lang, Subject, Greeting, Action, Link, Footer, Unsubscribe, UnsubscribeLabel string
 		Paragraphs                                                                   []string
+		Items                                                                        []item
 	}{
 		Lang:        lang,
 		Subject:     loc("mail." + l.Kind + ".subject"),
@@ -101,6 +116,13 @@ func (o *Outbox) Compose(l Letter) (Message, error) {
 		if p = strings.TrimSpace(p); p != "" {
 			v.Paragraphs = append(v.Paragraphs, p)
 		}
+	}
+	for _, it := range l.Items {
+		s, err := o.cfg.Localize(lang, it.ID, it.Data)
+		if err != nil && firstErr == nil {
+			firstErr = fmt.Errorf("compose mail %s: %w", l.Kind, err)
+		}
+		v.Items = append(v.Items, item{Text: s, Link: it.Link})
 	}
 	if firstErr != nil {
 		return Message{}, firstErr

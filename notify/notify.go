@@ -4,21 +4,37 @@
 // notifications table (durable), queues letters in the mail outbox
 // (durable) and then marks them, so a crash in between sends a letter
 // twice rather than never.
+//
+// A recipient may choose a daily digest instead (Mailer.SetDigest): their
+// notifications are then kept in the digest table and sent as one letter
+// once DigestPeriod has passed since the last digest.
 package notify
 
 import (
 	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
 	"log/slog"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/switchboard-rtm/switchboard/db"
 	"github.com/switchboard-rtm/switchboard/forum"
 	"github.com/switchboard-rtm/switchboard/mail"
 )
 
+//go:embed migrations/*.sql
+var migrationsFS embed.FS
+
+// DigestPeriod is how often a digest letter goes out at most.
+const DigestPeriod = 24 * time.Hour
+
 // Config configures a Mailer.
 type Config struct {
+	DB    *sql.DB // the digest preferences and entries
 	Forum *forum.Store
 	Mail  interface {
 		Send(ctx context.Context, l mail.Letter) (int64, error)
@@ -28,20 +44,34 @@ type Config struct {
 	BaseURL  func() string
 	Interval time.Duration // how often to look for new notifications; default 5 s
 	Logger   *slog.Logger
+	Now      func() time.Time
 }
 
 // Mailer turns notifications into email.
 type Mailer struct{ cfg Config }
 
-// New returns a Mailer; Run starts it.
-func New(cfg Config) *Mailer {
+// Open migrates the digest tables and returns a Mailer; Run starts it.
+func Open(ctx context.Context, cfg Config) (*Mailer, error) {
+	if cfg.DB == nil || cfg.Forum == nil {
+		return nil, fmt.Errorf("notify: DB and Forum are required")
+	}
 	if cfg.Interval <= 0 {
 		cfg.Interval = 5 * time.Second
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Mailer{cfg: cfg}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	sub, err := fs.Sub(migrationsFS, "migrations")
+	if err != nil {
+		return nil, fmt.Errorf("notify: %w", err)
+	}
+	if err := db.Migrate(ctx, cfg.DB, "notify", sub); err != nil {
+		return nil, fmt.Errorf("notify: %w", err)
+	}
+	return &Mailer{cfg: cfg}, nil
 }
 
 // Run mails pending notifications every Interval until ctx ends.
@@ -60,12 +90,16 @@ func (m *Mailer) Run(ctx context.Context) {
 	}
 }
 
-// Once mails every pending notification now.
+// Once mails every pending notification now, or keeps it for its
+// recipient's digest, and sends the digests that are due.
 func (m *Mailer) Once(ctx context.Context) error {
 	for {
 		ns, err := m.cfg.Forum.PendingMailNotifications(ctx, 100)
-		if err != nil || len(ns) == 0 {
+		if err != nil {
 			return err
+		}
+		if len(ns) == 0 {
+			return m.sendDigests(ctx)
 		}
 		var done []int64
 		for _, n := range ns {
@@ -93,6 +127,13 @@ func (m *Mailer) send(ctx context.Context, n forum.MailNotification) error {
 	}
 	if !n.WantsEmail {
 		return nil
+	}
+	digest, err := m.digest(ctx, n.UserID)
+	if err != nil {
+		return err
+	}
+	if digest {
+		return m.keep(ctx, n, kind)
 	}
 	tok, err := m.cfg.Forum.MailToken(ctx, n.UserID)
 	if err != nil {

@@ -105,7 +105,7 @@ func (s *Server) home(c echo.Context) error {
 	v.Title = v.T("home.title")
 	v.Description = v.T("home.lead")
 	v.Data = map[string]any{"Nav": docs.site.Nav(lang)}
-	return s.render(c, http.StatusOK, "home", v)
+	return s.serveAnon(c, "home:"+lang, s.anonStamp(""), "home", v, func() error { return nil })
 }
 
 // docsPageData is what the docs template shows beside the page itself.
@@ -167,7 +167,8 @@ func (s *Server) docsPage(c echo.Context) error {
 		v.FeedURL = "/" + lang + "/docs/changelog.atom"
 	}
 	v.Data = data
-	return s.render(c, http.StatusOK, "docs", v)
+	key := "docs:" + lang + ":" + page.Path + ":" + strconv.FormatBool(data.Thanks)
+	return s.serveAnon(c, key, s.anonStamp(""), "docs", v, func() error { return nil })
 }
 
 func (s *Server) rawMarkdown(c echo.Context, docs *docsState, lang, p string) error {

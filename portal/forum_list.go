@@ -142,6 +142,16 @@ func (s *Server) forumIndex(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if u := viewer(c); u != nil {
+		// "New since your last visit" for signed-in readers.
+		since, err := s.cfg.Forum.Visit(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		if err := s.cfg.Forum.MarkNew(ctx, u.ID, since, list.Topics); err != nil {
+			return err
+		}
+	}
 	cats, err := s.cfg.Forum.Categories(ctx)
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -68,7 +69,24 @@ func (s *Server) topicPage(c echo.Context) error {
 		}
 		return c.Redirect(http.StatusMovedPermanently, target)
 	}
+	s.recordView(c, tv.Topic.ID)
 	return s.renderTopic(c, http.StatusOK, tv, postForm{})
+}
+
+// recordView counts a view of the topic for the lists, and for a
+// signed-in reader marks it read. Failing to count does not fail the page.
+func (s *Server) recordView(c echo.Context, topicID int64) {
+	ctx := c.Request().Context()
+	key := c.RealIP()
+	if u := viewer(c); u != nil {
+		key = fmt.Sprintf("u:%d", u.ID)
+		if err := s.cfg.Forum.MarkTopicRead(ctx, u.ID, topicID); err != nil {
+			s.log.ErrorContext(ctx, "mark topic read", "topic", topicID, "err", err)
+		}
+	}
+	if err := s.cfg.Forum.RecordView(ctx, topicID, key); err != nil {
+		s.log.ErrorContext(ctx, "count topic view", "topic", topicID, "err", err)
+	}
 }
 
 func (s *Server) renderTopic(c echo.Context, status int, tv *forum.TopicView, form postForm) error {
@@ -88,8 +106,9 @@ func (s *Server) renderTopic(c echo.Context, status int, tv *forum.TopicView, fo
 		d.Question, d.Accepted, d.Replies = v.postItems(tv, s.cfg.Now())
 		return s.renderPosts(v, d)
 	}
-	if viewer(c) == nil && status == http.StatusOK && form == (postForm{}) && !s.cfg.Dev {
-		return s.serveAnonTopic(c, v, tv, prepare)
+	if status == http.StatusOK && form == (postForm{}) {
+		key := "topic:" + lang + ":" + strconv.FormatInt(t.ID, 10)
+		return s.serveAnon(c, key, s.anonStamp(""), "forum/topic", v, prepare)
 	}
 	if err := prepare(); err != nil {
 		return err

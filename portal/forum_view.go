@@ -77,6 +77,15 @@ func topicURL(lang string, t *forum.Topic) string {
 	return fmt.Sprintf("/%s/forum/t/%d-%s", lang, t.ID, url.PathEscape(t.Slug()))
 }
 
+// Ago says how long ago t was: "3 hours 5 minutes ago", "3 小时 5 分钟前".
+func (v *view) Ago(t time.Time) string {
+	now := time.Now()
+	if v.srv != nil {
+		now = v.srv.cfg.Now()
+	}
+	return v.T("web.topic.ago", "Age", now.Sub(t))
+}
+
 // Now is the current time, for suspension badges.
 func (v *view) Now() time.Time { return time.Now() }
 

@@ -116,7 +116,7 @@ func unconfiguredArea(s *Server, p string) bool {
 		return true
 	case s.cfg.SLA == nil && area == "community":
 		return true
-	case s.cfg.Forum == nil && area == "forum":
+	case s.cfg.Forum == nil && (area == "forum" || area == "settings"):
 		return true
 	case s.cfg.Support == nil && area == "support":
 		return true

@@ -91,7 +91,7 @@ func csrfToken(c echo.Context, secure bool) string {
 	if tok, ok := c.Get(csrfCtxKey).(string); ok {
 		return tok
 	}
-	if ck, err := c.Cookie(csrfCookie); err == nil && len(ck.Value) >= 32 {
+	if ck, err := c.Cookie(csrfCookie); err == nil && validToken(ck.Value) {
 		c.Set(csrfCtxKey, ck.Value)
 		return ck.Value
 	}
@@ -104,6 +104,24 @@ func csrfToken(c echo.Context, secure bool) string {
 	})
 	c.Set(csrfCtxKey, tok)
 	return tok
+}
+
+// validToken reports whether a token from a cookie may be used: 32 to 128
+// characters of base64url, the alphabet tokens are issued in. Cached pages
+// splice the token into HTML unescaped (page_cache.go), so nothing else
+// may pass; a reader with another value gets a fresh token.
+func validToken(v string) bool {
+	if len(v) < 32 || len(v) > 128 {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		switch b := v[i]; {
+		case b >= 'a' && b <= 'z', b >= 'A' && b <= 'Z', b >= '0' && b <= '9', b == '-', b == '_':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Server) csrf(next echo.HandlerFunc) echo.HandlerFunc {

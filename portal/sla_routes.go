@@ -3,11 +3,14 @@ package portal
 import (
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/switchboard-rtm/switchboard/forum"
+	"github.com/switchboard-rtm/switchboard/support"
 )
 
 // registerSLARoutes serves the staff queue, the public response-time
@@ -19,6 +22,7 @@ func (s *Server) registerSLARoutes() {
 		g := s.echo.Group("/:lang", validLang, s.forumErrors)
 		g.GET("/settings", s.settingsPage)
 		g.POST("/settings", s.saveSettings)
+		g.POST("/settings/email", s.saveEmailMode)
 	}
 	if s.cfg.SLA == nil || s.cfg.Forum == nil {
 		return
@@ -83,14 +87,74 @@ func (s *Server) slaQueue(c echo.Context) error {
 		rows[i] = queueRow{QueueItem: it, URL: "/" + lang + "/forum/t/" + strconv.FormatInt(it.TopicID, 10), Category: names[it.CategorySlug],
 			Line: line, Next: it.Awaiting == forum.AwaitingNext}
 	}
-	tickets, plans, err := s.queueTickets(c, v, now)
-	if err != nil {
+	plan := c.QueryParam("plan")
+	if plan != "" && plan != queuePlanForum {
+		rows = nil // a plan's tickets only
+	}
+	var tickets []queueTicket
+	var plans []*support.Plan
+	if plan == queuePlanForum || plan == "" && (f.Category != "" || f.Lang != "" || f.Tag != "") {
+		// Forum topics only: tickets have no category, language or tag.
+		if _, plans, err = s.queueTickets(c, v, queuePlanNone, now); err != nil {
+			return err
+		}
+	} else if tickets, plans, err = s.queueTickets(c, v, plan, now); err != nil {
 		return err
 	}
-	v.Data = map[string]any{"Rows": rows, "Filter": f, "Categories": cats, "Formats": v.slaCountdownFormats(), "Team": team,
-		"Tickets": tickets, "Plans": plans, "Plan": c.QueryParam("plan"), "Events": s.queueEvents(c),
+	v.Data = map[string]any{"Entries": mergeQueue(rows, tickets), "Filter": f, "Categories": cats, "Formats": v.slaCountdownFormats(), "Team": team,
+		"Plans": plans, "Plan": plan, "Events": s.queueEvents(c), "Tickets": s.cfg.Support != nil,
 		"Back": c.Request().URL.RequestURI(), "Priorities": []forum.Priority{forum.PriorityNormal, forum.PriorityHigh, forum.PriorityUrgent}}
 	return s.render(c, http.StatusOK, "sla/queue", v)
+}
+
+// The queue's plan filter: "" shows forum topics and every plan's
+// tickets; queuePlanForum forum topics only; a plan ID that plan's tickets
+// only.
+const (
+	queuePlanForum = "forum"
+	queuePlanNone  = "\x00none" // no plan has this ID: no tickets
+)
+
+// queueEntry is one row of the staff queue: a forum topic or a ticket.
+type queueEntry struct {
+	Topic  *queueRow
+	Ticket *queueTicket
+	due    time.Time // zero: not counting down (paused, or no target)
+	since  time.Time
+}
+
+// mergeQueue puts forum topics and tickets into one list sorted by time
+// to breach: the soonest due first (breached ones are due in the past),
+// then those not counting down, the longest waiting first.
+func mergeQueue(rows []queueRow, tickets []queueTicket) []queueEntry {
+	out := make([]queueEntry, 0, len(rows)+len(tickets))
+	for i := range rows {
+		r := &rows[i]
+		e := queueEntry{Topic: r, since: r.Clock.Start}
+		if !r.Clock.Status.Paused {
+			e.due = r.Clock.Status.Due
+		}
+		out = append(out, e)
+	}
+	for i := range tickets {
+		t := &tickets[i]
+		start, _, _, _ := t.AwaitedClock()
+		if start.IsZero() {
+			start = t.CreatedAt
+		}
+		out = append(out, queueEntry{Ticket: t, due: t.Due(), since: start})
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.due.IsZero() != b.due.IsZero() {
+			return !a.due.IsZero()
+		}
+		if !a.due.Equal(b.due) {
+			return a.due.Before(b.due)
+		}
+		return a.since.Before(b.since)
+	})
+	return out
 }
 
 // backToQueue redirects to the queue address the form came from.

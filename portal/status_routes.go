@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
@@ -30,6 +31,7 @@ const statusCacheTTL = 5 * time.Second
 type statusCache struct {
 	mu    sync.Mutex
 	at    time.Time // when sum was computed (zero: never, or invalidated)
+	gen   uint64    // counts the Summaries computed, for statusStamp
 	sum   status.Summary
 	pages map[string]*statusPageData
 }
@@ -70,6 +72,7 @@ func (s *Server) statusSummaryLocked(ctx context.Context) (*status.Summary, erro
 		return nil, err
 	}
 	sc.sum, sc.at, sc.pages = sum, now, nil
+	sc.gen++
 	return &sum, nil
 }
 
@@ -123,18 +126,37 @@ func (s *Server) apiStatus(c echo.Context) error {
 func (s *Server) statusPage(c echo.Context) error {
 	lang := langOf(c)
 	v := s.newView(c, lang, "/status")
-	shared, err := s.statusPageFor(c.Request().Context(), v)
-	if err != nil {
-		return err
-	}
-	d := *shared
-	d.Staff = s.isStaff(c)
 	v.Title = v.T("status.title")
 	v.Description = v.T("status.description")
 	v.Section = "status"
 	v.FeedURL = statusFeedURL(lang)
-	v.Data = &d
-	return s.render(c, http.StatusOK, "status/index", v)
+	figures, err := s.statusStamp(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	prepare := func() error {
+		shared, err := s.statusPageFor(c.Request().Context(), v)
+		if err != nil {
+			return err
+		}
+		d := *shared
+		d.Staff = s.isStaff(c)
+		v.Data = &d
+		return nil
+	}
+	return s.serveAnon(c, "status:"+lang+":"+v.ZoneName(), s.anonStamp(figures), "status/index", v, prepare)
+}
+
+// statusStamp names the current Summary (computing it when it is stale),
+// for the status page's cache stamp: a new Summary, or an invalidated one,
+// has a new stamp.
+func (s *Server) statusStamp(ctx context.Context) (string, error) {
+	s.statusCache.mu.Lock()
+	defer s.statusCache.mu.Unlock()
+	if _, err := s.statusSummaryLocked(ctx); err != nil {
+		return "", err
+	}
+	return strconv.FormatUint(s.statusCache.gen, 10), nil
 }
 
 // statusFeedURL is the incidents feed in a language.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/switchboard-rtm/switchboard/forum"
 	"github.com/switchboard-rtm/switchboard/support"
+	"github.com/switchboard-rtm/switchboard/usage"
 )
 
 // Private support: the customer's page (plans, their tickets, the form),
@@ -25,6 +26,7 @@ func (s *Server) registerSupportRoutes() {
 	g.POST("/tickets", s.openTicket)
 	g.POST("/events", s.registerEvent)
 	g.GET("/tickets/:id", s.ticketPage)
+	g.GET("/tickets/:id/diagnostics.json", s.ticketDiagnostics)
 	g.POST("/tickets/:id/reply", s.ticketReply)
 	g.POST("/tickets/:id/:action", s.ticketAction)
 	a := s.echo.Group("/:lang/admin", validLang, s.forumErrors)
@@ -37,6 +39,7 @@ func (s *Server) registerSupportRoutes() {
 type teamPlan struct {
 	Team support.Team
 	Plan *support.Plan
+	Apps []support.App // the team's console apps, for the ticket form
 }
 
 type supportData struct {
@@ -45,6 +48,7 @@ type supportData struct {
 	Tickets    []*support.Ticket
 	Priorities []support.Priority
 	Urgent     bool // some team of the viewer may choose urgent
+	Apps       bool // some team of the viewer has console apps
 	Form       support.NewTicket
 	Error      string
 	Targets    func(p *support.Plan, pr support.Priority) string
@@ -83,7 +87,12 @@ func (s *Server) renderSupport(c echo.Context, status int, d *supportData) error
 			if err != nil {
 				return err
 			}
-			d.Teams = append(d.Teams, teamPlan{Team: tm, Plan: p})
+			apps, err := s.cfg.Support.TeamApps(ctx, tm.ID)
+			if err != nil {
+				return err
+			}
+			d.Teams = append(d.Teams, teamPlan{Team: tm, Plan: p, Apps: apps})
+			d.Apps = d.Apps || len(apps) > 0
 			d.Urgent = d.Urgent || p.Urgent
 		}
 		if d.Tickets, err = s.cfg.Support.List(ctx); err != nil {
@@ -101,7 +110,8 @@ func (s *Server) openTicket(c echo.Context) error {
 	ctx := c.Request().Context()
 	team, _ := strconv.ParseInt(c.FormValue("team"), 10, 64)
 	in := support.NewTicket{TeamID: team, Kind: c.FormValue("kind"), Subject: c.FormValue("subject"), Body: c.FormValue("body"),
-		Priority: support.Priority(c.FormValue("priority")), Impact: c.FormValue("impact")}
+		Priority: support.Priority(c.FormValue("priority")), Impact: c.FormValue("impact"), AppID: c.FormValue("app"),
+		Diagnostics: c.FormValue("diagnostics") == "1"}
 	t, err := s.cfg.Support.Open(ctx, in)
 	if err != nil {
 		if status, msg, ok := supportFormError(s.localizer(langOf(c)), err); ok {
@@ -194,16 +204,76 @@ func (s *Server) renderTicket(c echo.Context, status int, formErr string) error 
 	if err != nil {
 		return err
 	}
-	var line slaLine
-	if !t.Target.IsZero() {
-		line, _ = v.slaClockLine(forum.ResponseClock{Start: t.CreatedAt, At: t.RespondedAt, Status: t.Clock}, t.Target,
-			t.RespondedAt.IsZero() && t.State != support.StateSolved && t.State != support.StateClosed, "first", s.cfg.Now(), v.Date)
+	lines := ticketLines(v, t, s.cfg.Now())
+	diag, err := s.cfg.Support.Diagnostics(ctx, id)
+	if err != nil {
+		return err
 	}
 	u := forum.UserFromContext(ctx)
-	v.Data = map[string]any{"Ticket": t, "Messages": out, "Plan": plan, "Line": line, "Assignee": name(t.AssigneeID),
-		"Staff": u != nil && u.Role.Team(), "Error": formErr}
+	v.Data = map[string]any{"Ticket": t, "Messages": out, "Plan": plan, "Lines": lines, "Assignee": name(t.AssigneeID),
+		"Staff": u != nil && u.Role.Team(), "Error": formErr, "Diagnostics": diag, "DiagnosticsCodes": diagnosticsCodes(diag)}
 	c.Response().Header().Set("Cache-Control", "no-store") // private
 	return s.render(c, status, "support/ticket", v)
+}
+
+// ticketDiagnostics downloads the diagnostics attached to a ticket as
+// JSON: for the team and staff only (404 for anyone else, and when none
+// were attached).
+func (s *Server) ticketDiagnostics(c echo.Context) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	d, err := s.cfg.Support.Diagnostics(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	if d == nil {
+		return errNotFound
+	}
+	h := c.Response().Header()
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Disposition", `attachment; filename="ticket-`+strconv.FormatInt(id, 10)+`-diagnostics.json"`)
+	return c.JSON(http.StatusOK, d)
+}
+
+// diagnosticsCode is one row of the diagnostics' by-code tables.
+type diagnosticsCode struct {
+	Kind, Code string // Kind: "error" or "disconnect"
+	N          int64
+}
+
+func diagnosticsCodes(d *support.Diagnostics) []diagnosticsCode {
+	if d == nil {
+		return nil
+	}
+	var out []diagnosticsCode
+	for _, k := range usage.Keys(d.ErrorsByCode) {
+		out = append(out, diagnosticsCode{Kind: "error", Code: k, N: d.ErrorsByCode[k]})
+	}
+	for _, k := range usage.Keys(d.Disconnects) {
+		out = append(out, diagnosticsCode{Kind: "disconnect", Code: k, N: d.Disconnects[k]})
+	}
+	return out
+}
+
+// ticketLines are a ticket's response lines, exactly as a forum topic's:
+// the first response, and the awaited next response once the customer
+// wrote after staff's last reply.
+func ticketLines(v *view, t *support.Ticket, now time.Time) []slaLine {
+	var out []slaLine
+	if !t.Target.IsZero() {
+		if l, ok := v.slaClockLine(forum.ResponseClock{Start: t.CreatedAt, At: t.RespondedAt, Status: t.Clock}, t.Target,
+			t.Awaiting() == "first", "first", now, v.Date); ok {
+			out = append(out, l)
+		}
+	}
+	if t.Awaiting() == "next" && !t.NextTarget.IsZero() {
+		if l, ok := v.slaClockLine(forum.ResponseClock{Start: t.AwaitingSince, Status: t.NextClock}, t.NextTarget, true, "next", now, v.Date); ok {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 func (s *Server) ticketReply(c echo.Context) error {
@@ -262,6 +332,8 @@ func (s *Server) ticketAction(c echo.Context) error {
 		err = s.cfg.Support.Assign(ctx, id, userID(u))
 	case "unclaim":
 		err = s.cfg.Support.Assign(ctx, id, 0)
+	case "assign":
+		err = s.cfg.Support.Assign(ctx, id, formInt(c, "assignee"))
 	case "second-line":
 		err = s.cfg.Support.SecondLine(ctx, id)
 	case "close":
@@ -274,6 +346,9 @@ func (s *Server) ticketAction(c echo.Context) error {
 			return s.renderTicket(c, status, msg)
 		}
 		return err
+	}
+	if c.FormValue("back") != "" { // from the staff queue
+		return s.backToQueue(c)
 	}
 	return c.Redirect(http.StatusSeeOther, ticketPath(langOf(c), id))
 }
@@ -288,14 +363,14 @@ func userID(u *forum.User) int64 {
 // queueTicket is one ticket of the staff queue.
 type queueTicket struct {
 	*support.Ticket
-	PlanName, Assignee string
-	Line               slaLine
-	Line2              int // the support line (1 or 2)
+	PlanName, Assignee, Engineer string
+	Line                         slaLine
+	Next                         bool // a next response is awaited
 }
 
-// queueTickets are the staff queue's tickets, most urgent first, and the
-// plans for its filter; nil without support.
-func (s *Server) queueTickets(c echo.Context, v *view, now time.Time) ([]queueTicket, []*support.Plan, error) {
+// queueTickets are the staff queue's tickets of plan ("" every plan), most
+// urgent first, and the plans for its filter; nil without support.
+func (s *Server) queueTickets(c echo.Context, v *view, plan string, now time.Time) ([]queueTicket, []*support.Plan, error) {
 	if s.cfg.Support == nil {
 		return nil, nil, nil
 	}
@@ -304,24 +379,43 @@ func (s *Server) queueTickets(c echo.Context, v *view, now time.Time) ([]queueTi
 	if err != nil {
 		return nil, nil, err
 	}
-	names := map[string]string{}
+	byID := map[string]*support.Plan{}
 	for _, p := range plans {
-		names[p.ID] = p.Name(v.Lang)
+		byID[p.ID] = p
 	}
-	ts, err := s.cfg.Support.Queue(ctx, c.QueryParam("plan"))
+	ts, err := s.cfg.Support.Queue(ctx, plan)
 	if err != nil {
 		return nil, nil, err
 	}
+	names := map[int64]string{}
+	name := func(uid int64) string {
+		if uid == 0 {
+			return ""
+		}
+		if n, ok := names[uid]; ok {
+			return n
+		}
+		n := "#" + strconv.FormatInt(uid, 10)
+		if u, err := s.cfg.Forum.FindUser(ctx, uid); err == nil {
+			n = u.Name
+		}
+		names[uid] = n
+		return n
+	}
 	out := make([]queueTicket, len(ts))
 	for i, t := range ts {
-		q := queueTicket{Ticket: t, PlanName: names[t.PlanID], Line2: t.Line}
-		if t.AssigneeID != 0 {
-			if u, err := s.cfg.Forum.FindUser(ctx, t.AssigneeID); err == nil {
-				q.Assignee = u.Name
-			}
+		q := queueTicket{Ticket: t, Assignee: name(t.AssigneeID), Next: t.Awaiting() == "next"}
+		if p := byID[t.PlanID]; p != nil {
+			q.PlanName, q.Engineer = p.Name(v.Lang), name(p.EngineerID)
 		}
-		if !t.Target.IsZero() {
-			q.Line, _ = v.slaClockLine(forum.ResponseClock{Start: t.CreatedAt, At: t.RespondedAt, Status: t.Clock}, t.Target, t.RespondedAt.IsZero(), "first", now, v.Date)
+		if start, st, target, ok := t.AwaitedClock(); ok && !target.IsZero() {
+			which := "first"
+			if q.Next {
+				which = "next"
+			}
+			q.Line, _ = v.slaClockLine(forum.ResponseClock{Start: start, Status: st}, target, true, which, now, v.Date)
+		} else if !t.Target.IsZero() {
+			q.Line, _ = v.slaClockLine(forum.ResponseClock{Start: t.CreatedAt, At: t.RespondedAt, Status: t.Clock}, t.Target, false, "first", now, v.Date)
 		}
 		out[i] = q
 	}

@@ -30,7 +30,7 @@ func withSupport(t testing.TB, out **support.Service) func(*Config) {
 				t.Fatal(err)
 			}
 		}
-		desk, err := support.Open(context.Background(), support.Config{DB: cfg.DB, Teams: support.PersonalTeams{Users: cfg.Forum},
+		desk, err := support.Open(context.Background(), support.Config{DB: cfg.DB, Teams: support.PersonalTeams{Users: cfg.Forum}, Users: cfg.Forum,
 			Render: cfg.Forum.RenderPreview, Schedule: func() *sla.Schedule { return sched }})
 		if err != nil {
 			t.Fatal(err)

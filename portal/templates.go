@@ -16,6 +16,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/switchboard-rtm/switchboard/forum"
 	"github.com/switchboard-rtm/switchboard/usage"
 )
 
@@ -47,8 +48,13 @@ func (t *templates) funcs() template.FuncMap {
 		// and search snippets (escaped by content.Snippet).
 		"rawHTML": func(b []byte) template.HTML { return template.HTML(b) },
 		"safe":    func(s string) template.HTML { return template.HTML(s) },
-		"add":     func(a, b int) int { return a + b },
-		"sub":     func(a, b int) int { return a - b },
+		// postHTML is a forum post's stored, sanitized HTML with its
+		// @mention links pointing at profiles in the page's language.
+		"postHTML": func(lang, h string) template.HTML {
+			return template.HTML(strings.ReplaceAll(h, forum.MentionHref, `<a class="mention" href="/`+lang+`/u/`))
+		},
+		"add": func(a, b int) int { return a + b },
+		"sub": func(a, b int) int { return a - b },
 		"dict": func(kv ...any) (map[string]any, error) {
 			if len(kv)%2 != 0 {
 				return nil, fmt.Errorf("dict: odd number of arguments")

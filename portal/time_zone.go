@@ -94,8 +94,12 @@ func (s *Server) renderSettings(c echo.Context, status int, chosen, errMsg strin
 	if u := viewer(c); u != nil {
 		def = defaultZone(u.Lang)
 	}
+	email, err := s.emailMode(c)
+	if err != nil {
+		return err
+	}
 	v.Data = map[string]any{"Chosen": chosen, "Zones": zoneChoices, "Default": def.String(),
-		"Saved": c.QueryParam("saved") != "", "Error": errMsg, "Sample": v.Date(s.cfg.Now())}
+		"Saved": c.QueryParam("saved") != "", "Error": errMsg, "Sample": v.Date(s.cfg.Now()), "Email": email, "Digest": s.cfg.Notify != nil}
 	return s.render(c, status, "account/settings", v)
 }
 

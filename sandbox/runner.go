@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"fmt"
+	"github.com/switchboard-rtm/switchboard/histogram"
 	"math"
 	"time"
 
@@ -85,7 +86,13 @@ func (s *sampler) take(r *Run, p bench.Progress) {
 	}
 	s.taken, s.sent, s.delivered = true, p.Sent, p.Delivered
 	r.addSample(Sample{T: round2(p.Elapsed.Seconds()), Sent: int64(p.Sent), Delivered: int64(p.Delivered),
-		P50Ms: durMs(p.Interval.Quantile(0.50)), P99Ms: durMs(p.Interval.Quantile(0.99))})
+		P50Ms: quantileMs(p.Interval, 0.50), P99Ms: quantileMs(p.Interval, 0.99)})
+}
+
+// quantileMs is h's q-quantile in milliseconds, 0 when h is empty.
+func quantileMs(h *histogram.Histogram, q float64) float64 {
+	d, _ := h.Quantile(q)
+	return durMs(d)
 }
 
 // durMs is d in milliseconds, rounded to two decimals.

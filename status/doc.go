@@ -78,7 +78,7 @@
 // sent to the subscriber's handler, on one process's monotonic clock.
 // Percentiles (p50, p99) come from fixed logarithmic histograms (see
 // Histogram) that are added up across minutes and days, never averaged;
-// each reported value is its bucket's upper bound, at most ~19% above the
+// each reported value is its bucket's upper bound, at most ~4.4% above the
 // exact percentile and never below it. The same histograms give the
 // connect time (engine_connect) and the HTTP response time.
 //

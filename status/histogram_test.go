@@ -20,8 +20,8 @@ func TestHistogramBounds(t *testing.T) {
 			t.Fatalf("%v: empty", d)
 		}
 		lo := max(d, status.HistogramBase)
-		if got < d || float64(got) > float64(lo)*1.19 {
-			t.Errorf("single %v: reported %v, want in [%v, %v]", d, got, d, time.Duration(float64(lo)*1.19))
+		if got < d || float64(got) > float64(lo)*1.045 {
+			t.Errorf("single %v: reported %v, want in [%v, %v]", d, got, d, time.Duration(float64(lo)*1.045))
 		}
 	}
 	var h status.Histogram
@@ -59,7 +59,7 @@ func TestHistogramMerge(t *testing.T) {
 			t.Errorf("q%v: merged %v, single %v", q, m, a)
 		}
 		exact := samples[max(0, int(float64(len(samples))*q+0.999999)-1)]
-		if m < exact || float64(m) > float64(max(exact, status.HistogramBase))*1.19 {
+		if m < exact || float64(m) > float64(max(exact, status.HistogramBase))*1.045 {
 			t.Errorf("q%v: %v, exact %v: want within one bucket above", q, m, exact)
 		}
 	}

@@ -5,9 +5,11 @@ import (
 	"os"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/switchboard-rtm/switchboard/db"
 	"github.com/switchboard-rtm/switchboard/db/dbtest"
+	"github.com/switchboard-rtm/switchboard/histogram"
 	"github.com/switchboard-rtm/switchboard/status"
 )
 
@@ -64,4 +66,62 @@ func TestMigrateMinuteRollups(t *testing.T) {
 	check(`SELECT up_ms, down_ms FROM status_minutes WHERE component = 'overall' AND minute = ?`, day+43260, 50000, 10000)
 	check(`SELECT up_ms, down_ms FROM status_days WHERE component = 'overall' AND day = ?`, day, 110000, 10000)
 	check(`SELECT up_ms, down_ms FROM status_days WHERE component = 'overall' AND day = ?`, old1, 5900000, 20000)
+}
+
+// Histograms stored with 4 buckets per octave keep their percentiles when
+// the histogram gains 16 per octave: old bucket i becomes 4i (the same
+// upper bound) and the old overflow bucket the new one.
+func TestMigrateHistogramBuckets(t *testing.T) {
+	ctx := context.Background()
+	d := dbtest.Open(t)
+	old := fstest.MapFS{}
+	for _, name := range []string{"001_status.sql", "002_minutes_by_time.sql", "003_measured_time.sql"} {
+		b, err := os.ReadFile("migrations/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		old[name] = &fstest.MapFile{Data: b}
+	}
+	if err := db.Migrate(ctx, d, "status", old); err != nil {
+		t.Fatal(err)
+	}
+	// 5 probes up to 100 µs, 10 in old bucket 40 (up to 102.4 ms), 1 over a minute.
+	if _, err := d.ExecContext(ctx, `INSERT INTO status_minutes (component, minute, hist) VALUES ('overall', 60, '[[0,5],[40,10],[78,1]]'), ('engine', 60, '[]')`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.ExecContext(ctx, `INSERT INTO status_days (component, day, hist) VALUES ('overall', 0, '[[40,2]]')`); err != nil {
+		t.Fatal(err)
+	}
+	m, err := status.New(ctx, status.Config{DB: d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ q, want string }{
+		{`SELECT hist FROM status_minutes WHERE component = 'overall'`, `[[0,5],[160,10],[309,1]]`},
+		{`SELECT hist FROM status_minutes WHERE component = 'engine'`, `[]`},
+		{`SELECT hist FROM status_days WHERE component = 'overall'`, `[[160,2]]`},
+	} {
+		var got string
+		if err := m.DB().QueryRowContext(ctx, c.q).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != c.want {
+			t.Errorf("%s: %s, want %s", c.q, got, c.want)
+		}
+	}
+	var stored string
+	if err := m.DB().QueryRowContext(ctx, `SELECT hist FROM status_minutes WHERE component = 'overall'`).Scan(&stored); err != nil {
+		t.Fatal(err)
+	}
+	h, err := histogram.Decode(stored)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// p90 is in the old bucket 40, whose upper bound was 100 µs·2^10.
+	if p90, _ := h.Quantile(0.9); p90 != 102400*time.Microsecond {
+		t.Errorf("p90 after the migration %v, want 102.4ms as before", p90)
+	}
+	if p100, _ := h.Quantile(1); p100 < time.Minute {
+		t.Errorf("the overflow probe reads %v, want over a minute", p100)
+	}
 }

@@ -49,7 +49,7 @@ type Window struct {
 	// Latency percentiles from the merged histograms, in milliseconds:
 	// connect time for engine_connect, publish→receipt for messaging,
 	// response time for docs_forum_http; null without samples. Each is the
-	// upper bound of its histogram bucket (at most ~19% above the exact
+	// upper bound of its histogram bucket (at most ~4.4% above the exact
 	// value, never below).
 	LatencySamples int64    `json:"latency_samples"`
 	P50Ms          *float64 `json:"p50_ms"`

@@ -3,9 +3,12 @@ package support
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/switchboard-rtm/switchboard/forum"
 )
 
 // change runs fn on ticket id in one transaction after the policy allowed
@@ -84,11 +87,8 @@ func (s *Service) Reply(ctx context.Context, id int64, body string) (*Ticket, er
 		if err != nil {
 			return nil, err
 		}
-		target := p.Targets[t.Priority]
-		if t.Kind == KindPresales {
-			target = PresalesTarget(s.schedule().BusinessDay())
-		}
-		return s.insert(ctx, NewTicket{TeamID: t.TeamID, Kind: t.Kind, Subject: t.Subject, Body: body, Priority: t.Priority, AppID: t.AppID}, p, target, a.UserID, t.ID)
+		target, next := s.targets(p, t.Kind, t.Priority)
+		return s.insert(ctx, NewTicket{TeamID: t.TeamID, Kind: t.Kind, Subject: t.Subject, Body: body, Priority: t.Priority, AppID: t.AppID}, p, target, next, a.UserID, t.ID, nil)
 	}
 	return s.change(ctx, id, ActionReply, func(tx *sql.Tx, t *Ticket, a Actor, now int64) error {
 		if err := addMessage(ctx, tx, id, a.UserID, a.Staff, false, body, html, now); err != nil {
@@ -99,9 +99,22 @@ func (s *Service) Reply(ctx context.Context, id int64, body string) (*Ticket, er
 			if _, err := tx.ExecContext(ctx, `UPDATE support_tickets SET responded_at = ? WHERE id = ?`, now, id); err != nil {
 				return fmt.Errorf("ticket reply: %w", err)
 			}
-		case customer && t.State == StateSolved:
+		case a.Staff:
+			// A next response: the awaited clock stops.
+			if _, err := tx.ExecContext(ctx, `UPDATE support_tickets SET awaiting_since = NULL WHERE id = ?`, id); err != nil {
+				return fmt.Errorf("ticket reply: %w", err)
+			}
+		}
+		if customer && t.State == StateSolved {
 			if _, err := tx.ExecContext(ctx, `UPDATE support_tickets SET solved_at = NULL WHERE id = ?`, id); err != nil {
 				return fmt.Errorf("ticket reopen: %w", err)
+			}
+		}
+		if customer && !t.RespondedAt.IsZero() && (t.AwaitingSince.IsZero() || t.State == StateSolved) {
+			// After the first response, the customer's oldest unanswered
+			// message starts the next-response clock (a reopening too).
+			if _, err := tx.ExecContext(ctx, `UPDATE support_tickets SET awaiting_since = ? WHERE id = ?`, now, id); err != nil {
+				return fmt.Errorf("ticket reply: %w", err)
 			}
 		}
 		if customer && t.State == StateWaiting {
@@ -179,8 +192,9 @@ func (s *Service) Close(ctx context.Context, id int64) error {
 }
 
 // Escalate is the customer's one escalation: the priority goes up one
-// level and the target of the new priority on the ticket's plan applies
-// from the ticket's opening.
+// level, the first-response target of the new priority on the ticket's
+// plan applies from the ticket's opening, and its next-response target to
+// the awaited next response from the message that started it.
 func (s *Service) Escalate(ctx context.Context, id int64) (*Ticket, error) {
 	return s.change(ctx, id, ActionEscalate, func(tx *sql.Tx, t *Ticket, _ Actor, _ int64) error {
 		p, err := s.Plan(ctx, t.PlanID)
@@ -188,7 +202,7 @@ func (s *Service) Escalate(ctx context.Context, id int64) (*Ticket, error) {
 			return err
 		}
 		next := t.Priority.up()
-		target := p.Targets[next]
+		target, nextTarget := p.Targets[next], p.Next[next]
 		if next == Urgent {
 			// An event running when the ticket was opened gives its target.
 			if during, err := s.duringEvent(ctx, t.TeamID, t.CreatedAt); err != nil {
@@ -197,8 +211,8 @@ func (s *Service) Escalate(ctx context.Context, id int64) (*Ticket, error) {
 				target = EventTarget
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE support_tickets SET priority = ?, escalated = 1, first_ms = ?, first_basis = ? WHERE id = ?`,
-			string(next), target.Duration.Milliseconds(), string(orBusiness(target)), id); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE support_tickets SET priority = ?, escalated = 1, first_ms = ?, first_basis = ?, next_ms = ?, next_basis = ? WHERE id = ?`,
+			string(next), target.Duration.Milliseconds(), string(orBusiness(target)), nextTarget.Duration.Milliseconds(), string(orBusiness(nextTarget)), id); err != nil {
 			return fmt.Errorf("ticket escalate: %w", err)
 		}
 		return nil
@@ -218,8 +232,21 @@ func (s *Service) SecondLine(ctx context.Context, id int64) error {
 
 // Assign gives the ticket to a staff member: the signed-in one to claim,
 // another to reassign, 0 to unclaim.
+// Anyone else must be staff too (ErrInvalid otherwise).
 func (s *Service) Assign(ctx context.Context, id, userID int64) error {
-	_, err := s.change(ctx, id, ActionAssign, func(tx *sql.Tx, _ *Ticket, _ Actor, _ int64) error {
+	_, err := s.change(ctx, id, ActionAssign, func(tx *sql.Tx, _ *Ticket, a Actor, _ int64) error {
+		if userID != 0 && userID != a.UserID {
+			if s.cfg.Users == nil {
+				return invalid("assignee", "tickets.error.assignee")
+			}
+			u, err := s.cfg.Users.FindUser(ctx, userID)
+			if errors.Is(err, forum.ErrNotFound) || err == nil && !u.Role.Team() {
+				return invalid("assignee", "tickets.error.assignee")
+			}
+			if err != nil {
+				return fmt.Errorf("ticket assign: %w", err)
+			}
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE support_tickets SET assignee_id = ? WHERE id = ?`, userID, id); err != nil {
 			return fmt.Errorf("ticket assign: %w", err)
 		}

@@ -54,6 +54,19 @@ func (s *Service) evaluate(t *Ticket, pauses []sla.Pause, now time.Time) sla.Sta
 	return t.Target.Evaluate(s.schedule(), w, now)
 }
 
+// evaluateNext is the awaited next response's status at now: from the
+// customer's message (AwaitingSince) to now, less waits on the customer,
+// against the next-response target. Zero when none is awaited.
+func (s *Service) evaluateNext(t *Ticket, pauses []sla.Pause, now time.Time) sla.Status {
+	if t.Awaiting() != "next" {
+		return sla.Status{}
+	}
+	if t.NextTarget.IsZero() {
+		return sla.Status{State: sla.NoTarget}
+	}
+	return t.NextTarget.Evaluate(s.schedule(), sla.Window{Start: t.AwaitingSince, Pauses: pauses}, now)
+}
+
 // refresh re-evaluates ticket id inside tx and stores the clock, which the
 // staff queue sorts on.
 func (s *Service) refresh(ctx context.Context, tx *sql.Tx, id int64) error {

@@ -64,7 +64,7 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	desk, err := support.Open(ctx, support.Config{DB: d, Teams: support.PersonalTeams{Users: st}, Render: st.RenderPreview,
+	desk, err := support.Open(ctx, support.Config{DB: d, Teams: support.PersonalTeams{Users: st}, Users: st, Render: st.RenderPreview,
 		Schedule: func() *sla.Schedule { return sched }, Now: c.Now})
 	if err != nil {
 		t.Fatal(err)

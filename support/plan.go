@@ -53,6 +53,9 @@ type Plan struct {
 	EngineerID int64 // the named support engineer: the default assignee; 0: none
 	// Targets is the first-response target per priority.
 	Targets map[Priority]sla.Target
+	// Next is the next-response target per priority: how soon staff answer
+	// a customer's message after the first response.
+	Next map[Priority]sla.Target
 }
 
 // Name returns the plan's name in lang.
@@ -65,7 +68,8 @@ func (p *Plan) Name(lang string) string {
 
 // seedPlans are the plans a new database starts with. One business day is
 // the schedule's (8 h 30 m on the default one); urgent on Premium is an
-// hour around the clock.
+// hour around the clock. Next-response targets are the first-response
+// ones of the same priority.
 func seedPlans(day time.Duration) []Plan {
 	biz := func(d time.Duration) sla.Target { return sla.Target{Duration: d, Basis: sla.BusinessTime} }
 	return []Plan{
@@ -94,17 +98,17 @@ func (s *Service) seed(ctx context.Context) error {
 	}
 	defer tx.Rollback()
 	for i, p := range seedPlans(s.schedule().BusinessDay()) {
+		if p.Next == nil {
+			p.Next = p.Targets
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO support_plans (id, name_en, name_zh, tickets, urgent, position) VALUES (?, ?, ?, ?, ?, ?)`,
 			p.ID, p.NameEN, p.NameZH, p.Tickets, p.Urgent, i); err != nil {
 			return fmt.Errorf("seed plans: %w", err)
 		}
 		for _, pr := range Priorities {
-			t := p.Targets[pr]
-			if t.Basis == "" {
-				t.Basis = sla.BusinessTime
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO support_policies (plan_id, priority, first_ms, first_basis) VALUES (?, ?, ?, ?)`,
-				p.ID, string(pr), t.Duration.Milliseconds(), string(t.Basis)); err != nil {
+			t, n := p.Targets[pr], p.Next[pr]
+			if _, err := tx.ExecContext(ctx, `INSERT INTO support_policies (plan_id, priority, first_ms, first_basis, next_ms, next_basis) VALUES (?, ?, ?, ?, ?, ?)`,
+				p.ID, string(pr), t.Duration.Milliseconds(), string(orBusiness(t)), n.Duration.Milliseconds(), string(orBusiness(n))); err != nil {
 				return fmt.Errorf("seed plans: %w", err)
 			}
 		}
@@ -120,7 +124,7 @@ func (s *Service) Plans(ctx context.Context) ([]*Plan, error) {
 	}
 	var out []*Plan
 	for rows.Next() {
-		p := &Plan{Targets: map[Priority]sla.Target{}}
+		p := &Plan{Targets: map[Priority]sla.Target{}, Next: map[Priority]sla.Target{}}
 		if err := rows.Scan(&p.ID, &p.NameEN, &p.NameZH, &p.Tickets, &p.Urgent, &p.EngineerID); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("plans: %w", err)
@@ -140,19 +144,22 @@ func (s *Service) Plans(ctx context.Context) ([]*Plan, error) {
 }
 
 func (s *Service) loadTargets(ctx context.Context, p *Plan) error {
-	rows, err := s.db.QueryContext(ctx, `SELECT priority, first_ms, first_basis FROM support_policies WHERE plan_id = ?`, p.ID)
+	rows, err := s.db.QueryContext(ctx, `SELECT priority, first_ms, first_basis, next_ms, next_basis FROM support_policies WHERE plan_id = ?`, p.ID)
 	if err != nil {
 		return fmt.Errorf("plan targets: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var pr, basis string
-		var ms int64
-		if err := rows.Scan(&pr, &ms, &basis); err != nil {
+		var pr, basis, nextBasis string
+		var ms, nextMS int64
+		if err := rows.Scan(&pr, &ms, &basis, &nextMS, &nextBasis); err != nil {
 			return fmt.Errorf("plan targets: %w", err)
 		}
 		if ms > 0 {
 			p.Targets[Priority(pr)] = sla.Target{Duration: time.Duration(ms) * time.Millisecond, Basis: sla.Basis(basis)}
+		}
+		if nextMS > 0 {
+			p.Next[Priority(pr)] = sla.Target{Duration: time.Duration(nextMS) * time.Millisecond, Basis: sla.Basis(nextBasis)}
 		}
 	}
 	return rows.Err()

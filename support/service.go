@@ -67,9 +67,17 @@ type Render func(src string) (string, error)
 
 // Config configures a Service.
 type Config struct {
-	DB     *sql.DB
-	Teams  Teams
+	DB    *sql.DB
+	Teams Teams
+	// Apps lists a team's console apps and snapshots their usage (nil:
+	// tickets name no app).
+	Apps   Apps
 	Render Render
+	// Users finds staff accounts, to check a reassignment (nil: staff may
+	// only claim and unclaim).
+	Users interface {
+		FindUser(ctx context.Context, id int64) (*forum.User, error)
+	}
 	// Schedule returns the business-hours schedule (the forum's, which an
 	// admin's calendar update replaces).
 	Schedule func() *sla.Schedule

@@ -58,12 +58,46 @@ type Ticket struct {
 	Escalated   bool
 	FollowUpOf  int64
 	Target      sla.Target // the first-response target
+	NextTarget  sla.Target // the next-response target
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 	SolvedAt    time.Time
 	RespondedAt time.Time // staff's first public reply; zero: none yet
+	// AwaitingSince is the customer's oldest message after staff's last
+	// public reply, once the first response is given: a next response is
+	// awaited from then. Zero: none is.
+	AwaitingSince time.Time
 	// Clock is the first-response clock evaluated when the ticket was read.
 	Clock sla.Status
+	// NextClock is the next-response clock while one is awaited (else
+	// zero).
+	NextClock sla.Status
+}
+
+// Awaiting says which response staff owe: "first", "next", or "" (none:
+// answered, solved or closed).
+func (t *Ticket) Awaiting() string {
+	switch {
+	case t.State == StateSolved || t.State == StateClosed:
+		return ""
+	case t.RespondedAt.IsZero():
+		return "first"
+	case !t.AwaitingSince.IsZero():
+		return "next"
+	}
+	return ""
+}
+
+// AwaitedClock is the clock of the awaited response, with its start and
+// target; ok is false when none is awaited.
+func (t *Ticket) AwaitedClock() (start time.Time, st sla.Status, target sla.Target, ok bool) {
+	switch t.Awaiting() {
+	case "first":
+		return t.CreatedAt, t.Clock, t.Target, true
+	case "next":
+		return t.AwaitingSince, t.NextClock, t.NextTarget, true
+	}
+	return time.Time{}, sla.Status{}, sla.Target{}, false
 }
 
 // Message is one message of a ticket.
@@ -86,19 +120,29 @@ type NewTicket struct {
 	Priority Priority
 	Impact   string // required for urgent: one line
 	AppID    string // optional: one of the team's apps
+	// Diagnostics asks for a snapshot of the app's last hour of usage and
+	// health (DiagnosticsWindow) to be attached; it needs AppID.
+	Diagnostics bool
 }
 
 const ticketCols = `id, team_id, opened_by, plan_id, kind, subject, priority, impact, app_id, state, assignee_id, line, escalated,
-	follow_up_of, first_ms, first_basis, created_at, updated_at, solved_at, responded_at`
+	follow_up_of, first_ms, first_basis, created_at, updated_at, solved_at, responded_at, next_ms, next_basis, awaiting_since`
 
 func scanTicket(row interface{ Scan(...any) error }) (*Ticket, error) {
 	var t Ticket
 	var prio, state, basis string
-	var follow, solved, responded sql.NullInt64
-	var firstMS, created, updated int64
+	var follow, solved, responded, awaiting sql.NullInt64
+	var firstMS, created, updated, nextMS int64
+	var nextBasis string
 	if err := row.Scan(&t.ID, &t.TeamID, &t.OpenedBy, &t.PlanID, &t.Kind, &t.Subject, &prio, &t.Impact, &t.AppID, &state, &t.AssigneeID,
-		&t.Line, &t.Escalated, &follow, &firstMS, &basis, &created, &updated, &solved, &responded); err != nil {
+		&t.Line, &t.Escalated, &follow, &firstMS, &basis, &created, &updated, &solved, &responded, &nextMS, &nextBasis, &awaiting); err != nil {
 		return nil, err
+	}
+	if nextMS > 0 {
+		t.NextTarget = sla.Target{Duration: time.Duration(nextMS) * time.Millisecond, Basis: sla.Basis(nextBasis)}
+	}
+	if awaiting.Valid {
+		t.AwaitingSince = time.UnixMilli(awaiting.Int64)
 	}
 	t.Priority, t.State, t.FollowUpOf = Priority(prio), State(state), follow.Int64
 	if firstMS > 0 {
@@ -178,10 +222,11 @@ func (s *Service) Open(ctx context.Context, in NewTicket) (*Ticket, error) {
 	if err := in.validate(p); err != nil {
 		return nil, err
 	}
-	target := p.Targets[in.Priority]
-	if in.Kind == KindPresales {
-		target = PresalesTarget(s.schedule().BusinessDay())
+	diag, err := s.checkApp(ctx, &in)
+	if err != nil {
+		return nil, err
 	}
+	target, next := s.targets(p, in.Kind, in.Priority)
 	if in.Priority == Urgent {
 		during, err := s.duringEvent(ctx, in.TeamID, s.now())
 		if err != nil {
@@ -191,10 +236,20 @@ func (s *Service) Open(ctx context.Context, in NewTicket) (*Ticket, error) {
 			target = EventTarget
 		}
 	}
-	return s.insert(ctx, in, p, target, a.UserID, 0)
+	return s.insert(ctx, in, p, target, next, a.UserID, 0, diag)
 }
 
-func (s *Service) insert(ctx context.Context, in NewTicket, p *Plan, target sla.Target, by, followUpOf int64) (*Ticket, error) {
+// targets are the first- and next-response targets of a new ticket of
+// kind and priority on plan p.
+func (s *Service) targets(p *Plan, kind string, pr Priority) (first, next sla.Target) {
+	if kind == KindPresales {
+		t := PresalesTarget(s.schedule().BusinessDay())
+		return t, t
+	}
+	return p.Targets[pr], p.Next[pr]
+}
+
+func (s *Service) insert(ctx context.Context, in NewTicket, p *Plan, target, next sla.Target, by, followUpOf int64, diag *Diagnostics) (*Ticket, error) {
 	html, err := s.render(in.Body)
 	if err != nil {
 		return nil, err
@@ -214,15 +269,20 @@ func (s *Service) insert(ctx context.Context, in NewTicket, p *Plan, target sla.
 		follow = followUpOf
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO support_tickets (team_id, opened_by, plan_id, kind, subject, priority, impact, app_id, state,
-		assignee_id, follow_up_of, first_ms, first_basis, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?)`,
+		assignee_id, follow_up_of, first_ms, first_basis, next_ms, next_basis, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?)`,
 		in.TeamID, by, p.ID, in.Kind, in.Subject, string(in.Priority), in.Impact, in.AppID, p.EngineerID, follow,
-		target.Duration.Milliseconds(), string(basis), now, now)
+		target.Duration.Milliseconds(), string(basis), next.Duration.Milliseconds(), string(orBusiness(next)), now, now)
 	if err != nil {
 		return nil, fmt.Errorf("open ticket: %w", err)
 	}
 	id, _ := res.LastInsertId()
 	if err := addMessage(ctx, tx, id, by, false, false, in.Body, html, now); err != nil {
 		return nil, err
+	}
+	if diag != nil {
+		if err := saveDiagnostics(ctx, tx, id, diag, now); err != nil {
+			return nil, err
+		}
 	}
 	if err := s.refresh(ctx, tx, id); err != nil {
 		return nil, err
@@ -267,7 +327,8 @@ func (s *Service) load(ctx context.Context, q querier, id int64) (*Ticket, error
 	if err != nil {
 		return nil, err
 	}
-	t.Clock = s.evaluate(t, pauses, s.now())
+	now := s.now()
+	t.Clock, t.NextClock = s.evaluate(t, pauses, now), s.evaluateNext(t, pauses, now)
 	return t, nil
 }
 
@@ -387,7 +448,7 @@ func (s *Service) query(ctx context.Context, where string, args ...any) ([]*Tick
 		if err != nil {
 			return nil, err
 		}
-		t.Clock = s.evaluate(t, pauses, now)
+		t.Clock, t.NextClock = s.evaluate(t, pauses, now), s.evaluateNext(t, pauses, now)
 	}
 	return out, nil
 }

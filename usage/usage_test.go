@@ -83,7 +83,7 @@ func TestFlushMergesMinutesAndRollsUpHours(t *testing.T) {
 	if got.DeliveryRate[1] != nil || got.P99[1] != nil {
 		t.Fatal("a minute with nothing due has a delivery rate or latency")
 	}
-	if p99 := got.P99[0]; p99 == nil || *p99 < 3 || *p99 > 3*1.19 {
+	if p99 := got.P99[0]; p99 == nil || *p99 < 3 || *p99 > 3*1.045 {
 		t.Fatalf("p99 %v ms, want about 3", p99)
 	}
 	if got.DisconnectsByCode["4001"] != 3 || got.ErrorsByCode[strconv.Itoa(int(engine.CodeRateLimited))] != 6 || got.SDKs["switchboard-go 0.2.0"] != 3 {

@@ -10,10 +10,15 @@
 //	  → webhook_outbox, one row per matching endpoint: the event is accepted
 //	  → one deliverer per endpoint: POST, in order, retried with backoff
 //
-// An event is accepted once its outbox row is committed; from then on a
-// crash or kill -9 loses nothing, and delivery is at least once with a
-// stable event ID. Before that, the event sits in the in-memory queue:
-// when that queue is full, or an endpoint already has MaxPending
-// undelivered events, the event is dropped for it and counted (Stats), so
-// a slow or dead endpoint never slows the engine or another endpoint.
+// The engine calls Service.Sync (engine.EventSync) before it acknowledges
+// an action of an app with endpoints: the reply to the client's op, the
+// server API's answer, the end of a disconnect. Sync returns when the
+// action's events are committed, so an acknowledged action's events
+// survive a kill -9. Many actions share one commit (group commit); apps
+// without endpoints never wait. From the outbox on, delivery is at least
+// once with a stable event ID. When the in-memory queue is full (more
+// than QueueLen events of actions in flight), or an endpoint already has
+// MaxPending undelivered events, the event is dropped for it and counted
+// (Stats), so a slow or dead endpoint never slows the engine or another
+// endpoint: the engine waits for SQLite, never for an endpoint.
 package webhooks

@@ -50,9 +50,11 @@ type (
 )
 
 // Hook sets c's event callbacks to enqueue webhook events, keeping any
-// callbacks already set (they run first). Every callback returns at once:
-// Enqueue never blocks.
+// callbacks already set (they run first), and makes s the engine's
+// EventSync. Every callback returns at once (Enqueue never blocks); the
+// engine waits in Sync, holding no lock, before it acknowledges.
 func (s *Service) Hook(c *engine.Config) {
+	c.EventSync = s
 	// The wanted check comes first, so an event nobody subscribed to
 	// costs a map lookup and no allocation (publish is on the hot path).
 	enq := func(typ, app, channel string, data any) {

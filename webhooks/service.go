@@ -27,7 +27,10 @@ type Config struct {
 	DB     *sql.DB      // required
 	Logger *slog.Logger // default: discard
 	// QueueLen bounds the events waiting in memory for the outbox writer
-	// (10,000). When it is full, Enqueue drops the event and counts it.
+	// (10,000). The engine waits for each action's events to be committed
+	// (Sync) before it acknowledges the action, so the queue holds at
+	// most the events of the actions in flight; when it is full anyway,
+	// Enqueue drops the event and counts it.
 	QueueLen int
 	// MaxPending bounds an endpoint's undelivered events in the outbox
 	// (10,000). An event for a full endpoint is dropped for it and counted.
@@ -99,6 +102,7 @@ type Stats struct {
 	Accepted     uint64 // outbox rows committed (one per event and endpoint)
 	DroppedQueue uint64 // events dropped because the in-memory queue was full
 	DroppedFull  uint64 // event-endpoint pairs dropped because the endpoint had MaxPending undelivered events
+	Lost         uint64 // events whose outbox transaction failed (logged)
 	Delivered    uint64 // events an endpoint answered 2xx
 	Retried      uint64 // attempts that failed and will be retried
 	Failed       uint64 // events given up after MaxAge
@@ -107,11 +111,23 @@ type Stats struct {
 // Service stores events in the outbox and delivers them. Create it with
 // New, call Start, and Close it after the engine has shut down.
 type Service struct {
-	cfg   Config
-	log   *slog.Logger
-	st    *store
-	http  *http.Client
-	queue chan Event
+	cfg  Config
+	log  *slog.Logger
+	st   *store
+	http *http.Client
+
+	// The queue of events on their way to the outbox. Each event gets a
+	// sequence number; written is the last one the writer has handled
+	// (committed, or dropped and counted), and writtenC is closed and
+	// replaced whenever written moves, waking the Sync callers.
+	qmu      sync.Mutex
+	queue    []queued
+	seq      uint64
+	appSeq   map[string]uint64 // app → seq of its last queued event not yet known written
+	written  uint64
+	writtenC chan struct{}
+	stopped  bool // the writer has exited: Sync waits no more
+	wakeW    chan struct{}
 
 	routes atomic.Pointer[routes]
 
@@ -119,12 +135,19 @@ type Service struct {
 	workers map[string]*worker
 
 	accepted, droppedQueue, droppedFull atomic.Uint64
+	lost                                atomic.Uint64
 	delivered, retried, failed          atomic.Uint64
 
 	ctx        context.Context
 	cancel     context.CancelFunc
 	wg         sync.WaitGroup
 	writerDone chan struct{}
+}
+
+// queued is an event with its sequence number.
+type queued struct {
+	seq uint64
+	ev  Event
 }
 
 // routes is an immutable snapshot of the endpoints, by app.
@@ -144,7 +167,8 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		return nil, fmt.Errorf("webhooks: %w", err)
 	}
 	cfg = cfg.withDefaults()
-	s := &Service{cfg: cfg, log: cfg.Logger, st: &store{db: cfg.DB}, workers: map[string]*worker{}, queue: make(chan Event, cfg.QueueLen)}
+	s := &Service{cfg: cfg, log: cfg.Logger, st: &store{db: cfg.DB}, workers: map[string]*worker{},
+		appSeq: map[string]uint64{}, writtenC: make(chan struct{}), wakeW: make(chan struct{}, 1)}
 	s.http = newHTTPClient(cfg)
 	s.routes.Store(&routes{})
 	return s, nil
@@ -192,19 +216,62 @@ func (s *Service) Close() {
 
 // Enqueue hands ev to the outbox writer without blocking. It reports
 // whether ev was queued: false when no endpoint wants it, or when the
-// queue is full (counted in Stats.DroppedQueue).
+// queue is full (counted in Stats.DroppedQueue). The event is durable
+// once Sync for its app returns.
 func (s *Service) Enqueue(ev Event) bool {
 	if !s.routes.Load().wanted(ev.Type, ev.AppID, ev.Channel) {
 		return false
 	}
-	select {
-	case s.queue <- ev:
-		return true
-	default:
+	s.qmu.Lock()
+	if len(s.queue) >= s.cfg.QueueLen {
+		s.qmu.Unlock()
 		s.droppedQueue.Add(1)
 		return false
 	}
+	s.seq++
+	s.queue = append(s.queue, queued{s.seq, ev})
+	s.appSeq[ev.AppID] = s.seq
+	s.qmu.Unlock()
+	select {
+	case s.wakeW <- struct{}{}:
+	default:
+	}
+	return true
 }
+
+// Wants reports whether the app has webhook endpoints, so that the engine
+// syncs its events (engine.EventSync); other apps never wait.
+func (s *Service) Wants(appID string) bool { return len(s.routes.Load().byApp[appID]) > 0 }
+
+// Sync returns when every event Enqueue accepted for appID before the call
+// is committed to the outbox (or was dropped for a full endpoint, or its
+// batch failed: both counted and logged), when ctx is done, or when the
+// service has stopped. Concurrent callers share the writer's transactions
+// (group commit), so a commit costs each of them a fraction of its time.
+func (s *Service) Sync(ctx context.Context, appID string) {
+	s.qmu.Lock()
+	defer s.qmu.Unlock()
+	target, ok := s.appSeq[appID]
+	if !ok {
+		return
+	}
+	for s.written < target && !s.stopped {
+		ch := s.writtenC
+		s.qmu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			s.qmu.Lock()
+			return
+		}
+		s.qmu.Lock()
+	}
+	if s.appSeq[appID] <= s.written {
+		delete(s.appSeq, appID) // nothing of the app is waiting
+	}
+}
+
+var _ engine.EventSync = (*Service)(nil)
 
 func (r *routes) wanted(typ, app, channel string) bool {
 	for _, e := range r.byApp[app] {
@@ -216,44 +283,54 @@ func (r *routes) wanted(typ, app, channel string) bool {
 }
 
 // writeLoop commits queued events in batches until Close, then writes
-// what is still queued.
+// what is still queued. While it commits one batch the next one gathers:
+// that is the group commit Sync callers share.
 func (s *Service) writeLoop() {
-	defer close(s.writerDone)
-	batch := make([]Event, 0, s.cfg.BatchSize)
+	var batch []queued
 	var warned Stats // drops already logged, at most every 10 s
 	var warnedAt time.Time
 	for {
 		var stopping bool
 		select {
-		case ev := <-s.queue:
-			batch = append(batch, ev)
+		case <-s.wakeW:
 		case <-s.ctx.Done():
 			stopping = true
 		}
-	fill:
-		for len(batch) < s.cfg.BatchSize {
-			select {
-			case ev := <-s.queue:
-				batch = append(batch, ev)
-			default:
-				break fill
+		for {
+			s.qmu.Lock()
+			n := min(len(s.queue), s.cfg.BatchSize)
+			batch = append(batch[:0], s.queue[:n]...)
+			s.queue = append(s.queue[:0], s.queue[n:]...)
+			s.qmu.Unlock()
+			if n == 0 {
+				break
 			}
-		}
-		if len(batch) > 0 {
 			// Not s.ctx: the last batch is written while stopping too.
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			if err := s.writeBatch(ctx, batch); err != nil {
-				s.log.ErrorContext(ctx, "write webhook outbox", "events", len(batch), "err", err)
+				s.lost.Add(uint64(n))
+				s.log.ErrorContext(ctx, "write webhook outbox", "events", n, "err", err)
 			}
 			cancel()
-			batch = batch[:0]
+			s.qmu.Lock()
+			s.written = batch[n-1].seq
+			close(s.writtenC)
+			s.writtenC = make(chan struct{})
+			s.qmu.Unlock()
+			clear(batch) // drop the events' data
 		}
 		if st := s.Stats(); (st.DroppedQueue != warned.DroppedQueue || st.DroppedFull != warned.DroppedFull) && time.Since(warnedAt) > 10*time.Second {
 			s.log.Warn("webhook events dropped", "queue_full", st.DroppedQueue-warned.DroppedQueue,
 				"endpoint_full", st.DroppedFull-warned.DroppedFull, "queue_len", s.cfg.QueueLen, "max_pending", s.cfg.MaxPending)
 			warned, warnedAt = st, time.Now()
 		}
-		if stopping && len(s.queue) == 0 {
+		if stopping {
+			s.qmu.Lock()
+			s.stopped = true
+			close(s.writtenC)
+			s.writtenC = make(chan struct{})
+			s.qmu.Unlock()
+			close(s.writerDone)
 			return
 		}
 	}
@@ -261,12 +338,13 @@ func (s *Service) writeLoop() {
 
 // writeBatch turns events into outbox rows, one per wanting endpoint that
 // has room, commits them, and wakes those endpoints' deliverers.
-func (s *Service) writeBatch(ctx context.Context, batch []Event) error {
+func (s *Service) writeBatch(ctx context.Context, batch []queued) error {
 	r := s.routes.Load()
 	var rows []insert
 	var touched []*worker
 	s.mu.Lock()
-	for _, ev := range batch {
+	for _, q := range batch {
+		ev := q.ev
 		var body []byte
 		id := "evt_" + randomHex(12)
 		for _, e := range r.byApp[ev.AppID] {
@@ -351,7 +429,7 @@ func (s *Service) reload(ctx context.Context) error {
 
 // Stats returns the service's counters.
 func (s *Service) Stats() Stats {
-	return Stats{Accepted: s.accepted.Load(), DroppedQueue: s.droppedQueue.Load(), DroppedFull: s.droppedFull.Load(),
+	return Stats{Accepted: s.accepted.Load(), DroppedQueue: s.droppedQueue.Load(), DroppedFull: s.droppedFull.Load(), Lost: s.lost.Load(),
 		Delivered: s.delivered.Load(), Retried: s.retried.Load(), Failed: s.failed.Load()}
 }
 

@@ -3,6 +3,7 @@ package bench
 import (
 	"errors"
 	"fmt"
+	"github.com/switchboard-rtm/switchboard/histogram"
 	"io"
 	"net/url"
 	"strings"
@@ -80,7 +81,9 @@ type Config struct {
 type Progress struct {
 	Elapsed                   time.Duration // since publishing began
 	Sent, Delivered, Expected uint64        // so far
-	Interval                  *Snapshot     // latencies recorded since the previous point
+	// Interval holds the latencies recorded since the previous point
+	// (package histogram: a quantile is its bucket's upper bound).
+	Interval *histogram.Histogram
 }
 
 // Defaults.

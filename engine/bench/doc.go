@@ -24,8 +24,10 @@
 //   - A payload is {"t":<Unix ns>,"p":"xxx…"} padded to Size bytes. The
 //     subscriber's handler subtracts t from its own clock: publisher and
 //     subscriber are the same process, so no clock sync is involved.
-//     Latencies go into a fixed log-linear Histogram (exact below 1 ms,
-//     0.2 % above) that does not allocate per message.
+//     Latencies go into the project's histogram (package histogram: 16
+//     buckets per octave above 100 µs, so a percentile is its bucket's
+//     upper bound, at most 4.4 % above the exact value, and never above
+//     the exact maximum, which is kept too); recording does not allocate.
 //   - sent counts publishes the server accepted; expected adds, for each,
 //     the number of subscribers of its channel (all are subscribed before
 //     publishing starts); delivered counts handler calls. The Go SDK drops
@@ -44,7 +46,7 @@
 // publish themselves, so a test opens no more connections than it asks
 // for), AllowConnectFailures (failed subscribers are counted, not fatal)
 // and OnProgress (a point every ProgressInterval with the interval's
-// latencies as a Snapshot, for its live charts).
+// latencies as a histogram.Histogram, for its live charts).
 //
 // Idle mode (Config.Idle) connects that many clients, optionally each
 // subscribed to one of Channels, holds them for Duration, and reports the

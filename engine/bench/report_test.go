@@ -72,8 +72,10 @@ func TestReportFromCounters(t *testing.T) {
 		name      string
 		got, want float64
 	}{{"p50", r.P50MS, 50}, {"p90", r.P90MS, 90}, {"p99", r.P99MS, 99}, {"max", r.MaxMS, 100}} {
-		if p.got < p.want || p.got > p.want*1.002 {
-			t.Errorf("%s = %v ms, want %v ms within 0.2%%", p.name, p.got, p.want)
+		// A percentile is its bucket's upper bound (package histogram: 16
+		// buckets per octave), the maximum is exact.
+		if p.got < p.want || p.got > p.want*1.045 {
+			t.Errorf("%s = %v ms, want %v ms within 4.5%%", p.name, p.got, p.want)
 		}
 	}
 	// One missing delivery in ten million must not round to 1.

@@ -48,8 +48,8 @@ type load struct {
 	subs, pubs []*client.Client
 	chanSubs   [][]*client.Client // connected subscribers by channel
 
-	hist         Histogram
-	connHist     Histogram // one subscriber's connect and subscribe
+	hist         latencies // publish to receipt
+	connHist     latencies // one subscriber's connect and subscribe
 	connFailures atomic.Int64
 	publishTime  time.Duration
 	delivered    atomic.Uint64
@@ -389,11 +389,11 @@ func (l *load) progress(ctx context.Context) (stop func()) {
 				return
 			}
 			cur := l.hist.Snapshot()
-			win := cur.Sub(prev)
+			win := cur.Sub(&prev)
 			prev = cur
-			p := Progress{Elapsed: time.Since(start), Sent: l.sent.Load(), Delivered: l.delivered.Load(), Expected: l.expected.Load(), Interval: win}
+			p := Progress{Elapsed: time.Since(start), Sent: l.sent.Load(), Delivered: l.delivered.Load(), Expected: l.expected.Load(), Interval: &win}
 			fmt.Fprintf(l.cfg.Progress, "bench: %5.1fs sent=%d delivered=%d/%d p99(interval)=%.3fms deliveries(interval)=%d\n",
-				p.Elapsed.Seconds(), p.Sent, p.Delivered, p.Expected, ms(win.Quantile(0.99)), win.Count())
+				p.Elapsed.Seconds(), p.Sent, p.Delivered, p.Expected, ms(l.hist.quantile(&win, 0.99)), win.Count())
 			if f := l.cfg.OnProgress; f != nil {
 				f(p)
 			}
@@ -412,9 +412,9 @@ func (l *load) report(start time.Time) Report {
 		Sent:      l.sent.Load(),
 		Expected:  l.expected.Load(),
 		Delivered: l.delivered.Load(),
-		P50MS:     ms(s.Quantile(0.50)),
-		P90MS:     ms(s.Quantile(0.90)),
-		P99MS:     ms(s.Quantile(0.99)),
+		P50MS:     ms(l.hist.quantile(&s, 0.50)),
+		P90MS:     ms(l.hist.quantile(&s, 0.90)),
+		P99MS:     ms(l.hist.quantile(&s, 0.99)),
 		MaxMS:     ms(l.hist.Max()),
 
 		ConnectFailures: int(l.connFailures.Load()),

@@ -187,7 +187,7 @@ func TestRunFromSubscribersWithFailures(t *testing.T) {
 	}
 	var n uint64
 	for _, p := range points {
-		n += p.Interval.Count()
+		n += uint64(p.Interval.Count())
 	}
 	if n != r.Delivered {
 		t.Errorf("the intervals hold %d latencies, want the %d deliveries", n, r.Delivered)

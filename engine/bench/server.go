@@ -29,6 +29,10 @@ type ServerConfig struct {
 	Log io.Writer
 	// StartTimeout bounds app creation plus start-up (default 60 s).
 	StartTimeout time.Duration
+	// CPUs, if any, are the only CPUs the server may run on (Linux), so
+	// that the load generator, pinned to the others (PinSelf), does not
+	// take the server's time: on a shared core the run measures both.
+	CPUs []int
 	// Webhook, when set, is given to the bench app with "apps webhook add"
 	// before the server starts, so the run measures fan-out with webhooks
 	// configured; Server.WebhookSecret is its signing secret.
@@ -102,7 +106,7 @@ func StartServer(ctx context.Context, c ServerConfig) (_ *Server, err error) {
 	s.cmd.Stdout = io.Discard
 	s.cmd.Stderr = &prefixWriter{w: c.Log, prefix: "server: "}
 	s.cmd.SysProcAttr = childAttr()
-	if err := s.cmd.Start(); err != nil {
+	if err := startPinned(s.cmd, c.CPUs); err != nil {
 		return nil, fmt.Errorf("bench: start server: %w", err)
 	}
 	s.PID = s.cmd.Process.Pid

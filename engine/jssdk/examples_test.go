@@ -53,20 +53,38 @@ func TestFeatureExamples(t *testing.T) {
 		t.Fatal(err)
 	}
 	script := strings.NewReplacer("{{SHORT}}", token("renewer", 4*time.Second), "{{FRESH}}", token("renewer", time.Hour),
-		"{{ALICE}}", token("alice", time.Hour), "{{BOB}}", token("bob", time.Hour), "{{ROOM}}", token("ann", time.Hour)).Replace(`
+		"{{ALICE}}", token("alice", time.Hour), "{{BOB}}", token("bob", time.Hour), "{{ANN}}", token("ann", time.Hour)).Replace(`
 (async () => {
   const ex = await import('/examples/features.js');
   const url = location.origin.replace(/^http/, 'ws') + '/v1/ws';
   const out = {};
-  const logger = (name) => { out[name] = []; return (...args) => out[name].push(args.join(' ')); };
   const until = async (cond) => { for (let i = 0; i < 1000 && !cond(); i++) await new Promise((r) => setTimeout(r, 10)); };
-
-  const renewer = await ex.renewal(url, {{SHORT}}, async () => {{FRESH}}, logger('renewal'));
-  const [alice, bob] = await ex.peer(url, {{ALICE}}, {{BOB}}, logger('peer'));
-  const ann = await ex.presence(url, {{ROOM}}, logger('presence'));
-  const reader = await ex.history(url, {{ALICE}}, logger('history'));
-  await until(() => out.renewal.length > 0 && out.peer.length >= 5 && out.presence.length >= 4 && out.history.length >= 5);
-  for (const c of [renewer, alice, bob, ann, reader]) c.close();
+  // Each example logs with console.log; the lines go to its own list.
+  const log = console.log;
+  let lines;
+  console.log = (...args) => lines.push(args.join(' '));
+  const clients = [];
+  const run = async (name, ...args) => {
+    lines = out[name] = [];
+    clients.push(...[await ex[name](url, ...args)].flat());
+  };
+  try {
+    await run('subscribe', {{ALICE}});
+    await run('ack', {{ALICE}});
+    await run('unsubscribe', {{ALICE}});
+    await run('withoutStore', {{ALICE}});
+    await run('peer', {{ALICE}}, {{BOB}});
+    await run('presence', {{ANN}});
+    await run('presenceEvents', {{BOB}}, {{ALICE}});
+    await run('history', {{ALICE}});
+    await run('recovery', {{ALICE}});
+    await until(() => out.recovery.length >= 2);
+    await run('renew', {{SHORT}}, async () => {{FRESH}});
+    await until(() => out.renew.length >= 2);
+  } finally {
+    console.log = log;
+    for (const c of clients) c.close();
+  }
   return out;
 })()`)
 	ctx, cancel := context.WithTimeout(page, 30*time.Second)
@@ -75,18 +93,26 @@ func TestFeatureExamples(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Lines from different connections may interleave, so compare sorted.
+	// What each logs: the same as the Go SDK's examples in
+	// engine/gosdktest/docs_example_test.go (the two tabs of a docs page).
 	for name, want := range map[string][]string{
-		"peer":     {"stored", "alice: call me (stored)", "delivered", "alice: are you there? (live)", "failed offline"},
-		"presence": {`presence: join ann {}`, `presence: state ann {"mood":"busy"}`, "ann 1 busy", "where: room"},
-		"history":  {"2 two", "3 three", "resumed 2 two", "resumed 3 three", "nothing missed: true"},
+		"subscribe":      {`#1 alice: {"text":"hi","x":1}`, "subscribed to room.42"},
+		"ack":            {`"order #1" on orders`},
+		"unsubscribe":    {"unsubscribed from news"},
+		"withoutStore":   {"failed offline"},
+		"peer":           {"stored", "alice: call me (stored)", "delivered", "alice: are you there? (live)"},
+		"presence":       {"ann 1 busy", "where: room"},
+		"presenceEvents": {"join bob", "join alice", "leave alice"},
+		"history":        {"2 two", "3 three", "latest offset 3 oldest kept 1"},
+		"recovery":       {"nothing missed: true missed: 1", `resumed 2 {"home":1,"away":1}`},
 	} {
-		g := slices.Sorted(slices.Values(got[name]))
-		if slices.Sort(want); !slices.Equal(g, want) {
+		// Lines from two connections (alice's receipt, bob's message) may
+		// interleave: compare sorted.
+		if g := slices.Sorted(slices.Values(got[name])); !slices.Equal(g, slices.Sorted(slices.Values(want))) {
 			t.Errorf("%s logged %q, want %q", name, got[name], want)
 		}
 	}
-	if r := got["renewal"]; len(r) != 1 || !strings.HasPrefix(r[0], "token renewed, valid until ") {
-		t.Errorf("renewal logged %q, want one line about the renewed token", r)
+	if r := got["renew"]; len(r) != 2 || !strings.HasPrefix(r[0], "connected; the token expires at ") || !strings.HasPrefix(r[1], "token renewed, valid until ") {
+		t.Errorf("renew logged %q, want the first expiry and one line about the renewed token", r)
 	}
 }

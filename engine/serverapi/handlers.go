@@ -89,9 +89,12 @@ func (s *Server) broadcast(w http.ResponseWriter, r *http.Request, app engine.Ap
 	out := struct {
 		Results []broadcastResult `json:"results"`
 	}{make([]broadcastResult, len(req.Channels))}
+	// One call: with webhooks, the events of all channels are stored in
+	// one wait, not one per channel.
+	positions, errs := s.cfg.Engine.Broadcast(r.Context(), app.ID, req.Channels, req.Data)
 	for i, ch := range req.Channels {
 		res := broadcastResult{Channel: ch}
-		pos, err := s.cfg.Engine.Publish(r.Context(), app.ID, ch, req.Data)
+		pos, err := positions[i], errs[i]
 		var pe *engine.Error
 		switch {
 		case err == nil:

@@ -34,6 +34,7 @@ type Engine interface {
 	APIRate(app engine.App) (rate float64, burst int)
 	Limits() engine.Limits
 	Publish(ctx context.Context, appID, channel string, data json.RawMessage) (engine.StreamPosition, error)
+	Broadcast(ctx context.Context, appID string, channels []string, data json.RawMessage) ([]engine.StreamPosition, []error)
 	History(ctx context.Context, appID, channel string, f engine.HistoryFilter) (engine.HistoryResult, error)
 	Presence(ctx context.Context, appID, channel string) ([]engine.Member, error)
 	Occupancy(ctx context.Context, appID, channel string) (engine.Occupancy, error)

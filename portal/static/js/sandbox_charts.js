@@ -47,6 +47,8 @@ export function mountCharts(latEl, delEl, { t, lang, slaP99Ms }) {
   }, [[], [], []], delEl);
 
   return {
+    /** plots are the uPlot instances (latency, delivery). */
+    plots: [lat, del],
     /** show draws the samples ({t, sent, delivered, p50_ms, p99_ms}). */
     show(samples) {
       const xs = samples.map((s) => s.t);

@@ -3,7 +3,7 @@
 // read the portal's cookies, storage or DOM. The parent sends
 // {type: "run", code, sandbox: {appId, wsUrl, users}} by postMessage; the
 // snippet sees the credentials as the global `sandbox` (a snippet that
-// exports a single function is also called with (wsUrl, token)), and what it logs
+// exports a single function is also called with (wsUrl, token, ...)), and what it logs
 // (and any error) goes back to the parent. A classic script, so that it
 // loads without CORS from the opaque origin; the snippet itself is
 // imported as a blob: module, which this page's own CSP allows.
@@ -34,12 +34,13 @@
     try {
       const mod = await import(url);
       // A snippet that exports one function, like the JavaScript
-      // quick-start's quickstart(url, token), is called with the sandbox's
-      // WebSocket URL and the first demo user's token.
+      // quick-start's quickstart(url, token) or peer(url, aliceToken,
+      // bobToken), is called with the sandbox's WebSocket URL and as many
+      // demo users' tokens as it names before its first default value.
       const fns = Object.values(mod).filter((v) => typeof v === 'function');
       if (fns.length === 1) {
-        const user = (sandbox.users || [])[0] || {};
-        await fns[0](sandbox.wsUrl, user.token);
+        const tokens = (sandbox.users || []).map((u) => u.token);
+        await fns[0](sandbox.wsUrl, ...tokens.slice(0, Math.max(1, fns[0].length - 1)));
       }
     } catch (err) {
       send('error', show(err));

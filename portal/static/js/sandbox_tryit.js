@@ -3,7 +3,8 @@
 // code blocks marked `run`. The pane's open state and width are kept in
 // localStorage and the sandbox's app and cards by sandbox.js, so the pane
 // comes back as it was on the next docs page. The sandbox's code (sandbox.js
-// and the SDK) is fetched only when the pane first opens.
+// and the SDK) is fetched only when the pane first opens, and the Run
+// buttons' (sandbox_run.js) only on pages with runnable code.
 import { loadConfig, h, fmt } from './sandbox_base.js';
 
 const PANE_KEY = 'sb.sandbox.pane';
@@ -83,45 +84,6 @@ async function setOpen(open) {
   savePane({ open });
 }
 
-// --- Run buttons -----------------------------------------------------------
-function mountRun(block) {
-  const code = block.querySelector('pre code, pre')?.textContent || '';
-  const out = h('div', { class: 'sb-run-output', hidden: true, 'aria-live': 'polite' });
-  const btn = h('button', { type: 'button', class: 'sb-run-btn button small', 'data-action': 'run' }, t('run'));
-  block.classList.add('sb-runnable');
-  block.append(btn);
-  block.after(out);
-  let frame = null;
-  btn.addEventListener('click', async () => {
-    btn.disabled = true;
-    out.hidden = false;
-    const line = (kind, text) => out.append(h('div', { class: `sb-run-line sb-run-${kind}` }, text));
-    out.replaceChildren(h('div', { class: 'sb-run-line sb-run-info' }, t('run_starting')));
-    await setOpen(true);
-    const app = await appReady;
-    frame?.remove();
-    frame = h('iframe', { sandbox: 'allow-scripts', src: '/sandbox/runner', class: 'sb-run-frame', title: t('run_frame'), tabindex: '-1' });
-    const onMsg = (e) => {
-      if (e.source !== frame.contentWindow || e.data?.source !== 'sb-runner') return;
-      const { type, text } = e.data;
-      if (type === 'ready') {
-        frame.contentWindow.postMessage({
-          type: 'run', code,
-          sandbox: { appId: app.app_id, wsUrl: app.ws_url, users: app.users.map((u) => ({ id: u.user_id, token: u.token })) },
-        }, '*');
-      } else if (type === 'log') line('log', text);
-      else if (type === 'error') line('error', text);
-      else if (type === 'done') {
-        line('info', t('run_done'));
-        btn.disabled = false;
-        window.removeEventListener('message', onMsg);
-      }
-    };
-    window.addEventListener('message', onMsg);
-    out.append(frame);
-  });
-}
-
 if (tryBtn || runBlocks.length) {
   try {
     cfg = await loadConfig(lang);
@@ -135,6 +97,11 @@ if (cfg) {
     tryBtn.setAttribute('aria-controls', 'sandbox-pane');
     tryBtn.addEventListener('click', () => setOpen(!(pane && !pane.hidden)));
   }
-  for (const b of runBlocks) mountRun(b);
+  if (runBlocks.length) {
+    // Only pages with runnable code fetch the Run buttons and the editor.
+    const { mountRun } = await import('./sandbox_run.js');
+    const open = async () => { await setOpen(true); return appReady; };
+    for (const b of runBlocks) mountRun(b, { t, open });
+  }
   if (paneState().open) setOpen(true);
 }
