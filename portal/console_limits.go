@@ -63,7 +63,8 @@ func (s *Server) consoleRequestLimits(c echo.Context) error {
 		kind = support.KindSupport
 	}
 	body := loc.T("console.limits_req.body", "App", app.Name, "ID", app.ID) + "\n\n" + strings.Join(lines, "\n") + "\n\n" + reason
-	t, err := s.cfg.Support.Open(ctx, support.NewTicket{TeamID: app.TeamID, Kind: kind, AppID: app.ID,
+	// The app's last hour of usage goes with it, for staff to judge.
+	t, err := s.cfg.Support.Open(ctx, support.NewTicket{TeamID: app.TeamID, Kind: kind, AppID: app.ID, Diagnostics: true,
 		Subject: loc.T("console.limits_req.subject", "App", app.Name), Body: body})
 	if err != nil {
 		if status, msg, ok := supportFormError(loc, err); ok {

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/switchboard-rtm/switchboard/console"
 	"github.com/switchboard-rtm/switchboard/forum"
@@ -26,6 +27,27 @@ func (c consoleTeams) TeamByName(context.Context, string) (support.Team, error) 
 	return support.Team{}, support.ErrNotFound
 }
 
+// consoleApps is main's supportApps, cut down: the team's console apps,
+// and an empty snapshot.
+type consoleApps struct{ con *console.Service }
+
+func (a consoleApps) TeamApps(ctx context.Context, teamID int64) ([]support.App, error) {
+	u := forum.UserFromContext(ctx)
+	apps, err := a.con.Apps(console.NewContext(ctx, console.Actor{UserID: u.ID, Name: u.Name, Email: u.Email}), teamID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]support.App, len(apps))
+	for i, app := range apps {
+		out[i] = support.App{ID: app.ID, Name: app.Name}
+	}
+	return out, nil
+}
+
+func (a consoleApps) Snapshot(_ context.Context, appID string, from, to time.Time) (support.Diagnostics, error) {
+	return support.Diagnostics{AppID: appID, From: from, To: to}, nil
+}
+
 // TestConsoleLimitRequest: the limits form opens a ticket for the app's
 // team with the limits asked for; developers and owners may, viewers may
 // not, outsiders get 404.
@@ -39,7 +61,7 @@ func TestConsoleLimitRequest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	desk, err := support.Open(context.Background(), support.Config{DB: ct.s.cfg.DB, Teams: consoleTeams{ct.con},
+	desk, err := support.Open(context.Background(), support.Config{DB: ct.s.cfg.DB, Teams: consoleTeams{ct.con}, Apps: consoleApps{ct.con},
 		Render: ct.st.RenderPreview, Schedule: func() *sla.Schedule { return sched }})
 	if err != nil {
 		t.Fatal(err)
@@ -95,7 +117,8 @@ func TestConsoleLimitRequest(t *testing.T) {
 	}
 	w := alice.post(path, form, true)
 	if w.Code != http.StatusSeeOther || !strings.HasPrefix(w.Header().Get("Location"), "/en/support/tickets/") {
-		t.Fatalf("request: %d → %q", w.Code, w.Header().Get("Location"))
+		i := strings.Index(w.Body.String(), "data-form-error")
+		t.Fatalf("request: %d → %q %.300s", w.Code, w.Header().Get("Location"), w.Body.String()[max(i, 0):])
 	}
 	ticket := alice.get(w.Header().Get("Location"))
 	wantStatus(t, ticket, http.StatusOK)

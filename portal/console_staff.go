@@ -35,7 +35,8 @@ func (s *Server) consoleStaff(c echo.Context) error {
 	for _, a := range apps {
 		r := staffRow{StaffApp: a}
 		if s.cfg.Usage != nil {
-			p, _, err := s.cfg.Usage.Recent(ctx, a.App.ID, staffHealthWindow)
+			now := time.Now()
+			p, _, err := s.cfg.Usage.Summary(ctx, a.App.ID, now.Add(-staffHealthWindow*time.Minute), now.Add(time.Minute))
 			if err != nil {
 				return err
 			}
