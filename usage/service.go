@@ -144,7 +144,6 @@ func (s *Service) Flush(ctx context.Context) error {
 	return nil
 }
 
-
 // Steps of the stored periods, in seconds.
 const (
 	stepMinute = 60
