@@ -13,28 +13,13 @@ import (
 	"github.com/switchboard-rtm/switchboard/engine/enginetest"
 	"github.com/switchboard-rtm/switchboard/histogram"
 	"github.com/switchboard-rtm/switchboard/usage"
+	"github.com/switchboard-rtm/switchboard/usage/usagetest"
 )
-
-// samples hands out prepared engine counters, as TakeUsage would.
-type samples struct {
-	mu   sync.Mutex
-	next []engine.AppUsage
-}
-
-func (s *samples) TakeUsage() []engine.AppUsage {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := s.next
-	s.next = nil
-	return out
-}
-
-func (s *samples) set(u ...engine.AppUsage) { s.mu.Lock(); s.next = u; s.mu.Unlock() }
 
 type fixture struct {
 	ctx    context.Context
 	clock  *enginetest.Clock
-	src    *samples
+	src    *usagetest.Samples
 	usage  *usage.Service
 	alerts *alerts.Service
 	mu     sync.Mutex
@@ -43,7 +28,7 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	f := &fixture{ctx: context.Background(), clock: enginetest.NewClock(), src: &samples{}}
+	f := &fixture{ctx: context.Background(), clock: enginetest.NewClock(), src: &usagetest.Samples{}}
 	d := dbtest.Open(t)
 	var err error
 	f.alerts, err = alerts.New(f.ctx, alerts.Config{DB: d, Usage: nil})
@@ -65,7 +50,7 @@ func newFixture(t *testing.T) *fixture {
 // flush writes u as this minute's counters and evaluates the rules.
 func (f *fixture) flush(t *testing.T, u ...engine.AppUsage) {
 	t.Helper()
-	f.src.set(u...)
+	f.src.Set(u...)
 	if err := f.usage.Flush(f.ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +192,7 @@ func TestRunEvaluatesAfterFlushAndStops(t *testing.T) {
 	ctx, cancel := context.WithCancel(f.ctx)
 	done := make(chan struct{})
 	go func() { f.alerts.Run(ctx); close(done) }()
-	f.src.set(engine.AppUsage{AppID: "app1", Connections: 1, PeakConnections: 1})
+	f.src.Set(engine.AppUsage{AppID: "app1", Connections: 1, PeakConnections: 1})
 	if err := f.usage.Flush(f.ctx); err != nil {
 		t.Fatal(err)
 	}

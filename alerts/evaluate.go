@@ -40,7 +40,8 @@ func (s *Service) Evaluate(ctx context.Context) error {
 		return err
 	}
 	for _, r := range rules {
-		p, _, err := s.cfg.Usage.Recent(ctx, r.AppID, r.Window)
+		from, to := window(s.cfg.Now(), r.Window)
+		p, _, err := s.cfg.Usage.Summary(ctx, r.AppID, from, to)
 		if err != nil {
 			return fmt.Errorf("evaluate rule %d: %w", r.ID, err)
 		}
@@ -57,6 +58,12 @@ func (s *Service) Evaluate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// window is the current minute and the n-1 before it.
+func window(now time.Time, n int) (from, to time.Time) {
+	to = now.Truncate(time.Minute).Add(time.Minute)
+	return to.Add(-time.Duration(n) * time.Minute), to
 }
 
 // Measure returns the rule's metric over the merged window p and whether

@@ -35,8 +35,8 @@ const (
 	// ErrorRate fires above Threshold protocol errors per minute, of Code
 	// or of every code when Code is empty.
 	ErrorRate Metric = "error_rate"
-	// Connections fires above Threshold connected clients (the highest of
-	// the window's minute samples; the current minute's is the last flush).
+	// Connections fires above Threshold connected clients at the window's
+	// latest minute with activity (the current minute's: the last flush).
 	Connections Metric = "connections"
 )
 
@@ -91,7 +91,8 @@ const (
 
 // Source is the usage store: *usage.Service.
 type Source interface {
-	Recent(ctx context.Context, appID string, minutes int) (usage.Period, int, error)
+	// Summary merges the app's minutes that start in [from, to).
+	Summary(ctx context.Context, appID string, from, to time.Time) (usage.Period, int, error)
 }
 
 // Config holds the service's dependencies.

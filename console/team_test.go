@@ -112,3 +112,19 @@ func TestLastOwnerStays(t *testing.T) {
 		t.Fatalf("removing a non-member: %v", err)
 	}
 }
+
+func TestAllAppsIsForStaffOnly(t *testing.T) {
+	e := newEnv(t)
+	team := must[console.Team](t)(e.s.PersonalTeam(as(1)))
+	app, _, err := e.s.CreateApp(as(1), console.NewApp{TeamID: team.ID, Name: "One"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.s.AllApps(as(1)); !errors.Is(err, console.ErrNotFound) {
+		t.Fatalf("a member listing every app: %v, want ErrNotFound", err)
+	}
+	apps, err := e.s.AllApps(as(9, true))
+	if err != nil || len(apps) != 1 || apps[0].App.ID != app.ID || apps[0].Team.ID != team.ID || apps[0].App.Role != "" {
+		t.Fatalf("staff list %+v, %v", apps, err)
+	}
+}

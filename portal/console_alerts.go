@@ -18,6 +18,9 @@ import (
 // every member reads them.
 
 func (s *Server) registerConsoleAlertRoutes(g *echo.Group) {
+	if s.cfg.Support != nil {
+		g.POST("/apps/:app/limits", s.consoleRequestLimits) // console_limits.go
+	}
 	if s.cfg.Alerts == nil {
 		return
 	}

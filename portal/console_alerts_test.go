@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/switchboard-rtm/switchboard/alerts"
 	"github.com/switchboard-rtm/switchboard/forum"
@@ -19,7 +20,7 @@ import (
 // history are the real ones.
 type fixedUsage struct{ conns atomic.Int64 }
 
-func (f *fixedUsage) Recent(context.Context, string, int) (usage.Period, int, error) {
+func (f *fixedUsage) Summary(context.Context, string, time.Time, time.Time) (usage.Period, int, error) {
 	return usage.Period{Conns: f.conns.Load()}, 1, nil
 }
 

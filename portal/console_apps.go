@@ -42,6 +42,8 @@ type appData struct {
 	Rules        []alerts.Rule
 	AlertHistory []alerts.Event
 	AlertMetrics []alerts.Metric
+	// LimitRequest: the limits form opens a support ticket.
+	LimitRequest bool
 }
 
 // limitRow is one limit in force: its message ID, value, and whether the
@@ -130,6 +132,7 @@ func (s *Server) renderConsoleApp(c echo.Context, status int, d *appData) error 
 		}
 	}
 	d.Limits = limitRows(s.cfg.EngineLimits, app.Limits)
+	d.LimitRequest = s.cfg.Support != nil && d.Can(string(console.ActRequestLimits))
 	if err := s.appAlerts(ctx, d); err != nil {
 		return err
 	}

@@ -22,6 +22,8 @@ func (s *Server) registerConsoleRoutes() {
 	}
 	g := s.echo.Group("/:lang/console", validLang, s.forumErrors, s.consoleActor)
 	g.GET("", s.consoleHome)
+	g.GET("/staff", s.consoleStaff)
+	g.POST("/keep", s.consoleKeep) // console_keep.go
 	g.POST("/teams", s.consoleCreateTeam)
 	g.GET("/teams/:team", s.consoleTeam)
 	g.POST("/teams/:team/invites", s.consoleInvite)
@@ -89,6 +91,8 @@ func (s *Server) consoleUser(c echo.Context, id int64) consoleUser {
 
 // homeData is what templates/pages/console/home.html shows.
 type homeData struct {
+	Staff   bool // offered the list of every app
+	Keep    bool // offered to keep a sandbox app
 	Teams   []teamApps
 	Invites []console.Invite
 	Error   string
@@ -110,7 +114,7 @@ func (s *Server) renderConsoleHome(c echo.Context, status int, formErr string) e
 	if err != nil {
 		return err
 	}
-	d := homeData{Error: formErr}
+	d := homeData{Error: formErr, Staff: viewerStaff(c), Keep: s.cfg.Sandbox != nil}
 	for _, t := range teams {
 		apps, err := s.cfg.Console.Apps(ctx, t.ID)
 		if err != nil {

@@ -241,6 +241,35 @@ func TestConsoleStaffReadOnly(t *testing.T) {
 	if w := staff.post("/en/console/apps/"+id+"/certificate", url.Values{"action": {"reveal"}}, true); w.Code != http.StatusForbidden {
 		t.Fatalf("staff revealing: %d, want 403", w.Code)
 	}
+
+	// Staff list every app with its health; members and outsiders get 404.
+	bob := newBrowser(t, ct.s)
+	bob.ip = "192.0.2.9:1"
+	bob.signup("bob@example.com", "Bob")
+	bobTeam := regexp.MustCompile(`data-team="(\d+)"`).FindStringSubmatch(bob.get("/en/console").Body.String())[1]
+	bobApp := regexp.MustCompile(`data-app-id>([0-9a-f]{32})<`).FindStringSubmatch(
+		bob.post("/en/console/apps", url.Values{"team": {bobTeam}, "name": {"Game"}}, true).Body.String())[1]
+	if !strings.Contains(staff.get("/en/console").Body.String(), "data-staff-list") || strings.Contains(alice.get("/en/console").Body.String(), "data-staff-list") {
+		t.Fatal("the link to every app: want it for staff only")
+	}
+	list := staff.get("/en/console/staff")
+	wantStatus(t, list, http.StatusOK)
+	for _, app := range []string{id, bobApp} {
+		if !strings.Contains(list.Body.String(), `data-staff-app="`+app+`"`) || !strings.Contains(list.Body.String(), `href="/en/console/apps/`+app+`"`) {
+			t.Errorf("the staff list lacks app %s or its link", app)
+		}
+	}
+	if zh := staff.get("/zh/console/staff"); zh.Code != http.StatusOK || !strings.Contains(zh.Body.String(), "全部应用") {
+		t.Fatalf("zh staff list: %d", zh.Code)
+	}
+	if w := staff.get("/en/console/apps/" + bobApp); w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "data-staff-view") {
+		t.Fatalf("staff opening an app from the list: %d, want the read-only view", w.Code)
+	}
+	for _, b := range []*browser{alice, bob} {
+		if w := b.get("/en/console/staff"); w.Code != http.StatusNotFound {
+			t.Errorf("a non-staff member opening the staff list: %d, want 404", w.Code)
+		}
+	}
 }
 
 func TestConsoleWebhooks(t *testing.T) {

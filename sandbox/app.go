@@ -174,3 +174,29 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 	}
 	return n, nil
 }
+
+// Owns reports (nil) whether apiKey is the server API key of the live
+// sandbox app id: what its anonymous creator holds, and so the proof that
+// lets them keep it. Anything else is the same ErrNotFound, so that
+// sandbox App IDs cannot be probed.
+func (s *Service) Owns(ctx context.Context, id, apiKey string) error {
+	if _, err := s.lookup(ctx, id); err != nil {
+		return err
+	}
+	ea, err := s.cfg.Engine.AppByAPIKey(ctx, apiKey)
+	if err != nil || ea.ID != id {
+		return &Error{Kind: ErrNotFound, ID: "sandbox.error.app_not_found", Msg: id + ": not its API key"}
+	}
+	return nil
+}
+
+// Release stops treating id as a sandbox app: it no longer expires and
+// the sweeper leaves it (and its data) alone. A running load test on it
+// is cancelled.
+func (s *Service) Release(ctx context.Context, id string) error {
+	s.lt.cancelApp(id)
+	if _, err := s.cfg.DB.ExecContext(ctx, `DELETE FROM sandbox_apps WHERE app_id = ?`, id); err != nil {
+		return wrap("sandbox: release", err)
+	}
+	return nil
+}

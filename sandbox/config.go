@@ -15,6 +15,7 @@ type Engine interface {
 	CreateApp(ctx context.Context, name string, opts ...engine.AppOption) (engine.App, error)
 	GetApp(ctx context.Context, id string) (engine.App, error)
 	DeleteApp(ctx context.Context, id string) error
+	AppByAPIKey(ctx context.Context, key string) (engine.App, error)
 }
 
 var _ Engine = (*engine.Engine)(nil)

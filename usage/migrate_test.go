@@ -9,6 +9,7 @@ import (
 	"github.com/switchboard-rtm/switchboard/db"
 	"github.com/switchboard-rtm/switchboard/db/dbtest"
 	"github.com/switchboard-rtm/switchboard/usage"
+	"github.com/switchboard-rtm/switchboard/usage/usagetest"
 )
 
 // Usage stored with 4 histogram buckets per octave reads the same
@@ -29,7 +30,7 @@ func TestMigrateHistogramBuckets(t *testing.T) {
 		       ('a1', 60, 60, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, '{}', '{}', '{}', '[]')`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := usage.New(ctx, usage.Config{DB: d, Source: &samples{}}); err != nil {
+	if _, err := usage.New(ctx, usage.Config{DB: d, Source: &usagetest.Samples{}}); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {

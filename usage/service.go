@@ -144,37 +144,6 @@ func (s *Service) Flush(ctx context.Context) error {
 	return nil
 }
 
-// Recent merges an app's minutes of the last n minutes, the current one
-// included (the minute starting at now's minute and the n-1 before it),
-// for alert rules. Count says how many stored minutes there were. Conns
-// is the highest of the minutes' last samples (the current minute's is the
-// latest flush), so a window of one minute follows connections as they
-// are now.
-func (s *Service) Recent(ctx context.Context, appID string, n int) (p Period, count int, err error) {
-	from := s.cfg.Now().Truncate(time.Minute).Add(-time.Duration(n-1) * time.Minute).Unix()
-	rows, err := s.db.QueryContext(ctx, `SELECT `+periodColumns+` FROM usage_periods WHERE app_id = ? AND step = ? AND t >= ? ORDER BY t`,
-		appID, stepMinute, from)
-	if err != nil {
-		return Period{}, 0, fmt.Errorf("usage recent: %w", err)
-	}
-	defer rows.Close()
-	p.T = from
-	for rows.Next() {
-		m, err := scanPeriod(rows)
-		if err != nil {
-			return Period{}, 0, fmt.Errorf("usage recent: %w", err)
-		}
-		conns := max(p.Conns, m.Conns)
-		p.merge(&m)
-		p.Conns = conns
-		count++
-	}
-	if err := rows.Err(); err != nil {
-		return Period{}, 0, fmt.Errorf("usage recent: %w", err)
-	}
-	return p, count, nil
-}
-
 // Steps of the stored periods, in seconds.
 const (
 	stepMinute = 60

@@ -8,12 +8,13 @@ import (
 	"github.com/switchboard-rtm/switchboard/db/dbtest"
 	"github.com/switchboard-rtm/switchboard/engine/enginetest"
 	"github.com/switchboard-rtm/switchboard/usage"
+	"github.com/switchboard-rtm/switchboard/usage/usagetest"
 )
 
 func TestSummaryMergesTheMinutesOfAWindow(t *testing.T) {
 	ctx := context.Background()
 	clock := enginetest.NewClock()
-	src := &samples{}
+	src := &usagetest.Samples{}
 	s, err := usage.New(ctx, usage.Config{DB: dbtest.Open(t), Source: src, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
@@ -21,17 +22,17 @@ func TestSummaryMergesTheMinutesOfAWindow(t *testing.T) {
 	clock.Advance(-time.Duration(clock.Now().Second()) * time.Second)
 	start := clock.Now()
 	// Minute 0 (outside the window asked for below), then minutes 90 and 91.
-	src.set(sample("a", 9, 9, 100, 0, 0))
+	src.Set(sample("a", 9, 9, 100, 0, 0))
 	if err := s.Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
 	clock.Advance(90 * time.Minute)
-	src.set(sample("a", 3, 5, 10, 100, 90, 2*time.Millisecond))
+	src.Set(sample("a", 3, 5, 10, 100, 90, 2*time.Millisecond))
 	if err := s.Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
 	clock.Advance(time.Minute)
-	src.set(sample("a", 2, 4, 10, 100, 100, 2*time.Millisecond))
+	src.Set(sample("a", 2, 4, 10, 100, 100, 2*time.Millisecond))
 	if err := s.Flush(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,23 +12,8 @@ import (
 	"github.com/switchboard-rtm/switchboard/engine/enginetest"
 	"github.com/switchboard-rtm/switchboard/histogram"
 	"github.com/switchboard-rtm/switchboard/usage"
+	"github.com/switchboard-rtm/switchboard/usage/usagetest"
 )
-
-// samples hands out prepared engine counters, as TakeUsage would.
-type samples struct {
-	mu   sync.Mutex
-	next []engine.AppUsage
-}
-
-func (s *samples) TakeUsage() []engine.AppUsage {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := s.next
-	s.next = nil
-	return out
-}
-
-func (s *samples) set(u ...engine.AppUsage) { s.mu.Lock(); s.next = u; s.mu.Unlock() }
 
 func sample(app string, conns, peak int64, pubs, due, delivered uint64, lat ...time.Duration) engine.AppUsage {
 	var h histogram.Histogram
@@ -45,24 +29,24 @@ func sample(app string, conns, peak int64, pubs, due, delivered uint64, lat ...t
 func TestFlushMergesMinutesAndRollsUpHours(t *testing.T) {
 	ctx := context.Background()
 	clock := enginetest.NewClock()
-	src := &samples{}
+	src := &usagetest.Samples{}
 	s, err := usage.New(ctx, usage.Config{DB: dbtest.Open(t), Source: src, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Two samples in one minute add up; a third in the next minute.
 	clock.Advance(-time.Duration(clock.Now().Second()) * time.Second) // start of a minute
-	src.set(sample("a", 3, 5, 10, 100, 99, time.Millisecond), sample("b", 1, 1, 1, 0, 0))
+	src.Set(sample("a", 3, 5, 10, 100, 99, time.Millisecond), sample("b", 1, 1, 1, 0, 0))
 	if err := s.Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
 	clock.Advance(20 * time.Second)
-	src.set(sample("a", 2, 4, 10, 100, 100, 3*time.Millisecond))
+	src.Set(sample("a", 2, 4, 10, 100, 100, 3*time.Millisecond))
 	if err := s.Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
 	clock.Advance(time.Minute)
-	src.set(sample("a", 1, 2, 1, 0, 0))
+	src.Set(sample("a", 1, 2, 1, 0, 0))
 	if err := s.Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +95,7 @@ func TestFlushMergesMinutesAndRollsUpHours(t *testing.T) {
 
 	// Minutes go after 48 hours, hours stay for 30 days.
 	clock.Advance(49 * time.Hour)
-	src.set(sample("c", 1, 1, 1, 0, 0))
+	src.Set(sample("c", 1, 1, 1, 0, 0))
 	if err := s.Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
