@@ -44,6 +44,8 @@ type appData struct {
 	AlertMetrics []alerts.Metric
 	// LimitRequest: the limits form opens a support ticket.
 	LimitRequest bool
+	// Events: the team's registered events beside the app's measured peaks.
+	Events []eventHealth
 }
 
 // limitRow is one limit in force: its message ID, value, and whether the
@@ -134,6 +136,9 @@ func (s *Server) renderConsoleApp(c echo.Context, status int, d *appData) error 
 	d.Limits = limitRows(s.cfg.EngineLimits, app.Limits)
 	d.LimitRequest = s.cfg.Support != nil && d.Can(string(console.ActRequestLimits))
 	if err := s.appAlerts(ctx, d); err != nil {
+		return err
+	}
+	if err := s.appEvents(ctx, d); err != nil {
 		return err
 	}
 	d.DeleteGrace = s.cfg.Console.DeleteGrace()
