@@ -21,9 +21,9 @@ import (
 // many-channel bench scenario; with publishers=8 (each taking its turn over
 // 125 channels) a commit holds a few publications, as on a server whose
 // connections wait for the CPU. cpu-µs/op is the server time of one
-// publication.
+// publication. -cpu 1 is a server pinned to one CPU.
 //
-//	go test ./engine -run '^$' -bench ManyChannelHistory -benchtime 20000x
+//	go test ./engine -run '^$' -bench ManyChannelHistory -benchtime 20000x -cpu 1,2
 func BenchmarkManyChannelHistory(b *testing.B) {
 	for _, pubs := range []int{1000, 8} {
 		b.Run(fmt.Sprintf("publishers=%d", pubs), func(b *testing.B) { benchManyChannelHistory(b, pubs) })

@@ -10,8 +10,8 @@ import (
 )
 
 // Publications that arrive while SQLite is busy share the next
-// transaction: 50 publishes queued behind a held write lock take two
-// commits (the first publisher's own, then everyone else's), not 50, and
+// transaction: 50 publishes queued behind a held write lock take at most
+// two commits (the leader's batch, then everyone else's), not 50, and
 // every one of them is stored.
 func TestGroupCommitSharesTransactions(t *testing.T) {
 	g := newGroupCommitTest(t)
@@ -22,8 +22,10 @@ func TestGroupCommitSharesTransactions(t *testing.T) {
 			t.Fatalf("publish %d: %v", i, err)
 		}
 	}
-	if c := g.b.writer.commits.Load(); c != 2 {
-		t.Fatalf("%d commits for %d publications, want 2", c, n)
+	// The leader's batch (which may already hold some of the others, see
+	// write), then everyone else's.
+	if c := g.b.writer.commits.Load(); c < 1 || c > 2 {
+		t.Fatalf("%d commits for %d publications, want 1 or 2", c, n)
 	}
 	if rows := g.rows(g.a.ID); rows != n {
 		t.Fatalf("%d rows stored, want %d", rows, n)
@@ -106,13 +108,13 @@ func (g *groupCommitTest) publishBehindLock(n int, app func(int) string, during 
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		g.b.writer.mu.Lock()
-		queued := len(g.b.writer.queue)
+		queued := len(g.b.writer.queue) + g.b.writer.taken // the leader's batch waits for the lock
 		g.b.writer.mu.Unlock()
-		if queued == n-1 { // the leader's own write is out of the queue, waiting for the lock
+		if queued == n {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%d publications queued, want %d", queued, n-1)
+			t.Fatalf("%d publications queued, want %d", queued, n)
 		}
 		time.Sleep(time.Millisecond)
 	}

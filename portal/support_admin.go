@@ -2,10 +2,13 @@ package portal
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/switchboard-rtm/switchboard/sla"
 	"github.com/switchboard-rtm/switchboard/support"
 )
 
@@ -37,6 +40,12 @@ func (s *Server) renderAdminPlans(c echo.Context, status int, notice, formErr st
 	v.Data = map[string]any{"Plans": plans, "Priorities": support.Priorities, "Engineers": engineers, "Notice": notice, "Error": formErr,
 		"Target": func(p *support.Plan, pr support.Priority) string {
 			if t, ok := p.Targets[pr]; ok {
+				return v.slaTarget(t)
+			}
+			return "—"
+		},
+		"Next": func(p *support.Plan, pr support.Priority) string {
+			if t, ok := p.Next[pr]; ok {
 				return v.slaTarget(t)
 			}
 			return "—"
@@ -75,6 +84,30 @@ func (s *Server) adminPlanEngineer(c echo.Context) error {
 		id = u.ID
 	}
 	if err := s.cfg.Support.SetEngineer(ctx, c.Param("plan"), id); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/"+langOf(c)+"/admin/plans")
+}
+
+// adminPlanTargets sets one priority's first- and next-response targets
+// of a plan, entered in minutes on one basis.
+func (s *Server) adminPlanTargets(c echo.Context) error {
+	minutes := func(name string) (time.Duration, bool) {
+		n, err := strconv.ParseInt(strings.TrimSpace(c.FormValue(name)), 10, 64)
+		return time.Duration(n) * time.Minute, err == nil
+	}
+	first, ok1 := minutes("first")
+	next, ok2 := minutes("next")
+	if !ok1 || !ok2 {
+		return s.renderAdminPlans(c, http.StatusBadRequest, "", s.localizer(langOf(c)).T("tickets.error.target"))
+	}
+	basis := sla.Basis(c.FormValue("basis"))
+	err := s.cfg.Support.SetTargets(c.Request().Context(), c.Param("plan"), support.Priority(c.FormValue("priority")),
+		sla.Target{Duration: first, Basis: basis}, sla.Target{Duration: next, Basis: basis})
+	if err != nil {
+		if status, msg, ok := supportFormError(s.localizer(langOf(c)), err); ok {
+			return s.renderAdminPlans(c, status, "", msg)
+		}
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/"+langOf(c)+"/admin/plans")

@@ -52,7 +52,7 @@ func TestOneQueueForTopicsAndTickets(t *testing.T) {
 		}
 		return tk
 	}
-	low := open("Stan", support.PlanStandard, support.Low, "")       // 2 business days
+	low := open("Stan", support.PlanStandard, support.Low, "")        // 2 business days
 	urgent := open("Paula", support.PlanPremium, support.Urgent, "x") // 1 hour around the clock
 
 	body := staff.get("/en/forum/queue").Body.String()

@@ -33,6 +33,7 @@ func (s *Server) registerSupportRoutes() {
 	a.GET("/plans", s.adminPlans, s.allow(forum.ActionEditCategory))
 	a.POST("/plans/assign", s.adminAssignPlan, s.allow(forum.ActionEditCategory))
 	a.POST("/plans/:plan/engineer", s.adminPlanEngineer, s.allow(forum.ActionEditCategory))
+	a.POST("/plans/:plan/targets", s.adminPlanTargets, s.allow(forum.ActionEditCategory))
 }
 
 // teamPlan is one of the viewer's teams with its plan.
@@ -52,6 +53,7 @@ type supportData struct {
 	Form       support.NewTicket
 	Error      string
 	Targets    func(p *support.Plan, pr support.Priority) string
+	Next       func(p *support.Plan, pr support.Priority) string // "" when it equals the first-response target
 	Presales   string // the pre-sales target, formatted
 	Events     []support.Event
 }
@@ -72,6 +74,12 @@ func (s *Server) renderSupport(c echo.Context, status int, d *supportData) error
 	d.Plans, d.Priorities = plans, support.Priorities
 	d.Targets = func(p *support.Plan, pr support.Priority) string {
 		if t, ok := p.Targets[pr]; ok {
+			return v.slaTarget(t)
+		}
+		return ""
+	}
+	d.Next = func(p *support.Plan, pr support.Priority) string {
+		if t, ok := p.Next[pr]; ok && t != p.Targets[pr] {
 			return v.slaTarget(t)
 		}
 		return ""

@@ -243,3 +243,32 @@ func orBusiness(t sla.Target) sla.Basis {
 // Presales returns the published first-response target of pre-sales
 // consultations on the current schedule.
 func (s *Service) Presales() sla.Target { return PresalesTarget(s.schedule().BusinessDay()) }
+
+// MaxTarget bounds a plan's targets.
+const MaxTarget = 30 * 24 * time.Hour
+
+// SetTargets sets a plan's first- and next-response targets for one
+// priority (admins only); a zero duration means no target. Tickets already
+// open keep the targets they were opened with.
+func (s *Service) SetTargets(ctx context.Context, planID string, pr Priority, first, next sla.Target) error {
+	if !s.actor(ctx).Admin {
+		return ErrForbidden
+	}
+	if !pr.Valid() {
+		return invalid("priority", "tickets.error.priority")
+	}
+	for _, t := range []sla.Target{first, next} {
+		if t.Duration < 0 || t.Duration > MaxTarget || t.Basis != sla.BusinessTime && t.Basis != sla.CalendarTime {
+			return invalid("target", "tickets.error.target")
+		}
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE support_policies SET first_ms = ?, first_basis = ?, next_ms = ?, next_basis = ? WHERE plan_id = ? AND priority = ?`,
+		first.Duration.Milliseconds(), string(first.Basis), next.Duration.Milliseconds(), string(next.Basis), planID, string(pr))
+	if err != nil {
+		return fmt.Errorf("set targets: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("plan %q: %w", planID, ErrNotFound)
+	}
+	return nil
+}
