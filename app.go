@@ -248,6 +248,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Portal, err = portal.New(ctx, pc); err != nil {
 		return err
 	}
+	registerWebhookMetrics(m.Portal.Registry(), m.Webhooks)
 	m.server = &http.Server{
 		Handler:           m.Portal.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,

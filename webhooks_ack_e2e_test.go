@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -31,23 +30,10 @@ func TestWebhooksAcknowledgedSurviveKill9(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and kills child servers")
 	}
-	bin := filepath.Join(t.TempDir(), "switchboard")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	dir := t.TempDir()
-	out, err := exec.Command(bin, "-data", dir, "apps", "create", "acked", "-json").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var app struct {
-		ID   string `json:"app_id"`
-		Cert string `json:"app_cert"`
-	}
-	json.Unmarshal(out, &app)
+	bin, dir, app := buildWithApp(t, "acked")
 	rc := newHookReceiver(t)
 	rc.set(func(int) int { return http.StatusOK }, 5*time.Millisecond) // a backlog builds up
-	out, err = exec.Command(bin, "-data", dir, "apps", "webhook", "add", app.ID, "-url", rc.srv.URL,
+	out, err := exec.Command(bin, "-data", dir, "apps", "webhook", "add", app.ID, "-url", rc.srv.URL,
 		"-events", "connect,subscribe,channel.occupied,presence.join,publish,peer.stored", "-channels", "*", "-json").Output()
 	if err != nil {
 		t.Fatal(err)

@@ -204,6 +204,31 @@ func startServerProcess(t *testing.T, bin, dir string, extra ...string) *serverP
 	}
 }
 
+// childApp is an app the child server's database holds.
+type childApp struct {
+	ID   string `json:"app_id"`
+	Cert string `json:"app_cert"`
+}
+
+// buildWithApp builds the binary and creates the app name in a fresh
+// data directory with it, for tests that run (and kill) child servers.
+func buildWithApp(t *testing.T, name string) (bin, dir string, app childApp) {
+	t.Helper()
+	bin = filepath.Join(t.TempDir(), "switchboard")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	dir = t.TempDir()
+	out, err := exec.Command(bin, "-data", dir, "apps", "create", name, "-json").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(out, &app); err != nil {
+		t.Fatal(err)
+	}
+	return bin, dir, app
+}
+
 // TestWebhooksSurviveKill9 is the issue's durability proof: sessions make
 // events while the receiver fails and then answers slowly; the server is
 // killed with events pending and started again. Every accepted event is
@@ -212,20 +237,7 @@ func TestWebhooksSurviveKill9(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and kills child servers")
 	}
-	bin := filepath.Join(t.TempDir(), "switchboard")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	dir := t.TempDir()
-	out, err := exec.Command(bin, "-data", dir, "apps", "create", "durable", "-json").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var app struct {
-		ID   string `json:"app_id"`
-		Cert string `json:"app_cert"`
-	}
-	json.Unmarshal(out, &app)
+	bin, dir, app := buildWithApp(t, "durable")
 	rc := newHookReceiver(t)
 	rc.set(func(n int) int {
 		if n <= 1 {
@@ -234,7 +246,7 @@ func TestWebhooksSurviveKill9(t *testing.T) {
 		return http.StatusOK
 	}, 30*time.Millisecond)
 	types := []string{"connect", "channel.occupied", "subscribe", "presence.join", "unsubscribe", "channel.vacated", "presence.leave", "disconnect"}
-	out, err = exec.Command(bin, "-data", dir, "apps", "webhook", "add", app.ID, "-url", rc.srv.URL, "-events", strings.Join(types, ","), "-json").Output()
+	out, err := exec.Command(bin, "-data", dir, "apps", "webhook", "add", app.ID, "-url", rc.srv.URL, "-events", strings.Join(types, ","), "-json").Output()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,7 +29,8 @@ import (
 // over are durable.
 type EventSync interface {
 	// Wants reports whether appID's events are synced. Connections of
-	// other apps are never held and never wait.
+	// other apps never wait; they are held only during connect, whose app
+	// is not known until the op ends (runOp), and released without a Sync.
 	Wants(appID string) bool
 	// Sync returns when every event handed over for appID before the call
 	// is durable (or was dropped and counted), or when ctx is done.

@@ -51,7 +51,10 @@ func (m *httpMetrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 
 func (s *Server) registerHealthRoutes() {
 	s.echo.GET("/healthz", s.healthz)
-	s.echo.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})))
+	// The gzip middleware compresses the answer already: promhttp's own
+	// compression made a scraper that sends Accept-Encoding: gzip get a
+	// body gzipped twice under one Content-Encoding.
+	s.echo.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{DisableCompression: true})))
 }
 
 // healthz answers 200 when the server is up and the database answers.

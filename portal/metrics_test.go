@@ -1,6 +1,8 @@
 package portal
 
 import (
+	"compress/gzip"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -26,5 +28,27 @@ func TestMetrics(t *testing.T) {
 	// able to grow the metrics without bound.
 	if strings.Contains(body, "secret-path-1234") {
 		t.Error("a raw request path became a metric label")
+	}
+}
+
+// TestMetricsGzippedOnce: a scraper asking for gzip gets the text format
+// after one gunzip, as Content-Encoding promises (it was gzipped twice).
+func TestMetricsGzippedOnce(t *testing.T) {
+	s := newTestServer(t)
+	w := get(t, s, "/metrics", "Accept-Encoding", "gzip")
+	wantStatus(t, w, http.StatusOK)
+	if ce := w.Header().Get("Content-Encoding"); ce != "gzip" {
+		t.Fatalf("Content-Encoding %q, want gzip", ce)
+	}
+	zr, err := gzip.NewReader(w.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(b), "# HELP ") || !strings.Contains(string(b), "go_goroutines") {
+		t.Errorf("after one gunzip the body starts %q, want the text format", b[:min(len(b), 40)])
 	}
 }
