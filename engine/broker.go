@@ -97,3 +97,27 @@ type Broker interface {
 	// Close stops background work.
 	Close() error
 }
+
+// selectHistory answers a history request from kept, the channel's kept
+// publications in ascending offsets: every broker filters the same way.
+func selectHistory(pos StreamPosition, kept []*Publication, f HistoryFilter) HistoryResult {
+	res := HistoryResult{Position: pos}
+	if len(kept) > 0 {
+		res.Oldest = kept[0].Offset
+	}
+	var match []*Publication
+	for _, p := range kept {
+		if p.Offset > f.Since && (f.Until == 0 || p.Offset <= f.Until) {
+			match = append(match, p)
+		}
+	}
+	if f.Limit > 0 && len(match) > f.Limit {
+		if f.Latest {
+			match = match[len(match)-f.Limit:]
+		} else {
+			match = match[:f.Limit]
+		}
+	}
+	res.Publications = match
+	return res
+}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	natsserver "github.com/nats-io/nats-server/v2/server"
 
 	"github.com/switchboard-rtm/switchboard/db"
 	"github.com/switchboard-rtm/switchboard/engine"
@@ -30,6 +31,9 @@ type env struct {
 	path string
 	cfg  engine.Config
 	addr string // after the first start, restarts listen on the same address
+	// nats is the embedded nats-server each start's NATSBroker uses
+	// when the tests run on NATS (SWITCHBOARD_TEST_BROKER=nats).
+	nats *natsserver.Server
 }
 
 func newEnv(t testing.TB, mod func(*engine.Config)) *env {
@@ -44,6 +48,9 @@ func newEnv(t testing.TB, mod func(*engine.Config)) *env {
 	if mod != nil {
 		mod(&v.cfg)
 	}
+	if wantNATS() && v.cfg.Broker == nil {
+		v.nats = startNATS(t)
+	}
 	v.start()
 	return v
 }
@@ -53,6 +60,9 @@ func (v *env) start() {
 	v.t.Helper()
 	cfg := v.cfg
 	cfg.DB = v.db
+	if v.nats != nil {
+		cfg.Broker = newNATSBroker(v.t, v.nats.ClientURL(), "test", cfg.Limits, cfg.Now)
+	}
 	e, err := engine.New(context.Background(), cfg)
 	if err != nil {
 		v.t.Fatal(err)
