@@ -75,6 +75,9 @@ type NATSBroker struct {
 	stop chan struct{}
 	done chan struct{}
 	wake chan struct{} // a reconnect: catch every channel up now
+	// connCtx is cancelled (connDown) while the connection is down.
+	connCtx  context.Context
+	connDown context.CancelFunc
 
 	// lost counts publications a gap fill could not find any more.
 	lost atomic.Uint64
@@ -148,6 +151,8 @@ func NewNATSBroker(ctx context.Context, cfg NATSBrokerConfig) (*NATSBroker, erro
 		b.workers[i] = make(chan *nats.Msg, 4096)
 		go b.work(b.workers[i])
 	}
+	b.connCtx, b.connDown = context.WithCancel(context.Background())
+	go b.watchConn(b.nc.StatusChanged())
 	go b.catchUpLoop()
 	return b, nil
 }
@@ -158,14 +163,40 @@ func unavailable(err error) error {
 	return fmt.Errorf("%w: %w", errf(CodeUnavailable, "message store unavailable, retry later"), err)
 }
 
-// Reconnected tells the broker that its connection came back (main wires
-// it to the connection's reconnect handler): every subscribed channel is
-// caught up with its stream at once.
-func (b *NATSBroker) Reconnected() {
-	select {
-	case b.wake <- struct{}{}:
-	default:
+// watchConn follows the connection's status: while it is down, publishes
+// in flight fail at once (connCtx is cancelled), and when it is back every
+// subscribed channel is caught up with its stream.
+func (b *NATSBroker) watchConn(events chan nats.Status) {
+	for {
+		select {
+		case <-b.stop:
+			b.nc.RemoveStatusListener(events)
+			return
+		case st := <-events:
+			b.mu.Lock()
+			if st == nats.CONNECTED {
+				if b.connCtx.Err() != nil {
+					b.connCtx, b.connDown = context.WithCancel(context.Background())
+				}
+			} else {
+				b.connDown()
+			}
+			b.mu.Unlock()
+			if st == nats.CONNECTED {
+				select {
+				case b.wake <- struct{}{}:
+				default:
+				}
+			}
+		}
 	}
+}
+
+// connContext is done when the connection goes down.
+func (b *NATSBroker) connContext() context.Context {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.connCtx
 }
 
 // Health reports whether NATS and JetStream answer; /healthz calls it.
@@ -287,7 +318,9 @@ func (b *NATSBroker) Publish(ctx context.Context, ch ChannelID, data json.RawMes
 		m.Header.Set(hdrFrom, from)
 		m.Header.Set(hdrTime, strconv.FormatInt(now, 10))
 		actx, cancel := context.WithTimeout(ctx, b.cfg.PublishTimeout)
+		stop := context.AfterFunc(b.connContext(), cancel) // fail fast when NATS goes away
 		ack, err := b.js.PublishMsg(actx, m, jetstream.WithMsgID(msgID), jetstream.WithExpectLastSequencePerSubject(ps.seq))
+		stop()
 		cancel()
 		var apiErr *jetstream.APIError
 		switch {
@@ -311,7 +344,7 @@ func (b *NATSBroker) Publish(ctx context.Context, ch ChannelID, data json.RawMes
 			// JetStream lost it): recreate it, a new epoch.
 			b.forgetStream(ch.App)
 			return nil, unavailable(fmt.Errorf("publish: %w", err))
-		case errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil:
+		case (errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)) && ctx.Err() == nil:
 			ps.known = false // it may have been stored: the message ID tells
 			if b.nc.Status() != nats.CONNECTED {
 				return nil, unavailable(fmt.Errorf("publish: %w", err))

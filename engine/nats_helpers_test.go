@@ -46,16 +46,10 @@ func startNATSOpts(t testing.TB, opts *natsserver.Options) *natsserver.Server {
 	return s
 }
 
-// dialNATS connects to url the way main does: reconnecting forever, and
-// telling the broker when it is back.
-func dialNATS(t testing.TB, url string, reconnected func()) *nats.Conn {
+// dialNATS connects to url the way main does: reconnecting forever.
+func dialNATS(t testing.TB, url string) *nats.Conn {
 	t.Helper()
-	nc, err := nats.Connect(url, nats.MaxReconnects(-1), nats.ReconnectWait(50*time.Millisecond),
-		nats.ReconnectHandler(func(*nats.Conn) {
-			if reconnected != nil {
-				reconnected()
-			}
-		}))
+	nc, err := nats.Connect(url, nats.MaxReconnects(-1), nats.ReconnectWait(50*time.Millisecond))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,12 +62,7 @@ func dialNATS(t testing.TB, url string, reconnected func()) *nats.Conn {
 func newNATSBroker(t testing.TB, url, node string, l engine.Limits, now func() time.Time) *engine.NATSBroker {
 	t.Helper()
 	l = engine.Limits{HistorySize: l.HistorySize, HistoryTTL: l.HistoryTTL}
-	var b *engine.NATSBroker
-	nc := dialNATS(t, url, func() {
-		if b != nil {
-			b.Reconnected()
-		}
-	})
+	nc := dialNATS(t, url)
 	b, err := engine.NewNATSBroker(context.Background(), engine.NATSBrokerConfig{Conn: nc, Node: node,
 		HistorySize: l.HistorySize, HistoryTTL: l.HistoryTTL, Now: now, CatchUpInterval: 200 * time.Millisecond})
 	if err != nil {
