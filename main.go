@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"reflect"
@@ -65,6 +66,16 @@ type Config struct {
 	// EngineLimits are the engine-wide limits (-engine-* flags); zero
 	// fields keep the engine's defaults.
 	EngineLimits engine.Limits
+	// NATS lists the NATS server URLs of a cluster (-nats). Empty: a single
+	// node with the memory broker and SQLite history.
+	NATS []string
+	// NATSReplicas is each app stream's JetStream replica count.
+	NATSReplicas int
+	// Node names this node in logs, /metrics and /healthz (default: host
+	// name and port, when NATS is set).
+	Node string
+	// EngineOnly serves only /v1/ws, /v1/api/, /healthz and /metrics.
+	EngineOnly bool
 }
 
 // parseFlags reads the global flags, whose defaults come from SWITCHBOARD_*
@@ -74,7 +85,7 @@ func parseFlags(args []string, stderr io.Writer) (Config, []string, error) {
 	fs := flag.NewFlagSet("switchboard", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var cfg Config
-	var proxies, origins, level string
+	var proxies, origins, level, natsURLs string
 	fs.StringVar(&cfg.Addr, "addr", env("SWITCHBOARD_ADDR", "127.0.0.1:8080"), "address to listen on (env SWITCHBOARD_ADDR)")
 	fs.StringVar(&cfg.DataDir, "data", env("SWITCHBOARD_DATA", "./data"), "directory for the SQLite database (env SWITCHBOARD_DATA)")
 	fs.BoolVar(&cfg.Dev, "dev", envBool("SWITCHBOARD_DEV"), "read docs, templates and static files from disk (env SWITCHBOARD_DEV)")
@@ -85,6 +96,10 @@ func parseFlags(args []string, stderr io.Writer) (Config, []string, error) {
 	fs.BoolVar(&cfg.SecureCookies, "secure-cookies", envBool("SWITCHBOARD_SECURE_COOKIES"), "mark cookies Secure and send HSTS, for TLS terminated by a proxy (env SWITCHBOARD_SECURE_COOKIES)")
 	fs.BoolVar(&cfg.WebhooksDenyPrivate, "webhooks-deny-private", envBool("SWITCHBOARD_WEBHOOKS_DENY_PRIVATE"), "refuse webhook endpoints on private, loopback and link-local addresses (env SWITCHBOARD_WEBHOOKS_DENY_PRIVATE)")
 	seed := fs.Bool("seed", envBoolDefault("SWITCHBOARD_SEED", true), "seed an empty forum with demo users, topics and answers (env SWITCHBOARD_SEED)")
+	fs.StringVar(&natsURLs, "nats", env("SWITCHBOARD_NATS", ""), "comma-separated NATS server URLs (JetStream enabled): run as a cluster node, channels and history in JetStream (env SWITCHBOARD_NATS)")
+	fs.IntVar(&cfg.NATSReplicas, "nats-replicas", envInt("SWITCHBOARD_NATS_REPLICAS", 1), "JetStream replicas of each app's stream: 1 on one NATS server, 3 on a 3-server cluster (env SWITCHBOARD_NATS_REPLICAS)")
+	fs.StringVar(&cfg.Node, "node", env("SWITCHBOARD_NODE", ""), "this node's name in logs, /metrics and /healthz (default: host name and port) (env SWITCHBOARD_NODE)")
+	fs.BoolVar(&cfg.EngineOnly, "engine-only", envBool("SWITCHBOARD_ENGINE_ONLY"), "serve only the engine: /v1/ws, /v1/api/, /healthz and /metrics (env SWITCHBOARD_ENGINE_ONLY)")
 	fs.StringVar(&level, "log-level", env("SWITCHBOARD_LOG_LEVEL", "info"), "debug, info, warn or error (env SWITCHBOARD_LOG_LEVEL)")
 	if err := limitFlags(fs, &cfg.EngineLimits); err != nil {
 		return cfg, nil, err
@@ -109,6 +124,10 @@ func parseFlags(args []string, stderr io.Writer) (Config, []string, error) {
 		rest = append(rest[:1:1], after...)
 	}
 	cfg.TrustedProxies = splitList(proxies)
+	cfg.NATS = splitList(natsURLs)
+	if len(cfg.NATS) > 0 && cfg.Node == "" {
+		cfg.Node = defaultNode(cfg.Addr)
+	}
 	cfg.AllowedOrigins = splitList(origins)
 	cfg.SkipDemo = !*seed
 	if err := cfg.LogLevel.UnmarshalText([]byte(level)); err != nil {
@@ -325,6 +344,25 @@ func env(key, def string) string {
 		return v
 	}
 	return def
+}
+
+func envInt(key string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(key)); err == nil {
+		return n
+	}
+	return def
+}
+
+// defaultNode is the host name and the port of addr, e.g. "web-3:8080".
+func defaultNode(addr string) string {
+	host, _ := os.Hostname()
+	if host == "" {
+		host = "node"
+	}
+	if _, port, err := net.SplitHostPort(addr); err == nil {
+		return host + ":" + port
+	}
+	return host
 }
 
 func envBool(key string) bool {
