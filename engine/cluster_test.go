@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -19,8 +20,8 @@ import (
 	"github.com/switchboard-rtm/switchboard/engine/client"
 )
 
-// newCluster starts n engine nodes on one embedded nats-server. The nodes
-// share one SQLite file for the app registry (each opens it itself).
+// newCluster starts n engine nodes on one embedded nats-server, each with
+// a database of its own: apps reach every node through the NATS registry.
 func newCluster(t *testing.T, n int, mod func(*engine.Config)) []*env {
 	t.Helper()
 	ns := startNATS(t)
@@ -29,15 +30,15 @@ func newCluster(t *testing.T, n int, mod func(*engine.Config)) []*env {
 
 func newClusterOn(t *testing.T, ns *natsserver.Server, n int, mod func(*engine.Config)) []*env {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), db.FileName)
 	var nodes []*env
 	for i := 0; i < n; i++ {
+		path := filepath.Join(t.TempDir(), db.FileName)
 		d, err := db.Open(context.Background(), path)
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { d.Close() })
-		v := &env{t: t, path: path, db: d, nats: ns}
+		v := &env{t: t, path: path, db: d, nats: ns, registry: true}
 		if mod != nil {
 			mod(&v.cfg)
 		}
@@ -45,6 +46,17 @@ func newClusterOn(t *testing.T, ns *natsserver.Server, n int, mod func(*engine.C
 		nodes = append(nodes, v)
 	}
 	return nodes
+}
+
+// clusterApp creates an app on the first node and waits until every node
+// has it from the registry.
+func clusterApp(t *testing.T, nodes []*env, name string) engine.App {
+	t.Helper()
+	a := nodes[0].app(name)
+	for _, n := range nodes[1:] {
+		waitFor(t, "app on every node", func() bool { _, err := n.e.GetApp(context.Background(), a.ID); return err == nil })
+	}
+	return a
 }
 
 // pubOffsets reads n "pub" pushes and returns their data, failing on an
@@ -68,7 +80,7 @@ func pubData(t *testing.T, r *raw, n int) []int {
 // subscribers on both nodes see every publication once, in offset order.
 func TestClusterFanoutAcrossNodes(t *testing.T) {
 	nodes := newCluster(t, 2, func(c *engine.Config) { c.Limits.PublishRate = 10000 })
-	a := nodes[0].app("demo")
+	a := clusterApp(t, nodes, "demo")
 	subs := []*raw{nodes[0].connect(a, "s0"), nodes[1].connect(a, "s1")}
 	for _, s := range subs {
 		s.call("subscribe", map[string]any{"channel": "room.1"}) // a dot: names are encoded in subjects
@@ -115,7 +127,7 @@ func TestClusterFanoutAcrossNodes(t *testing.T) {
 // A client that loses node A recovers on node B everything it missed.
 func TestClusterRecoveryOnOtherNode(t *testing.T) {
 	nodes := newCluster(t, 2, nil)
-	a := nodes[0].app("demo")
+	a := clusterApp(t, nodes, "demo")
 	pub := nodes[0].connect(a, "pub")
 	r := nodes[0].connect(a, "alice")
 	epoch := r.call("subscribe", map[string]any{"channel": "s"}).sub("result").str("epoch")
@@ -145,7 +157,7 @@ func TestClusterRecoveryOnOtherNode(t *testing.T) {
 // recovered on node B (the client resumes from its last acked offset).
 func TestClusterAckedDeliveryOnOtherNode(t *testing.T) {
 	nodes := newCluster(t, 2, nil)
-	a := nodes[0].app("demo")
+	a := clusterApp(t, nodes, "demo")
 	r := nodes[0].connect(a, "alice")
 	epoch := r.call("subscribe", map[string]any{"channel": "s", "ack": true}).sub("result").str("epoch")
 	for i := 1; i <= 4; i++ {
@@ -252,7 +264,7 @@ func (b *balancer) kill(addr string) {
 // duplicated.
 func TestClusterNodeKill(t *testing.T) {
 	nodes := newCluster(t, 2, nil)
-	a := nodes[0].app("demo")
+	a := clusterApp(t, nodes, "demo")
 	lb := newBalancer(t, nodes)
 	ctx := context.Background()
 	const subscribers, total = 5, 300
@@ -364,4 +376,52 @@ func TestClusterNATSDownAndBack(t *testing.T) {
 	if f := r.push("pub"); f.num("offset") != 2 || f.num("data") != 3 {
 		t.Fatalf("push after NATS came back: %v", f)
 	}
+}
+
+// The app registry is shared: an app created, changed, given a new API
+// key or deleted on one node is seen by the other within a second, and a
+// node that joins later starts with every app.
+func TestClusterAppRegistry(t *testing.T) {
+	nodes := newCluster(t, 2, nil)
+	ctx := context.Background()
+	a := nodes[0].app("shared")
+	within := func(what string, cond func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(time.Second)
+		for !cond() {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: not seen on the other node within 1 s", what)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	within("new app", func() bool { _, err := nodes[1].e.GetApp(ctx, a.ID); return err == nil })
+	if _, err := nodes[1].e.AppByAPIKey(ctx, a.APIKey); err != nil {
+		t.Fatalf("API key on node B: %v", err)
+	}
+	r := nodes[1].connect(a, "bob") // its token verifies with the shared certificate
+	if err := nodes[0].e.SetAppLimits(ctx, a.ID, engine.AppLimits{MaxConns: 7}); err != nil {
+		t.Fatal(err)
+	}
+	within("new limits", func() bool { got, _ := nodes[1].e.GetApp(ctx, a.ID); return got.Limits.MaxConns == 7 })
+	key, err := nodes[1].e.RotateAPIKey(ctx, a.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	within("rotated key", func() bool {
+		_, errNew := nodes[0].e.AppByAPIKey(ctx, key)
+		_, errOld := nodes[0].e.AppByAPIKey(ctx, a.APIKey)
+		return errNew == nil && errOld != nil
+	})
+	late := newClusterOn(t, nodes[0].nats, 1, nil)[0]
+	if got, err := late.e.GetApp(ctx, a.ID); err != nil || got.Limits.MaxConns != 7 {
+		t.Fatalf("late node: %+v %v", got, err)
+	}
+	if err := nodes[0].e.DeleteApp(ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if code := r.closeCode(); code != engine.CloseAppDeleted {
+		t.Fatalf("client on node B closed with %d, want 4004", code)
+	}
+	within("deletion", func() bool { _, err := late.e.GetApp(ctx, a.ID); return errors.Is(err, engine.ErrNotFound) })
 }

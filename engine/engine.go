@@ -94,6 +94,12 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 	e.offline = &offlineStore{db: cfg.DB}
 	e.broker.RegisterEventHandler(e.hub)
 	go e.sweepLoop()
+	if cfg.Registry != nil {
+		if err := e.startRegistry(ctx); err != nil {
+			e.Shutdown(ctx)
+			return nil, err
+		}
+	}
 	return e, nil
 }
 

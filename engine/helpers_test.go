@@ -34,6 +34,8 @@ type env struct {
 	// nats is the embedded nats-server each start's NATSBroker uses
 	// when the tests run on NATS (SWITCHBOARD_TEST_BROKER=nats).
 	nats *natsserver.Server
+	// registry shares apps through NATS (cluster nodes with a database each).
+	registry bool
 }
 
 func newEnv(t testing.TB, mod func(*engine.Config)) *env {
@@ -62,6 +64,13 @@ func (v *env) start() {
 	cfg.DB = v.db
 	if v.nats != nil {
 		cfg.Broker = newNATSBroker(v.t, v.nats.ClientURL(), "test", cfg.Limits, cfg.Now)
+		if v.registry {
+			reg, err := engine.NewNATSRegistry(context.Background(), dialNATS(v.t, v.nats.ClientURL()), 1)
+			if err != nil {
+				v.t.Fatal(err)
+			}
+			cfg.Registry = reg
+		}
 	}
 	e, err := engine.New(context.Background(), cfg)
 	if err != nil {
