@@ -112,12 +112,12 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Webhooks.Hook(&ecfg)
 	var health []portal.HealthCheck
 	if len(m.Config.NATS) > 0 {
-		b, err := m.openNATS(ctx)
+		c, err := m.openNATS(ctx)
 		if err != nil {
 			return err
 		}
-		ecfg.Broker = b
-		health = append(health, portal.HealthCheck{Name: "nats", Check: b.Health})
+		c.engineConfig(&ecfg)
+		health = append(health, portal.HealthCheck{Name: "nats", Check: c.broker.Health})
 	}
 	if m.Engine, err = engine.New(ctx, ecfg); err != nil {
 		return err

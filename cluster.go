@@ -19,12 +19,56 @@ import (
 	"github.com/switchboard-rtm/switchboard/portal"
 )
 
-// openNATS connects to the cluster's NATS servers (reconnecting forever
-// when they go away) and returns the JetStream broker on that connection.
-func (m *Main) openNATS(ctx context.Context) (*engine.NATSBroker, error) {
-	log := m.Log.With("component", "nats")
-	nc, err := nats.Connect(strings.Join(m.Config.NATS, ","),
-		nats.Name("switchboard "+m.Config.Node),
+// cluster is a node's connection to the cluster: NATS, the JetStream
+// broker and the shared app registry.
+type cluster struct {
+	nc       *nats.Conn
+	broker   *engine.NATSBroker
+	registry *engine.NATSRegistry
+}
+
+// engineConfig makes ecfg a cluster member's.
+func (c *cluster) engineConfig(ecfg *engine.Config) {
+	ecfg.Broker, ecfg.Registry = c.broker, c.registry
+}
+
+// openCluster connects to cfg.NATS (reconnecting forever when NATS goes
+// away) and opens the broker and the app registry on that connection.
+func openCluster(ctx context.Context, cfg Config, log *slog.Logger) (*cluster, error) {
+	nc, err := dialNATS(cfg, log.With("component", "nats"))
+	if err != nil {
+		return nil, err
+	}
+	l := cfg.EngineLimits
+	b, err := engine.NewNATSBroker(ctx, engine.NATSBrokerConfig{Conn: nc, Node: cfg.Node, Replicas: cfg.NATSReplicas,
+		HistorySize: l.HistorySize, HistoryTTL: l.HistoryTTL, Logger: log.With("component", "broker")})
+	if err != nil {
+		nc.Close()
+		return nil, err
+	}
+	reg, err := engine.NewNATSRegistry(ctx, nc, cfg.NATSReplicas)
+	if err != nil {
+		b.Close()
+		nc.Close()
+		return nil, err
+	}
+	return &cluster{nc: nc, broker: b, registry: reg}, nil
+}
+
+// openNATS makes m a cluster node; m.NATS closes after the engine.
+func (m *Main) openNATS(ctx context.Context) (*cluster, error) {
+	c, err := openCluster(ctx, m.Config, m.Log)
+	if err != nil {
+		return nil, err
+	}
+	m.NATS = c.nc
+	m.Log.Info("cluster node", "nats", c.nc.ConnectedUrlRedacted(), "replicas", max(1, m.Config.NATSReplicas))
+	return c, nil
+}
+
+func dialNATS(cfg Config, log *slog.Logger) (*nats.Conn, error) {
+	nc, err := nats.Connect(strings.Join(cfg.NATS, ","),
+		nats.Name("switchboard "+cfg.Node),
 		nats.MaxReconnects(-1),
 		nats.ReconnectWait(250*time.Millisecond),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) { log.Warn("nats disconnected", "err", err) }),
@@ -32,17 +76,9 @@ func (m *Main) openNATS(ctx context.Context) (*engine.NATSBroker, error) {
 		nats.ErrorHandler(func(_ *nats.Conn, s *nats.Subscription, err error) { log.Warn("nats error", "err", err) }),
 	)
 	if err != nil {
-		return nil, fmt.Errorf("connect to nats %s: %w", strings.Join(m.Config.NATS, ","), err)
+		return nil, fmt.Errorf("connect to nats %s: %w", strings.Join(cfg.NATS, ","), err)
 	}
-	m.NATS = nc
-	l := m.Config.EngineLimits
-	b, err := engine.NewNATSBroker(ctx, engine.NATSBrokerConfig{Conn: nc, Node: m.Config.Node, Replicas: m.Config.NATSReplicas,
-		HistorySize: l.HistorySize, HistoryTTL: l.HistoryTTL, Logger: m.Log.With("component", "broker")})
-	if err != nil {
-		return nil, err
-	}
-	log.Info("cluster node", "nats", nc.ConnectedUrlRedacted(), "replicas", max(1, m.Config.NATSReplicas))
-	return b, nil
+	return nc, nil
 }
 
 // serveEngineOnly finishes Run for -engine-only: the engine's WebSocket

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -98,19 +99,38 @@ func getBody(t *testing.T, url string) (int, string) {
 	return res.StatusCode, string(b)
 }
 
-// A full node and an engine-only node on one NATS server: a subscriber on
-// the engine-only node receives what is published on the full node, the
-// engine-only node serves no portal pages, and /healthz names NATS and
-// answers 503 while it is down.
+// A full node and an engine-only node, each with its own data directory,
+// on one NATS server: an app made by "apps create -nats" (from a third
+// directory) reaches both, a subscriber on the engine-only node receives
+// what is published on the full node, the engine-only node serves no
+// portal pages, and /healthz names NATS and answers 503 while it is down.
 func TestClusterNodes(t *testing.T) {
 	ns := startTestNATS(t, &natsserver.Options{Host: "127.0.0.1", Port: -1})
-	dir := t.TempDir()
-	full := startClusterMain(t, Config{DataDir: dir, NATS: []string{ns.ClientURL()}, Node: "full", SkipDemo: true})
-	edge := startClusterMain(t, Config{DataDir: dir, NATS: []string{ns.ClientURL()}, Node: "edge", EngineOnly: true})
+	full := startClusterMain(t, Config{DataDir: t.TempDir(), NATS: []string{ns.ClientURL()}, Node: "full", SkipDemo: true})
+	edge := startClusterMain(t, Config{DataDir: t.TempDir(), NATS: []string{ns.ClientURL()}, Node: "edge", EngineOnly: true})
 	ctx := context.Background()
-	a, err := full.Engine.CreateApp(ctx, "demo")
-	if err != nil {
+	var out bytes.Buffer
+	if err := run(ctx, []string{"-data", t.TempDir(), "apps", "create", "demo", "-json", "-nats", ns.ClientURL()}, nil, &out, io.Discard); err != nil {
 		t.Fatal(err)
+	}
+	var created createdApp
+	if err := json.Unmarshal(out.Bytes(), &created); err != nil {
+		t.Fatalf("apps create -json printed %q: %v", out.String(), err)
+	}
+	var a engine.App
+	for _, m := range []*Main{full, edge} {
+		deadline := time.Now().Add(time.Second)
+		for {
+			got, err := m.Engine.GetApp(ctx, created.AppID)
+			if err == nil {
+				a = got
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("node %s: app not there within 1 s: %v", m.Config.Node, err)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
 	}
 	tok, err := engine.MintToken(a.ID, a.Certificate, engine.Claims{Subject: "alice"}, time.Hour)
 	if err != nil {

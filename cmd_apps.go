@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"path/filepath"
 	"text/tabwriter"
 	"time"
@@ -31,7 +32,7 @@ const appsUsage = `usage:
 // dataDir's database. Flags may come before or after the positional
 // arguments. Arguments are checked before the database is opened, so a
 // mistake or -help never creates one.
-func runApps(ctx context.Context, args []string, dataDir string, stdout, stderr io.Writer) error {
+func runApps(ctx context.Context, args []string, cfg Config, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] == "-help" || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprintln(stderr, appsUsage)
 		if len(args) == 0 {
@@ -88,12 +89,23 @@ func runApps(ctx context.Context, args []string, dataDir string, stdout, stderr 
 		return fmt.Errorf("apps set: give at least one of -publish-rate, -publish-burst, -max-conns, -api-rate\n%s", appsUsage)
 	}
 
-	d, err := db.Open(ctx, filepath.Join(dataDir, db.FileName))
+	d, err := db.Open(ctx, filepath.Join(cfg.DataDir, db.FileName))
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	e, err := engine.New(ctx, engine.Config{DB: d})
+	ecfg := engine.Config{DB: d}
+	if len(cfg.NATS) > 0 {
+		// On a cluster the command changes the shared registry (and
+		// deletes an app's stream): every node sees it within a second.
+		c, err := openCluster(ctx, cfg, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+		if err != nil {
+			return err
+		}
+		defer c.nc.Close()
+		c.engineConfig(&ecfg)
+	}
+	e, err := engine.New(ctx, ecfg)
 	if err != nil {
 		return err
 	}

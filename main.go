@@ -302,7 +302,7 @@ func commands() []command {
 				if len(args) > 0 && args[0] == "webhook" { // cmd_webhooks.go
 					return runWebhooks(ctx, cfg, args[1:], stdout, stderr)
 				}
-				return runApps(ctx, args, cfg.DataDir, stdout, stderr)
+				return runApps(ctx, args, cfg, stdout, stderr)
 			}, globalsAfter: true},
 		{name: "bench", usage: [2]string{"bench", "load-test the messaging engine (bench -help for flags)"}, run: runBench},
 	}
