@@ -14,8 +14,8 @@ import (
 	"github.com/switchboard-rtm/switchboard/content"
 	"github.com/switchboard-rtm/switchboard/engine"
 	"github.com/switchboard-rtm/switchboard/engine/jssdk"
-	"github.com/switchboard-rtm/switchboard/locales"
 	"github.com/switchboard-rtm/switchboard/engine/serverapi"
+	"github.com/switchboard-rtm/switchboard/locales"
 	"github.com/switchboard-rtm/switchboard/portal"
 )
 
@@ -71,7 +71,11 @@ func dialNATS(cfg Config, log *slog.Logger) (*nats.Conn, error) {
 		nats.Name("switchboard "+cfg.Node),
 		nats.MaxReconnects(-1),
 		nats.ReconnectWait(250*time.Millisecond),
-		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) { log.Warn("nats disconnected", "err", err) }),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			if err != nil { // nil: closed on purpose
+				log.Warn("nats disconnected", "err", err)
+			}
+		}),
 		nats.ReconnectHandler(func(c *nats.Conn) { log.Info("nats reconnected", "url", c.ConnectedUrlRedacted()) }),
 		nats.ErrorHandler(func(_ *nats.Conn, s *nats.Subscription, err error) { log.Warn("nats error", "err", err) }),
 	)

@@ -8,8 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sync"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
