@@ -164,11 +164,44 @@ func TestSandboxTryItRunAndRecovery(t *testing.T) {
 	// The presence list shows who is in demo.
 	must(t, ctx, "presence list", waitText(bob+` .sb-presence li[data-user="alice"]`, "alice (demo)"))
 
-	// The next docs page brings the pane back with the same app and cards.
+	// The reader goes to a page without the pane; meanwhile a backend
+	// publishes through the server API. The next docs page brings the pane
+	// back with the same app, each card's log and Show code steps, and bob
+	// recovers the message he missed, marked as recovered.
+	must(t, ctx, "leave the docs", chromedp.Navigate(m.URL()+"/en/forum"), chromedp.WaitVisible(chromedp.CSS(`main`)))
+	apiKey := eval[string](t, ctx, `JSON.parse(localStorage.getItem('sb.sandbox.app')).api_key`)
+	req, err := http.NewRequest(http.MethodPost, m.URL()+"/v1/api/publish", strings.NewReader(`{"channel": "demo", "data": {"text": "while-away"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+apiKey)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("publish while away: %s %s", resp.Status, body)
+	}
 	must(t, ctx, "next page", chromedp.Navigate(m.URL()+"/en/docs/overview"),
 		chromedp.WaitVisible(chromedp.CSS(`#sandbox-pane`)),
 		waitText(`#sandbox-pane .sb-app-id`, appID),
-		waitText(bob+" .sb-log", "Subscribed to demo"))
+		waitText(bob+" .sb-log", "Back after changing page"),
+		waitText(bob+` .sb-log li[data-kind="message"]`, `"text":"hello from Run"`),
+		waitText(bob+` .sb-log li[data-kind="message"]`, `#3 alice: {"text":"missed-two"`),
+		waitText(bob+` .sb-log`, "recovered 1 missed messages"),
+		waitText(bob+` .sb-log li[data-kind="message"]`, `{"text":"while-away"} (recovered)`),
+		waitText(alice+` .sb-log li[data-kind="message"]`, `{"text":"while-away"} (recovered)`))
+	if n := eval[int](t, ctx, `document.querySelectorAll('`+bob+` .sb-log li[data-kind="message"]').length`); n != 4 {
+		t.Errorf("bob's log has %d messages after the page change, want 4 (hello, two missed, while-away): no loss, no repeat", n)
+	}
+	must(t, ctx, "show code after the page change", chromedp.Click(chromedp.CSS(fmt.Sprintf(cardAction, "bob", "show-code"))),
+		waitText(bob+` .sb-code-pane[data-lang="js"]`, "recover: sub_demoPos"))
+	if got := text(t, ctx, bob+` .sb-code-pane[data-lang="go"] pre`); got != goCode {
+		t.Errorf("Show code after the page change differs from before:\n%s\nwant\n%s", got, goCode)
+	}
 	must(t, ctx, "collapse", chromedp.Click(chromedp.CSS(`#sandbox-pane button[data-action="collapse"]`)),
 		chromedp.WaitNotVisible(chromedp.CSS(`#sandbox-pane`)))
 }

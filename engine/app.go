@@ -24,6 +24,10 @@ type App struct {
 	// APIKey is the server API key, set only in the App that CreateApp
 	// returns: the engine keeps just its hash (see RotateAPIKey).
 	APIKey string
+	// PreviousCertificate still verifies tokens until
+	// PreviousCertificateExpires, after a RotateCertificate with an overlap.
+	PreviousCertificate        string
+	PreviousCertificateExpires time.Time
 }
 
 // AppLimits are the per-app limit overrides. Zero means "engine default".
@@ -52,9 +56,9 @@ func randomHex(n int) string {
 // certificate (64 hex characters) and server API key (App.APIKey). It
 // returns ErrInvalid for an empty name.
 func (e *Engine) CreateApp(ctx context.Context, name string, opts ...AppOption) (App, error) {
-	name = strings.TrimSpace(name)
-	if name == "" || len(name) > 200 {
-		return App{}, fmt.Errorf("create app: name must be 1-200 bytes: %w", ErrInvalid)
+	name, err := validAppName(name)
+	if err != nil {
+		return App{}, fmt.Errorf("create app: %w", err)
 	}
 	a := App{ID: randomHex(16), Certificate: randomHex(32), Name: name, CreatedAt: e.now().UTC().Truncate(time.Millisecond)}
 	for _, o := range opts {
@@ -83,6 +87,15 @@ func (e *Engine) CreateApp(ctx context.Context, name string, opts ...AppOption) 
 		return App{}, fmt.Errorf("create app: %w", err)
 	}
 	return a, nil
+}
+
+// validAppName trims a name and checks it is 1-200 bytes.
+func validAppName(name string) (string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || len(name) > 200 {
+		return "", fmt.Errorf("name must be 1-200 bytes: %w", ErrInvalid)
+	}
+	return name, nil
 }
 
 func (l AppLimits) validate() error {
@@ -115,13 +128,17 @@ func (e *Engine) SetAppLimits(ctx context.Context, id string, l AppLimits) error
 	return nil
 }
 
-const appColumns = `id, name, certificate, created_at, max_conns, publish_rate, publish_burst, api_rate`
+const appColumns = `id, name, certificate, created_at, max_conns, publish_rate, publish_burst, api_rate, prev_certificate, prev_cert_expires`
 
 func scanApp(row interface{ Scan(...any) error }) (App, error) {
 	var a App
-	var created int64
-	err := row.Scan(&a.ID, &a.Name, &a.Certificate, &created, &a.Limits.MaxConns, &a.Limits.PublishRate, &a.Limits.PublishBurst, &a.Limits.APIRate)
+	var created, prevExpires int64
+	err := row.Scan(&a.ID, &a.Name, &a.Certificate, &created, &a.Limits.MaxConns, &a.Limits.PublishRate, &a.Limits.PublishBurst, &a.Limits.APIRate,
+		&a.PreviousCertificate, &prevExpires)
 	a.CreatedAt = time.UnixMilli(created).UTC()
+	if prevExpires != 0 {
+		a.PreviousCertificateExpires = time.UnixMilli(prevExpires).UTC()
+	}
 	return a, err
 }
 

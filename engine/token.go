@@ -118,7 +118,15 @@ func parseToken(ctx context.Context, tok string, now time.Time, lookup appLookup
 			return nil, lookupErr
 		}
 		app = a
-		return []byte(a.Certificate), nil
+		keys := a.verificationKeys(now)
+		if len(keys) == 1 {
+			return keys[0], nil
+		}
+		set := jwt.VerificationKeySet{}
+		for _, k := range keys {
+			set.Keys = append(set.Keys, k)
+		}
+		return set, nil
 	})
 	if err != nil {
 		var pe *Error

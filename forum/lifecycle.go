@@ -6,7 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/switchboard-rtm/switchboard/forum/sla"
+	"github.com/switchboard-rtm/switchboard/sla"
 )
 
 // MaxImpactLength is the longest impact statement, in characters.

@@ -12,7 +12,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/switchboard-rtm/switchboard/forum/sla"
+	"github.com/switchboard-rtm/switchboard/sla"
 )
 
 // ScheduleRegion is the region of the holiday calendar the default

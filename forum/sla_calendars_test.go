@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/switchboard-rtm/switchboard/forum/sla"
+	"github.com/switchboard-rtm/switchboard/sla"
 )
 
 const year2028 = `{"region": "cn", "year": 2028, "source": "test notice", "holidays": [

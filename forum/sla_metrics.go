@@ -3,7 +3,7 @@ package forum
 import (
 	"time"
 
-	"github.com/switchboard-rtm/switchboard/forum/sla"
+	"github.com/switchboard-rtm/switchboard/sla"
 )
 
 // Awaiting says which official response a topic is waiting for.

@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 
-	"github.com/switchboard-rtm/switchboard/forum/sla"
+	"github.com/switchboard-rtm/switchboard/sla"
 )
 
 // seedPolicies stores sla.DefaultPolicies for every pair that has no

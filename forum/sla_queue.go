@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/switchboard-rtm/switchboard/forum/sla"
+	"github.com/switchboard-rtm/switchboard/sla"
 )
 
 // QueueLimit is the most topics the staff queue lists at once.

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/switchboard-rtm/switchboard/forum/sla"
+	"github.com/switchboard-rtm/switchboard/sla"
 )
 
 // save upserts a topic's metrics.

@@ -9,7 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/switchboard-rtm/switchboard/forum/sla"
+	"github.com/switchboard-rtm/switchboard/sla"
 )
 
 // policyRow is one category × priority row of the SLA admin page.

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/switchboard-rtm/switchboard/forum/sla"
+	"github.com/switchboard-rtm/switchboard/sla"
 )
 
 func TestParseTarget(t *testing.T) {

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/switchboard-rtm/switchboard/forum"
-	"github.com/switchboard-rtm/switchboard/forum/sla"
+	"github.com/switchboard-rtm/switchboard/sla"
 )
 
 // slaDuration formats d for people, rounded down to the minute: "45 m",

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/switchboard-rtm/switchboard/forum"
-	"github.com/switchboard-rtm/switchboard/forum/sla"
+	"github.com/switchboard-rtm/switchboard/sla"
 )
 
 // newSLAServer is newForumServer with the SLA service.

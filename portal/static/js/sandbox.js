@@ -3,8 +3,10 @@
 // Used by the full page (/{lang}/sandbox) and the "Try it" pane beside the
 // docs. State that must survive moving between docs pages is kept in
 // storage: the app's credentials (localStorage, until the app expires) and
-// the cards with their channels (sessionStorage); connections are made
-// again on each page.
+// each card's channels, stream positions, log and "Show code" steps
+// (sessionStorage). Connections are made again on each page, recovering
+// from the saved positions, so a message published while the reader was
+// between pages arrives, marked as recovered.
 import { connect } from '/sdk/v1/switchboard.js';
 import { codeFor, programs } from './sandbox_code.js';
 import { fmt, h } from './sandbox_base.js';
@@ -12,8 +14,8 @@ import { fmt, h } from './sandbox_base.js';
 const APP_KEY = 'sb.sandbox.app';
 const CARDS_KEY = 'sb.sandbox.cards';
 const DEFAULT_CHANNEL = 'demo';
-
-
+const LOG_MAX = 300; // entries shown per card
+const LOG_SAVED = 150; // entries kept per card across pages
 
 export function copyText(text) {
   if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
@@ -69,6 +71,8 @@ export class Sandbox {
     this.cards = [];
     this.listeners = new Set();
     this.render();
+    // Leaving the page: store the latest positions and log at once.
+    window.addEventListener('pagehide', () => this.save(true));
   }
 
   t(key, vars) { return fmt(this.S[key] ?? key, vars); }
@@ -130,16 +134,23 @@ export class Sandbox {
     if (fresh || !saved || saved.app !== app.app_id) {
       saved = { app: app.app_id, cards: app.users.slice(0, 2).map((u) => ({ user: u.user_id, channels: [DEFAULT_CHANNEL] })) };
     }
-    for (const c of saved.cards) this.addCard(c.user, c.channels, false);
-    this.save();
+    for (const c of saved.cards) if (this.user(c.user)) this.addCard(c.user, c.channels, false, c);
+    this.save(true);
     for (const fn of this.listeners) fn(app);
   }
 
-  save() {
+  /** save stores the cards; without now, at most once per 200 ms. */
+  save(now = false) {
     if (!this.app) return;
-    sessionStorage.setItem(CARDS_KEY, JSON.stringify({
-      app: this.app.app_id, cards: this.cards.map((c) => ({ user: c.user, channels: [...c.channels] })),
-    }));
+    clearTimeout(this.saveTimer);
+    if (!now) {
+      this.saveTimer = setTimeout(() => this.save(true), 200);
+      return;
+    }
+    const data = JSON.stringify({ app: this.app.app_id, cards: this.cards.map((c) => c.saved()) });
+    try {
+      sessionStorage.setItem(CARDS_KEY, data);
+    } catch { /* storage full: the cards still work on this page */ }
   }
 
   user(id) { return this.app.users.find((u) => u.user_id === id); }
@@ -186,11 +197,11 @@ export class Sandbox {
     this.timer = setInterval(tick, 1000);
   }
 
-  addCard(user, channels, save = true) {
-    const card = new Card(this, user, channels);
+  addCard(user, channels, save = true, restore = null) {
+    const card = new Card(this, user, channels, restore);
     this.cards.push(card);
     this.cardsBox.append(card.el);
-    card.connect();
+    card.connect(restore?.positions && Object.keys(restore.positions).length ? 'restore' : 'new');
     if (save) this.save();
     return card;
   }
@@ -204,16 +215,29 @@ export class Sandbox {
 
 /** Card is one virtual client. */
 class Card {
-  constructor(sb, user, channels) {
+  /** restore is what saved() returned on an earlier page, if any. */
+  constructor(sb, user, channels, restore = null) {
     this.sb = sb;
     this.user = user;
     this.channels = new Set(channels);
     this.subs = new Map(); // channel → Subscription
-    this.positions = new Map(); // channel → Position, kept across disconnects
+    // channel → Position, kept across disconnects and pages
+    this.positions = new Map(Object.entries(restore?.positions || {}));
     this.presence = new Map(); // channel → Map(user → state)
-    this.steps = [];
+    this.steps = Array.isArray(restore?.steps) ? restore.steps : [];
+    this.entries = []; // the log, oldest first, as saved
     this.client = null;
     this.build();
+    for (const e of Array.isArray(restore?.log) ? restore.log : []) this.entry(e.kind, e.text, e.latency, e.at);
+  }
+
+  /** saved is the card as sessionStorage keeps it. */
+  saved() {
+    for (const [ch, sub] of this.subs) this.positions.set(ch, sub.position);
+    return {
+      user: this.user, channels: [...this.channels], positions: Object.fromEntries(this.positions),
+      steps: this.steps, log: this.entries.slice(-LOG_SAVED),
+    };
   }
 
   t(k, v) { return this.sb.t(k, v); }
@@ -256,16 +280,22 @@ class Card {
   addStep(action, args) {
     this.steps.push(codeFor(action, args));
     if (!this.codeBox.hidden) this.renderCode();
+    this.sb.save();
   }
 
-  entry(kind, text, latency) {
-    const li = h('li', { 'data-kind': kind },
-      h('time', {}, clock(new Date())), ' ', h('span', { class: 'sb-kind' }, this.t('kind_' + kind)), ' ',
+  /** entry adds a line to the log; at is set for lines from an earlier page. */
+  entry(kind, text, latency, at) {
+    const when = at ?? Date.now();
+    this.entries.push({ kind, text, latency: latency ?? null, at: when });
+    if (this.entries.length > LOG_MAX) this.entries.shift();
+    const li = h('li', { 'data-kind': kind, 'data-restored': at != null ? 'true' : null },
+      h('time', {}, clock(new Date(when))), ' ', h('span', { class: 'sb-kind' }, this.t('kind_' + kind)), ' ',
       h('span', { class: 'sb-text' }, text),
       latency != null ? h('span', { class: 'sb-latency' }, ` ${latency} ms`) : null);
     this.log.prepend(li);
-    while (this.log.children.length > 300) this.log.lastChild.remove();
+    while (this.log.children.length > LOG_MAX) this.log.lastChild.remove();
     this.applyFilter(li);
+    if (at == null) this.sb.save();
   }
 
   applyFilter(only) {
@@ -277,7 +307,14 @@ class Card {
     try { await fn(); } catch (err) { this.entry('error', err.message || String(err)); }
   }
 
-  async connect(recovering = false) {
+  /**
+   * connect opens the card's connection and subscribes to its channels.
+   * mode is 'new', 'reconnect' (the reader's Reconnect button) or
+   * 'restore' (a new page): the last two recover from the saved positions;
+   * only a reconnect is a step of the reader's program.
+   */
+  async connect(mode = 'new') {
+    const recovering = mode !== 'new';
     const url = this.sb.app.ws_url;
     this.setBadge('connecting');
     try {
@@ -296,8 +333,8 @@ class Card {
       return;
     }
     this.setBadge('connected');
-    this.entry('system', this.t(recovering ? 'reconnected' : 'connected', { client: this.client.info.clientId }));
-    this.addStep(recovering ? 'reconnect' : 'connect', { url, token: this.token(), channels: [...this.channels] });
+    this.entry('system', this.t({ new: 'connected', reconnect: 'reconnected', restore: 'restored' }[mode], { client: this.client.info.clientId }));
+    if (mode !== 'restore') this.addStep(recovering ? 'reconnect' : 'connect', { url, token: this.token(), channels: [...this.channels] });
     for (const ch of this.channels) await this.run(() => this.subscribe(ch, false, recovering));
   }
 
@@ -320,6 +357,7 @@ class Card {
       recover: pos,
       onMessage: (m) => {
         this.positions.set(channel, { offset: m.offset, epoch: m.epoch });
+        this.sb.save();
         let note = '';
         if (replayLeft > 0) { note = ' ' + this.t('recovered_note'); replayLeft--; replayed++; }
         this.entry('message', `${m.channel} #${m.offset} ${m.from}: ${JSON.stringify(m.data)}${note}`, latencyOf(m.data));
@@ -431,7 +469,7 @@ class Card {
       this.entry('system', this.t('disconnected_by_you'));
       this.addStep('disconnect', { channels });
     } else {
-      await this.connect(true);
+      await this.connect('reconnect');
     }
   }
 

@@ -16,7 +16,7 @@ func TestAdminGuideCalendarExample(t *testing.T) {
 	}
 	shipped, _ := reg.Calendar("cn").Year(2027)
 	for _, lang := range []string{"en", "zh"} {
-		page, err := os.ReadFile("../../content/docs/" + lang + "/community/admin-guide.md")
+		page, err := os.ReadFile("../content/docs/" + lang + "/community/admin-guide.md")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -6,7 +6,7 @@ import (
 )
 
 // Benchmarks for the calls the forum makes for each of 100,000 topics.
-// Run: go test ./forum/sla -run '^$' -bench . -benchtime 1s
+// Run: go test ./sla -run '^$' -bench . -benchtime 1s
 
 var (
 	sinkDuration time.Duration

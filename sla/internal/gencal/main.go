@@ -1,5 +1,5 @@
 // Command gencal writes the China calendar year files that package sla embeds
-// (forum/sla/calendars/cn/<year>.json) from the official legal-holiday data held
+// (sla/calendars/cn/<year>.json) from the official legal-holiday data held
 // by github.com/6tail/lunar-go's HolidayUtil.
 //
 // It lives in its own module so that lunar-go never becomes a dependency of the

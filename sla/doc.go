@@ -1,8 +1,10 @@
-// Package sla is the forum's response-time clock: business-hours schedules
+// Package sla is the portal's business-time clock: business-hours schedules
 // and their arithmetic, holiday calendars, response targets and their
-// states, and the policies that assign targets to topics. It is pure: no
-// I/O except loading calendar files, no storage, no HTTP. The forum calls it
-// on every post, accept, pause and role event and stores the results.
+// states, and the policies that assign targets. It is pure: no I/O except
+// loading calendar files, no storage, no HTTP. Both the forum (topics) and
+// support (tickets) call it on every event that moves a clock and store the
+// results, so one topic and one ticket answered at the same instants get the
+// same figures.
 //
 // # Definitions
 //
