@@ -276,6 +276,17 @@ func (c *appCache) putKey(hash string, k apiKeyRow, now time.Time) {
 // maxCachedKeys bounds the key cache, which also remembers unknown keys.
 const maxCachedKeys = 10000
 
+// forgetUnknownKeys drops the cached misses of the key cache.
+func (c *appCache) forgetUnknownKeys() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for h, k := range c.keys {
+		if k.key.appID == "" {
+			delete(c.keys, h)
+		}
+	}
+}
+
 // forget drops the app and its keys from the cache.
 func (c *appCache) forget(id string) {
 	c.mu.Lock()

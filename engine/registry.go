@@ -66,6 +66,9 @@ func (e *Engine) applyRecord(ctx context.Context, rec AppRecord) {
 		return
 	}
 	e.apps.forget(id)
+	// A key looked up before it arrived is cached as unknown: forget
+	// those too, or a new key would fail for up to AppCacheTTL.
+	e.apps.forgetUnknownKeys()
 }
 
 func (e *Engine) upsertLocal(ctx context.Context, rec AppRecord) error {
