@@ -16,6 +16,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 
+	"github.com/switchboard-rtm/switchboard/console"
 	"github.com/switchboard-rtm/switchboard/content"
 	"github.com/switchboard-rtm/switchboard/db"
 	"github.com/switchboard-rtm/switchboard/engine"
@@ -26,6 +27,7 @@ import (
 	"github.com/switchboard-rtm/switchboard/portal"
 	"github.com/switchboard-rtm/switchboard/sandbox"
 	"github.com/switchboard-rtm/switchboard/status"
+	"github.com/switchboard-rtm/switchboard/usage"
 	"github.com/switchboard-rtm/switchboard/webhooks"
 )
 
@@ -45,6 +47,16 @@ type Main struct {
 	// after the engine, so the disconnects of a shutdown are kept.
 	Webhooks *webhooks.Service
 	SLA      *forum.SLA // response-time metrics, kept from the forum's events
+	// Console holds teams and their apps; stopConsole ends its purge of
+	// deleted apps and consoleDone closes when that has returned.
+	Console     *console.Service
+	stopConsole context.CancelFunc
+	consoleDone chan struct{}
+	// Usage stores the apps' usage counters every interval; stopUsage
+	// ends it (with a last flush) after the engine has shut down.
+	Usage     *usage.Service
+	stopUsage context.CancelFunc
+	usageDone chan struct{}
 
 	// Status probes this server's own engine endpoint; stopStatus ends
 	// its Run and statusDone closes when Run has returned.
@@ -125,6 +137,16 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Config.EngineOnly {
 		return m.serveEngineOnly(ctx, start, health)
 	}
+	if m.Usage, err = usage.New(ctx, usage.Config{DB: m.DB, Source: m.Engine, Interval: m.Config.UsageInterval,
+		Logger: m.Log.With("component", "usage")}); err != nil {
+		return err
+	}
+	uctx, stopUsage := context.WithCancel(context.WithoutCancel(ctx))
+	m.stopUsage, m.usageDone = stopUsage, make(chan struct{})
+	go func() {
+		defer close(m.usageDone)
+		m.Usage.Run(uctx)
+	}()
 	m.Sandbox, err = sandbox.New(ctx, sandbox.Config{
 		DB: m.DB, Engine: m.Engine, Logger: m.Log.With("component", "sandbox"),
 		// The load-test runner dials this server's own listener.
@@ -143,6 +165,16 @@ func (m *Main) Run(ctx context.Context) error {
 		Logger: m.Log.With("component", "sla")}); err != nil {
 		return err
 	}
+	if m.Console, err = console.New(ctx, console.Config{DB: m.DB, Engine: m.Engine, Users: consoleUsers{m.Forum},
+		Logger: m.Log.With("component", "console")}); err != nil {
+		return err
+	}
+	pctx, stopConsole := context.WithCancel(context.WithoutCancel(ctx))
+	m.stopConsole, m.consoleDone = stopConsole, make(chan struct{})
+	go func() {
+		defer close(m.consoleDone)
+		m.Console.Run(pctx, time.Minute)
+	}()
 	// The prober dials this server's public endpoints as a client would,
 	// so it needs the bound address: listen before building the portal.
 	if m.ln, err = net.Listen("tcp", m.Config.Addr); err != nil {
@@ -176,6 +208,10 @@ func (m *Main) Run(ctx context.Context) error {
 		SLA:            m.SLA,
 		Node:           m.Config.Node,
 		Health:         health,
+		Console:        m.Console,
+		Webhooks:       m.Webhooks,
+		Usage:          m.Usage,
+		EngineLimits:   m.Engine.Limits(),
 	}
 	if m.Config.Dev {
 		pc.Dev = true
@@ -248,8 +284,14 @@ func (m *Main) Shutdown(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// stopProber ends the status prober's Run and waits for it.
+// stopProber ends the status prober's Run and the console's purge, and
+// waits for them.
 func (m *Main) stopProber() {
+	if m.stopConsole != nil {
+		m.stopConsole()
+		<-m.consoleDone
+		m.stopConsole = nil
+	}
 	if m.stopStatus != nil {
 		m.stopStatus()
 		<-m.statusDone
@@ -275,6 +317,11 @@ func (m *Main) Close() error {
 	if m.Forum != nil {
 		m.Forum.Close()
 		m.Forum = nil
+	}
+	if m.stopUsage != nil {
+		m.stopUsage() // its last flush keeps the shutdown's disconnects
+		<-m.usageDone
+		m.stopUsage = nil
 	}
 	if m.Webhooks != nil {
 		m.Webhooks.Close() // writes queued events; after Shutdown's engine shutdown

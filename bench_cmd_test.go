@@ -68,6 +68,7 @@ func TestBenchCommandFlagErrors(t *testing.T) {
 		{[]string{"bench", "-app-id", "x"}, "need -url"},
 		{[]string{"bench", "extra"}, `unexpected argument "extra"`},
 		{[]string{"bench", "-url", "http://127.0.0.1:1", "-app-id", "a", "-app-cert", "c", "-server-flags", "-dev"}, "not with -url"},
+		{[]string{"bench", "-url", "http://127.0.0.1:1", "-app-id", "a", "-app-cert", "c", "-webhooks"}, "not with -url"},
 		{[]string{"bench", "-url", "http://127.0.0.1:1", "-app-id", "a", "-app-cert", "c", "-size", "8"}, "size must be at least"},
 		{[]string{"bench", "-url", "http://127.0.0.1:1", "-app-id", "a", "-app-cert", "c", "-channels", "5", "-subscribers", "2"}, "every channel needs a subscriber"},
 	}
@@ -134,6 +135,29 @@ func TestBenchCommandStartsAndStopsItsServer(t *testing.T) {
 		if pid == cmd.Process.Pid {
 			t.Errorf("server pid %d is the bench's own: they must not share a runtime", pid)
 		}
+		assertGone(t, pid, dir)
+	})
+
+	// With -webhooks the child's app has an endpoint for every event type;
+	// every session's events reach the bench's receiver, signed.
+	t.Run("webhooks", func(t *testing.T) {
+		cmd := exec.Command(bin, "bench", "-webhooks", "-subscribers", "20", "-channels", "2", "-rate", "20", "-duration", "2s")
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("bench -webhooks: %v\n%s", err, stderr.String())
+		}
+		m := lastJSONLine(t, stdout.String())
+		// A publish per message; connect, subscribe, presence.join,
+		// unsubscribe, presence.leave and disconnect per subscriber; connect
+		// and disconnect per publisher connection (2 channels at 20 msg/s,
+		// at most 10 msg/s a connection: 4); occupied and vacated per channel.
+		want := m["sent"] + 6*20 + 2*4 + 2*2
+		if m["delivery_rate"] != 1 || m["webhook_events"] != want || m["webhook_bad_signatures"] != 0 {
+			t.Errorf("delivery_rate %v, webhook_events %v (want %v), webhook_bad_signatures %v (want 0)\n%s",
+				m["delivery_rate"], m["webhook_events"], want, m["webhook_bad_signatures"], stderr.String())
+		}
+		pid, dir := childOf(t, stderr.String())
 		assertGone(t, pid, dir)
 	})
 

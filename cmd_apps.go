@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -89,31 +90,11 @@ func runApps(ctx context.Context, args []string, cfg Config, stdout, stderr io.W
 		return fmt.Errorf("apps set: give at least one of -publish-rate, -publish-burst, -max-conns, -api-rate\n%s", appsUsage)
 	}
 
-	d, err := db.Open(ctx, filepath.Join(cfg.DataDir, db.FileName))
+	e, _, closeEngine, err := openEngine(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
-	defer d.Close()
-	ecfg := engine.Config{DB: d}
-	if len(cfg.NATS) > 0 {
-		// On a cluster the command changes the shared registry (and
-		// deletes an app's stream): every node sees it within a second.
-		c, err := openCluster(ctx, cfg, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
-		if err != nil {
-			return err
-		}
-		defer c.nc.Close()
-		c.engineConfig(&ecfg)
-	}
-	e, err := engine.New(ctx, ecfg)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		sctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		defer cancel()
-		e.Shutdown(sctx)
-	}()
+	defer closeEngine()
 
 	switch sub {
 	case "create":
@@ -263,4 +244,40 @@ func showApp(ctx context.Context, e *engine.Engine, id string, asJSON bool, stdo
 		fmt.Fprintf(tw, "API key:\t%s (created %s, %s)\n", k.Prefix, k.CreatedAt.Format(time.RFC3339), state)
 	}
 	return tw.Flush()
+}
+
+// openEngine opens the database in cfg's data dir and an engine on it, for
+// the commands that manage apps while the server may be running; on a
+// cluster (cfg.NATS) the engine changes the shared registry (and deletes an
+// app's stream), so every node sees the change within a second.
+// closeEngine shuts all of it down.
+func openEngine(ctx context.Context, cfg Config, stderr io.Writer) (e *engine.Engine, d *sql.DB, closeEngine func(), err error) {
+	d, err = db.Open(ctx, filepath.Join(cfg.DataDir, db.FileName))
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ecfg := engine.Config{DB: d}
+	closeNATS := func() {}
+	if len(cfg.NATS) > 0 {
+		c, err := openCluster(ctx, cfg, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+		if err != nil {
+			d.Close()
+			return nil, nil, nil, err
+		}
+		closeNATS = c.nc.Close
+		c.engineConfig(&ecfg)
+	}
+	e, err = engine.New(ctx, ecfg)
+	if err != nil {
+		closeNATS()
+		d.Close()
+		return nil, nil, nil, err
+	}
+	return e, d, func() {
+		sctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		e.Shutdown(sctx)
+		closeNATS()
+		d.Close()
+	}, nil
 }

@@ -10,8 +10,10 @@ import (
 	"runtime/debug"
 	"runtime/pprof"
 	"strings"
+	"time"
 
 	"github.com/switchboard-rtm/switchboard/engine/bench"
+	"github.com/switchboard-rtm/switchboard/webhooks"
 )
 
 // runBench implements "switchboard bench": it parses the flags, starts a
@@ -36,12 +38,14 @@ func runBench(ctx context.Context, _ Config, args []string, _ io.Reader, stdout,
 	serverFlags := fs.String("server-flags", "", "without -url: extra global flags for the child server, space-separated (e.g. \"-log-level info\")")
 	fs.IntVar(&c.ServerPID, "server-pid", 0, "with -url: PID of the server on this host, to report its RSS (otherwise server_rss_bytes is 0)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the load generator (not the server) to this file")
+	withWebhooks := fs.Bool("webhooks", false, "without -url: give the bench app a webhook endpoint for every event type (publish on every channel), delivered to a receiver in this process that checks each signature; the report adds webhook_events and webhook_bad_signatures")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "Usage: switchboard bench [flags]\n\n"+
 			"Load-tests the messaging engine over real WebSockets and prints one JSON line:\n"+
 			"sent, expected, delivered, delivery_rate, deliveries_per_sec, p50_ms, p90_ms,\n"+
 			"p99_ms, max_ms, connect_ms, server_rss_bytes (plus idle_connections,\n"+
-			"server_rss_baseline_bytes and bytes_per_conn with -idle).\n\nFlags:\n")
+			"server_rss_baseline_bytes and bytes_per_conn with -idle, and webhook_events\n"+
+			"and webhook_bad_signatures with -webhooks).\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -76,6 +80,7 @@ func runBench(ctx context.Context, _ Config, args []string, _ io.Reader, stdout,
 	if c.SubURLs = splitList(*urls); len(c.SubURLs) > 0 {
 		c.URL = c.SubURLs[0]
 	}
+	var sink *webhookSink
 	if c.URL == "" {
 		if c.AppID != "" || c.AppCert != "" || c.ServerPID != 0 || c.PubURL != "" {
 			return errors.New("bench: -app-id, -app-cert, -server-pid and -pub-url need -url")
@@ -84,17 +89,28 @@ func runBench(ctx context.Context, _ Config, args []string, _ io.Reader, stdout,
 		if err != nil {
 			return fmt.Errorf("bench: find this binary: %w", err)
 		}
-		srv, err := bench.StartServer(ctx, bench.ServerConfig{Exe: exe, Args: strings.Fields(*serverFlags), Log: stderr})
+		sc := bench.ServerConfig{Exe: exe, Args: strings.Fields(*serverFlags), Log: stderr}
+		if *withWebhooks {
+			if sink, err = startWebhookSink(); err != nil {
+				return err
+			}
+			defer sink.close()
+			sc.Webhook = &bench.Webhook{URL: sink.url, Events: webhooks.Types, Channels: "*"}
+		}
+		srv, err := bench.StartServer(ctx, sc)
 		if err != nil {
 			return err
 		}
 		defer srv.Close()
+		if sink != nil {
+			sink.secret.Store(&srv.WebhookSecret)
+		}
 		fmt.Fprintf(stderr, "bench: started server %s (pid %d, data %s)\n", srv.URL, srv.PID, srv.DataDir)
 		c.URL, c.AppID, c.AppCert, c.ServerPID = srv.URL, srv.AppID, srv.AppCert, srv.PID
 	} else if c.AppID == "" || c.AppCert == "" {
 		return errors.New("bench: -url needs -app-id and -app-cert")
-	} else if *serverFlags != "" {
-		return errors.New("bench: -server-flags is for the child server, not with -url")
+	} else if *serverFlags != "" || *withWebhooks {
+		return errors.New("bench: -server-flags and -webhooks are for the child server, not with -url")
 	}
 
 	r, err := bench.Run(ctx, c)
@@ -103,6 +119,14 @@ func runBench(ctx context.Context, _ Config, args []string, _ io.Reader, stdout,
 			return fmt.Errorf("bench: interrupted, no report: %w", ctx.Err())
 		}
 		return err
+	}
+	if sink != nil {
+		// The events of the clients' disconnects come after the run, one
+		// endpoint's strictly in order: wait for them to stop.
+		sink.settle(ctx, 2*time.Second, time.Minute)
+		events, bads := sink.events.Load(), sink.bads.Load()
+		fmt.Fprintf(stderr, "bench: webhook deliveries by type: %s; bad signatures %d\n", sink.counts(), bads)
+		r.WebhookEvents, r.WebhookBadSignatures = &events, &bads
 	}
 	return r.WriteJSON(stdout)
 }

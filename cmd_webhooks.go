@@ -7,12 +7,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
 
-	"github.com/switchboard-rtm/switchboard/db"
 	"github.com/switchboard-rtm/switchboard/engine"
 	"github.com/switchboard-rtm/switchboard/webhooks"
 )
@@ -58,20 +56,11 @@ func runWebhooks(ctx context.Context, cfg Config, args []string, stdout, stderr 
 		return fmt.Errorf("-url, -events and -channels go with add\n%s", webhookUsage)
 	}
 
-	d, err := db.Open(ctx, filepath.Join(cfg.DataDir, db.FileName))
+	e, d, closeEngine, err := openEngine(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
-	defer d.Close()
-	e, err := engine.New(ctx, engine.Config{DB: d})
-	if err != nil {
-		return err
-	}
-	defer func() {
-		sctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		defer cancel()
-		e.Shutdown(sctx)
-	}()
+	defer closeEngine()
 	app, err := findApp(ctx, e, appArg)
 	if err != nil {
 		return err

@@ -8,8 +8,10 @@ import "embed"
 //
 //go:embed engine/gosdktest/quickstart_example_test.go
 //go:embed engine/gosdktest/docs_example_test.go
+//go:embed engine/gosdktest/testdata/newproject/main.go engine/gosdktest/testdata/newproject/newproject.sh engine/gosdktest/testdata/newproject/want.txt
 //go:embed engine/token_example_test.go
 //go:embed engine/jssdk/examples/quickstart.js
+//go:embed engine/jssdk/testdata/newproject/app.mjs engine/jssdk/testdata/newproject/newproject.sh engine/jssdk/testdata/newproject/want.txt
 //go:embed webhooks/examples/receiver.go webhooks/examples/receiver.mjs
 //go:embed search/data/synonyms.txt
 //go:embed engine/serverapi/docs_example_test.go

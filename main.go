@@ -76,6 +76,9 @@ type Config struct {
 	Node string
 	// EngineOnly serves only /v1/ws, /v1/api/, /healthz and /metrics.
 	EngineOnly bool
+	// UsageInterval is how often the apps' usage counters are written to
+	// SQLite (default a minute; tests make it short).
+	UsageInterval time.Duration
 }
 
 // parseFlags reads the global flags, whose defaults come from SWITCHBOARD_*

@@ -68,7 +68,11 @@ func TestRealChangelog(t *testing.T) {
 			t.Fatalf("%s: got no changelog page, want one", lang)
 		}
 		for _, r := range s.Releases(lang) {
-			versions[i] = append(versions[i], r.Version+" "+r.Date.Format(time.DateOnly))
+			v := r.Version
+			if r.Date.IsZero() {
+				v = "(unreleased)" // "Unreleased" and "未发布" are the same section
+			}
+			versions[i] = append(versions[i], v+" "+r.Date.Format(time.DateOnly))
 			if !strings.Contains(string(page.HTML), `id="`+r.ID+`"`) {
 				t.Errorf("%s release %s: got ID %q with no anchor on the page", lang, r.Version, r.ID)
 			}

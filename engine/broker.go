@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"time"
 )
 
 // Publication is one message in a channel's stream.
@@ -13,6 +14,10 @@ type Publication struct {
 	From   string          // publisher's user ID ("" for server publications)
 	Time   int64           // Unix milliseconds
 	frame  wsFrame         // the encoded "pub" push, shared by all subscribers
+	// accepted is when this node's broker took the publication (with the
+	// monotonic clock), for the server-side latency of usage accounting;
+	// zero for publications from elsewhere.
+	accepted time.Time
 }
 
 // Frame returns the encoded "pub" push (JSON) for this publication. It is

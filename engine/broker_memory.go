@@ -148,13 +148,14 @@ func (b *MemoryBroker) load(ctx context.Context, ch ChannelID, s *stream) error 
 
 // Publish implements Broker.
 func (b *MemoryBroker) Publish(ctx context.Context, ch ChannelID, data json.RawMessage, from string) (*Publication, error) {
+	accepted := time.Now()
 	s, err := b.lockStream(ctx, ch)
 	if err != nil {
 		return nil, err
 	}
 	defer s.mu.Unlock()
 	now := b.cfg.Now()
-	p := &Publication{Offset: s.top + 1, Epoch: s.epoch, Data: data, From: from, Time: now.UnixMilli()}
+	p := &Publication{Offset: s.top + 1, Epoch: s.epoch, Data: data, From: from, Time: now.UnixMilli(), accepted: accepted}
 	if b.cfg.DB != nil {
 		if err := b.persist(ch, s, p); err != nil {
 			return nil, err
@@ -172,6 +173,8 @@ func (b *MemoryBroker) Publish(ctx context.Context, ch ChannelID, data json.RawM
 
 func (b *MemoryBroker) prepare() error {
 	b.prepOnce.Do(func() {
+		// Prepared once for every later caller: not in the context of the
+		// op that happens to come first, whose end would fail them all.
 		ctx := context.Background()
 		db := b.cfg.DB
 		var err error

@@ -297,6 +297,7 @@ func (b *NATSBroker) Publish(ctx context.Context, ch ChannelID, data json.RawMes
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
 	msgID := b.instance + "-" + strconv.FormatUint(b.seq.Add(1), 36)
+	accepted := time.Now() // for usage latency; the stored time is b.cfg.Now
 	now := b.cfg.Now().UnixMilli()
 	for attempt := 0; attempt < maxPublishAttempts; attempt++ {
 		if !ps.known {
@@ -307,11 +308,11 @@ func (b *NATSBroker) Publish(ctx context.Context, ch ChannelID, data json.RawMes
 			if id == msgID {
 				// An earlier attempt timed out after it was stored.
 				ps.top, ps.seq, ps.known = top, seq, true
-				return b.published(ch, s, seq, &Publication{Offset: top, Epoch: s.epoch, Data: data, From: from, Time: now}), nil
+				return b.published(ch, s, seq, &Publication{Offset: top, Epoch: s.epoch, Data: data, From: from, Time: now, accepted: accepted}), nil
 			}
 			ps.top, ps.seq, ps.known = top, seq, true
 		}
-		p := &Publication{Offset: ps.top + 1, Epoch: s.epoch, Data: data, From: from, Time: now}
+		p := &Publication{Offset: ps.top + 1, Epoch: s.epoch, Data: data, From: from, Time: now, accepted: accepted}
 		m := nats.NewMsg(subj)
 		m.Data = data
 		m.Header.Set(hdrOffset, strconv.FormatUint(p.Offset, 10))
@@ -332,6 +333,7 @@ func (b *NATSBroker) Publish(ctx context.Context, ch ChannelID, data json.RawMes
 			if err != nil {
 				return nil, err
 			}
+			stored.accepted = accepted
 			return b.published(ch, s, ack.Sequence, stored), nil
 		case err == nil:
 			ps.top, ps.seq = p.Offset, ack.Sequence

@@ -16,7 +16,11 @@ import (
 // queue, written by a goroutine that exists only while the queue is
 // non-empty: an idle connection holds only its reader goroutine.
 type conn struct {
-	e      *Engine
+	e *Engine
+	// ctx is every op's context: cancelled when the connection closes
+	// (closeWith, cleanup) or the engine shuts down.
+	ctx    context.Context
+	cancel context.CancelFunc
 	ws     *websocket.Conn
 	fw     *frameWriter // under ws; the socket's only writer
 	opened time.Time
@@ -42,8 +46,14 @@ type conn struct {
 	subs    map[string]*subscription
 	ackSubs atomic.Int32
 
-	qmu         sync.Mutex
-	queue       []wsFrame
+	// usage is the app's usage counters, set at connect.
+	usage *appUsage
+
+	qmu   sync.Mutex
+	queue []wsFrame
+	// pubs marks the publications in queue (by index), so a write can
+	// count them as delivered and time them.
+	pubs        []pubMark
 	qbytes      int
 	writing     bool
 	closed      bool
@@ -64,7 +74,7 @@ func (e *Engine) serveWS(w http.ResponseWriter, r *http.Request) {
 	if len(e.cfg.OriginPatterns) == 1 && e.cfg.OriginPatterns[0] == "*" {
 		opts = &websocket.AcceptOptions{InsecureSkipVerify: true}
 	}
-	hj := &hijacker{ResponseWriter: w}
+	hj := &hijacker{ResponseWriter: w, limit: int64(e.limits.MaxFrameBytes)}
 	ws, err := websocket.Accept(hj, r, opts)
 	if err != nil {
 		return // Accept has written the HTTP error
@@ -72,6 +82,7 @@ func (e *Engine) serveWS(w http.ResponseWriter, r *http.Request) {
 	ws.SetReadLimit(int64(e.limits.MaxFrameBytes))
 	now := e.now()
 	c := &conn{e: e, ws: ws, fw: hj.fw, opened: now}
+	c.ctx, c.cancel = context.WithCancel(e.ctx)
 	c.lastPingAt.Store(now.UnixNano())
 	if !e.hub.addOpen(c) {
 		ws.Close(CloseShutdown, "server shutdown")
@@ -85,10 +96,13 @@ func (e *Engine) serveWS(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *conn) readLoop() {
-	ctx := context.Background()
+	// Reads go on past a cancelled c.ctx: coder/websocket drops the socket
+	// when a read's context ends, and a closing connection still reads
+	// the client's close frame.
+	readCtx := context.WithoutCancel(c.ctx)
 	var readErr error
 	for {
-		typ, b, err := c.ws.Read(ctx)
+		typ, b, err := c.ws.Read(readCtx)
 		if err != nil {
 			readErr = err
 			break
@@ -103,21 +117,38 @@ func (c *conn) readLoop() {
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
-			c.handleFrame(ctx, b)
+			c.handleFrame(c.ctx, b)
 		}()
 		<-done
 	}
-	c.cleanup(ctx, readErr)
+	c.cancel()
+	// Cleanup must run to the end (subscriptions, presence, hub) even
+	// though the connection's own context is done.
+	c.cleanup(readCtx, readErr)
 }
 
 func (c *conn) sendError(id uint64, err *Error) {
 	c.e.stats.protocolErrors.Add(1)
+	if c.usage != nil {
+		c.usage.errored(err.Code)
+	}
 	c.send(encodeError(id, err))
+}
+
+// pubMark is a publication's place in a connection's send queue.
+type pubMark struct {
+	pos int
+	p   *Publication
 }
 
 // send queues frame; false if the connection is closing. A full queue
 // closes the connection as a slow consumer (4001).
-func (c *conn) send(frame wsFrame) bool {
+func (c *conn) send(frame wsFrame) bool { return c.enqueue(frame, nil) }
+
+// sendPub queues a publication's frame, marked for usage accounting.
+func (c *conn) sendPub(p *Publication) bool { return c.enqueue(p.frame, p) }
+
+func (c *conn) enqueue(frame wsFrame, p *Publication) bool {
 	l := &c.e.limits
 	c.qmu.Lock()
 	if c.closed || c.closeAfter {
@@ -132,6 +163,9 @@ func (c *conn) send(frame wsFrame) bool {
 	}
 	c.queue = append(c.queue, frame)
 	c.qbytes += len(frame)
+	if p != nil {
+		c.pubs = append(c.pubs, pubMark{len(c.queue) - 1, p})
+	}
 	if !c.writing {
 		c.writing = true
 		c.qmu.Unlock()
@@ -157,10 +191,14 @@ func (c *conn) flush() {
 		c.finishWritingLocked()
 		return
 	}
-	batch := c.queue
-	c.queue, c.qbytes = nil, 0
+	batch, marks := c.queue, c.pubs
+	all := marks
+	c.queue, c.qbytes, c.pubs = nil, 0, nil
 	c.qmu.Unlock()
 	rest, err := c.fw.tryWriteFrames(batch)
+	if err == nil && len(marks) > 0 {
+		marks = c.accountWritten(marks, len(batch)-len(rest))
+	}
 	if len(rest) == 0 {
 		clear(batch) // rest may share batch's array: clear only when it is empty
 	}
@@ -176,10 +214,18 @@ func (c *conn) flush() {
 		for _, f := range rest {
 			c.qbytes += len(f)
 		}
+		for i := range c.pubs {
+			c.pubs[i].pos += len(rest)
+		}
+		c.pubs = append(marks, c.pubs...)
 		c.queue = append(rest, c.queue...)
 		c.qmu.Unlock()
 		go c.writeLoop()
 		return
+	}
+	if len(marks) == 0 && cap(all) > 0 && cap(c.pubs) == 0 {
+		clear(all)
+		c.pubs = all[:0] // keep the marks' array for the next turn
 	}
 	if len(c.queue) > 0 || (c.closeAfter && !c.closed) {
 		c.qmu.Unlock()
@@ -195,7 +241,7 @@ func (c *conn) flush() {
 // unlocks qmu.
 func (c *conn) finishWritingLocked() {
 	c.writing = false
-	c.queue = nil // an idle connection keeps no queue memory
+	c.queue, c.pubs = nil, nil // an idle connection keeps no queue memory
 	code, reason := 0, ""
 	if !c.closed && c.closeAfter {
 		c.closed = true
@@ -219,12 +265,16 @@ func (c *conn) writeLoop() {
 			return
 		}
 		batch, c.queue = c.queue, batch[:0]
-		c.qbytes = 0
+		marks := c.pubs
+		c.qbytes, c.pubs = 0, nil
 		c.qmu.Unlock()
 		if err := c.fw.writeFrames(batch); err != nil {
 			c.closeWith(0, "")
 			clear(batch)
 			return
+		}
+		if len(marks) > 0 {
+			c.accountWritten(marks, len(batch))
 		}
 		clear(batch)
 	}
@@ -239,9 +289,10 @@ func (c *conn) closeWith(code int, reason string) {
 		return
 	}
 	c.closed = true
-	c.queue, c.qbytes = nil, 0
+	c.queue, c.qbytes, c.pubs = nil, 0, nil // queued deliveries are lost: due, not delivered
 	c.closeCode = code
 	c.qmu.Unlock()
+	c.cancel()
 	if code == 0 {
 		c.ws.CloseNow()
 		return
@@ -313,7 +364,7 @@ func (c *conn) setExpiry(now, exp time.Time) {
 func (c *conn) cleanup(ctx context.Context, readErr error) {
 	c.qmu.Lock()
 	c.closed = true
-	c.queue, c.qbytes = nil, 0
+	c.queue, c.qbytes, c.pubs = nil, 0, nil
 	code := c.closeCode
 	c.qmu.Unlock()
 	if code == 0 {
@@ -330,8 +381,25 @@ func (c *conn) cleanup(ctx context.Context, readErr error) {
 	c.e.hub.remove(c)
 	if c.connected.Load() {
 		c.e.stats.connections.Add(-1)
+		c.usage.disconnected(code)
 		if f := c.e.cfg.OnDisconnect; f != nil {
 			f(DisconnectEvent{AppID: c.app.ID, UserID: c.user, ClientID: c.id, Code: code})
 		}
 	}
+}
+
+// accountWritten counts the marked publications among the first n frames
+// of a written batch as delivered, and returns the other marks with their
+// positions moved to the start of what is left.
+func (c *conn) accountWritten(marks []pubMark, n int) []pubMark {
+	i := 0
+	for i < len(marks) && marks[i].pos < n {
+		i++
+	}
+	c.usage.written(marks[:i], time.Now())
+	rest := marks[i:]
+	for j := range rest {
+		rest[j].pos -= n
+	}
+	return rest
 }

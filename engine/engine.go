@@ -41,9 +41,15 @@ type Engine struct {
 	presLocks [64]sync.Mutex
 
 	stats   counters
+	usage   usageTable // per-app usage (usage.go)
 	closing atomic.Bool
 	stop    chan struct{}
 	done    chan struct{}
+
+	// ctx is the parent of every connection's context and of the sweeps'
+	// storage work; Shutdown cancels it once the connections are told.
+	ctx    context.Context
+	cancel context.CancelFunc
 }
 
 // New runs the engine's migrations (component "engine") and returns a
@@ -87,6 +93,9 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 		stop:     make(chan struct{}),
 		done:     make(chan struct{}),
 	}
+	// New's ctx bounds the migrations only; the engine keeps its values
+	// (for logging) but not its deadline.
+	e.ctx, e.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	e.apps.m = make(map[string]cachedApp)
 	e.apps.keys = make(map[string]cachedKey)
 	e.hub = newHub(e)
@@ -127,6 +136,7 @@ func (e *Engine) Publish(ctx context.Context, appID, channel string, data json.R
 		return StreamPosition{}, fmt.Errorf("publish: %w", err)
 	}
 	e.stats.published.Add(1)
+	e.usage.of(appID).publishes.Add(1)
 	if f := e.cfg.OnPublish; f != nil {
 		f(PublishEvent{AppID: appID, Channel: channel, Offset: p.Offset, Size: len(data), Data: data})
 	}
@@ -144,6 +154,7 @@ func (e *Engine) Shutdown(ctx context.Context) error {
 	<-e.done
 	frame := encodeFrame(shutdownPush{Type: "shutdown", ReconnectAfterMS: e.limits.ShutdownReconnectDelay.Milliseconds()})
 	e.hub.closeAll(frame, CloseShutdown, "server shutdown")
+	e.cancel() // ops still running give up; connections clean up on their own
 	t := time.NewTicker(10 * time.Millisecond)
 	defer t.Stop()
 	defer e.flusher.stop()
@@ -178,7 +189,7 @@ func (e *Engine) sweepLoop() {
 		e.hub.sweep(now)
 		if now.Sub(lastStorage) >= time.Minute {
 			lastStorage = now
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			ctx, cancel := context.WithTimeout(e.ctx, 30*time.Second)
 			if s, ok := e.broker.(interface{ Sweep(context.Context) error }); ok {
 				if err := s.Sweep(ctx); err != nil {
 					e.log.ErrorContext(ctx, "sweep history", "err", err)

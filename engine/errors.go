@@ -90,17 +90,20 @@ func (c Code) HTTPStatus() int {
 	return http.StatusInternalServerError
 }
 
-// WebSocket close codes the server uses. 1009 (message too big) is sent by
-// the WebSocket layer itself when a frame exceeds the frame limit.
+// WebSocket close codes the server uses. CloseProtocolError and
+// CloseFrameTooLarge are the standard codes the frame guard (ws_guard.go)
+// sends for a frame it refuses. The SDKs name each one by the snake_case
+// of its name after "Close" (a test holds the JavaScript SDK to it).
 const (
-	CloseSlowConsumer   = 4001 // send queue overflowed (or too many unacked messages); reconnect and recover
-	CloseNoPong         = 4002 // no pong within the pong timeout; reconnect
-	CloseConnectTimeout = 4003 // no successful connect within the connect timeout; reconnect
-	CloseAppDeleted     = 4004 // the app was deleted; do not reconnect
-	CloseTokenExpired   = 4005 // token expired without refresh; reconnect with a fresh token
-	CloseShutdown       = 4006 // server shutting down; reconnect after a short delay
-	CloseDisconnected   = 4007 // the app's backend disconnected the user (server API); reconnect with a fresh token
-	CloseFrameTooLarge  = 1009 // frame over the frame limit (WebSocket standard code)
+	CloseSlowConsumer     = 4001 // send queue overflowed (or too many unacked messages); reconnect and recover
+	CloseNoPong           = 4002 // no pong within the pong timeout; reconnect
+	CloseConnectTimeout   = 4003 // no successful connect within the connect timeout; reconnect
+	CloseAppDeleted       = 4004 // the app was deleted; do not reconnect
+	CloseTokenExpired     = 4005 // token expired without refresh; reconnect with a fresh token
+	CloseShutdown         = 4006 // server shutting down; reconnect after a short delay
+	CloseUserDisconnected = 4007 // the app's backend disconnected the user (server API); reconnect with a fresh token
+	CloseFrameTooLarge    = 1009 // frame over the frame limit (WebSocket standard code)
+	CloseProtocolError    = 1002 // a frame broke RFC 6455: unmasked, reserved bits or opcode, bad length or fragmentation
 )
 
 // Error is a protocol error: a code and a human-readable message.

@@ -39,7 +39,13 @@ func (h *hub) HandlePublication(ch ChannelID, p *Publication) {
 	}
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	for _, s := range h.chans[ch] {
+	subs := h.chans[ch]
+	if len(subs) > 0 {
+		// Due once per subscriber, whether it is then written, buffered
+		// during a recovery, or dropped with a slow consumer.
+		h.e.usage.of(ch.App).due.Add(uint64(len(subs)))
+	}
+	for _, s := range subs {
 		s.deliver(p)
 	}
 }

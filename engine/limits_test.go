@@ -219,6 +219,21 @@ func TestSlowConsumerIsDisconnectedWithoutBlockingOthers(t *testing.T) {
 		t.Fatalf("fast subscriber got %d of %d while the slow one lagged", got, n)
 	}
 	healthy(t, fast)
+
+	// Usage accounting: what the slow consumer lost is due and not
+	// delivered, and its 4001 is counted.
+	waitFor(t, "the slow client gone", func() bool { return v.e.AppConnections(a.ID) == 2 })
+	for _, u := range v.e.TakeUsage() {
+		if u.AppID != a.ID {
+			continue
+		}
+		if u.Deliveries < n || u.Deliveries >= u.DeliveriesDue || u.DeliveriesDue > 2*n {
+			t.Errorf("due %d, delivered %d: want at least the fast subscriber's %d delivered and fewer than due", u.DeliveriesDue, u.Deliveries, n)
+		}
+		if u.Disconnects[engine.CloseSlowConsumer] != 1 {
+			t.Errorf("disconnects %v, want one 4001", u.Disconnects)
+		}
+	}
 }
 
 func TestConnectionsCounted(t *testing.T) {

@@ -10,24 +10,21 @@ import (
 // A nil result with a nil error means the op sent its own reply (or none).
 type opFunc func(c *conn, ctx context.Context, r *request) (any, *Error)
 
-var ops map[string]opFunc
-
-func init() {
-	ops = map[string]opFunc{
-		"connect":     (*conn).opConnect,
-		"refresh":     (*conn).opRefresh,
-		"subscribe":   (*conn).opSubscribe,
-		"unsubscribe": (*conn).opUnsubscribe,
-		"publish":     (*conn).opPublish,
-		"history":     (*conn).opHistory,
-		"presence":    (*conn).opPresence,
-		"set_state":   (*conn).opSetState,
-		"where_now":   (*conn).opWhereNow,
-		"peer":        (*conn).opPeer,
-		"ack":         (*conn).opAck,
-		"peer_ack":    (*conn).opPeerAck,
-		"pong":        (*conn).opPong,
-	}
+// ops is the one table of client operations (PROTOCOL.md section 4).
+var ops = map[string]opFunc{
+	"connect":     (*conn).opConnect,
+	"refresh":     (*conn).opRefresh,
+	"subscribe":   (*conn).opSubscribe,
+	"unsubscribe": (*conn).opUnsubscribe,
+	"publish":     (*conn).opPublish,
+	"history":     (*conn).opHistory,
+	"presence":    (*conn).opPresence,
+	"set_state":   (*conn).opSetState,
+	"where_now":   (*conn).opWhereNow,
+	"peer":        (*conn).opPeer,
+	"ack":         (*conn).opAck,
+	"peer_ack":    (*conn).opPeerAck,
+	"pong":        (*conn).opPong,
 }
 
 // errNoReply is returned by ops that have already queued their reply.
@@ -82,12 +79,12 @@ func (c *conn) checkData(data json.RawMessage) *Error {
 	return nil
 }
 
-func (c *conn) checkRate() *Error {
+func (c *conn) checkRate(ctx context.Context) *Error {
 	now := c.e.now()
 	if now.Sub(c.limitsAt) >= AppCacheTTL {
 		// Pick up "apps set" on open connections too, within AppCacheTTL.
 		c.limitsAt = now
-		if a, err := c.e.GetApp(context.Background(), c.app.ID); err == nil {
+		if a, err := c.e.GetApp(ctx, c.app.ID); err == nil {
 			rate, burst := c.e.publishRate(a)
 			c.bucket.setRate(rate, burst)
 		}

@@ -152,7 +152,7 @@ func (c *conn) opPublish(ctx context.Context, r *request) (any, *Error) {
 	if err := c.checkData(r.Data); err != nil {
 		return nil, err
 	}
-	if err := c.checkRate(); err != nil {
+	if err := c.checkRate(ctx); err != nil {
 		return nil, err
 	}
 	data := append(json.RawMessage(nil), r.Data...)
@@ -161,6 +161,7 @@ func (c *conn) opPublish(ctx context.Context, r *request) (any, *Error) {
 		return nil, internal(c, ctx, "publish", err)
 	}
 	c.e.stats.published.Add(1)
+	c.usage.addPublish()
 	if f := c.e.cfg.OnPublish; f != nil {
 		f(PublishEvent{AppID: c.app.ID, Channel: r.Channel, UserID: c.user, Offset: p.Offset, Size: len(data), Data: data})
 	}

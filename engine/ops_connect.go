@@ -67,6 +67,8 @@ func (c *conn) opConnect(ctx context.Context, r *request) (any, *Error) {
 		return nil, errf(CodeTooManyConns, "app has reached its limit of %d connections", maxConns)
 	}
 	c.lastPingAt.Store(now.UnixNano())
+	c.usage = e.usage.of(app.ID)
+	c.usage.connected()
 	c.connected.Store(true)
 	e.stats.connections.Add(1)
 	e.stats.connects.Add(1)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -114,7 +115,7 @@ func (c *conn) opPeer(ctx context.Context, r *request) (any, *Error) {
 	if err := c.checkData(r.Data); err != nil {
 		return nil, err
 	}
-	if err := c.checkRate(); err != nil {
+	if err := c.checkRate(ctx); err != nil {
 		return nil, err
 	}
 	rec, err := c.e.sendPeer(ctx, c.app.ID, c.user, r.To, r.Data, r.Store == nil || *r.Store)
@@ -136,10 +137,12 @@ func (e *Engine) sendPeer(ctx context.Context, app, from, to string, data json.R
 	defer pl.Unlock()
 	if e.hub.sendToUser(app, to, frame) {
 		e.stats.peerDelivered.Add(1)
+		e.usage.of(app).peerDelivered.Add(1)
 		return PeerReceipt{Status: PeerDelivered}, nil
 	}
 	if !store {
 		e.stats.peerFailed.Add(1)
+		e.usage.of(app).peerFailed.Add(1)
 		return PeerReceipt{Status: PeerFailed, Reason: ReasonOffline}, nil
 	}
 	id, full, err := e.offline.store(ctx, app, from, to, data, now, e.limits.OfflineTTL, e.limits.MaxOfflinePerUser)
@@ -148,9 +151,11 @@ func (e *Engine) sendPeer(ctx context.Context, app, from, to string, data json.R
 	}
 	if full {
 		e.stats.peerFailed.Add(1)
+		e.usage.of(app).peerFailed.Add(1)
 		return PeerReceipt{Status: PeerFailed, Reason: ReasonOfflineMax}, nil
 	}
 	e.stats.peerStored.Add(1)
+	e.usage.of(app).peerStored.Add(1)
 	exp := now.Add(e.limits.OfflineTTL).Unix()
 	if f := e.cfg.OnPeerStored; f != nil {
 		f(PeerStoredEvent{AppID: app, From: from, To: to, MessageID: id, ExpiresAt: exp, Data: data})
@@ -159,8 +164,10 @@ func (e *Engine) sendPeer(ctx context.Context, app, from, to string, data json.R
 }
 
 func (c *conn) opPeerAck(ctx context.Context, r *request) (any, *Error) {
-	if r.MessageID == 0 || r.MessageID > maxRequestID {
-		return nil, errf(CodeBadRequest, "peer_ack: message_id required")
+	// Message IDs are SQLite row IDs, 1..2^63-1 (not request IDs, which
+	// stay under 2^53 for JavaScript).
+	if r.MessageID == 0 || r.MessageID > math.MaxInt64 {
+		return nil, errf(CodeBadRequest, "peer_ack: message_id must be 1..2^63-1")
 	}
 	if err := c.e.offline.ack(ctx, c.app.ID, c.user, int64(r.MessageID)); err != nil {
 		return nil, internal(c, ctx, "peer_ack", err)

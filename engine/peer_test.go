@@ -120,3 +120,32 @@ func TestPeerLoginRace(t *testing.T) {
 		}
 	}
 }
+
+// peer_ack takes any message ID a stored message can have (SQLite row IDs
+// go up to 2^63-1): acknowledging the largest acknowledges everything, and
+// IDs outside 1..2^63-1 are refused with a message that says so.
+func TestPeerAckLargestID(t *testing.T) {
+	v := newEnv(t, nil)
+	a := v.app("demo")
+	alice := v.connect(a, "alice")
+	for i := 1; i <= 2; i++ {
+		if res := alice.call("peer", map[string]any{"to": "bob", "data": i}).sub("result"); res.str("status") != "stored" {
+			t.Fatalf("offline peer %d: %v", i, res)
+		}
+	}
+	bob := v.connect(a, "bob")
+	bob.push("peer")
+	bob.push("peer")
+	bob.sendRaw(`{"op":"peer_ack","message_id":9223372036854775807}`)
+	bob.noPush(150 * time.Millisecond) // no error push
+	for _, id := range []string{"0", "9223372036854775808", "-1"} {
+		bob.sendRaw(`{"op":"peer_ack","message_id":` + id + `}`)
+		if f := bob.push("error"); engine.Code(f.code()) != engine.CodeBadRequest {
+			t.Fatalf("peer_ack %s: got %v, want bad_request", id, f)
+		}
+	}
+	bob.ws.CloseNow()
+	waitFor(t, "bob gone", func() bool { return v.e.AppConnections(a.ID) == 1 })
+	bob = v.connect(a, "bob")
+	bob.noPush(150 * time.Millisecond) // both messages were acknowledged
+}

@@ -91,24 +91,24 @@ func TestPresenceErrors(t *testing.T) {
 	wantCode(t, "where_now long", r.call("where_now", map[string]any{"user": strings.Repeat("u", 129)}), engine.CodeUserInvalid)
 }
 
-// slowJoinPresence holds a join by "bob" after it is recorded until a join
-// by "alice" has been recorded too, or for at most wait: the widest gap a
-// busy server could leave between recording bob's join and pushing it.
+// slowJoinPresence holds a join by "bob" after it is recorded until the
+// test says alice's subscribe has been answered (so her join push has
+// gone out), or for at most wait: the widest gap a busy server could leave
+// between recording bob's join and pushing it. An engine that keeps the
+// order holds alice's join back meanwhile, so bob's waits the whole time.
 type slowJoinPresence struct {
 	engine.PresenceManager
-	wait        time.Duration
-	aliceJoined chan struct{}
+	wait       time.Duration
+	bobJoining chan struct{} // closed once bob's join is being recorded
+	aliceDone  chan struct{} // closed by the test after alice's subscribe
 }
 
 func (p *slowJoinPresence) Join(ctx context.Context, ch engine.ChannelID, user, client string) (bool, error) {
 	first, err := p.PresenceManager.Join(ctx, ch, user, client)
-	switch user {
-	case "alice":
-		close(p.aliceJoined)
-	case "bob":
+	if user == "bob" {
+		close(p.bobJoining)
 		select {
-		case <-p.aliceJoined:
-			time.Sleep(50 * time.Millisecond) // and alice's push had time to go out
+		case <-p.aliceDone:
 		case <-time.After(p.wait):
 		}
 	}
@@ -120,13 +120,19 @@ func (p *slowJoinPresence) Join(ctx context.Context, ch engine.ChannelID, user, 
 // alice's, even when alice subscribes while bob's subscribe is still
 // being answered.
 func TestPresenceEventsInOrderOfChanges(t *testing.T) {
-	p := &slowJoinPresence{PresenceManager: engine.NewMemoryPresence(), wait: 300 * time.Millisecond, aliceJoined: make(chan struct{})}
+	p := &slowJoinPresence{PresenceManager: engine.NewMemoryPresence(), wait: 300 * time.Millisecond,
+		bobJoining: make(chan struct{}), aliceDone: make(chan struct{})}
 	v := newEnv(t, func(c *engine.Config) { c.Presence = p })
 	a := v.app("demo")
 	bob, alice := v.connect(a, "bob"), v.connect(a, "alice")
 	sub := bob.start("subscribe", map[string]any{"channel": "room", "presence": true})
-	time.Sleep(50 * time.Millisecond) // bob's join is being recorded
+	select {
+	case <-p.bobJoining:
+	case <-time.After(10 * time.Second):
+		t.Fatal("bob's join was never recorded")
+	}
 	wantCode(t, "alice subscribe", alice.call("subscribe", map[string]any{"channel": "room"}), 0)
+	close(p.aliceDone)
 	wantCode(t, "bob subscribe", bob.wait(sub), 0)
 	first, second := bob.push("presence"), bob.push("presence")
 	if first.str("user") != "bob" || second.str("user") != "alice" {

@@ -46,6 +46,7 @@ func (e *Engine) History(ctx context.Context, appID, channel string, f HistoryFi
 	if err != nil {
 		return HistoryResult{}, fmt.Errorf("history: %w", err)
 	}
+	e.usage.of(appID).hst.Add(1)
 	return h, nil
 }
 
@@ -124,7 +125,7 @@ func (e *Engine) DisconnectUser(ctx context.Context, appID, user string) (int, e
 	}
 	conns := e.hub.userConns(appID, user)
 	for _, c := range conns {
-		c.closeWith(CloseDisconnected, "disconnected by the server")
+		c.closeWith(CloseUserDisconnected, "disconnected by the server")
 	}
 	return len(conns), nil
 }

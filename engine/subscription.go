@@ -52,7 +52,7 @@ func (s *subscription) sendLocked(p *Publication) {
 		s.c.closeWith(CloseSlowConsumer, "slow consumer: too many unacknowledged publications")
 		return
 	}
-	if !s.c.send(p.frame) {
+	if !s.c.sendPub(p) {
 		return
 	}
 	s.c.e.stats.deliveries.Add(1)
@@ -67,6 +67,7 @@ func (s *subscription) sendLocked(p *Publication) {
 // live.
 func (s *subscription) finishRecoveryLocked(recovered []*Publication, top uint64) {
 	for _, p := range recovered {
+		s.c.usage.addDue() // live ones were counted when published (hub.go)
 		s.sendLocked(p)
 		top = max(top, p.Offset)
 	}

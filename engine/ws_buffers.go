@@ -6,6 +6,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"sync"
+	"time"
 )
 
 // Read and write buffer sizes of a hijacked connection. net/http hands
@@ -19,10 +21,11 @@ const (
 )
 
 // hijacker wraps a ResponseWriter so that hijacking it yields small bufio
-// buffers over a frameWriter.
+// buffers: the reader's over a frameGuard, the writer's over a frameWriter.
 type hijacker struct {
 	http.ResponseWriter
-	fw *frameWriter
+	limit int64 // the frame limit, for the frameGuard
+	fw    *frameWriter
 }
 
 func (h *hijacker) Unwrap() http.ResponseWriter { return h.ResponseWriter }
@@ -32,6 +35,7 @@ func (h *hijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	fw := newFrameWriter(nc)
 	var r io.Reader = nc
 	pending := 0
 	if n := brw.Reader.Buffered(); n > 0 {
@@ -39,14 +43,55 @@ func (h *hijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		pending = n
 		r = io.MultiReader(bytes.NewReader(bytes.Clone(b)), nc)
 	}
-	br := bufio.NewReaderSize(r, max(wsReadBufferSize, pending))
-	if pending > 0 {
-		br.Peek(pending) // move the already-read bytes into br's buffer
-	}
+	// coder/websocket reads the connection it is handed (and what this
+	// bufio.Reader holds), so the guard sits in that connection's Read and
+	// sees every byte, those net/http has read already included. The first
+	// read comes after Accept has written its response, so a close frame
+	// from the guard never goes out before it.
+	gc := &guardedConn{Conn: nc, g: newFrameGuard(r, h.limit, func(code int, reason string) { fw.Write(closeFrame(code, reason)) })}
+	br := bufio.NewReaderSize(gc, max(wsReadBufferSize, pending))
 	if err := brw.Writer.Flush(); err != nil {
 		nc.Close()
 		return nil, nil, err
 	}
-	h.fw = newFrameWriter(nc)
-	return nc, bufio.NewReadWriter(br, bufio.NewWriterSize(h.fw, wsWriteBufferSize)), nil
+	h.fw = fw
+	return gc, bufio.NewReadWriter(br, bufio.NewWriterSize(h.fw, wsWriteBufferSize)), nil
+}
+
+// guardedConn is a client connection whose reads go through a frameGuard.
+type guardedConn struct {
+	net.Conn
+	g         *frameGuard
+	closeOnce sync.Once
+}
+
+func (c *guardedConn) Read(p []byte) (int, error) { return c.g.Read(p) }
+
+// Lingering after a refused frame: how long and how much of what the client
+// still sends is read and dropped before the socket closes.
+const (
+	lingerTime  = time.Second
+	lingerBytes = 1 << 20
+)
+
+// Close closes the connection. After the guard has refused a frame the
+// client is likely still sending it; closing with unread bytes would
+// answer with a TCP reset, which can destroy the close frame before the
+// client reads it. So the socket shuts its sending side and reads what
+// comes, for a while, before it closes.
+func (c *guardedConn) Close() error {
+	if !c.g.failed.Load() {
+		return c.Conn.Close()
+	}
+	c.closeOnce.Do(func() {
+		if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+			cw.CloseWrite()
+		}
+		go func() {
+			c.Conn.SetReadDeadline(time.Now().Add(lingerTime))
+			io.CopyN(io.Discard, c.Conn, lingerBytes)
+			c.Conn.Close()
+		}()
+	})
+	return nil
 }

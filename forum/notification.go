@@ -45,26 +45,14 @@ func notify(ctx context.Context, tx *txn, userID int64, kind NotificationKind, t
 // notifyWatchers notifies everyone watching t of a new reply, except its
 // author and users already notified of a mention in it.
 func notifyWatchers(ctx context.Context, tx *txn, t *Topic, postID int64, author *User, skip map[int64]bool) error {
-	rows, err := tx.QueryContext(ctx, `SELECT user_id FROM forum_watches WHERE topic_id = ? AND user_id <> ?`, t.ID, author.ID)
+	ids, err := queryIDs(ctx, tx, `SELECT user_id FROM forum_watches WHERE topic_id = ? AND user_id <> ?`, t.ID, author.ID)
 	if err != nil {
 		return fmt.Errorf("notify watchers: %w", err)
 	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return fmt.Errorf("notify watchers: %w", err)
-		}
-		if !skip[id] {
-			ids = append(ids, id)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("notify watchers: %w", err)
-	}
 	for _, id := range ids {
+		if skip[id] {
+			continue
+		}
 		if err := notify(ctx, tx, id, NotifyReply, t.ID, postID, author.ID); err != nil {
 			return err
 		}

@@ -75,21 +75,8 @@ func (s *Store) openSearch(ctx context.Context) error {
 	if _, err := tx.ExecContext(ctx, `DROP TABLE IF EXISTS forum_search`); err != nil {
 		return fmt.Errorf("search index: %w", err)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM forum_topics WHERE deleted_at IS NULL AND hidden = 0`)
+	ids, err := queryIDs(ctx, tx, `SELECT id FROM forum_topics WHERE deleted_at IS NULL AND hidden = 0`)
 	if err != nil {
-		return fmt.Errorf("search index: %w", err)
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return fmt.Errorf("search index: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return fmt.Errorf("search index: %w", err)
 	}
 	for _, id := range ids {

@@ -2,7 +2,6 @@ package forum
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 
 	"github.com/switchboard-rtm/switchboard/sla"
@@ -31,9 +30,7 @@ func (x *SLA) Policies(ctx context.Context) ([]sla.Policy, error) {
 
 // queryPolicies reads the stored policies through q (the database, or a
 // transaction of the Store's).
-func queryPolicies(ctx context.Context, q interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}) ([]sla.Policy, error) {
+func queryPolicies(ctx context.Context, q queryer) ([]sla.Policy, error) {
 	rows, err := q.QueryContext(ctx, `SELECT category_slug, priority, first_target, first_basis, next_target, next_basis, member_choice
 		FROM forum_sla_policies ORDER BY category_slug, CASE priority WHEN 'normal' THEN 0 WHEN 'high' THEN 1 ELSE 2 END`)
 	if err != nil {

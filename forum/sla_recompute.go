@@ -134,22 +134,9 @@ func (x *SLA) WaitRecompute(ctx context.Context) error {
 }
 
 func (x *SLA) recompute(ctx context.Context, reason string, lo, hi time.Time) error {
-	rows, err := x.st.db.QueryContext(ctx, `SELECT topic_id FROM forum_sla_topics
+	ids, err := queryIDs(ctx, x.st.db, `SELECT topic_id FROM forum_sla_topics
 		WHERE created_at < ? AND (awaiting > 0 OR updated_at >= ?) ORDER BY topic_id`, ms(hi), ms(lo))
 	if err != nil {
-		return fmt.Errorf("recompute: %w", err)
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return fmt.Errorf("recompute: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return fmt.Errorf("recompute: %w", err)
 	}
 	started := ms(x.st.now())

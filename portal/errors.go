@@ -10,10 +10,12 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/switchboard-rtm/switchboard/console"
 	"github.com/switchboard-rtm/switchboard/forum"
 	"github.com/switchboard-rtm/switchboard/locales"
 	"github.com/switchboard-rtm/switchboard/sandbox"
 	"github.com/switchboard-rtm/switchboard/status"
+	"github.com/switchboard-rtm/switchboard/webhooks"
 )
 
 // userError is an error meant for the reader: an HTTP status and a
@@ -75,6 +77,16 @@ var sentinelStatus = []struct {
 	{sandbox.ErrBusy, http.StatusConflict, "sandbox.error.lt_busy"},
 
 	{status.ErrNotFound, http.StatusNotFound, "error.not_found"},
+
+	// Outsiders get 404 for every team and app (console.Allowed).
+	{console.ErrNotFound, http.StatusNotFound, "error.not_found"},
+	{console.ErrForbidden, http.StatusForbidden, "console.error.forbidden"},
+	{console.ErrUnauthorized, http.StatusUnauthorized, "forum.error.login_required"},
+	{console.ErrInvalid, http.StatusBadRequest, "error.bad_request"},
+	{console.ErrConflict, http.StatusConflict, "error.bad_request"},
+	{webhooks.ErrNotFound, http.StatusNotFound, "error.not_found"},
+	{webhooks.ErrInvalid, http.StatusBadRequest, "console.webhooks.error_invalid"},
+	{webhooks.ErrPrivate, http.StatusBadRequest, "console.webhooks.error_private"},
 	// A *status.ValidationError names its field: "status.invalid_<field>".
 	{status.ErrInvalid, http.StatusBadRequest, "error.bad_request"},
 }

@@ -78,8 +78,8 @@ func TestSearchFinds(t *testing.T) {
 	}{
 		{"presence", "en", "/en/docs/overview", "<mark>presence</mark>"},
 		{"Presence", "en", "/en/docs/overview", "<mark>presence</mark>"},
-		{"频道", "zh", "/zh/docs/overview", "<mark>频道</mark>"},     // two characters: the trigram fallback
-		{"在线状态", "zh", "/zh/docs/overview", "<mark>在线状态</mark>"}, // four: trigram
+		{"频道", "zh", "/zh/docs/engine/channels", "<mark>频道</mark>"}, // two characters: the trigram fallback
+		{"在线状态", "zh", "/zh/docs/overview", "<mark>在线状态</mark>"},    // four: trigram
 		{"SLA", "zh", "/zh/docs/support-sla", ""},
 	}
 	for _, tt := range tests {
@@ -194,7 +194,7 @@ func TestSearchPage(t *testing.T) {
 	s := newTestServer(t)
 	w := get(t, s, "/zh/search?q="+url.QueryEscape("频道"))
 	wantStatus(t, w, http.StatusOK)
-	wantBody(t, "search page", w.Body.String(), `<html lang="zh-CN">`, `href="/zh/docs/overview"`, "<mark>频道</mark>", `<meta name="robots" content="noindex">`)
+	wantBody(t, "search page", w.Body.String(), `<html lang="zh-CN">`, `href="/zh/docs/engine/channels"`, "<mark>频道</mark>", `<meta name="robots" content="noindex">`)
 	// Snippets are escaped: markup in a query never reaches the page.
 	w = get(t, s, "/en/search?q="+url.QueryEscape(`<script>alert(1)</script>`))
 	wantStatus(t, w, http.StatusOK)

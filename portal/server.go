@@ -20,10 +20,14 @@ import (
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/switchboard-rtm/switchboard/console"
 	"github.com/switchboard-rtm/switchboard/content"
+	"github.com/switchboard-rtm/switchboard/engine"
 	"github.com/switchboard-rtm/switchboard/forum"
 	"github.com/switchboard-rtm/switchboard/sandbox"
 	"github.com/switchboard-rtm/switchboard/status"
+	"github.com/switchboard-rtm/switchboard/usage"
+	"github.com/switchboard-rtm/switchboard/webhooks"
 )
 
 // Config holds the server's dependencies. main builds the concrete values.
@@ -76,6 +80,16 @@ type Config struct {
 	// SLA keeps the forum's response-time metrics (nil: no staff queue,
 	// response-time dashboard or SLA admin page).
 	SLA *forum.SLA
+	// Console is the developer console's teams and apps (nil, or no
+	// Forum: no console routes; forum accounts sign in to it).
+	Console *console.Service
+	// Webhooks manages the apps' webhook endpoints in the console.
+	Webhooks *webhooks.Service
+	// Usage holds the apps' usage and health (nil: no usage pages).
+	Usage *usage.Service
+	// EngineLimits are the engine's limits in force (engine.Limits()),
+	// shown beside each app's overrides on its console page.
+	EngineLimits engine.Limits
 
 	// Node names this server in /healthz and as the node label of
 	// /metrics (a cluster member; "" on a single node).
@@ -217,6 +231,7 @@ func (s *Server) registerRoutes() {
 }
 
 func (s *Server) registerEngineRoutes() {
+	s.registerConsoleRoutes()
 	if s.cfg.Engine != nil {
 		s.Mount("/v1/ws", s.cfg.Engine)
 	}

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/switchboard-rtm/switchboard/usage"
 )
 
 // templates holds one parsed template set per page: the layout, every
@@ -61,7 +63,12 @@ func (t *templates) funcs() template.FuncMap {
 			}
 			return m, nil
 		},
-		"isoTime": func(tm time.Time) string { return tm.UTC().Format(time.RFC3339) },
+		"isoTime":   func(tm time.Time) string { return tm.UTC().Format(time.RFC3339) },
+		"usageKeys": usage.Keys,
+		// pct is a ratio (*float64, as usage series hold it) in percent.
+		"pct": func(r *float64) float64 { return *r * 100 },
+		// msf is a duration in milliseconds, for tables of timings.
+		"msf": func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) },
 	}
 }
 
@@ -201,7 +208,9 @@ func (s *Server) render(c echo.Context, status int, name string, v *view) error 
 		sum := sha256.Sum256(buf.Bytes())
 		etag := `W/"` + hex.EncodeToString(sum[:8]) + `"`
 		h.Set("ETag", etag)
-		h.Set("Cache-Control", "no-cache")
+		if h.Get("Cache-Control") != "no-store" { // pages with private data keep no-store
+			h.Set("Cache-Control", "no-cache")
+		}
 		if match := c.Request().Header.Get("If-None-Match"); match != "" && strings.Contains(match, etag) {
 			return c.NoContent(http.StatusNotModified)
 		}

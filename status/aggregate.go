@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/switchboard-rtm/switchboard/histogram"
 )
 
 // counts are the sums kept per component and minute or day.
@@ -172,7 +174,7 @@ func loadRow(ctx context.Context, q rowQuerier, table, col string, k key) (count
 	if err != nil {
 		return c, fmt.Errorf("load %s: %w", table, err)
 	}
-	c.Hist, err = decodeHistogram(hist)
+	c.Hist, err = histogram.Decode(hist)
 	return c, err
 }
 
@@ -200,7 +202,7 @@ func loadRows(ctx context.Context, q querier, dst map[key]*counts, table, col, w
 		if err := rows.Scan(append([]any{&k.comp, &k.t}, c.scanArgs(&hist)...)...); err != nil {
 			return fmt.Errorf("load %s: %w", table, err)
 		}
-		if c.Hist, err = decodeHistogram(hist); err != nil {
+		if c.Hist, err = histogram.Decode(hist); err != nil {
 			return fmt.Errorf("load %s: %w", table, err)
 		}
 		if _, ok := dst[k]; !ok {

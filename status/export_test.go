@@ -3,6 +3,8 @@ package status
 import (
 	"context"
 	"database/sql"
+
+	"github.com/switchboard-rtm/switchboard/histogram"
 )
 
 // InsertProbe stores a hand-made probe, for the arithmetic tests.
@@ -11,6 +13,5 @@ func (m *Monitor) InsertProbe(ctx context.Context, p *Probe) error { return m.in
 // DB exposes the database so tests can check that storage stays bounded.
 func (m *Monitor) DB() *sql.DB { return m.db }
 
-// DecodeHistogram and Encode expose the stored form to the fuzz test.
-func DecodeHistogram(s string) (Histogram, error) { return decodeHistogram(s) }
-func (h *Histogram) Encode() string               { return h.encode() }
+// DecodeHistogram exposes the stored form to the fuzz test.
+func DecodeHistogram(s string) (Histogram, error) { return histogram.Decode(s) }

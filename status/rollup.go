@@ -59,7 +59,7 @@ func (m *Monitor) Rollup(ctx context.Context, now time.Time) error {
 		c := agg.minutes[k]
 		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO status_minutes
 			(component, minute, `+countColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			string(k.comp), k.t, c.UpMs, c.DownMs, c.OK, c.Failed, c.Sent, c.Expected, c.Delivered, c.Hist.encode()); err != nil {
+			string(k.comp), k.t, c.UpMs, c.DownMs, c.OK, c.Failed, c.Sent, c.Expected, c.Delivered, c.Hist.Encode()); err != nil {
 			return fmt.Errorf("rollup: store minute: %w", err)
 		}
 	}
@@ -67,7 +67,7 @@ func (m *Monitor) Rollup(ctx context.Context, now time.Time) error {
 		d := agg.days[k]
 		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO status_days
 			(component, day, `+countColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			string(k.comp), k.t, d.UpMs, d.DownMs, d.OK, d.Failed, d.Sent, d.Expected, d.Delivered, d.Hist.encode()); err != nil {
+			string(k.comp), k.t, d.UpMs, d.DownMs, d.OK, d.Failed, d.Sent, d.Expected, d.Delivered, d.Hist.Encode()); err != nil {
 			return fmt.Errorf("rollup: store day: %w", err)
 		}
 	}

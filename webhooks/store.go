@@ -20,10 +20,12 @@ func (s *store) addEndpoint(ctx context.Context, e Endpoint) error {
 	return nil
 }
 
-// endpoints lists the endpoints of app, or of every app when app is "".
+// endpoints lists the endpoints of app, or of every app when app is "",
+// in the order they were added (rowid breaks ties within a millisecond;
+// the random IDs would not).
 func (s *store) endpoints(ctx context.Context, app string) ([]Endpoint, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, app_id, url, events, channels, secret, created_at
-		FROM webhook_endpoints WHERE ? = '' OR app_id = ? ORDER BY created_at, id`, app, app)
+		FROM webhook_endpoints WHERE ? = '' OR app_id = ? ORDER BY created_at, rowid`, app, app)
 	if err != nil {
 		return nil, fmt.Errorf("list webhook endpoints: %w", err)
 	}

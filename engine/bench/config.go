@@ -62,8 +62,32 @@ type Config struct {
 	// server's memory per connection. Rate and Subscribers are ignored.
 	Idle int
 
-	// Progress receives one line per second; nil discards it.
+	// Progress receives one line per ProgressInterval; nil discards it.
 	Progress io.Writer
+	// ProgressInterval is how often progress is reported (default 1 s).
+	ProgressInterval time.Duration
+	// OnProgress, when set, is called from one goroutine every
+	// ProgressInterval while publishing and draining, and once more a
+	// whole interval after the drain ended (so the last point is not a
+	// sliver of an interval).
+	OnProgress func(Progress)
+
+	// PublishFromSubscribers makes every subscriber publish into its own
+	// channel, the channel's rate shared among them, instead of opening
+	// publisher connections (the sandbox, whose apps count connections;
+	// its rate per subscriber is then bounded by the caller).
+	PublishFromSubscribers bool
+	// AllowConnectFailures counts subscribers that fail to connect or
+	// subscribe (Report.ConnectFailures) and runs with the others; the run
+	// fails only when none connected. Otherwise the first failure ends it.
+	AllowConnectFailures bool
+}
+
+// Progress is one progress point of a load run.
+type Progress struct {
+	Elapsed                   time.Duration // since publishing began
+	Sent, Delivered, Expected uint64        // so far
+	Interval                  *Snapshot     // latencies recorded since the previous point
 }
 
 // Defaults.
@@ -96,6 +120,9 @@ func (c Config) withDefaults() Config {
 	if c.Progress == nil {
 		c.Progress = io.Discard
 	}
+	if c.ProgressInterval == 0 {
+		c.ProgressInterval = time.Second
+	}
 	return c
 }
 
@@ -114,6 +141,8 @@ func (c Config) validate() error {
 		return errors.New("bench: duration and grace must not be negative")
 	case c.PublisherRate <= 0:
 		return errors.New("bench: publisher rate must be positive")
+	case c.ProgressInterval < 0:
+		return errors.New("bench: progress interval must not be negative")
 	case c.ConnectConcurrency < 1:
 		return errors.New("bench: connect concurrency must be positive")
 	}

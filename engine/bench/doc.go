@@ -39,6 +39,13 @@
 //   - server_rss_bytes is VmRSS of the server process at the end; it is 0
 //     against a -url server unless its PID is given (same host only).
 //
+// The sandbox's load test (package sandbox) runs on Run too, with
+// PublishFromSubscribers (the subscribers share their channel's rate and
+// publish themselves, so a test opens no more connections than it asks
+// for), AllowConnectFailures (failed subscribers are counted, not fatal)
+// and OnProgress (a point every ProgressInterval with the interval's
+// latencies as a Snapshot, for its live charts).
+//
 // Idle mode (Config.Idle) connects that many clients, optionally each
 // subscribed to one of Channels, holds them for Duration, and reports the
 // server's RSS before and after and (after-before)/Idle as bytes_per_conn.

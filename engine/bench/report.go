@@ -36,11 +36,25 @@ type Report struct {
 	// without a PID).
 	ServerRSSBytes int64 `json:"server_rss_bytes"`
 
+	// Details for callers of Run, not in the JSON line.
+	Connected       int           `json:"-"` // subscribers connected and subscribed
+	ConnectFailures int           `json:"-"` // subscribers that failed (AllowConnectFailures)
+	ConnectP50      time.Duration `json:"-"` // one subscriber's connect and subscribe
+	ConnectMax      time.Duration `json:"-"`
+	PublishErrors   uint64        `json:"-"` // publishes refused or unanswered
+	PublishTime     time.Duration `json:"-"` // of the publishing phase, as measured
+
 	// Idle mode only.
 	IdleConnections   int   `json:"idle_connections,omitempty"`
 	ServerRSSBaseline int64 `json:"server_rss_baseline_bytes,omitempty"`
 	// BytesPerConn is (ServerRSSBytes - ServerRSSBaseline) / IdleConnections.
 	BytesPerConn int64 `json:"bytes_per_conn,omitempty"`
+
+	// With a webhook endpoint configured (bench -webhooks) only: the
+	// deliveries its receiver accepted, and those whose signature did not
+	// verify (refused with 400).
+	WebhookEvents        *uint64 `json:"webhook_events,omitempty"`
+	WebhookBadSignatures *uint64 `json:"webhook_bad_signatures,omitempty"`
 }
 
 // WriteJSON writes r as one line of JSON.

@@ -62,8 +62,12 @@ type load struct {
 	streamsPerPub  int     // streams sharing one publisher connection
 
 	subs, pubs []*client.Client
+	chanSubs   [][]*client.Client // connected subscribers by channel
 
 	hist         Histogram
+	connHist     Histogram // one subscriber's connect and subscribe
+	connFailures atomic.Int64
+	publishTime  time.Duration
 	delivered    atomic.Uint64
 	sent         atomic.Uint64
 	expected     atomic.Uint64
@@ -99,6 +103,9 @@ func newLoad(cfg Config) *load {
 
 // publishers is the number of publisher connections the run opens.
 func (l *load) publishers() int {
+	if l.cfg.PublishFromSubscribers {
+		return 0
+	}
 	streams := l.cfg.Channels * l.streamsPerChan
 	return (streams + l.streamsPerPub - 1) / l.streamsPerPub
 }
@@ -130,6 +137,9 @@ func (l *load) run(ctx context.Context) (Report, error) {
 	start := time.Now()
 	l.lastDelivery.Store(start.UnixNano())
 	err := l.publish(ctx, start)
+	// The schedule covers [start, start+Duration): the phase lasts that
+	// long even when its last message went out, and was answered, earlier.
+	l.publishTime = max(time.Since(start), cfg.Duration)
 	if err == nil {
 		err = l.drain(ctx)
 	}
@@ -163,20 +173,38 @@ func (l *load) connect(ctx context.Context) error {
 	cfg := l.cfg
 	l.subs = make([]*client.Client, cfg.Subscribers)
 	err := forEach(ctx, cfg.Subscribers, cfg.ConnectConcurrency, func(ctx context.Context, i int) error {
-		c, err := l.d.dialURL(ctx, cfg.SubURLs[i%len(cfg.SubURLs)], fmt.Sprintf("bench-sub-%d", i))
-		if err != nil {
+		t0 := time.Now()
+		err := l.subscribe(ctx, i)
+		switch {
+		case err == nil:
+			l.connHist.Record(time.Since(t0))
+		case cfg.AllowConnectFailures && ctx.Err() == nil:
+			if c := l.subs[i]; c != nil {
+				c.Close()
+				l.subs[i] = nil
+			}
+			l.connFailures.Add(1)
+		default:
 			return connectErr("subscriber", i, err)
-		}
-		l.subs[i] = c
-		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		defer cancel()
-		if _, err := c.Subscribe(sctx, l.channels[i%cfg.Channels], l.receive); err != nil {
-			return connectErr("subscriber", i, fmt.Errorf("subscribe: %w", err))
 		}
 		return nil
 	})
 	if err != nil {
 		return err
+	}
+	// Expect deliveries to the subscribers that are there.
+	l.chanSubs = make([][]*client.Client, cfg.Channels)
+	clear(l.subsPerChannel)
+	live := 0
+	for i, c := range l.subs {
+		if c != nil {
+			l.chanSubs[i%cfg.Channels] = append(l.chanSubs[i%cfg.Channels], c)
+			l.subsPerChannel[i%cfg.Channels]++
+			live++
+		}
+	}
+	if live == 0 {
+		return fmt.Errorf("bench: no subscriber could connect to %s", cfg.URL)
 	}
 	l.pubs = make([]*client.Client, l.publishers())
 	return forEach(ctx, len(l.pubs), cfg.ConnectConcurrency, func(ctx context.Context, i int) error {
@@ -187,6 +215,21 @@ func (l *load) connect(ctx context.Context) error {
 		l.pubs[i] = c
 		return nil
 	})
+}
+
+// subscribe connects subscriber i and subscribes it to its channel.
+func (l *load) subscribe(ctx context.Context, i int) error {
+	c, err := l.d.dialURL(ctx, l.cfg.SubURLs[i%len(l.cfg.SubURLs)], fmt.Sprintf("bench-sub-%d", i))
+	if err != nil {
+		return err
+	}
+	l.subs[i] = c
+	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if _, err := c.Subscribe(sctx, l.channels[i%l.cfg.Channels], l.receive); err != nil {
+		return fmt.Errorf("subscribe: %w", err)
+	}
+	return nil
 }
 
 // receive is every subscriber's handler. It must not allocate.
@@ -219,28 +262,53 @@ const maxInFlight = 256
 // publish runs every stream until cfg.Duration has passed and all their
 // publishes are answered.
 func (l *load) publish(ctx context.Context, start time.Time) error {
-	cfg := l.cfg
-	end := start.Add(cfg.Duration)
-	interval := time.Duration(float64(time.Second) / l.streamRate)
+	end := start.Add(l.cfg.Duration)
 	var wg sync.WaitGroup
-	stream := 0
-	for ch := range l.channels {
-		for k := range l.streamsPerChan {
-			pub := l.pubs[stream/l.streamsPerPub]
-			// Spread the streams of a channel, and the channels, evenly over
-			// one interval instead of publishing everything at once.
-			phase := time.Duration(float64(interval) * (float64(k)/float64(l.streamsPerChan) +
-				float64(ch)/float64(len(l.channels)*l.streamsPerChan)))
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				l.runStream(ctx, pub, ch, start.Add(phase), interval, end)
-			}()
-			stream++
-		}
+	for _, s := range l.streams() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			l.runStream(ctx, s.pub, s.ch, start.Add(s.phase), s.interval, end)
+		}()
 	}
 	wg.Wait()
 	return ctx.Err()
+}
+
+// stream is one open-loop sequence of publishes into a channel from one
+// connection, a message every interval from its phase on.
+type stream struct {
+	pub             *client.Client
+	ch              int
+	phase, interval time.Duration
+}
+
+// streams lays the channels' rates out over the publishing connections,
+// spreading the streams of a channel, and the channels, evenly over one
+// interval instead of publishing everything at once.
+func (l *load) streams() []stream {
+	var out []stream
+	n := len(l.channels)
+	if l.cfg.PublishFromSubscribers {
+		for ch, subs := range l.chanSubs {
+			k := float64(len(subs))
+			interval := time.Duration(float64(time.Second) * k / l.cfg.Rate)
+			for j, c := range subs {
+				phase := time.Duration(float64(interval) * (float64(j)/k + float64(ch)/(float64(n)*k)))
+				out = append(out, stream{pub: c, ch: ch, phase: phase, interval: interval})
+			}
+		}
+		return out
+	}
+	interval := time.Duration(float64(time.Second) / l.streamRate)
+	for ch := range l.channels {
+		for k := range l.streamsPerChan {
+			phase := time.Duration(float64(interval) * (float64(k)/float64(l.streamsPerChan) +
+				float64(ch)/float64(n*l.streamsPerChan)))
+			out = append(out, stream{pub: l.pubs[len(out)/l.streamsPerPub], ch: ch, phase: phase, interval: interval})
+		}
+	}
+	return out
 }
 
 // runStream publishes into channel ch at first, first+interval, … until end.
@@ -310,33 +378,44 @@ func (l *load) drain(ctx context.Context) error {
 	return nil
 }
 
-// progress prints a line every second, and a last one when the returned
-// stop is called; p99 and deliveries are over the interval since the
-// previous line.
+// progress prints a line every ProgressInterval, and a last one when the
+// returned stop is called (a whole interval later when OnProgress is set);
+// p99 and deliveries are over the interval since the previous line.
 func (l *load) progress(ctx context.Context) (stop func()) {
 	done := make(chan struct{})
 	finished := make(chan struct{})
+	// Taken before publishing starts, so the first interval misses nothing.
+	start := time.Now()
+	prev := l.hist.Snapshot()
 	go func() {
 		defer close(finished)
-		t := time.NewTicker(time.Second)
+		t := time.NewTicker(l.cfg.ProgressInterval)
 		defer t.Stop()
-		start := time.Now()
-		prev := l.hist.Snapshot()
 		for {
 			last := false
 			select {
 			case <-t.C:
 			case <-done:
 				last = true
+				if l.cfg.OnProgress != nil {
+					select {
+					case <-t.C:
+					case <-ctx.Done():
+						return
+					}
+				}
 			case <-ctx.Done():
 				return
 			}
 			cur := l.hist.Snapshot()
 			win := cur.Sub(prev)
 			prev = cur
+			p := Progress{Elapsed: time.Since(start), Sent: l.sent.Load(), Delivered: l.delivered.Load(), Expected: l.expected.Load(), Interval: win}
 			fmt.Fprintf(l.cfg.Progress, "bench: %5.1fs sent=%d delivered=%d/%d p99(interval)=%.3fms deliveries(interval)=%d\n",
-				time.Since(start).Seconds(), l.sent.Load(), l.delivered.Load(), l.expected.Load(),
-				ms(win.Quantile(0.99)), win.Count())
+				p.Elapsed.Seconds(), p.Sent, p.Delivered, p.Expected, ms(win.Quantile(0.99)), win.Count())
+			if f := l.cfg.OnProgress; f != nil {
+				f(p)
+			}
 			if last {
 				return
 			}
@@ -356,6 +435,15 @@ func (l *load) report(start time.Time) Report {
 		P90MS:     ms(s.Quantile(0.90)),
 		P99MS:     ms(s.Quantile(0.99)),
 		MaxMS:     ms(l.hist.Max()),
+
+		ConnectFailures: int(l.connFailures.Load()),
+		ConnectP50:      l.connHist.Quantile(0.50),
+		ConnectMax:      l.connHist.Max(),
+		PublishErrors:   l.pubErrors.Load(),
+		PublishTime:     l.publishTime,
+	}
+	for _, subs := range l.chanSubs {
+		r.Connected += len(subs)
 	}
 	r.DeliveryRate = ratio(r.Delivered, r.Expected)
 	if span := time.Duration(l.lastDelivery.Load() - start.UnixNano()); span > 0 {

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/switchboard-rtm/switchboard/engine"
 	"github.com/switchboard-rtm/switchboard/engine/bench"
 	"github.com/switchboard-rtm/switchboard/engine/enginetest"
 )
@@ -187,5 +188,55 @@ func TestRunSpreadsSubscribersOverNodes(t *testing.T) {
 	}
 	if na.Load() != 5 || nb.Load() != 5 || np.Load() != 1 {
 		t.Errorf("connections per node %d, %d, publishers' node %d; want 5, 5, 1", na.Load(), nb.Load(), np.Load())
+	}
+}
+
+// The sandbox's way of running: the subscribers publish themselves (no
+// other connections: this app allows four), subscribers that cannot
+// connect are counted and the run goes on, and progress comes to a
+// callback whose last point is a whole interval after the drain.
+func TestRunFromSubscribersWithFailures(t *testing.T) {
+	url, app := enginetest.Serve(t, "bench", engine.WithAppLimits(engine.AppLimits{MaxConns: 4}))
+	var points []bench.Progress
+	const every = 200 * time.Millisecond
+	r, err := bench.Run(context.Background(), bench.Config{
+		URL: url, AppID: app.ID, AppCert: app.Certificate,
+		Subscribers: 6, Channels: 2, Rate: 20, Duration: 1500 * time.Millisecond, Grace: time.Second,
+		ConnectConcurrency:     1, // subscribers 0-3 connect, 4 and 5 are over the app's limit
+		PublishFromSubscribers: true, AllowConnectFailures: true,
+		ProgressInterval: every, OnProgress: func(p bench.Progress) { points = append(points, p) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Connected != 4 || r.ConnectFailures != 2 {
+		t.Errorf("connected %d, failures %d; want 4 and 2", r.Connected, r.ConnectFailures)
+	}
+	if r.ConnectP50 <= 0 || r.ConnectMax < r.ConnectP50 {
+		t.Errorf("connect p50 %v max %v", r.ConnectP50, r.ConnectMax)
+	}
+	// 20/s into each of 2 channels for 1.5 s, each to its 2 subscribers.
+	if r.Sent < 50 || r.Sent > 62 || r.PublishErrors != 0 {
+		t.Errorf("sent %d with %d errors, want about 60 and none", r.Sent, r.PublishErrors)
+	}
+	if r.Expected != 2*r.Sent || r.DeliveryRate != 1 {
+		t.Errorf("expected %d delivered %d for %d sent; want every message to both subscribers", r.Expected, r.Delivered, r.Sent)
+	}
+	if r.PublishTime < 1500*time.Millisecond {
+		t.Errorf("publish time %v, want at least the duration", r.PublishTime)
+	}
+	if len(points) < 7 {
+		t.Fatalf("%d progress points over 1.5 s at 200 ms", len(points))
+	}
+	last, prev := points[len(points)-1], points[len(points)-2]
+	if last.Delivered != r.Delivered || last.Elapsed-prev.Elapsed < every*9/10 {
+		t.Errorf("last point %+v after %+v: want all deliveries, a whole interval on", last, prev)
+	}
+	var n uint64
+	for _, p := range points {
+		n += p.Interval.Count()
+	}
+	if n != r.Delivered {
+		t.Errorf("the intervals hold %d latencies, want the %d deliveries", n, r.Delivered)
 	}
 }

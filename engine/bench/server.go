@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -28,6 +29,17 @@ type ServerConfig struct {
 	Log io.Writer
 	// StartTimeout bounds app creation plus start-up (default 60 s).
 	StartTimeout time.Duration
+	// Webhook, when set, is given to the bench app with "apps webhook add"
+	// before the server starts, so the run measures fan-out with webhooks
+	// configured; Server.WebhookSecret is its signing secret.
+	Webhook *Webhook
+}
+
+// Webhook is a webhook endpoint for the bench app.
+type Webhook struct {
+	URL      string
+	Events   []string
+	Channels string // pattern of publish events, e.g. "*"
 }
 
 // Server is a switchboard server running as a child process on a free
@@ -39,6 +51,8 @@ type Server struct {
 	AppCert string
 	PID     int
 	DataDir string // removed by Close
+	// WebhookSecret signs the deliveries to ServerConfig.Webhook.
+	WebhookSecret string
 
 	cmd       *exec.Cmd
 	exited    chan struct{}
@@ -73,6 +87,11 @@ func StartServer(ctx context.Context, c ServerConfig) (_ *Server, err error) {
 	global := append([]string{"-data", dir, "-log-level", "warn", "-dev=false"}, c.Args...)
 	if err := s.createApp(ctx, c.Exe, global); err != nil {
 		return nil, err
+	}
+	if c.Webhook != nil {
+		if err := s.addWebhook(ctx, c.Exe, global, *c.Webhook); err != nil {
+			return nil, err
+		}
 	}
 	addr, err := freePort()
 	if err != nil {
@@ -116,6 +135,30 @@ func (s *Server) createApp(ctx context.Context, exe string, global []string) err
 		return fmt.Errorf("bench: apps create printed %q, want JSON with app_id and app_cert", bytes.TrimSpace(out))
 	}
 	s.AppID, s.AppCert = app.AppID, app.AppCert
+	return nil
+}
+
+// addWebhook runs "apps webhook add bench ... -json" against the data
+// directory, as an operator would.
+func (s *Server) addWebhook(ctx context.Context, exe string, global []string, w Webhook) error {
+	args := append(global, "apps", "webhook", "add", "bench", "-url", w.URL, "-events", strings.Join(w.Events, ","), "-json")
+	if w.Channels != "" {
+		args = append(args, "-channels", w.Channels)
+	}
+	cmd := exec.CommandContext(ctx, exe, args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return fmt.Errorf("bench: %s apps webhook add: %w: %s", exe, err, bytes.TrimSpace(stderr.Bytes()))
+	}
+	var ep struct {
+		Secret string `json:"secret"`
+	}
+	if err := json.Unmarshal(out, &ep); err != nil || ep.Secret == "" {
+		return fmt.Errorf("bench: apps webhook add printed %q, want JSON with secret", bytes.TrimSpace(out))
+	}
+	s.WebhookSecret = ep.Secret
 	return nil
 }
 

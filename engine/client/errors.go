@@ -76,6 +76,11 @@ const (
 	CloseAppDeleted     = 4004
 	CloseTokenExpired   = 4005
 	CloseShutdown       = 4006
+	// CloseUserDisconnected: the app's backend disconnected the user
+	// (server API); reconnecting needs a fresh token from the backend.
+	CloseUserDisconnected = 4007
+	CloseProtocolError    = 1002 // a frame broke RFC 6455 (a client bug)
+	CloseFrameTooLarge    = 1009 // a frame over the server's frame limit
 )
 
 // permanent reports whether err means reconnecting cannot help.

@@ -50,7 +50,9 @@ func TestErrorCodesMatchEngine(t *testing.T) {
 	}
 	for code, want := range map[int]int{client.CloseSlowConsumer: engine.CloseSlowConsumer, client.CloseNoPong: engine.CloseNoPong,
 		client.CloseConnectTimeout: engine.CloseConnectTimeout, client.CloseAppDeleted: engine.CloseAppDeleted,
-		client.CloseTokenExpired: engine.CloseTokenExpired, client.CloseShutdown: engine.CloseShutdown} {
+		client.CloseTokenExpired: engine.CloseTokenExpired, client.CloseShutdown: engine.CloseShutdown,
+		client.CloseUserDisconnected: engine.CloseUserDisconnected, client.CloseProtocolError: engine.CloseProtocolError,
+		client.CloseFrameTooLarge: engine.CloseFrameTooLarge} {
 		if code != want {
 			t.Errorf("close code %d, engine %d", code, want)
 		}
@@ -192,7 +194,9 @@ func TestTokenRenewedWithoutReconnect(t *testing.T) {
 	}
 	defer c.Close()
 	first := c.Info().ExpiresAt
-	time.Sleep(3 * time.Second) // past the first token's expiry
+	eventually(t, "the first token's expiry passes after its renewal", func() bool {
+		return renewals.Load() == 1 && time.Now().After(first.Add(100*time.Millisecond))
+	})
 	if _, err := c.Publish(ctx, "x", 1); err != nil {
 		t.Fatal(err)
 	}
@@ -289,10 +293,7 @@ func TestConcurrentUse(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	deadline := time.Now().Add(5 * time.Second)
-	for received.Load() < 400 && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
+	eventually(t, "400 messages received", func() bool { return received.Load() >= 400 })
 	if got := received.Load(); got != 400 {
 		t.Fatalf("received %d of 400", got)
 	}
@@ -301,8 +302,9 @@ func TestConcurrentUse(t *testing.T) {
 // freezer relays TCP and can stop relaying without closing anything, like
 // a network path that silently drops packets.
 type freezer struct {
-	l      net.Listener
-	frozen atomic.Bool
+	l       net.Listener
+	frozen  atomic.Bool
+	relayed atomic.Int64 // reads relayed from the server to the client
 }
 
 func newFreezer(t *testing.T, target string) *freezer {
@@ -324,7 +326,7 @@ func newFreezer(t *testing.T, target string) *freezer {
 				continue
 			}
 			t.Cleanup(func() { in.Close(); out.Close() })
-			relay := func(dst, src net.Conn) {
+			relay := func(dst, src net.Conn, count *atomic.Int64) {
 				buf := make([]byte, 4096)
 				for {
 					n, err := src.Read(buf)
@@ -335,10 +337,13 @@ func newFreezer(t *testing.T, target string) *freezer {
 						time.Sleep(10 * time.Millisecond)
 					}
 					dst.Write(buf[:n])
+					if count != nil {
+						count.Add(1)
+					}
 				}
 			}
-			go relay(out, in)
-			go relay(in, out)
+			go relay(out, in, nil)
+			go relay(in, out, &f.relayed)
 		}
 	}()
 	return f
@@ -357,7 +362,9 @@ func TestSilentServerIsDetected(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	time.Sleep(400 * time.Millisecond) // pings flow: still connected
+	// Pings flow for several pong timeouts: still connected.
+	from := f.relayed.Load()
+	eventually(t, "four pings", func() bool { return f.relayed.Load() >= from+4 })
 	if !c.Connected() {
 		t.Fatal("disconnected while pings flowed")
 	}
@@ -398,8 +405,9 @@ func TestResubscribeRefusedEndsSubscription(t *testing.T) {
 	if _, err := c.Subscribe(ctx, "room", func(client.Message) {}, client.WithOnResubscribe(func(r client.Recovery) { results <- r })); err != nil {
 		t.Fatal(err)
 	}
+	first := c.Info().ExpiresAt
 	<-renewed
-	time.Sleep(100 * time.Millisecond) // let the refresh reply arrive
+	eventually(t, "the refresh reply", func() bool { return c.Info().ExpiresAt.After(first.Add(time.Minute)) })
 	te.restart()
 	select {
 	case r := <-results:
@@ -465,5 +473,16 @@ func TestSubscribeWithRecover(t *testing.T) {
 	}
 	if p := s.Position(); p != last {
 		t.Fatalf("position after epoch change %+v, want %+v", p, last)
+	}
+}
+
+// eventually waits for cond, checking it every few milliseconds, and fails
+// the test after 10 s.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(2 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
 	}
 }

@@ -1,23 +1,28 @@
 package gosdktest_test
 
 import (
+	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/switchboard-rtm/switchboard/engine"
 	"github.com/switchboard-rtm/switchboard/engine/client"
+	"github.com/switchboard-rtm/switchboard/engine/enginetest"
 )
 
-// TestNewProject does what the Go quick-start tells a customer: a fresh
-// module, the SDK added with go mod edit and go get (a replace directive
-// to this checkout stands in for the public repository), the docs'
-// program built and run against a real engine. The module then needs the
-// SDK and its WebSocket library only.
+// TestNewProject does what the Go quick-start tells a customer: in an
+// empty directory holding the docs' main.go, it runs the docs' commands
+// (testdata/newproject/newproject.sh: go mod init, a replace directive to
+// this checkout standing in for the public repository, go get, go mod
+// tidy, go run) against a real engine, and checks that the program prints
+// want.txt, that the engine recorded the SDK's name and version, and that
+// the new module needs the SDK and its WebSocket library only. It needs no
+// network when the module cache holds github.com/coder/websocket (GOPROXY
+// is the environment's).
 func TestNewProject(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the go command in a fresh module")
@@ -26,30 +31,19 @@ func TestNewProject(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sdk, err := filepath.Abs("../client")
+	script, err := filepath.Abs("testdata/newproject/newproject.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh, _ := os.ReadFile(script)
+	if !bytes.Contains(sh, []byte("engine/client@v"+client.Version+"\n")) {
+		t.Fatalf("newproject.sh does not go get v%s, the SDK's version", client.Version)
+	}
+	checkout, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	run := func(name string, args ...string) string {
-		t.Helper()
-		cmd := exec.Command(name, args...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=", "SDK="+sdk)
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
-		}
-		return string(out)
-	}
-	// The quick-start's commands, word for word ($SDK is the checkout's engine/client).
-	for _, line := range []string{
-		"go mod init example.com/chat",
-		"go mod edit -replace github.com/switchboard-rtm/switchboard/engine/client=$SDK",
-		"go get github.com/switchboard-rtm/switchboard/engine/client@v" + client.Version,
-	} {
-		run("sh", "-c", strings.Replace(line, "go ", goBin+" ", 1))
-	}
 	src, err := os.ReadFile("testdata/newproject/main.go")
 	if err != nil {
 		t.Fatal(err)
@@ -57,21 +51,38 @@ func TestNewProject(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "main.go"), src, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	run(goBin, "mod", "tidy")
-	mods := strings.Fields(run(goBin, "list", "-m", "-f", "{{.Path}}", "all"))
-	if want := []string{"example.com/chat", "github.com/coder/websocket", "github.com/switchboard-rtm/switchboard/engine/client"}; !slices.Equal(mods, want) {
-		t.Errorf("the new module needs %q, want only %q", mods, want)
-	}
-	run(goBin, "build", "-o", "chat", ".")
 
-	te := newTestEngine(engine.Limits{})
-	defer te.close()
-	tok, err := engine.MintToken(te.app.ID, te.app.Certificate, engine.Claims{Subject: "alice"}, time.Hour)
+	var sdks enginetest.SDKLog
+	base, app := enginetest.ServeConfig(t, "newproject", engine.Config{OnConnect: sdks.OnConnect})
+
+	env := append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod",
+		"PATH="+filepath.Dir(goBin)+string(os.PathListSeparator)+os.Getenv("PATH"),
+		"SWITCHBOARD="+checkout, "WS_URL="+enginetest.WebSocketURL(base), "TOKEN="+enginetest.Token(t, app, "alice"))
+	run := func(name string, args ...string) string {
+		t.Helper()
+		cmd := exec.Command(name, args...)
+		cmd.Dir, cmd.Env = dir, env
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("%s %s: %v\n%s%s", name, strings.Join(args, " "), err, out, stderr.Bytes())
+		}
+		return string(out)
+	}
+	out := run("sh", script)
+	want, err := os.ReadFile("testdata/newproject/want.txt")
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := run(filepath.Join(dir, "chat"), te.url, tok)
-	if want := "connected as alice\nnews #1: {\"text\":\"hello from Go\"}\n"; out != want {
-		t.Errorf("the program printed %q, want %q", out, want)
+	if out != string(want) {
+		t.Errorf("the quick-start printed %q, want %q (want.txt)", out, want)
+	}
+	if want := []string{client.SDKName + "@" + client.Version}; !slices.Equal(sdks.Seen(), want) {
+		t.Errorf("the engine recorded SDKs %q, want %q", sdks.Seen(), want)
+	}
+	mods := strings.Fields(run(goBin, "list", "-m", "-f", "{{.Path}}", "all"))
+	if want := []string{"example.com/chat", "github.com/coder/websocket", "github.com/switchboard-rtm/switchboard/engine/client"}; !slices.Equal(mods, want) {
+		t.Errorf("the new module needs %q, want only %q", mods, want)
 	}
 }

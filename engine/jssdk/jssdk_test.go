@@ -3,7 +3,6 @@ package jssdk_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io/fs"
 	"net/http/httptest"
 	"os"
@@ -47,26 +46,9 @@ func TestExportsMatchDeclarations(t *testing.T) {
 
 // TestNode runs the SDK in Node against a real engine over loopback. Node 22
 // has a global WebSocket; Node 20.10 to 21 have it behind a flag. The test
-// is skipped when node is not installed or older than that.
+// is skipped when node is not installed or older than that, unless CI is set.
 func TestNode(t *testing.T) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node is not installed")
-	}
-	version, err := exec.Command(node, "--version").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var major, minor int
-	fmt.Sscanf(string(version), "v%d.%d", &major, &minor)
-	var args []string
-	switch {
-	case major >= 22:
-	case major == 21 || major == 20 && minor >= 10:
-		args = append(args, "--experimental-websocket")
-	default:
-		t.Skipf("node %s has no WebSocket; the SDK needs Node 22, or 20.10 with --experimental-websocket", strings.TrimSpace(string(version)))
-	}
+	node, args := nodeForSDK(t)
 
 	ctx := context.Background()
 	// Pings every 100 ms: a client that did not answer would be closed with 4002

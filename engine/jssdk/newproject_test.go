@@ -1,21 +1,18 @@
 package jssdk_test
 
 import (
-	"context"
+	"bytes"
 	"encoding/json"
-	"fmt"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
-	"github.com/switchboard-rtm/switchboard/db/dbtest"
 	"github.com/switchboard-rtm/switchboard/engine"
+	"github.com/switchboard-rtm/switchboard/engine/enginetest"
 )
 
 // TestPackageJSON: the npm package points at files that exist, declares
@@ -50,43 +47,39 @@ func TestPackageJSON(t *testing.T) {
 }
 
 // TestNewNodeProject does what the JavaScript quick-start tells a customer
-// using Node: a fresh npm project, the SDK installed from a local path
-// (standing in for the registry), and the docs' program run against a
-// real engine, which records the SDK's name and version.
+// using Node: in an empty directory holding the docs' app.mjs, it runs the
+// docs' commands (testdata/newproject/newproject.sh: npm init, npm pack of
+// this checkout's package standing in for the registry, npm install of the
+// tarball, node) against a real engine, and checks that the program ends
+// by printing want.txt, that the tarball installed only the package's
+// files, and that the engine recorded the SDK's name and version.
 func TestNewNodeProject(t *testing.T) {
-	node, err := exec.LookPath("node")
-	npm, err2 := exec.LookPath("npm")
-	if err != nil || err2 != nil {
+	node, flags := nodeForSDK(t)
+	npm, err := exec.LookPath("npm")
+	if err != nil {
 		if os.Getenv("CI") != "" {
-			t.Fatal("node and npm are required in CI")
+			t.Fatal("npm is required in CI")
 		}
-		t.Skip("node or npm is not installed")
+		t.Skip("npm is not installed")
 	}
-	version, _ := exec.Command(node, "--version").Output()
-	var major int
-	fmt.Sscanf(string(version), "v%d", &major)
-	var flags []string
-	if major < 22 {
-		flags = append(flags, "--experimental-websocket") // Node 20.10-21
+	nodeOptions := strings.TrimSpace(os.Getenv("NODE_OPTIONS") + " " + strings.Join(flags, " ")) // as the quick-start says for Node 20.10-21
+	script, err := filepath.Abs("testdata/newproject/newproject.sh")
+	if err != nil {
+		t.Fatal(err)
 	}
-	sdk, err := filepath.Abs(".")
+	var pkg struct{ Version string }
+	if b, err := os.ReadFile("package.json"); err != nil || json.Unmarshal(b, &pkg) != nil {
+		t.Fatalf("package.json: %v", err)
+	}
+	tarball := "switchboard-rtm-js-" + pkg.Version + ".tgz"
+	if sh, _ := os.ReadFile(script); !bytes.Contains(sh, []byte("npm install ./"+tarball+"\n")) {
+		t.Fatalf("newproject.sh does not install %s, the tarball npm pack makes of version %s", tarball, pkg.Version)
+	}
+	checkout, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	run := func(name string, args ...string) string {
-		t.Helper()
-		cmd := exec.Command(name, args...)
-		cmd.Dir = dir
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
-		}
-		return string(out)
-	}
-	run(npm, "init", "-y")
-	run(npm, "pkg", "set", "type=module")
-	run(npm, "install", "--no-audit", "--no-fund", sdk)
 	src, err := os.ReadFile("testdata/newproject/app.mjs")
 	if err != nil {
 		t.Fatal(err)
@@ -95,36 +88,39 @@ func TestNewNodeProject(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	var mu sync.Mutex
-	var sdks []string
-	cfg := engine.Config{DB: dbtest.Open(t), OnConnect: func(ev engine.ConnectEvent) {
-		mu.Lock()
-		defer mu.Unlock()
-		sdks = append(sdks, ev.SDK+"@"+ev.SDKVersion)
-	}}
-	ctx := context.Background()
-	e, err := engine.New(ctx, cfg)
+	var sdks enginetest.SDKLog
+	base, app := enginetest.ServeConfig(t, "node", engine.Config{OnConnect: sdks.OnConnect})
+
+	cmd := exec.Command("sh", script)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "NODE_OPTIONS="+nodeOptions,
+		"PATH="+filepath.Dir(npm)+string(os.PathListSeparator)+filepath.Dir(node)+string(os.PathListSeparator)+os.Getenv("PATH"),
+		"SWITCHBOARD="+checkout, "WS_URL="+enginetest.WebSocketURL(base), "TOKEN="+enginetest.Token(t, app, "alice"))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("sh newproject.sh: %v\n%s%s", err, out, stderr.Bytes())
+	}
+	want, err := os.ReadFile("testdata/newproject/want.txt")
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { e.Shutdown(ctx) })
-	srv := httptest.NewServer(e.Handler())
-	defer srv.Close()
-	app, err := e.CreateApp(ctx, "node")
+	if !bytes.HasSuffix(out, want) {
+		t.Errorf("the quick-start printed\n%s\nwant it to end with want.txt:\n%s", out, want)
+	}
+	installed, err := os.ReadDir(filepath.Join(dir, "node_modules", "@switchboard-rtm", "js"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, err := engine.MintToken(app.ID, app.Certificate, engine.Claims{Subject: "alice"}, time.Hour)
-	if err != nil {
-		t.Fatal(err)
+	var names []string
+	for _, f := range installed {
+		names = append(names, f.Name())
 	}
-	out := run(node, append(flags, "app.mjs", "ws"+strings.TrimPrefix(srv.URL, "http")+"/v1/ws", tok)...)
-	if want := "connected as alice\nnews #1: {\"text\":\"hello from Node\"}\n"; out != want {
-		t.Errorf("node printed %q, want %q", out, want)
+	if want := []string{"package.json", "switchboard.d.ts", "switchboard.js"}; !slices.Equal(names, want) {
+		t.Errorf("the tarball installed %q, want %q", names, want)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(sdks) != 1 || sdks[0] != "switchboard-js@0.2.0" {
-		t.Errorf("the engine recorded SDKs %q, want switchboard-js@0.2.0", sdks)
+	if want := []string{"switchboard-js@" + pkg.Version}; !slices.Equal(sdks.Seen(), want) {
+		t.Errorf("the engine recorded SDKs %q, want %q", sdks.Seen(), want)
 	}
 }

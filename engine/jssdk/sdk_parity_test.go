@@ -2,7 +2,10 @@ package jssdk_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http/httptest"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -64,5 +67,36 @@ func TestGoSDKResumesFromSavedPosition(t *testing.T) {
 		if err := s.Unsubscribe(ctx); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestSDKVersionsAgree holds the promise of the "SDK versions and
+// deprecations" page: the two SDKs are released together with one version
+// number, the same in the Go constant, the JavaScript constant and
+// package.json, and each sends the name the page lists.
+func TestSDKVersionsAgree(t *testing.T) {
+	js, err := os.ReadFile("switchboard.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	jsConst := func(name string) string {
+		m := regexp.MustCompile(`export const ` + name + ` = '([^']+)'`).FindSubmatch(js)
+		if m == nil {
+			t.Fatalf("switchboard.js exports no %s string", name)
+		}
+		return string(m[1])
+	}
+	var pkg struct{ Version string }
+	if b, err := os.ReadFile("package.json"); err != nil || json.Unmarshal(b, &pkg) != nil {
+		t.Fatalf("package.json: %v", err)
+	}
+	if v := jsConst("VERSION"); v != client.Version || pkg.Version != client.Version {
+		t.Errorf("Go SDK %s, switchboard.js VERSION %s, package.json %s: want one version", client.Version, v, pkg.Version)
+	}
+	if !regexp.MustCompile(`^\d+\.\d+\.\d+$`).MatchString(client.Version) {
+		t.Errorf("version %q is not MAJOR.MINOR.PATCH", client.Version)
+	}
+	if got := jsConst("SDK_NAME"); got != "switchboard-js" || client.SDKName != "switchboard-go" {
+		t.Errorf("SDK names %q and %q, want switchboard-go and switchboard-js (docs: SDK versions)", client.SDKName, got)
 	}
 }

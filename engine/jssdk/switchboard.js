@@ -34,7 +34,7 @@ const ERROR_NAMES = {
   100: 'internal', 101: 'bad_request', 102: 'unknown_op', 103: 'binary_frame',
   104: 'not_connected', 105: 'already_connected', 110: 'token_malformed',
   111: 'token_expired', 112: 'token_signature', 113: 'app_not_found',
-  114: 'wrong_app', 115: 'wrong_user', 120: 'channel_invalid',
+  114: 'wrong_app', 115: 'wrong_user', 116: 'api_key_invalid', 120: 'channel_invalid',
   121: 'permission_denied', 122: 'already_subscribed', 123: 'not_subscribed',
   130: 'message_too_large', 131: 'rate_limited', 132: 'too_many_subscriptions',
   133: 'too_many_connections', 140: 'user_invalid', 141: 'state_invalid',
@@ -47,14 +47,14 @@ export const ErrorCodes = Object.freeze(Object.fromEntries(
 
 /** WebSocket close codes the server uses (engine/PROTOCOL.md section 10). */
 export const CloseCodes = Object.freeze({
-  frame_too_large: 1009, slow_consumer: 4001, no_pong: 4002, connect_timeout: 4003,
-  app_deleted: 4004, token_expired: 4005, shutdown: 4006,
+  protocol_error: 1002, frame_too_large: 1009, slow_consumer: 4001, no_pong: 4002, connect_timeout: 4003,
+  app_deleted: 4004, token_expired: 4005, shutdown: 4006, user_disconnected: 4007,
 });
 const CLOSE_NAMES = Object.fromEntries(Object.entries(CloseCodes).map(([n, c]) => [c, n]));
 
 /**
  * An error from the server or the connection. `code` is a protocol error
- * code (100-151), a close code (1009, 4001-4006), or 0 for errors raised by
+ * code (100-151), a close code (1002, 1009, 4001-4007), or 0 for errors raised by
  * the client itself; `codeName` is its name from {@link ErrorCodes} or
  * {@link CloseCodes}, or `closed`, `disconnected` or `timeout` when code is 0.
  */
@@ -795,6 +795,6 @@ class Transport {
 }
 
 function closeError(ev) {
-  if (ev.code >= 4000 || ev.code === 1009) return new SwitchboardError(ev.code, ev.reason || 'connection closed by the server');
+  if (ev.code >= 4000 || ev.code === 1009 || ev.code === 1002) return new SwitchboardError(ev.code, ev.reason || 'connection closed by the server');
   return new SwitchboardError(0, `connection closed (${ev.code}${ev.reason ? ' ' + ev.reason : ''})`, 'disconnected');
 }

@@ -201,16 +201,22 @@ func Reference(lang string) (string, error) {
 	return b.String(), nil
 }
 
-// writeFields writes an object schema's fields as a table.
+// writeFields writes an object schema's fields as a table; the fields of
+// an inline object follow it as parent.field rows.
 func writeFields(b *strings.Builder, l map[string]string, lang string, s oaSchema) {
 	fmt.Fprintf(b, "\n| %s | %s | %s | %s |\n| --- | --- | --- | --- |\n", l["field"], l["type"], l["required"], l["description"])
+	writeFieldRows(b, l, lang, "", s)
+}
+
+func writeFieldRows(b *strings.Builder, l map[string]string, lang, prefix string, s oaSchema) {
 	for _, name := range sortedKeys(s.Properties) {
 		p := s.Properties[name]
 		req := l["no"]
 		if slices.Contains(s.Required, name) {
 			req = l["yes"]
 		}
-		fmt.Fprintf(b, "| `%s` | %s | %s | %s |\n", name, cell(p.typeName(l)), req, cell(p.in(lang)))
+		fmt.Fprintf(b, "| `%s%s` | %s | %s | %s |\n", prefix, name, cell(p.typeName(l)), req, cell(p.in(lang)))
+		writeFieldRows(b, l, lang, prefix+name+".", p)
 	}
 }
 

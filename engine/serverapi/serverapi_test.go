@@ -414,8 +414,8 @@ func TestUserDisconnect(t *testing.T) {
 		t.Fatalf("disconnected %d, want 2", out.Disconnected)
 	}
 	for _, w := range []*ws{a1, a2} {
-		if c := w.closeCode(); c != websocket.StatusCode(engine.CloseDisconnected) {
-			t.Fatalf("close code %d, want %d", c, engine.CloseDisconnected)
+		if c := w.closeCode(); c != websocket.StatusCode(engine.CloseUserDisconnected) {
+			t.Fatalf("close code %d, want %d", c, engine.CloseUserDisconnected)
 		}
 	}
 	b.call("subscribe", map[string]any{"channel": "still-here"}) // bob is still connected
