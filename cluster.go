@@ -20,16 +20,18 @@ import (
 )
 
 // cluster is a node's connection to the cluster: NATS, the JetStream
-// broker and the shared app registry.
+// broker, the shared app registry and cluster-wide presence.
 type cluster struct {
 	nc       *nats.Conn
 	broker   *engine.NATSBroker
 	registry *engine.NATSRegistry
+	presence *engine.NATSPresence
 }
 
-// engineConfig makes ecfg a cluster member's.
+// engineConfig makes ecfg a cluster member's (the engine's Shutdown
+// closes the broker and the presence).
 func (c *cluster) engineConfig(ecfg *engine.Config) {
-	ecfg.Broker, ecfg.Registry = c.broker, c.registry
+	ecfg.Broker, ecfg.Registry, ecfg.Presence = c.broker, c.registry, c.presence
 }
 
 // openCluster connects to cfg.NATS (reconnecting forever when NATS goes
@@ -52,7 +54,14 @@ func openCluster(ctx context.Context, cfg Config, log *slog.Logger) (*cluster, e
 		nc.Close()
 		return nil, err
 	}
-	return &cluster{nc: nc, broker: b, registry: reg}, nil
+	pres, err := engine.NewNATSPresence(ctx, engine.NATSPresenceConfig{Conn: nc, Node: cfg.Node, Replicas: cfg.NATSReplicas,
+		Logger: log.With("component", "presence")})
+	if err != nil {
+		b.Close()
+		nc.Close()
+		return nil, err
+	}
+	return &cluster{nc: nc, broker: b, registry: reg, presence: pres}, nil
 }
 
 // openNATS makes m a cluster node; m.NATS closes after the engine.

@@ -23,18 +23,22 @@ var migrationsFS embed.FS
 // Engine is the messaging engine. Create it with New, serve Handler, and
 // stop it with Shutdown.
 type Engine struct {
-	cfg        Config
-	db         *sql.DB
-	log        *slog.Logger
-	limits     Limits
-	now        func() time.Time
-	broker     Broker
-	presence   PresenceManager
-	hub        *hub
-	flusher    *flusher
-	apps       appCache
-	apiBuckets appBuckets
-	offline    *offlineStore
+	cfg      Config
+	db       *sql.DB
+	log      *slog.Logger
+	limits   Limits
+	now      func() time.Time
+	broker   Broker
+	presence PresenceManager
+	// clusterPresence: the presence manager pushes join, leave and state
+	// events itself (NATSPresence, from its watch of the cluster), so the
+	// connections do not.
+	clusterPresence bool
+	hub             *hub
+	flusher         *flusher
+	apps            appCache
+	apiBuckets      appBuckets
+	offline         *offlineStore
 
 	peerSeed  maphash.Seed
 	peerLocks [64]sync.Mutex
@@ -102,6 +106,12 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 	e.flusher = newFlusher()
 	e.offline = &offlineStore{db: cfg.DB}
 	e.broker.RegisterEventHandler(e.hub)
+	if pp, ok := e.presence.(interface {
+		setPushHandler(func(ChannelID, wsFrame))
+	}); ok {
+		pp.setPushHandler(e.hub.broadcastPresence)
+		e.clusterPresence = true
+	}
 	go e.sweepLoop()
 	if cfg.Registry != nil {
 		if err := e.startRegistry(ctx); err != nil {
@@ -166,7 +176,11 @@ func (e *Engine) Shutdown(ctx context.Context) error {
 		case <-t.C:
 		}
 	}
-	return errors.Join(e.broker.Close())
+	err := e.broker.Close()
+	if c, ok := e.presence.(interface{ Close() error }); ok {
+		err = errors.Join(err, c.Close())
+	}
+	return err
 }
 
 // sweepLoop runs periodic work: pings and pong checks, connect timeouts,

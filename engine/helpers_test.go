@@ -16,6 +16,7 @@ import (
 
 	"github.com/coder/websocket"
 	natsserver "github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
 
 	"github.com/switchboard-rtm/switchboard/db"
 	"github.com/switchboard-rtm/switchboard/engine"
@@ -36,6 +37,10 @@ type env struct {
 	nats *natsserver.Server
 	// registry shares apps through NATS (cluster nodes with a database each).
 	registry bool
+	// presence is the started engine's cluster presence (with nats), and
+	// presenceConn its NATS connection (a test closes both to crash it).
+	presence     *engine.NATSPresence
+	presenceConn *nats.Conn
 }
 
 func newEnv(t testing.TB, mod func(*engine.Config)) *env {
@@ -70,6 +75,15 @@ func (v *env) start() {
 				v.t.Fatal(err)
 			}
 			cfg.Registry = reg
+		}
+		if cfg.Presence == nil {
+			v.presenceConn = dialNATS(v.t, v.nats.ClientURL())
+			p, err := engine.NewNATSPresence(context.Background(), engine.NATSPresenceConfig{Conn: v.presenceConn, Node: "test",
+				Heartbeat: 100 * time.Millisecond, NodeTTL: 500 * time.Millisecond})
+			if err != nil {
+				v.t.Fatal(err)
+			}
+			v.presence, cfg.Presence = p, p
 		}
 	}
 	e, err := engine.New(context.Background(), cfg)

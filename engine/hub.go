@@ -157,9 +157,9 @@ func (h *hub) removeSub(s *subscription) (last bool) {
 func (h *hub) broadcastPresence(ch ChannelID, frame wsFrame) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	for c, s := range h.chans[ch] {
+	for _, s := range h.chans[ch] {
 		if s.presence {
-			c.send(frame)
+			s.sendPresence(frame)
 		}
 	}
 }

@@ -1,0 +1,154 @@
+package engine_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/switchboard-rtm/switchboard/engine"
+)
+
+// presenceEvent reads the next presence push as "event user".
+func presenceEvent(r *raw) string {
+	r.t.Helper()
+	f := r.push("presence")
+	return f.str("event") + " " + f.str("user")
+}
+
+func members(t *testing.T, r *raw, channel string) string {
+	t.Helper()
+	var res struct{ Members []engine.Member }
+	f := r.call("presence", map[string]any{"channel": channel})
+	wantCode(t, "presence", f, 0)
+	json.Unmarshal(f["result"], &res)
+	var out []string
+	for _, m := range res.Members {
+		out = append(out, fmt.Sprintf("%s:%d", m.User, m.Connections))
+	}
+	return strings.Join(out, " ")
+}
+
+// Presence is cluster-wide: presence and where_now on any node list the
+// clients of every node, and each join, state and leave reaches the
+// watchers on both nodes once, in the order of the changes.
+func TestClusterPresence(t *testing.T) {
+	nodes := newCluster(t, 2, nil)
+	a := clusterApp(t, nodes, "demo")
+	wA, wB := nodes[0].connect(a, "wa"), nodes[1].connect(a, "wb")
+	wantCode(t, "subscribe", wA.call("subscribe", map[string]any{"channel": "room", "presence": true}), 0)
+	if got := presenceEvent(wA); got != "join wa" {
+		t.Fatalf("wa's own join: %s", got)
+	}
+	wantCode(t, "subscribe", wB.call("subscribe", map[string]any{"channel": "room", "presence": true}), 0)
+	if got := presenceEvent(wB); got != "join wb" {
+		t.Fatalf("wb's own join: %s", got)
+	}
+	if got := presenceEvent(wA); got != "join wb" {
+		t.Fatalf("wa saw %s, want wb's join from the other node", got)
+	}
+
+	// One user on both nodes: one join, one leave, cluster-wide.
+	alice1, alice2 := nodes[0].connect(a, "alice"), nodes[1].connect(a, "alice")
+	wantCode(t, "subscribe", alice1.call("subscribe", map[string]any{"channel": "room"}), 0)
+	wantCode(t, "subscribe", alice2.call("subscribe", map[string]any{"channel": "room"}), 0)
+	for _, w := range []*raw{wA, wB} {
+		if got := presenceEvent(w); got != "join alice" {
+			t.Fatalf("%s", got)
+		}
+		w.noPush(200 * time.Millisecond)
+	}
+	wantCode(t, "set_state", alice2.call("set_state", map[string]any{"channel": "room", "state": map[string]string{"mood": "busy"}}), 0)
+	for _, w := range []*raw{wA, wB} {
+		if f := w.push("presence"); f.str("event") != "state" || f.sub("state").str("mood") != "busy" {
+			t.Fatalf("state push %v", f)
+		}
+	}
+	for _, w := range []*raw{wA, wB} {
+		if got := members(t, w, "room"); got != "alice:2 wa:1 wb:1" {
+			t.Fatalf("presence %q", got)
+		}
+	}
+	wantCode(t, "subscribe", alice2.call("subscribe", map[string]any{"channel": "lobby"}), 0)
+	var where struct{ Channels []string }
+	json.Unmarshal(wA.call("where_now", map[string]any{"user": "alice"})["result"], &where)
+	if got := fmt.Sprint(where.Channels); got != "[lobby room]" {
+		t.Fatalf("where_now on node A of a user on node B: %s", got)
+	}
+
+	// Changes from both nodes, one after another: both watchers see the
+	// same sequence.
+	var want []string
+	var users []*raw
+	for i := range 8 {
+		u := nodes[i%2].connect(a, fmt.Sprint("u", i))
+		users = append(users, u)
+		wantCode(t, "subscribe", u.call("subscribe", map[string]any{"channel": "room"}), 0)
+		want = append(want, fmt.Sprint("join u", i))
+	}
+	for i, u := range users {
+		if i%3 == 0 {
+			wantCode(t, "unsubscribe", u.call("unsubscribe", map[string]any{"channel": "room"}), 0)
+			want = append(want, fmt.Sprint("leave u", i))
+		}
+	}
+	alice1.ws.CloseNow()
+	wantCode(t, "unsubscribe", alice2.call("unsubscribe", map[string]any{"channel": "room"}), 0)
+	want = append(want, "leave alice")
+	for _, w := range []*raw{wA, wB} {
+		var got []string
+		for range want {
+			got = append(got, presenceEvent(w))
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("events\n got %v\nwant %v", got, want)
+		}
+		w.noPush(200 * time.Millisecond)
+	}
+}
+
+// A node that dies (no orderly leave: its NATS connection is gone) has its
+// clients removed by the others, with leave pushes, once its heartbeat
+// key expires.
+func TestClusterPresenceDeadNode(t *testing.T) {
+	nodes := newCluster(t, 2, nil)
+	a := clusterApp(t, nodes, "demo")
+	w := nodes[1].connect(a, "watcher")
+	wantCode(t, "subscribe", w.call("subscribe", map[string]any{"channel": "room", "presence": true}), 0)
+	presenceEvent(w)
+	bob, carol1, carol2 := nodes[0].connect(a, "bob"), nodes[0].connect(a, "carol"), nodes[1].connect(a, "carol")
+	for _, c := range []*raw{bob, carol1, carol2} {
+		wantCode(t, "subscribe", c.call("subscribe", map[string]any{"channel": "room"}), 0)
+	}
+	if a, b := presenceEvent(w), presenceEvent(w); a != "join bob" || b != "join carol" {
+		t.Fatalf("%s, %s", a, b)
+	}
+	if got := members(t, w, "room"); got != "bob:1 carol:2 watcher:1" {
+		t.Fatalf("presence %q", got)
+	}
+
+	start := time.Now()
+	nodes[0].presence.Crash()
+	nodes[0].presenceConn.Close()
+	// Its connections close, but it can no longer tell anyone (and says so).
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := nodes[0].e.Shutdown(ctx); err == nil {
+		t.Error("shutdown of a node without NATS reported no error")
+	}
+	nodes[0].srv.Close()
+	if got := presenceEvent(w); got != "leave bob" {
+		t.Fatalf("%s, want bob's leave", got)
+	}
+	// Heartbeat 100 ms, TTL 500 ms in tests (5 s and 15 s by default).
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("the dead node's clients left after %v", d)
+	}
+	w.noPush(300 * time.Millisecond) // carol is still on node B
+	if got := members(t, w, "room"); got != "carol:1 watcher:1" {
+		t.Fatalf("presence after the node died %q", got)
+	}
+}
