@@ -26,12 +26,13 @@ type cluster struct {
 	broker   *engine.NATSBroker
 	registry *engine.NATSRegistry
 	presence *engine.NATSPresence
+	peers    *engine.NATSPeers
 }
 
 // engineConfig makes ecfg a cluster member's (the engine's Shutdown
 // closes the broker and the presence).
 func (c *cluster) engineConfig(ecfg *engine.Config) {
-	ecfg.Broker, ecfg.Registry, ecfg.Presence = c.broker, c.registry, c.presence
+	ecfg.Broker, ecfg.Registry, ecfg.Presence, ecfg.Peers = c.broker, c.registry, c.presence, c.peers
 }
 
 // openCluster connects to cfg.NATS (reconnecting forever when NATS goes
@@ -61,7 +62,15 @@ func openCluster(ctx context.Context, cfg Config, log *slog.Logger) (*cluster, e
 		nc.Close()
 		return nil, err
 	}
-	return &cluster{nc: nc, broker: b, registry: reg, presence: pres}, nil
+	peers, err := engine.NewNATSPeers(ctx, engine.NATSPeersConfig{Conn: nc, Replicas: cfg.NATSReplicas,
+		TTL: l.OfflineTTL, MaxPerUser: l.MaxOfflinePerUser})
+	if err != nil {
+		pres.Close()
+		b.Close()
+		nc.Close()
+		return nil, err
+	}
+	return &cluster{nc: nc, broker: b, registry: reg, presence: pres, peers: peers}, nil
 }
 
 // openNATS makes m a cluster node; m.NATS closes after the engine.

@@ -152,3 +152,65 @@ func TestClusterPresenceDeadNode(t *testing.T) {
 		t.Fatalf("presence after the node died %q", got)
 	}
 }
+
+// Peer messages reach the recipient on whichever node it is connected to
+// (on every node it is connected to), and those for a user connected
+// nowhere are stored and delivered at its next login on any node, in
+// order; receipts say which happened.
+func TestClusterPeerMessages(t *testing.T) {
+	nodes := newCluster(t, 2, nil)
+	a := clusterApp(t, nodes, "demo")
+	alice, bob := nodes[0].connect(a, "alice"), nodes[1].connect(a, "bob")
+	status := func(to string, data any, store bool) frame {
+		t.Helper()
+		f := alice.call("peer", map[string]any{"to": to, "data": data, "store": store})
+		wantCode(t, "peer", f, 0)
+		return f.sub("result")
+	}
+	if r := status("bob", 1, true); r.str("status") != "delivered" {
+		t.Fatalf("to bob on the other node: %v", r)
+	}
+	if f := bob.push("peer"); f.str("from") != "alice" || f.num("data") != 1 {
+		t.Fatalf("bob got %v", f)
+	}
+	bob2 := nodes[0].connect(a, "bob") // bob on both nodes now
+	if r := status("bob", 2, true); r.str("status") != "delivered" {
+		t.Fatalf("%v", r)
+	}
+	for _, b := range []*raw{bob, bob2} {
+		if f := b.push("peer"); f.num("data") != 2 {
+			t.Fatalf("bob's connection got %v", f)
+		}
+	}
+	bob.ws.CloseNow()
+	bob2.ws.CloseNow()
+	waitFor(t, "bob gone", func() bool { return nodes[0].e.AppConnections(a.ID)+nodes[1].e.AppConnections(a.ID) == 1 })
+	if r := status("bob", 3, false); r.str("status") != "failed" || r.str("reason") != "offline" {
+		t.Fatalf("to nobody, not stored: %v", r)
+	}
+	var ids []int64
+	for i := 10; i < 13; i++ {
+		r := status("bob", i, true)
+		if r.str("status") != "stored" || r.num("message_id") == 0 {
+			t.Fatalf("to nobody: %v", r)
+		}
+		ids = append(ids, r.num("message_id"))
+	}
+	// bob logs in on node B: the stored messages, in order.
+	bob = nodes[1].connect(a, "bob")
+	for i, id := range ids {
+		f := bob.push("peer")
+		if f.num("data") != int64(10+i) || f.num("message_id") != id || string(f["offline"]) != "true" {
+			t.Fatalf("stored message %d: %v", i, f)
+		}
+	}
+	bob.noPush(200 * time.Millisecond)
+	bob.sendRaw(fmt.Sprintf(`{"op":"peer_ack","message_id":%d}`, ids[1])) // no reply
+	wantCode(t, "after the ack", bob.call("where_now", map[string]any{"user": "bob"}), 0)
+	bob.ws.CloseNow()
+	bob = nodes[0].connect(a, "bob") // and on node A: only what was not acknowledged
+	if f := bob.push("peer"); f.num("message_id") != ids[2] {
+		t.Fatalf("after the ack: %v", f)
+	}
+	bob.noPush(200 * time.Millisecond)
+}

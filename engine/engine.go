@@ -34,11 +34,13 @@ type Engine struct {
 	// events itself (NATSPresence, from its watch of the cluster), so the
 	// connections do not.
 	clusterPresence bool
-	hub             *hub
-	flusher         *flusher
-	apps            appCache
-	apiBuckets      appBuckets
-	offline         *offlineStore
+	// peers routes peer messages across a cluster (nil: this node only).
+	peers      *NATSPeers
+	hub        *hub
+	flusher    *flusher
+	apps       appCache
+	apiBuckets appBuckets
+	offline    *offlineStore
 
 	peerSeed  maphash.Seed
 	peerLocks [64]sync.Mutex
@@ -106,6 +108,9 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 	e.flusher = newFlusher()
 	e.offline = &offlineStore{db: cfg.DB}
 	e.broker.RegisterEventHandler(e.hub)
+	if cfg.Peers != nil {
+		e.peers, cfg.Peers.e = cfg.Peers, e
+	}
 	if pp, ok := e.presence.(interface {
 		setPushHandler(func(ChannelID, wsFrame))
 	}); ok {
@@ -177,6 +182,9 @@ func (e *Engine) Shutdown(ctx context.Context) error {
 		}
 	}
 	err := e.broker.Close()
+	if e.peers != nil {
+		e.peers.Close()
+	}
 	if c, ok := e.presence.(interface{ Close() error }); ok {
 		err = errors.Join(err, c.Close())
 	}

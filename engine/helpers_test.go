@@ -85,6 +85,14 @@ func (v *env) start() {
 			}
 			v.presence, cfg.Presence = p, p
 		}
+		if cfg.Peers == nil {
+			peers, err := engine.NewNATSPeers(context.Background(), engine.NATSPeersConfig{Conn: dialNATS(v.t, v.nats.ClientURL()),
+				TTL: cfg.Limits.OfflineTTL, MaxPerUser: cfg.Limits.MaxOfflinePerUser})
+			if err != nil {
+				v.t.Fatal(err)
+			}
+			cfg.Peers = peers
+		}
 	}
 	e, err := engine.New(context.Background(), cfg)
 	if err != nil {

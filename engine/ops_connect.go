@@ -66,6 +66,15 @@ func (c *conn) opConnect(ctx context.Context, r *request) (any, *Error) {
 		c.app = App{}
 		return nil, errf(CodeTooManyConns, "app has reached its limit of %d connections", maxConns)
 	}
+	if e.peers != nil {
+		// Listen for the user's messages from other nodes before the
+		// replay, so none is stored after it and stranded.
+		if err := e.peers.online(app.ID, c.user); err != nil {
+			e.log.ErrorContext(ctx, "listen for peer messages", "app", app.ID, "err", err)
+		} else {
+			c.peerOnline = true
+		}
+	}
 	c.lastPingAt.Store(now.UnixNano())
 	c.usage = e.usage.of(app.ID)
 	c.usage.connected()
@@ -85,7 +94,11 @@ func (c *conn) opConnect(ctx context.Context, r *request) (any, *Error) {
 			MaxSubscriptions: e.limits.MaxSubscriptionsPerConn, MaxFrameBytes: e.limits.MaxFrameBytes,
 		},
 	}))
-	if err := e.offline.replay(ctx, c, now); err != nil {
+	replay := func() error { return e.offline.replay(ctx, c, now) }
+	if e.peers != nil {
+		replay = func() error { return e.peers.replay(ctx, c, now) }
+	}
+	if err := replay(); err != nil {
 		e.log.ErrorContext(ctx, "replay offline peer messages", "app", app.ID, "err", err)
 	}
 	return nil, errNoReply
