@@ -214,3 +214,26 @@ func TestClusterPeerMessages(t *testing.T) {
 	}
 	bob.noPush(200 * time.Millisecond)
 }
+
+// An app's connection limit counts its connections on every node, as of
+// the nodes' last heartbeats (100 ms in tests, 5 s by default).
+func TestClusterConnectionLimit(t *testing.T) {
+	nodes := newCluster(t, 2, nil)
+	a := clusterApp(t, nodes, "demo")
+	if err := nodes[0].e.SetAppLimits(context.Background(), a.ID, engine.AppLimits{MaxConns: 3}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "limit on node B", func() bool {
+		got, err := nodes[1].e.GetApp(context.Background(), a.ID)
+		return err == nil && got.Limits.MaxConns == 3
+	})
+	nodes[0].connect(a, "u1")
+	nodes[0].connect(a, "u2")
+	nodes[1].connect(a, "u3")
+	time.Sleep(500 * time.Millisecond) // a few heartbeats
+	for i, n := range nodes {
+		r := n.dial()
+		f := r.call("connect", map[string]any{"token": n.token(a, "u4", nil)})
+		wantCode(t, fmt.Sprint("fourth connection on node ", i), f, engine.CodeTooManyConns)
+	}
+}

@@ -34,6 +34,9 @@ type Engine struct {
 	// events itself (NATSPresence, from its watch of the cluster), so the
 	// connections do not.
 	clusterPresence bool
+	// clusterConns counts the apps' connections on the other nodes of a
+	// cluster (nil: a single node).
+	clusterConns clusterConns
 	// peers routes peer messages across a cluster (nil: this node only).
 	peers      *NATSPeers
 	hub        *hub
@@ -117,6 +120,10 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 		pp.setPushHandler(e.hub.broadcastPresence)
 		e.clusterPresence = true
 	}
+	if cc, ok := e.presence.(clusterConns); ok {
+		cc.setConnCounter(e.hub.appCounts)
+		e.clusterConns = cc
+	}
 	go e.sweepLoop()
 	if cfg.Registry != nil {
 		if err := e.startRegistry(ctx); err != nil {
@@ -156,6 +163,13 @@ func (e *Engine) Publish(ctx context.Context, appID, channel string, data json.R
 		f(PublishEvent{AppID: appID, Channel: channel, Offset: p.Offset, Size: len(data), Data: data})
 	}
 	return StreamPosition{Offset: p.Offset, Epoch: p.Epoch}, nil
+}
+
+// clusterConns is a presence manager that also shares the nodes'
+// connection counts (NATSPresence).
+type clusterConns interface {
+	setConnCounter(counts func() map[string]int)
+	remoteConns(app string) int
 }
 
 // Shutdown tells every connected client to reconnect (a "shutdown" push

@@ -49,6 +49,12 @@ func (c *conn) opConnect(ctx context.Context, r *request) (any, *Error) {
 	if app.Limits.MaxConns > 0 {
 		maxConns = app.Limits.MaxConns
 	}
+	limit := maxConns
+	if e.clusterConns != nil {
+		// The app's connections on the other nodes, as of their last
+		// heartbeats, count against the limit too.
+		maxConns = max(0, maxConns-e.clusterConns.remoteConns(app.ID))
+	}
 	rate, burst := e.publishRate(app)
 
 	c.id = randomHex(8)
@@ -64,7 +70,7 @@ func (c *conn) opConnect(ctx context.Context, r *request) (any, *Error) {
 	defer pl.Unlock()
 	if !e.hub.register(c, app.ID, c.user, maxConns) {
 		c.app = App{}
-		return nil, errf(CodeTooManyConns, "app has reached its limit of %d connections", maxConns)
+		return nil, errf(CodeTooManyConns, "app has reached its limit of %d connections", limit)
 	}
 	if e.peers != nil {
 		// Listen for the user's messages from other nodes before the

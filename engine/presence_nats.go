@@ -66,6 +66,19 @@ type NATSPresence struct {
 	ready   bool   // the watcher has read the initial values
 	entries map[string]*natsPresenceEntry
 	push    func(ch ChannelID, frame wsFrame)
+	// counts are this node's connections per app (the engine's hub),
+	// published with every heartbeat; remote sums the other live nodes'.
+	counts func() map[string]int
+	remote map[string]int
+	// local holds this node's clients in each key (key, client): a leave
+	// that could not be written (NATS away) is retried by the sweep.
+	local map[[2]string]bool
+}
+
+// nodeValue is a node key's value.
+type nodeValue struct {
+	Node  string         `json:"node"`
+	Conns map[string]int `json:"conns,omitempty"`
 }
 
 // natsPresenceEntry is the value of one presence key.
@@ -107,11 +120,11 @@ func NewNATSPresence(ctx context.Context, cfg NATSPresenceConfig) (*NATSPresence
 	}
 	var rnd [6]byte
 	rand.Read(rnd[:])
-	p := &NATSPresence{cfg: cfg, kv: kv, nodes: nodes, log: cfg.Logger, entries: map[string]*natsPresenceEntry{},
+	p := &NATSPresence{cfg: cfg, kv: kv, nodes: nodes, log: cfg.Logger, entries: map[string]*natsPresenceEntry{}, local: map[[2]string]bool{},
 		instance: keyPart(cfg.Node) + "-" + hex.EncodeToString(rnd[:]), done: make(chan struct{})}
 	p.cond = sync.NewCond(&p.mu)
 	// Alive before any of its clients is recorded.
-	if _, err := nodes.Put(ctx, p.instance, []byte(cfg.Node)); err != nil {
+	if _, err := nodes.Put(ctx, p.instance, p.nodeValue()); err != nil {
 		return nil, fmt.Errorf("presence: register node: %w", unavailable(err))
 	}
 	w, err := kv.WatchAll(ctx)
@@ -143,6 +156,35 @@ func (p *NATSPresence) setPushHandler(push func(ch ChannelID, frame wsFrame)) {
 	p.mu.Lock()
 	p.push = push
 	p.mu.Unlock()
+}
+
+// setConnCounter makes every heartbeat carry this node's connections per
+// app, as counts returns them.
+func (p *NATSPresence) setConnCounter(counts func() map[string]int) {
+	p.mu.Lock()
+	p.counts = counts
+	p.mu.Unlock()
+}
+
+// remoteConns is the app's connections on the other live nodes, as of
+// their last heartbeats (an approximation, a heartbeat or two old).
+func (p *NATSPresence) remoteConns(app string) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.remote[app]
+}
+
+// nodeValue is this node's heartbeat value.
+func (p *NATSPresence) nodeValue() []byte {
+	p.mu.Lock()
+	counts := p.counts
+	p.mu.Unlock()
+	v := nodeValue{Node: p.cfg.Node}
+	if counts != nil {
+		v.Conns = counts()
+	}
+	b, _ := json.Marshal(v)
+	return b
 }
 
 // watch applies the bucket's changes in order and pushes their events.
@@ -296,7 +338,11 @@ func (p *NATSPresence) lastRevision(ctx context.Context) uint64 {
 
 // Join implements PresenceManager.
 func (p *NATSPresence) Join(ctx context.Context, ch ChannelID, user, client string) (first bool, err error) {
-	err = p.update(ctx, presenceKey(ch, user), func(old *natsPresenceEntry) (*natsPresenceEntry, bool) {
+	key := presenceKey(ch, user)
+	p.mu.Lock()
+	p.local[[2]string{key, client}] = true
+	p.mu.Unlock()
+	err = p.update(ctx, key, func(old *natsPresenceEntry) (*natsPresenceEntry, bool) {
 		first = old == nil
 		e := &natsPresenceEntry{App: ch.App, Channel: ch.Name, User: user, Clients: map[string]string{}}
 		if old != nil {
@@ -310,7 +356,11 @@ func (p *NATSPresence) Join(ctx context.Context, ch ChannelID, user, client stri
 
 // Leave implements PresenceManager.
 func (p *NATSPresence) Leave(ctx context.Context, ch ChannelID, user, client string) (last bool, err error) {
-	err = p.update(ctx, presenceKey(ch, user), func(old *natsPresenceEntry) (*natsPresenceEntry, bool) {
+	key := presenceKey(ch, user)
+	p.mu.Lock()
+	delete(p.local, [2]string{key, client})
+	p.mu.Unlock()
+	err = p.update(ctx, key, func(old *natsPresenceEntry) (*natsPresenceEntry, bool) {
 		last = false
 		if old == nil || old.Clients[client] == "" {
 			return nil, false
@@ -400,7 +450,7 @@ func (p *NATSPresence) heartbeat(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		if _, err := p.nodes.Put(ctx, p.instance, []byte(p.cfg.Node)); err != nil {
+		if _, err := p.nodes.Put(ctx, p.instance, p.nodeValue()); err != nil {
 			p.log.Warn("presence: heartbeat", "err", err)
 			continue
 		}
@@ -423,11 +473,33 @@ func (p *NATSPresence) sweep(ctx context.Context) error {
 	if !alive[p.instance] {
 		return nil // our own view is stale: do nothing this round
 	}
+	remote := map[string]int{}
+	for k := range alive {
+		if k == p.instance {
+			continue
+		}
+		e, err := p.nodes.Get(ctx, k)
+		if err != nil {
+			continue // expired meanwhile
+		}
+		var v nodeValue
+		if json.Unmarshal(e.Value(), &v) == nil {
+			for app, n := range v.Conns {
+				remote[app] += n
+			}
+		}
+	}
+	p.mu.Lock()
+	p.remote = remote
+	p.mu.Unlock()
 	p.mu.Lock()
 	var stale []string
+	gone := func(k, client, node string) bool {
+		return !alive[node] || (node == p.instance && !p.local[[2]string{k, client}])
+	}
 	for k, e := range p.entries {
-		for _, n := range e.Clients {
-			if !alive[n] {
+		for c, n := range e.Clients {
+			if gone(k, c, n) {
 				stale = append(stale, k)
 				break
 			}
@@ -440,13 +512,15 @@ func (p *NATSPresence) sweep(ctx context.Context) error {
 				return nil, false
 			}
 			n := len(old.Clients)
-			maps.DeleteFunc(old.Clients, func(_, node string) bool { return !alive[node] })
+			p.mu.Lock()
+			maps.DeleteFunc(old.Clients, func(c, node string) bool { return gone(k, c, node) })
+			p.mu.Unlock()
 			return old, len(old.Clients) != n
 		})
 		if err != nil {
 			return err
 		}
-		p.log.Info("presence: removed the clients of a dead node", "key", k)
+		p.log.Info("presence: removed clients of a dead node or whose leave failed", "key", k)
 	}
 	return nil
 }
