@@ -41,6 +41,18 @@ type env struct {
 	// presenceConn its NATS connection (a test closes both to crash it).
 	presence     *engine.NATSPresence
 	presenceConn *nats.Conn
+	// natsURLs, if set, are the NATS servers (a NATS cluster) instead of
+	// nats, with replicas for the streams and buckets.
+	natsURLs string
+	replicas int
+}
+
+// natsURL is the NATS server (or servers) the env's engine uses.
+func (v *env) natsURL() string {
+	if v.natsURLs != "" {
+		return v.natsURLs
+	}
+	return v.nats.ClientURL()
 }
 
 func newEnv(t testing.TB, mod func(*engine.Config)) *env {
@@ -67,18 +79,18 @@ func (v *env) start() {
 	v.t.Helper()
 	cfg := v.cfg
 	cfg.DB = v.db
-	if v.nats != nil {
-		cfg.Broker = newNATSBroker(v.t, v.nats.ClientURL(), "test", cfg.Limits, cfg.Now)
+	if v.nats != nil || v.natsURLs != "" {
+		cfg.Broker = newNATSBrokerReplicas(v.t, v.natsURL(), "test", cfg.Limits, cfg.Now, v.replicas)
 		if v.registry {
-			reg, err := engine.NewNATSRegistry(context.Background(), dialNATS(v.t, v.nats.ClientURL()), 1)
+			reg, err := engine.NewNATSRegistry(context.Background(), dialNATS(v.t, v.natsURL()), max(1, v.replicas))
 			if err != nil {
 				v.t.Fatal(err)
 			}
 			cfg.Registry = reg
 		}
 		if cfg.Presence == nil {
-			v.presenceConn = dialNATS(v.t, v.nats.ClientURL())
-			p, err := engine.NewNATSPresence(context.Background(), engine.NATSPresenceConfig{Conn: v.presenceConn, Node: "test",
+			v.presenceConn = dialNATS(v.t, v.natsURL())
+			p, err := engine.NewNATSPresence(context.Background(), engine.NATSPresenceConfig{Conn: v.presenceConn, Node: "test", Replicas: v.replicas,
 				Heartbeat: 100 * time.Millisecond, NodeTTL: 500 * time.Millisecond})
 			if err != nil {
 				v.t.Fatal(err)
@@ -86,7 +98,7 @@ func (v *env) start() {
 			v.presence, cfg.Presence = p, p
 		}
 		if cfg.Peers == nil {
-			peers, err := engine.NewNATSPeers(context.Background(), engine.NATSPeersConfig{Conn: dialNATS(v.t, v.nats.ClientURL()),
+			peers, err := engine.NewNATSPeers(context.Background(), engine.NATSPeersConfig{Conn: dialNATS(v.t, v.natsURL()), Replicas: v.replicas,
 				TTL: cfg.Limits.OfflineTTL, MaxPerUser: cfg.Limits.MaxOfflinePerUser})
 			if err != nil {
 				v.t.Fatal(err)

@@ -61,9 +61,16 @@ func dialNATS(t testing.TB, url string) *nats.Conn {
 // server at url.
 func newNATSBroker(t testing.TB, url, node string, l engine.Limits, now func() time.Time) *engine.NATSBroker {
 	t.Helper()
+	return newNATSBrokerReplicas(t, url, node, l, now, 1)
+}
+
+// newNATSBrokerReplicas is newNATSBroker with streams of replicas replicas
+// (on a NATS cluster).
+func newNATSBrokerReplicas(t testing.TB, url, node string, l engine.Limits, now func() time.Time, replicas int) *engine.NATSBroker {
+	t.Helper()
 	l = engine.Limits{HistorySize: l.HistorySize, HistoryTTL: l.HistoryTTL}
 	nc := dialNATS(t, url)
-	b, err := engine.NewNATSBroker(context.Background(), engine.NATSBrokerConfig{Conn: nc, Node: node,
+	b, err := engine.NewNATSBroker(context.Background(), engine.NATSBrokerConfig{Conn: nc, Node: node, Replicas: replicas,
 		HistorySize: l.HistorySize, HistoryTTL: l.HistoryTTL, Now: now, CatchUpInterval: 200 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
