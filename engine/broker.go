@@ -16,7 +16,7 @@ type Publication struct {
 	frame  wsFrame         // the encoded "pub" push, shared by all subscribers
 	// accepted is when this node's broker took the publication (with the
 	// monotonic clock), for the server-side latency of usage accounting;
-	// zero for publications from elsewhere.
+	// for one read back from a NATS stream, its stored time (wall clock).
 	accepted time.Time
 }
 

@@ -117,6 +117,12 @@ func decodePublication(channel, epoch string, hdr nats.Header, data []byte) (*Pu
 	}
 	t, _ := strconv.ParseInt(hdr.Get(hdrTime), 10, 64)
 	p := &Publication{Offset: off, Epoch: epoch, Data: json.RawMessage(data), From: hdr.Get(hdrFrom), Time: t}
+	if t > 0 {
+		// Usage latency of a publication read back from the stream (from
+		// another node, or this node's own when the stream's copy came
+		// first) counts from its stored time, by the publishing node's clock.
+		p.accepted = time.UnixMilli(t)
+	}
 	p.frame = encodePub(channel, p)
 	return p, nil
 }
