@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 
 	"github.com/switchboard-rtm/switchboard/alerts"
@@ -87,6 +88,10 @@ type Main struct {
 	stopCheckpoints context.CancelFunc
 	checkpointsDone chan struct{}
 
+	// NATS is the cluster connection (nil on a single node); it closes
+	// after the engine.
+	NATS *nats.Conn
+
 	ln     net.Listener
 	server *http.Server
 	done   chan error
@@ -105,6 +110,9 @@ func NewMain(cfg Config, log *slog.Logger) *Main {
 func (m *Main) Run(ctx context.Context) error {
 	start := time.Now()
 	var err error
+	if m.Config.Node != "" {
+		m.Log = m.Log.With("node", m.Config.Node)
+	}
 	if m.DB, err = db.Open(ctx, filepath.Join(m.Config.DataDir, db.FileName)); err != nil {
 		return err
 	}
@@ -133,8 +141,20 @@ func (m *Main) Run(ctx context.Context) error {
 		OriginPatterns: append([]string{""}, m.Config.AllowedOrigins...),
 	}
 	m.Webhooks.Hook(&ecfg)
+	var health []portal.HealthCheck
+	if len(m.Config.NATS) > 0 {
+		c, err := m.openNATS(ctx)
+		if err != nil {
+			return err
+		}
+		c.engineConfig(&ecfg)
+		health = append(health, portal.HealthCheck{Name: "nats", Check: c.broker.Health})
+	}
 	if m.Engine, err = engine.New(ctx, ecfg); err != nil {
 		return err
+	}
+	if m.Config.EngineOnly {
+		return m.serveEngineOnly(ctx, start, health)
 	}
 	// Alerts are evaluated after each usage flush; m.Alerts is set
 	// before the usage goroutine starts (startAlerts), which reads it.
@@ -227,6 +247,8 @@ func (m *Main) Run(ctx context.Context) error {
 		Feedback:       feedback,
 		Forum:          m.Forum,
 		SLA:            m.SLA,
+		Node:           m.Config.Node,
+		Health:         health,
 		Console:        m.Console,
 		Webhooks:       m.Webhooks,
 		Usage:          m.Usage,
@@ -365,6 +387,10 @@ func (m *Main) Close() error {
 	if m.Webhooks != nil {
 		m.Webhooks.Close() // writes queued events; after Shutdown's engine shutdown
 		m.Webhooks = nil
+	}
+	if m.NATS != nil {
+		m.NATS.Close() // after the engine, whose broker uses it
+		m.NATS = nil
 	}
 	if m.stopCheckpoints != nil {
 		m.stopCheckpoints()

@@ -26,7 +26,7 @@ func runAdminPlan(ctx context.Context, args []string, dataDir string, stdout io.
 	if err := fs.Parse(args); err != nil || fs.NArg() != 0 || (*team == "") != (*plan == "") {
 		return errors.New(usage)
 	}
-	e, d, closeEngine, err := openEngine(ctx, dataDir)
+	e, d, closeEngine, err := openEngine(ctx, Config{DataDir: dataDir}, io.Discard)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"path/filepath"
 	"text/tabwriter"
 	"time"
@@ -32,7 +33,7 @@ const appsUsage = `usage:
 // dataDir's database. Flags may come before or after the positional
 // arguments. Arguments are checked before the database is opened, so a
 // mistake or -help never creates one.
-func runApps(ctx context.Context, args []string, dataDir string, stdout, stderr io.Writer) error {
+func runApps(ctx context.Context, args []string, cfg Config, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] == "-help" || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprintln(stderr, appsUsage)
 		if len(args) == 0 {
@@ -89,7 +90,7 @@ func runApps(ctx context.Context, args []string, dataDir string, stdout, stderr 
 		return fmt.Errorf("apps set: give at least one of -publish-rate, -publish-burst, -max-conns, -api-rate\n%s", appsUsage)
 	}
 
-	e, _, closeEngine, err := openEngine(ctx, dataDir)
+	e, _, closeEngine, err := openEngine(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
@@ -245,16 +246,30 @@ func showApp(ctx context.Context, e *engine.Engine, id string, asJSON bool, stdo
 	return tw.Flush()
 }
 
-// openEngine opens the database in dataDir and an engine on it, for the
-// commands that manage apps while the server may be running; closeEngine
-// shuts both down.
-func openEngine(ctx context.Context, dataDir string) (e *engine.Engine, d *sql.DB, closeEngine func(), err error) {
-	d, err = db.Open(ctx, filepath.Join(dataDir, db.FileName))
+// openEngine opens the database in cfg's data dir and an engine on it, for
+// the commands that manage apps while the server may be running; on a
+// cluster (cfg.NATS) the engine changes the shared registry (and deletes an
+// app's stream), so every node sees the change within a second.
+// closeEngine shuts all of it down.
+func openEngine(ctx context.Context, cfg Config, stderr io.Writer) (e *engine.Engine, d *sql.DB, closeEngine func(), err error) {
+	d, err = db.Open(ctx, filepath.Join(cfg.DataDir, db.FileName))
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	e, err = engine.New(ctx, engine.Config{DB: d})
+	ecfg := engine.Config{DB: d}
+	closeNATS := func() {}
+	if len(cfg.NATS) > 0 {
+		c, err := openCluster(ctx, cfg, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+		if err != nil {
+			d.Close()
+			return nil, nil, nil, err
+		}
+		closeNATS = c.nc.Close
+		c.engineConfig(&ecfg)
+	}
+	e, err = engine.New(ctx, ecfg)
 	if err != nil {
+		closeNATS()
 		d.Close()
 		return nil, nil, nil, err
 	}
@@ -262,6 +277,7 @@ func openEngine(ctx context.Context, dataDir string) (e *engine.Engine, d *sql.D
 		sctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
 		e.Shutdown(sctx)
+		closeNATS()
 		d.Close()
 	}, nil
 }

@@ -31,7 +31,8 @@ func runBench(ctx context.Context, _ Config, args []string, _ io.Reader, stdout,
 	fs.DurationVar(&c.Grace, "grace", bench.DefaultGrace, "longest wait for outstanding deliveries after publishing stops")
 	fs.IntVar(&c.Idle, "idle", 0, "idle mode: connect this many clients (each subscribed to one of -channels, if given) that stay idle, and report server memory per connection")
 	fs.Float64Var(&c.PublisherRate, "pub-conn-rate", bench.DefaultPublisherRate, "messages per second per publisher connection (keep under the engine's publish rate limit)")
-	fs.StringVar(&c.URL, "url", "", "engine to target (http://host:port or ws://host:port/v1/ws); default: start this binary as a child server")
+	urls := fs.String("url", "", "engine to target (http://host:port or ws://host:port/v1/ws), or comma-separated cluster nodes the subscribers are spread over; default: start this binary as a child server")
+	fs.StringVar(&c.PubURL, "pub-url", "", "with -url: engine (cluster node) the publishers connect to; default: the first -url")
 	fs.StringVar(&c.AppID, "app-id", "", "App ID for -url")
 	fs.StringVar(&c.AppCert, "app-cert", "", "App Certificate for -url")
 	serverFlags := fs.String("server-flags", "", "without -url: extra global flags for the child server, space-separated (e.g. \"-log-level info\")")
@@ -77,6 +78,9 @@ func runBench(ctx context.Context, _ Config, args []string, _ io.Reader, stdout,
 		defer debug.SetGCPercent(debug.SetGCPercent(400))
 	}
 
+	if c.SubURLs = splitList(*urls); len(c.SubURLs) > 0 {
+		c.URL = c.SubURLs[0]
+	}
 	var sink *webhookSink
 	var serverCPUs []int
 	if *pin {
@@ -95,8 +99,8 @@ func runBench(ctx context.Context, _ Config, args []string, _ io.Reader, stdout,
 	}
 
 	if c.URL == "" {
-		if c.AppID != "" || c.AppCert != "" || c.ServerPID != 0 {
-			return errors.New("bench: -app-id, -app-cert and -server-pid need -url")
+		if c.AppID != "" || c.AppCert != "" || c.ServerPID != 0 || c.PubURL != "" {
+			return errors.New("bench: -app-id, -app-cert, -server-pid and -pub-url need -url")
 		}
 		exe, err := os.Executable()
 		if err != nil {

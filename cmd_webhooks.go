@@ -56,7 +56,7 @@ func runWebhooks(ctx context.Context, cfg Config, args []string, stdout, stderr 
 		return fmt.Errorf("-url, -events and -channels go with add\n%s", webhookUsage)
 	}
 
-	e, d, closeEngine, err := openEngine(ctx, cfg.DataDir)
+	e, d, closeEngine, err := openEngine(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}

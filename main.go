@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"reflect"
@@ -66,6 +67,16 @@ type Config struct {
 	// EngineLimits are the engine-wide limits (-engine-* flags); zero
 	// fields keep the engine's defaults.
 	EngineLimits engine.Limits
+	// NATS lists the NATS server URLs of a cluster (-nats). Empty: a single
+	// node with the memory broker and SQLite history.
+	NATS []string
+	// NATSReplicas is each app stream's JetStream replica count.
+	NATSReplicas int
+	// Node names this node in logs, /metrics and /healthz (default: host
+	// name and port, when NATS is set).
+	Node string
+	// EngineOnly serves only /v1/ws, /v1/api/, /healthz and /metrics.
+	EngineOnly bool
 	// UsageInterval is how often the apps' usage counters are written to
 	// SQLite (default a minute; tests make it short).
 	UsageInterval time.Duration
@@ -91,7 +102,7 @@ func parseFlags(args []string, stderr io.Writer) (Config, []string, error) {
 	fs := flag.NewFlagSet("switchboard", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var cfg Config
-	var proxies, origins, level string
+	var proxies, origins, level, natsURLs string
 	fs.StringVar(&cfg.Addr, "addr", env("SWITCHBOARD_ADDR", "127.0.0.1:8080"), "address to listen on (env SWITCHBOARD_ADDR)")
 	fs.StringVar(&cfg.DataDir, "data", env("SWITCHBOARD_DATA", "./data"), "directory for the SQLite database (env SWITCHBOARD_DATA)")
 	fs.BoolVar(&cfg.Dev, "dev", envBool("SWITCHBOARD_DEV"), "read docs, templates and static files from disk (env SWITCHBOARD_DEV)")
@@ -107,6 +118,10 @@ func parseFlags(args []string, stderr io.Writer) (Config, []string, error) {
 	fs.StringVar(&cfg.SMTPUser, "smtp-user", env("SWITCHBOARD_SMTP_USER", ""), "SMTP AUTH user; the password is read from env SWITCHBOARD_SMTP_PASSWORD (env SWITCHBOARD_SMTP_USER)")
 	fs.StringVar(&cfg.SMTPFrom, "smtp-from", env("SWITCHBOARD_SMTP_FROM", "Switchboard <noreply@localhost>"), "From address of outgoing mail (env SWITCHBOARD_SMTP_FROM)")
 	fs.BoolVar(&cfg.SMTPStartTLS, "smtp-starttls", envBoolDefault("SWITCHBOARD_SMTP_STARTTLS", true), "require STARTTLS; false uses it only when the server offers it (env SWITCHBOARD_SMTP_STARTTLS)")
+	fs.StringVar(&natsURLs, "nats", env("SWITCHBOARD_NATS", ""), "comma-separated NATS server URLs (JetStream enabled): run as a cluster node, channels and history in JetStream (env SWITCHBOARD_NATS)")
+	fs.IntVar(&cfg.NATSReplicas, "nats-replicas", envInt("SWITCHBOARD_NATS_REPLICAS", 1), "JetStream replicas of each app's stream: 1 on one NATS server, 3 on a 3-server cluster (env SWITCHBOARD_NATS_REPLICAS)")
+	fs.StringVar(&cfg.Node, "node", env("SWITCHBOARD_NODE", ""), "this node's name in logs, /metrics and /healthz (default: host name and port) (env SWITCHBOARD_NODE)")
+	fs.BoolVar(&cfg.EngineOnly, "engine-only", envBool("SWITCHBOARD_ENGINE_ONLY"), "serve only the engine: /v1/ws, /v1/api/, /healthz and /metrics (env SWITCHBOARD_ENGINE_ONLY)")
 	fs.StringVar(&level, "log-level", env("SWITCHBOARD_LOG_LEVEL", "info"), "debug, info, warn or error (env SWITCHBOARD_LOG_LEVEL)")
 	if err := limitFlags(fs, &cfg.EngineLimits); err != nil {
 		return cfg, nil, err
@@ -131,6 +146,10 @@ func parseFlags(args []string, stderr io.Writer) (Config, []string, error) {
 		rest = append(rest[:1:1], after...)
 	}
 	cfg.TrustedProxies = splitList(proxies)
+	cfg.NATS = splitList(natsURLs)
+	if len(cfg.NATS) > 0 && cfg.Node == "" {
+		cfg.Node = defaultNode(cfg.Addr)
+	}
 	cfg.AllowedOrigins = splitList(origins)
 	cfg.SkipDemo = !*seed
 	cfg.SMTPPassword = os.Getenv("SWITCHBOARD_SMTP_PASSWORD") // never a flag: it would show in ps
@@ -306,7 +325,7 @@ func commands() []command {
 				if len(args) > 0 && args[0] == "webhook" { // cmd_webhooks.go
 					return runWebhooks(ctx, cfg, args[1:], stdout, stderr)
 				}
-				return runApps(ctx, args, cfg.DataDir, stdout, stderr)
+				return runApps(ctx, args, cfg, stdout, stderr)
 			}, globalsAfter: true},
 		{name: "bench", usage: [2]string{"bench", "load-test the messaging engine (bench -help for flags)"}, run: runBench},
 	}
@@ -348,6 +367,25 @@ func env(key, def string) string {
 		return v
 	}
 	return def
+}
+
+func envInt(key string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(key)); err == nil {
+		return n
+	}
+	return def
+}
+
+// defaultNode is the host name and the port of addr, e.g. "web-3:8080".
+func defaultNode(addr string) string {
+	host, _ := os.Hostname()
+	if host == "" {
+		host = "node"
+	}
+	if _, port, err := net.SplitHostPort(addr); err == nil {
+		return host + ":" + port
+	}
+	return host
 }
 
 func envBool(key string) bool {

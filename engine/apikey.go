@@ -91,6 +91,9 @@ func (e *Engine) RotateAPIKey(ctx context.Context, appID string, overlap time.Du
 		return "", fmt.Errorf("%s: %w", op, err)
 	}
 	e.apps.forget(appID)
+	if err := e.shareApp(ctx, appID); err != nil {
+		return "", fmt.Errorf("%s: %w", op, err)
+	}
 	return key, nil
 }
 

@@ -83,6 +83,9 @@ func (e *Engine) CreateApp(ctx context.Context, name string, opts ...AppOption) 
 	if err := tx.Commit(); err != nil {
 		return App{}, fmt.Errorf("create app: %w", err)
 	}
+	if err := e.shareApp(ctx, a.ID); err != nil {
+		return App{}, fmt.Errorf("create app: %w", err)
+	}
 	return a, nil
 }
 
@@ -119,6 +122,9 @@ func (e *Engine) SetAppLimits(ctx context.Context, id string, l AppLimits) error
 		return fmt.Errorf("set app limits %s: %w", id, ErrNotFound)
 	}
 	e.apps.forget(id)
+	if err := e.shareApp(ctx, id); err != nil {
+		return fmt.Errorf("set app limits: %w", err)
+	}
 	return nil
 }
 
@@ -175,8 +181,22 @@ func (e *Engine) ListApps(ctx context.Context) ([]App, error) {
 
 // DeleteApp deletes an app with its history, streams and stored peer
 // messages, and closes its clients' connections with close code 4004.
-// It returns ErrNotFound if there is no such app.
+// It returns ErrNotFound if there is no such app. With a Registry, every
+// node of the cluster deletes it too.
 func (e *Engine) DeleteApp(ctx context.Context, id string) error {
+	if err := e.deleteLocal(ctx, id); err != nil {
+		return err
+	}
+	if e.cfg.Registry != nil {
+		if err := e.cfg.Registry.Delete(ctx, id); err != nil {
+			return fmt.Errorf("delete app: %w", err)
+		}
+	}
+	return nil
+}
+
+// deleteLocal deletes the app from this node.
+func (e *Engine) deleteLocal(ctx context.Context, id string) error {
 	res, err := e.db.ExecContext(ctx, `DELETE FROM engine_apps WHERE id = ?`, id)
 	if err != nil {
 		return fmt.Errorf("delete app: %w", err)

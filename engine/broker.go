@@ -16,7 +16,7 @@ type Publication struct {
 	frame  wsFrame         // the encoded "pub" push, shared by all subscribers
 	// accepted is when this node's broker took the publication (with the
 	// monotonic clock), for the server-side latency of usage accounting;
-	// zero for publications from elsewhere.
+	// for one read back from a NATS stream, its stored time (wall clock).
 	accepted time.Time
 }
 
@@ -101,4 +101,28 @@ type Broker interface {
 	RemoveApp(ctx context.Context, app string) error
 	// Close stops background work.
 	Close() error
+}
+
+// selectHistory answers a history request from kept, the channel's kept
+// publications in ascending offsets: every broker filters the same way.
+func selectHistory(pos StreamPosition, kept []*Publication, f HistoryFilter) HistoryResult {
+	res := HistoryResult{Position: pos}
+	if len(kept) > 0 {
+		res.Oldest = kept[0].Offset
+	}
+	var match []*Publication
+	for _, p := range kept {
+		if p.Offset > f.Since && (f.Until == 0 || p.Offset <= f.Until) {
+			match = append(match, p)
+		}
+	}
+	if f.Limit > 0 && len(match) > f.Limit {
+		if f.Latest {
+			match = match[len(match)-f.Limit:]
+		} else {
+			match = match[:f.Limit]
+		}
+	}
+	res.Publications = match
+	return res
 }

@@ -209,25 +209,7 @@ func (b *MemoryBroker) History(ctx context.Context, ch ChannelID, f HistoryFilte
 	}
 	defer s.mu.Unlock()
 	b.trim(s, b.cfg.Now())
-	res := HistoryResult{Position: StreamPosition{Offset: s.top, Epoch: s.epoch}}
-	if len(s.pubs) > 0 {
-		res.Oldest = s.pubs[0].Offset
-	}
-	var match []*Publication
-	for _, p := range s.pubs {
-		if p.Offset > f.Since && (f.Until == 0 || p.Offset <= f.Until) {
-			match = append(match, p)
-		}
-	}
-	if f.Limit > 0 && len(match) > f.Limit {
-		if f.Latest {
-			match = match[len(match)-f.Limit:]
-		} else {
-			match = match[:f.Limit]
-		}
-	}
-	res.Publications = match
-	return res, nil
+	return selectHistory(StreamPosition{Offset: s.top, Epoch: s.epoch}, s.pubs, f), nil
 }
 
 // RemoveApp implements Broker.

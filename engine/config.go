@@ -21,6 +21,13 @@ type Config struct {
 	Broker Broker
 	// Presence tracks who is in which channel. Default: a MemoryPresence.
 	Presence PresenceManager
+	// Peers, if set, routes peer messages across a cluster and stores
+	// those for users connected nowhere in JetStream instead of DB.
+	Peers *NATSPeers
+	// Registry, if set, shares the app registry with the other nodes of a
+	// cluster (see AppRegistry): New applies its apps to DB before it
+	// returns, and every app change is put there.
+	Registry AppRegistry
 	// OriginPatterns lists extra origins allowed to open the WebSocket
 	// (see websocket.AcceptOptions). The request's own host is always allowed.
 	// A single "*" allows every origin (token auth, no cookies, so this is safe).

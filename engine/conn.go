@@ -28,13 +28,16 @@ type conn struct {
 	// Set at connect, before connected becomes true; read-only afterwards
 	// except claims and bucket, which only ops touch (one at a time).
 	connected atomic.Bool
-	id        string
-	app       App
-	user      string
-	claims    Claims
-	bucket    tokenBucket
-	sdk       sdkInfo   // what the client sent in connect
-	limitsAt  time.Time // when bucket last took the app's limits
+	// peerOnline: the cluster's peer router listens for this user for
+	// this connection (offline undoes it at cleanup).
+	peerOnline bool
+	id         string
+	app        App
+	user       string
+	claims     Claims
+	bucket     tokenBucket
+	sdk        sdkInfo   // what the client sent in connect
+	limitsAt   time.Time // when bucket last took the app's limits
 
 	expiresAt    atomic.Int64 // Unix nanoseconds
 	expiringAt   atomic.Int64 // when to push "expiring"
@@ -391,6 +394,9 @@ func (c *conn) cleanup(ctx context.Context, readErr error) {
 		c.dropSub(ctx, s, UnsubscribeDisconnect)
 	}
 	c.e.hub.remove(c)
+	if c.peerOnline {
+		c.e.peers.offline(c.app.ID, c.user)
+	}
 	if c.connected.Load() {
 		c.e.stats.connections.Add(-1)
 		c.usage.disconnected(code)

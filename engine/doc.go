@@ -10,22 +10,25 @@
 //
 // Fan-out goes through the Broker interface and presence through the
 // PresenceManager interface. MemoryBroker and MemoryPresence are the
-// single-node implementations; a NATS broker can replace them without
-// touching the hub.
+// single-node implementations. On a cluster, NATSBroker (JetStream streams),
+// NATSPresence (JetStream KV, cluster-wide), NATSPeers (peer routing and a
+// JetStream stream for offline messages) and NATSRegistry (the shared app
+// registry) replace them without touching the hub.
 //
 // Where things are:
 //
 //	engine.go          Engine, New, Publish, Shutdown, the periodic sweep
 //	config.go          Config, Limits and their defaults, event callbacks
 //	app.go, token.go   apps (SQLite) and HS256 tokens (Claims, MintToken)
-//	broker*.go         Broker; MemoryBroker with history written through to SQLite
+//	broker*.go         Broker; MemoryBroker with history written through to SQLite; NATSBroker
+//	registry*.go       AppRegistry; NATSRegistry
 //	history_writer.go  group commit: publications share SQLite transactions
-//	presence*.go       PresenceManager; MemoryPresence
+//	presence*.go       PresenceManager; MemoryPresence; NATSPresence (also node heartbeats)
 //	hub.go             this node's connections and subscriptions; fan-out
 //	conn.go            one WebSocket: read loop, bounded send queue, timers
 //	flusher.go         the first-come-first-served line that writes send queues
 //	subscription.go    recovery buffering and acknowledged delivery
-//	ops*.go, peer.go   the protocol operations; offline peer storage
+//	ops*.go, peer*.go  the protocol operations; offline peer storage; NATSPeers
 //	protocol.go        frame decoding and encoding
 //	ws_buffers.go      small per-connection buffers for the hijacked socket
 //	ws_frames.go       pre-built WebSocket frames; the socket's one writer

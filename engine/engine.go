@@ -23,13 +23,22 @@ var migrationsFS embed.FS
 // Engine is the messaging engine. Create it with New, serve Handler, and
 // stop it with Shutdown.
 type Engine struct {
-	cfg        Config
-	db         *sql.DB
-	log        *slog.Logger
-	limits     Limits
-	now        func() time.Time
-	broker     Broker
-	presence   PresenceManager
+	cfg      Config
+	db       *sql.DB
+	log      *slog.Logger
+	limits   Limits
+	now      func() time.Time
+	broker   Broker
+	presence PresenceManager
+	// clusterPresence: the presence manager pushes join, leave and state
+	// events itself (NATSPresence, from its watch of the cluster), so the
+	// connections do not.
+	clusterPresence bool
+	// clusterConns counts the apps' connections on the other nodes of a
+	// cluster (nil: a single node).
+	clusterConns clusterConns
+	// peers routes peer messages across a cluster (nil: this node only).
+	peers      *NATSPeers
 	hub        *hub
 	flusher    *flusher
 	apps       appCache
@@ -102,7 +111,26 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 	e.flusher = newFlusher()
 	e.offline = &offlineStore{db: cfg.DB}
 	e.broker.RegisterEventHandler(e.hub)
+	if cfg.Peers != nil {
+		e.peers, cfg.Peers.e = cfg.Peers, e
+	}
+	if pp, ok := e.presence.(interface {
+		setPushHandler(func(ChannelID, wsFrame))
+	}); ok {
+		pp.setPushHandler(e.hub.broadcastPresence)
+		e.clusterPresence = true
+	}
+	if cc, ok := e.presence.(clusterConns); ok {
+		cc.setConnCounter(e.hub.appCounts)
+		e.clusterConns = cc
+	}
 	go e.sweepLoop()
+	if cfg.Registry != nil {
+		if err := e.startRegistry(ctx); err != nil {
+			e.Shutdown(ctx)
+			return nil, err
+		}
+	}
 	return e, nil
 }
 
@@ -155,6 +183,13 @@ func (e *Engine) publish(ctx context.Context, appID, channel string, data json.R
 	return StreamPosition{Offset: p.Offset, Epoch: p.Epoch}, nil
 }
 
+// clusterConns is a presence manager that also shares the nodes'
+// connection counts (NATSPresence).
+type clusterConns interface {
+	setConnCounter(counts func() map[string]int)
+	remoteConns(app string) int
+}
+
 // Shutdown tells every connected client to reconnect (a "shutdown" push
 // followed by close code 4006), refuses new connections, and waits until
 // the connections are closed or ctx is done. The database is not closed.
@@ -178,7 +213,14 @@ func (e *Engine) Shutdown(ctx context.Context) error {
 		case <-t.C:
 		}
 	}
-	return errors.Join(e.broker.Close())
+	err := e.broker.Close()
+	if e.peers != nil {
+		e.peers.Close()
+	}
+	if c, ok := e.presence.(interface{ Close() error }); ok {
+		err = errors.Join(err, c.Close())
+	}
+	return err
 }
 
 // sweepLoop runs periodic work: pings and pong checks, connect timeouts,
@@ -298,6 +340,17 @@ func (c *appCache) putKey(hash string, k apiKeyRow, now time.Time) {
 
 // maxCachedKeys bounds the key cache, which also remembers unknown keys.
 const maxCachedKeys = 10000
+
+// forgetUnknownKeys drops the cached misses of the key cache.
+func (c *appCache) forgetUnknownKeys() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for h, k := range c.keys {
+		if k.key.appID == "" {
+			delete(c.keys, h)
+		}
+	}
+}
 
 // forget drops the app and its keys from the cache.
 func (c *appCache) forget(id string) {

@@ -37,6 +37,7 @@ const (
 	CodeUserInvalid     Code = 140 // peer target / user id empty or too long
 	CodeStateInvalid    Code = 141 // presence state has too many keys or non-string values
 	CodeShuttingDown    Code = 150 // server is shutting down; reconnect shortly
+	CodeUnavailable     Code = 151 // a cluster node cannot reach NATS JetStream; nothing was stored, retry later
 )
 
 // codeTable is the one table of codes: each code's stable name and the
@@ -69,6 +70,7 @@ var codeTable = map[Code]struct {
 	CodeUserInvalid:     {"user_invalid", http.StatusBadRequest},
 	CodeStateInvalid:    {"state_invalid", http.StatusBadRequest},
 	CodeShuttingDown:    {"shutting_down", http.StatusServiceUnavailable},
+	CodeUnavailable:     {"unavailable", http.StatusServiceUnavailable},
 }
 
 // String returns the code's stable snake_case name.

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	natsserver "github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
 
 	"github.com/switchboard-rtm/switchboard/db"
 	"github.com/switchboard-rtm/switchboard/engine"
@@ -30,6 +32,27 @@ type env struct {
 	path string
 	cfg  engine.Config
 	addr string // after the first start, restarts listen on the same address
+	// nats is the embedded nats-server each start's NATSBroker uses
+	// when the tests run on NATS (SWITCHBOARD_TEST_BROKER=nats).
+	nats *natsserver.Server
+	// registry shares apps through NATS (cluster nodes with a database each).
+	registry bool
+	// presence is the started engine's cluster presence (with nats), and
+	// presenceConn its NATS connection (a test closes both to crash it).
+	presence     *engine.NATSPresence
+	presenceConn *nats.Conn
+	// natsURLs, if set, are the NATS servers (a NATS cluster) instead of
+	// nats, with replicas for the streams and buckets.
+	natsURLs string
+	replicas int
+}
+
+// natsURL is the NATS server (or servers) the env's engine uses.
+func (v *env) natsURL() string {
+	if v.natsURLs != "" {
+		return v.natsURLs
+	}
+	return v.nats.ClientURL()
 }
 
 func newEnv(t testing.TB, mod func(*engine.Config)) *env {
@@ -44,6 +67,9 @@ func newEnv(t testing.TB, mod func(*engine.Config)) *env {
 	if mod != nil {
 		mod(&v.cfg)
 	}
+	if wantNATS() && v.cfg.Broker == nil {
+		v.nats = startNATS(t)
+	}
 	v.start()
 	return v
 }
@@ -53,6 +79,33 @@ func (v *env) start() {
 	v.t.Helper()
 	cfg := v.cfg
 	cfg.DB = v.db
+	if v.nats != nil || v.natsURLs != "" {
+		cfg.Broker = newNATSBrokerReplicas(v.t, v.natsURL(), "test", cfg.Limits, cfg.Now, v.replicas)
+		if v.registry {
+			reg, err := engine.NewNATSRegistry(context.Background(), dialNATS(v.t, v.natsURL()), max(1, v.replicas))
+			if err != nil {
+				v.t.Fatal(err)
+			}
+			cfg.Registry = reg
+		}
+		if cfg.Presence == nil {
+			v.presenceConn = dialNATS(v.t, v.natsURL())
+			p, err := engine.NewNATSPresence(context.Background(), engine.NATSPresenceConfig{Conn: v.presenceConn, Node: "test", Replicas: v.replicas,
+				Heartbeat: 100 * time.Millisecond, NodeTTL: 500 * time.Millisecond})
+			if err != nil {
+				v.t.Fatal(err)
+			}
+			v.presence, cfg.Presence = p, p
+		}
+		if cfg.Peers == nil {
+			peers, err := engine.NewNATSPeers(context.Background(), engine.NATSPeersConfig{Conn: dialNATS(v.t, v.natsURL()), Replicas: v.replicas,
+				TTL: cfg.Limits.OfflineTTL, MaxPerUser: cfg.Limits.MaxOfflinePerUser})
+			if err != nil {
+				v.t.Fatal(err)
+			}
+			cfg.Peers = peers
+		}
+	}
 	e, err := engine.New(context.Background(), cfg)
 	if err != nil {
 		v.t.Fatal(err)

@@ -73,6 +73,17 @@ func (h *hub) appCount(app string) int {
 	return len(h.apps[app])
 }
 
+// appCounts is the number of connections of each app with any.
+func (h *hub) appCounts() map[string]int {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	out := make(map[string]int, len(h.apps))
+	for app, m := range h.apps {
+		out[app] = len(m)
+	}
+	return out
+}
+
 // register makes c a connected client of app, unless the app is full.
 func (h *hub) register(c *conn, app string, user string, maxConns int) bool {
 	h.mu.Lock()
@@ -157,9 +168,9 @@ func (h *hub) removeSub(s *subscription) (last bool) {
 func (h *hub) broadcastPresence(ch ChannelID, frame wsFrame) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	for c, s := range h.chans[ch] {
+	for _, s := range h.chans[ch] {
 		if s.presence {
-			c.send(frame)
+			s.sendPresence(frame)
 		}
 	}
 }

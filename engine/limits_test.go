@@ -259,6 +259,16 @@ func TestStorageFailureIsInternalError(t *testing.T) {
 	a := v.app("demo")
 	r := v.connect(a, "alice")
 	wantCode(t, "publish", r.call("publish", map[string]any{"channel": "c", "data": 1}), 0)
+	if v.nats != nil {
+		// On a cluster, publications are stored in JetStream: without
+		// it a publish fails fast with the documented "unavailable".
+		v.nats.Shutdown()
+		wantCode(t, "publish without NATS", r.call("publish", map[string]any{"channel": "c", "data": 2}), engine.CodeUnavailable)
+		wantCode(t, "history without NATS", r.call("history", map[string]any{"channel": "c"}), engine.CodeUnavailable)
+		// Peer messages are routed and stored through NATS too.
+		wantCode(t, "peer without NATS", r.call("peer", map[string]any{"to": "bob", "data": 2}), engine.CodeUnavailable)
+		return
+	}
 	v.db.Close() // the disk goes away
 	wantCode(t, "publish without storage", r.call("publish", map[string]any{"channel": "c", "data": 2}), engine.CodeInternal)
 	wantCode(t, "peer without storage", r.call("peer", map[string]any{"to": "bob", "data": 2}), engine.CodeInternal)

@@ -214,8 +214,17 @@ func TestIdleConnectionMemory(t *testing.T) {
 	perConn := (after.HeapInuse + after.StackInuse - before.HeapInuse - before.StackInuse) / n
 	goroutines := float64(after.Goroutines-before.Goroutines) / n
 	t.Logf("idle connection: %d B heap+stack (heap %d, stack %d), %.2f goroutines", perConn, (after.HeapInuse-before.HeapInuse)/n, (after.StackInuse-before.StackInuse)/n, goroutines)
-	if perConn > 16*1024 && !raceEnabled {
-		t.Errorf("%d bytes per idle connection, want under 16 KiB", perConn)
+	budget := int64(16 * 1024)
+	if wantNATS() {
+		// A cluster node also listens on each online user's peer subject
+		// (these are all different users): one NATS subscription each,
+		// and here the embedded nats-server's side of it (its sublist,
+		// about as much again; a separate process in production) is
+		// counted too. 16.5-21 KB measured on a loaded 2-core machine.
+		budget = 24 * 1024
+	}
+	if perConn > budget && !raceEnabled {
+		t.Errorf("%d bytes per idle connection, want under %d KiB", perConn, budget/1024)
 	}
 	if goroutines > 1.05 {
 		t.Errorf("%.2f goroutines per idle connection, want 1", goroutines)

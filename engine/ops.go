@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"errors"
 )
 
 // opFunc handles one request and returns its result or a protocol error.
@@ -102,6 +103,21 @@ func (c *conn) checkChannel(name string) *Error {
 }
 
 func internal(c *conn, ctx context.Context, op string, err error) *Error {
+	if u := AsUnavailable(err); u != nil {
+		c.e.log.WarnContext(ctx, "engine op failed", "op", op, "app", c.app.ID, "err", err)
+		return u
+	}
 	c.e.log.ErrorContext(ctx, "engine op failed", "op", op, "app", c.app.ID, "err", err)
 	return errf(CodeInternal, "internal error")
+}
+
+// AsUnavailable returns the "unavailable" (151) error in err's chain, or
+// nil: the one failure a client is told about beyond "internal", since it
+// means retry shortly (NATS is down or unreachable) rather than a bug.
+func AsUnavailable(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) && e.Code == CodeUnavailable {
+		return e
+	}
+	return nil
 }

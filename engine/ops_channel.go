@@ -83,12 +83,14 @@ func (c *conn) opSubscribe(ctx context.Context, r *request) (any, *Error) {
 		s.announced.Store(true)
 		f(SubscribeEvent{AppID: ch.App, Channel: ch.Name, UserID: c.user, ClientID: c.id})
 	}
+	s.holdPresence()
 	first := c.joinPresence(ctx, s)
 	s.mu.Lock()
 	c.send(encodeReply(r.ID, res))
 	s.finishRecoveryLocked(missed, h.Position.Offset)
 	s.mu.Unlock()
-	if first {
+	s.releasePresence()
+	if first && !c.e.clusterPresence {
 		c.announceJoin(s)
 	}
 	return nil, errNoReply

@@ -49,6 +49,12 @@ func (c *conn) opConnect(ctx context.Context, r *request) (any, *Error) {
 	if app.Limits.MaxConns > 0 {
 		maxConns = app.Limits.MaxConns
 	}
+	limit := maxConns
+	if e.clusterConns != nil {
+		// The app's connections on the other nodes, as of their last
+		// heartbeats, count against the limit too.
+		maxConns = max(0, maxConns-e.clusterConns.remoteConns(app.ID))
+	}
 	rate, burst := e.publishRate(app)
 
 	c.id = randomHex(8)
@@ -64,7 +70,16 @@ func (c *conn) opConnect(ctx context.Context, r *request) (any, *Error) {
 	defer pl.Unlock()
 	if !e.hub.register(c, app.ID, c.user, maxConns) {
 		c.app = App{}
-		return nil, errf(CodeTooManyConns, "app has reached its limit of %d connections", maxConns)
+		return nil, errf(CodeTooManyConns, "app has reached its limit of %d connections", limit)
+	}
+	if e.peers != nil {
+		// Listen for the user's messages from other nodes before the
+		// replay, so none is stored after it and stranded.
+		if err := e.peers.online(app.ID, c.user); err != nil {
+			e.log.ErrorContext(ctx, "listen for peer messages", "app", app.ID, "err", err)
+		} else {
+			c.peerOnline = true
+		}
 	}
 	c.lastPingAt.Store(now.UnixNano())
 	c.usage = e.usage.of(app.ID)
@@ -85,7 +100,11 @@ func (c *conn) opConnect(ctx context.Context, r *request) (any, *Error) {
 			MaxSubscriptions: e.limits.MaxSubscriptionsPerConn, MaxFrameBytes: e.limits.MaxFrameBytes,
 		},
 	}))
-	if err := e.offline.replay(ctx, c, now); err != nil {
+	replay := func() error { return e.offline.replay(ctx, c, now) }
+	if e.peers != nil {
+		replay = func() error { return e.peers.replay(ctx, c, now) }
+	}
+	if err := replay(); err != nil {
 		e.log.ErrorContext(ctx, "replay offline peer messages", "app", app.ID, "err", err)
 	}
 	return nil, errNoReply

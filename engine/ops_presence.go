@@ -37,7 +37,7 @@ func (c *conn) leavePresence(ctx context.Context, s *subscription) {
 	if f := c.e.cfg.OnPresenceLeave; f != nil && last {
 		f(PresenceEvent{AppID: s.ch.App, Channel: s.ch.Name, UserID: c.user, ClientID: c.id})
 	}
-	if last {
+	if last && !c.e.clusterPresence {
 		c.e.hub.broadcastPresence(s.ch, encodeFrame(leavePush{Type: "presence", Channel: s.ch.Name, Event: "leave", User: c.user}))
 	}
 }
@@ -90,6 +90,8 @@ func (c *conn) opSetState(ctx context.Context, r *request) (any, *Error) {
 	pl := c.e.presenceLock(s.ch)
 	pl.Lock()
 	defer pl.Unlock()
+	s.holdPresence()
+	defer s.releasePresence()
 	if err := c.e.presence.SetState(ctx, s.ch, c.user, state); err != nil {
 		if errors.Is(err, ErrNotFound) {
 			return nil, errf(CodeNotSubscribed, "not present in %q", r.Channel)
@@ -98,7 +100,9 @@ func (c *conn) opSetState(ctx context.Context, r *request) (any, *Error) {
 	}
 	// Reply first: a reply comes before the pushes its request caused.
 	c.send(encodeReply(r.ID, nil))
-	c.e.hub.broadcastPresence(s.ch, encodeFrame(presencePush{Type: "presence", Channel: s.ch.Name, Event: "state", User: c.user, State: state}))
+	if !c.e.clusterPresence {
+		c.e.hub.broadcastPresence(s.ch, encodeFrame(presencePush{Type: "presence", Channel: s.ch.Name, Event: "state", User: c.user, State: state}))
+	}
 	return nil, errNoReply
 }
 

@@ -135,7 +135,15 @@ func (e *Engine) sendPeer(ctx context.Context, app, from, to string, data json.R
 	pl := e.peerLock(app, to)
 	pl.Lock()
 	defer pl.Unlock()
-	if e.hub.sendToUser(app, to, frame) {
+	delivered := e.hub.sendToUser(app, to, frame)
+	if e.peers != nil {
+		remote, err := e.peers.send(app, to, frame.payload(), delivered)
+		if err != nil {
+			return PeerReceipt{}, err
+		}
+		delivered = remote
+	}
+	if delivered {
 		e.stats.peerDelivered.Add(1)
 		e.usage.of(app).peerDelivered.Add(1)
 		return PeerReceipt{Status: PeerDelivered}, nil
@@ -145,7 +153,14 @@ func (e *Engine) sendPeer(ctx context.Context, app, from, to string, data json.R
 		e.usage.of(app).peerFailed.Add(1)
 		return PeerReceipt{Status: PeerFailed, Reason: ReasonOffline}, nil
 	}
-	id, full, err := e.offline.store(ctx, app, from, to, data, now, e.limits.OfflineTTL, e.limits.MaxOfflinePerUser)
+	var id int64
+	var full bool
+	var err error
+	if e.peers != nil {
+		id, full, err = e.peers.store(ctx, app, from, to, data, now)
+	} else {
+		id, full, err = e.offline.store(ctx, app, from, to, data, now, e.limits.OfflineTTL, e.limits.MaxOfflinePerUser)
+	}
 	if err != nil {
 		return PeerReceipt{}, err
 	}
@@ -169,7 +184,11 @@ func (c *conn) opPeerAck(ctx context.Context, r *request) (any, *Error) {
 	if r.MessageID == 0 || r.MessageID > math.MaxInt64 {
 		return nil, errf(CodeBadRequest, "peer_ack: message_id must be 1..2^63-1")
 	}
-	if err := c.e.offline.ack(ctx, c.app.ID, c.user, int64(r.MessageID)); err != nil {
+	ack := c.e.offline.ack
+	if c.e.peers != nil {
+		ack = c.e.peers.ack
+	}
+	if err := ack(ctx, c.app.ID, c.user, int64(r.MessageID)); err != nil {
 		return nil, internal(c, ctx, "peer_ack", err)
 	}
 	return nil, nil

@@ -19,6 +19,14 @@ type subscription struct {
 	// announced is set when OnSubscribe saw s, so OnUnsubscribe sees its end.
 	announced atomic.Bool
 
+	// presenceHeld, with cluster presence, holds back the presence pushes
+	// to this subscriber (in heldPresence) until the reply of its
+	// subscribe or set_state went out: a reply comes before the pushes its
+	// request caused.
+	presenceHeld atomic.Bool
+	heldMu       sync.Mutex
+	heldPresence []wsFrame
+
 	mu         sync.Mutex
 	recovering bool
 	buf        []*Publication
@@ -28,6 +36,43 @@ type subscription struct {
 type pendingPub struct {
 	p    *Publication
 	sent int64 // Unix nanoseconds of the last send
+}
+
+// sendPresence queues a presence push, or holds it (presenceHeld).
+func (s *subscription) sendPresence(frame wsFrame) {
+	if s.presenceHeld.Load() {
+		s.heldMu.Lock()
+		held := s.presenceHeld.Load()
+		if held {
+			s.heldPresence = append(s.heldPresence, frame)
+		}
+		s.heldMu.Unlock()
+		if held {
+			return
+		}
+	}
+	s.c.send(frame)
+}
+
+// holdPresence starts holding presence pushes (cluster presence only).
+func (s *subscription) holdPresence() {
+	if s.c.e.clusterPresence && s.presence {
+		s.presenceHeld.Store(true)
+	}
+}
+
+// releasePresence sends the held pushes, in order, and stops holding.
+func (s *subscription) releasePresence() {
+	if !s.presenceHeld.Load() {
+		return
+	}
+	s.heldMu.Lock()
+	defer s.heldMu.Unlock()
+	for _, f := range s.heldPresence {
+		s.c.send(f)
+	}
+	s.heldPresence = nil
+	s.presenceHeld.Store(false)
 }
 
 // deliver is called by the hub for every publication in the channel.

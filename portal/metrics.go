@@ -1,7 +1,9 @@
 package portal
 
 import (
+	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -57,12 +59,55 @@ func (s *Server) registerHealthRoutes() {
 	s.echo.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{DisableCompression: true})))
 }
 
-// healthz answers 200 when the server is up and the database answers.
+// healthz answers 200 when the server is up and the database and every
+// HealthCheck answer, else 503 naming what is down. Its first line is
+// "ok" or "<dependency> unavailable"; a named node adds "node: NAME", and
+// each check "<name>: ok".
 func (s *Server) healthz(c echo.Context) error {
+	ctx := c.Request().Context()
 	if s.cfg.DB != nil {
-		if err := s.cfg.DB.PingContext(c.Request().Context()); err != nil {
-			return c.String(503, "database unavailable\n")
+		if err := s.cfg.DB.PingContext(ctx); err != nil {
+			return c.String(503, "database unavailable\n"+s.nodeLine())
 		}
 	}
-	return c.String(200, "ok\n")
+	var b strings.Builder
+	for _, h := range s.cfg.Health {
+		if err := h.Check(ctx); err != nil {
+			s.log.WarnContext(ctx, "health check failed", "dependency", h.Name, "err", err)
+			return c.String(503, h.Name+" unavailable\n"+s.nodeLine())
+		}
+		b.WriteString(h.Name + ": ok\n")
+	}
+	return c.String(200, "ok\n"+s.nodeLine()+b.String())
+}
+
+func (s *Server) nodeLine() string {
+	if s.cfg.Node == "" {
+		return ""
+	}
+	return "node: " + s.cfg.Node + "\n"
+}
+
+// registerNodeMetrics adds switchboard_node_info{node} (always 1) and,
+// per health check, switchboard_dependency_up{dependency, node}.
+func (s *Server) registerNodeMetrics() {
+	if s.cfg.Node == "" {
+		return
+	}
+	node := prometheus.Labels{"node": s.cfg.Node}
+	info := prometheus.NewGauge(prometheus.GaugeOpts{Name: "switchboard_node_info", Help: "The node's name, as a label (always 1).", ConstLabels: node})
+	info.Set(1)
+	s.reg.MustRegister(info)
+	for _, h := range s.cfg.Health {
+		s.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "switchboard_dependency_up",
+			Help:        "1 while the dependency answers its health check, else 0.",
+			ConstLabels: prometheus.Labels{"node": s.cfg.Node, "dependency": h.Name}}, func() float64 {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			if h.Check(ctx) != nil {
+				return 0
+			}
+			return 1
+		}))
+	}
 }

@@ -107,7 +107,24 @@ type Config struct {
 	// request's own scheme and host.
 	PublicURL string
 
+	// Node names this server in /healthz and as the node label of
+	// /metrics (a cluster member; "" on a single node).
+	Node string
+	// Health lists dependencies /healthz checks besides the database,
+	// such as NATS on a cluster node.
+	Health []HealthCheck
+	// EngineOnly serves only the engine's endpoints: /v1/ws, /v1/api/,
+	// /healthz and /metrics (an engine node behind a load balancer).
+	EngineOnly bool
+
 	Now func() time.Time
+}
+
+// HealthCheck is a dependency /healthz checks: Check returns an error
+// while Name is unavailable.
+type HealthCheck struct {
+	Name  string
+	Check func(ctx context.Context) error
 }
 
 // Server serves the portal.
@@ -169,6 +186,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.metrics = newHTTPMetrics(s.reg)
+	s.registerNodeMetrics()
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -212,6 +230,10 @@ func (s *Server) Mount(path string, h http.Handler) {
 
 func (s *Server) registerRoutes() {
 	s.registerHealthRoutes()
+	if s.cfg.EngineOnly {
+		s.registerEngineRoutes()
+		return
+	}
 	s.registerStaticRoutes()
 	s.registerDocsRoutes()
 	s.registerSearchRoutes()
@@ -225,6 +247,10 @@ func (s *Server) registerRoutes() {
 	s.registerSupportRoutes()
 	s.registerStatusRoutes()
 	s.registerSLARoutes()
+	s.registerEngineRoutes()
+}
+
+func (s *Server) registerEngineRoutes() {
 	s.registerConsoleRoutes()
 	if s.cfg.Engine != nil {
 		s.Mount("/v1/ws", s.cfg.Engine)

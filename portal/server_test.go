@@ -2,12 +2,14 @@ package portal
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/labstack/echo/v4"
@@ -167,6 +169,50 @@ func TestHealthz(t *testing.T) {
 	w = get(t, s, "/healthz")
 	if w.Code != http.StatusServiceUnavailable {
 		t.Errorf("with the database closed: status %d, want 503", w.Code)
+	}
+}
+
+// A cluster node's /healthz names the node and each dependency, and
+// answers 503 naming the one that is down; /metrics carries the node label.
+func TestHealthzNamesNodeAndDependencies(t *testing.T) {
+	var down atomic.Bool
+	s := newTestServer(t, func(c *Config) {
+		c.Node = "node-a"
+		c.Health = []HealthCheck{{Name: "nats", Check: func(context.Context) error {
+			if down.Load() {
+				return errors.New("nats connection RECONNECTING")
+			}
+			return nil
+		}}}
+	})
+	w := get(t, s, "/healthz")
+	if w.Code != http.StatusOK || w.Body.String() != "ok\nnode: node-a\nnats: ok\n" {
+		t.Errorf("healthy: %d %q", w.Code, w.Body.String())
+	}
+	m := get(t, s, "/metrics").Body.String()
+	for _, want := range []string{`switchboard_node_info{node="node-a"} 1`, `switchboard_dependency_up{dependency="nats",node="node-a"} 1`} {
+		if !strings.Contains(m, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	down.Store(true)
+	w = get(t, s, "/healthz")
+	if w.Code != http.StatusServiceUnavailable || w.Body.String() != "nats unavailable\nnode: node-a\n" {
+		t.Errorf("NATS down: %d %q, want 503 naming nats", w.Code, w.Body.String())
+	}
+}
+
+// An engine-only node serves the engine's endpoints and no portal pages.
+func TestEngineOnlyRoutes(t *testing.T) {
+	engine := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "engine") })
+	s := newTestServer(t, func(c *Config) { c.EngineOnly, c.Engine, c.ServerAPI = true, engine, engine })
+	for _, tt := range []struct {
+		path string
+		code int
+	}{{"/healthz", 200}, {"/metrics", 200}, {"/v1/ws", 200}, {"/v1/api/channels", 200}, {"/en/", 404}, {"/en/docs/overview", 404}, {"/", 404}} {
+		if w := get(t, s, tt.path); w.Code != tt.code {
+			t.Errorf("%s: %d, want %d", tt.path, w.Code, tt.code)
+		}
 	}
 }
 

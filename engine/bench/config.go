@@ -15,6 +15,13 @@ type Config struct {
 	// URL is the engine's WebSocket endpoint (ws://host:port/v1/ws). An
 	// http(s):// base URL is accepted too; "/v1/ws" is then appended.
 	URL string
+	// SubURLs, if set, are the engines (cluster nodes) the subscribers
+	// connect to, in turn: subscriber i uses SubURLs[i%len(SubURLs)].
+	// Default: URL.
+	SubURLs []string
+	// PubURL, if set, is the engine the publishers connect to (another
+	// cluster node, to measure cross-node fan-out). Default: URL.
+	PubURL string
 	// AppID and AppCert identify the app whose tokens the clients use;
 	// tokens are minted locally with engine.MintToken.
 	AppID, AppCert string

@@ -21,15 +21,20 @@ type dialer struct {
 	disconnects         atomic.Int64 // connections that dropped during the run
 }
 
-// dial connects one client as user.
+// dial connects one client as user to the dialer's URL.
 func (d *dialer) dial(ctx context.Context, user string) (*client.Client, error) {
+	return d.dialURL(ctx, d.url, user)
+}
+
+// dialURL connects one client as user to the engine at url.
+func (d *dialer) dialURL(ctx context.Context, url, user string) (*client.Client, error) {
 	tok, err := engine.MintToken(d.appID, d.appCert, engine.Claims{Subject: user}, tokenTTL)
 	if err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	return client.Dial(ctx, d.url, tok,
+	return client.Dial(ctx, url, tok,
 		client.WithApp(d.appID),
 		client.WithOnDisconnect(func(error) { d.disconnects.Add(1) }),
 	)

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -28,6 +29,21 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		return Report{}, err
 	}
 	cfg.URL = u
+	if cfg.PubURL == "" {
+		cfg.PubURL = u
+	} else if cfg.PubURL, err = wsURL(cfg.PubURL); err != nil {
+		return Report{}, err
+	}
+	if len(cfg.SubURLs) == 0 {
+		cfg.SubURLs = []string{u}
+	}
+	subs := make([]string, len(cfg.SubURLs))
+	for i, s := range cfg.SubURLs {
+		if subs[i], err = wsURL(s); err != nil {
+			return Report{}, err
+		}
+	}
+	cfg.SubURLs = subs
 	if cfg.Idle > 0 {
 		return runIdle(ctx, cfg)
 	}
@@ -103,6 +119,9 @@ func (l *load) run(ctx context.Context) (Report, error) {
 		closeAll(l.subs)
 		closeAll(l.pubs)
 	}()
+	if len(cfg.SubURLs) > 1 || cfg.PubURL != cfg.URL {
+		fmt.Fprintf(cfg.Progress, "bench: subscribers on %s, publishers on %s\n", strings.Join(cfg.SubURLs, ", "), cfg.PubURL)
+	}
 	fmt.Fprintf(cfg.Progress, "bench: %d subscribers on %d channels, %g msg/s per channel (%d publisher connections at <= %g msg/s each), %d-byte payloads, %s\n",
 		cfg.Subscribers, cfg.Channels, cfg.Rate, l.publishers(), l.streamRate*float64(l.streamsPerPub), cfg.Size, cfg.Duration)
 
@@ -189,7 +208,7 @@ func (l *load) connect(ctx context.Context) error {
 	}
 	l.pubs = make([]*client.Client, l.publishers())
 	return forEach(ctx, len(l.pubs), cfg.ConnectConcurrency, func(ctx context.Context, i int) error {
-		c, err := l.d.dial(ctx, fmt.Sprintf("bench-pub-%d", i))
+		c, err := l.d.dialURL(ctx, cfg.PubURL, fmt.Sprintf("bench-pub-%d", i))
 		if err != nil {
 			return connectErr("publisher", i, err)
 		}
@@ -200,7 +219,7 @@ func (l *load) connect(ctx context.Context) error {
 
 // subscribe connects subscriber i and subscribes it to its channel.
 func (l *load) subscribe(ctx context.Context, i int) error {
-	c, err := l.d.dial(ctx, fmt.Sprintf("bench-sub-%d", i))
+	c, err := l.d.dialURL(ctx, l.cfg.SubURLs[i%len(l.cfg.SubURLs)], fmt.Sprintf("bench-sub-%d", i))
 	if err != nil {
 		return err
 	}

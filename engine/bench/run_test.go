@@ -3,9 +3,14 @@ package bench_test
 import (
 	"bytes"
 	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -141,6 +146,48 @@ func TestRunStopsOnCancel(t *testing.T) {
 	}
 	if d := time.Since(start); d > 10*time.Second {
 		t.Errorf("Run took %v to stop after cancel", d)
+	}
+}
+
+// countingNode is a reverse proxy in front of an engine that counts the
+// WebSockets opened through it, standing in for one cluster node.
+func countingNode(t *testing.T, engineURL string) (string, *atomic.Int64) {
+	t.Helper()
+	target, err := url.Parse(strings.Replace(engineURL, "ws://", "http://", 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	target.Path = ""
+	var n atomic.Int64
+	rp := httputil.NewSingleHostReverseProxy(target)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		rp.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL, &n
+}
+
+// With several -url nodes the subscribers are spread over them, and the
+// publishers use -pub-url.
+func TestRunSpreadsSubscribersOverNodes(t *testing.T) {
+	engineURL, app := enginetest.Serve(t, "bench")
+	a, na := countingNode(t, engineURL)
+	b, nb := countingNode(t, engineURL)
+	p, np := countingNode(t, engineURL)
+	var progress syncBuffer
+	r, err := bench.Run(context.Background(), bench.Config{
+		URL: a, SubURLs: []string{a, b}, PubURL: p, AppID: app.ID, AppCert: app.Certificate,
+		Subscribers: 10, Channels: 1, Rate: 10, Duration: time.Second, Progress: &progress,
+	})
+	if err != nil {
+		t.Fatalf("Run: %v\n%s", err, progress.String())
+	}
+	if r.DeliveryRate != 1 {
+		t.Errorf("delivery_rate %v, want 1", r.DeliveryRate)
+	}
+	if na.Load() != 5 || nb.Load() != 5 || np.Load() != 1 {
+		t.Errorf("connections per node %d, %d, publishers' node %d; want 5, 5, 1", na.Load(), nb.Load(), np.Load())
 	}
 }
 

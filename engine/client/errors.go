@@ -45,6 +45,7 @@ var (
 	ErrUserInvalid          = &Error{Code: 140, Message: "user_invalid"}
 	ErrStateInvalid         = &Error{Code: 141, Message: "state_invalid"}
 	ErrShuttingDown         = &Error{Code: 150, Message: "shutting_down"}
+	ErrUnavailable          = &Error{Code: 151, Message: "unavailable"}
 )
 
 // Client-side errors.

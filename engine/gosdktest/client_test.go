@@ -42,6 +42,7 @@ func TestErrorCodesMatchEngine(t *testing.T) {
 		{client.ErrUserInvalid, engine.CodeUserInvalid},
 		{client.ErrStateInvalid, engine.CodeStateInvalid},
 		{client.ErrShuttingDown, engine.CodeShuttingDown},
+		{client.ErrUnavailable, engine.CodeUnavailable},
 	} {
 		if tc.sdk.Code != int(tc.code) || tc.sdk.Message != tc.code.String() {
 			t.Errorf("SDK %d %q, engine %d %q", tc.sdk.Code, tc.sdk.Message, tc.code, tc.code)

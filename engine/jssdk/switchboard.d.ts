@@ -143,7 +143,7 @@ export const CloseCodes: Readonly<Record<string, number>>;
 /** An error from the server or the connection. */
 export class SwitchboardError extends Error {
   constructor(code: number, message: string, codeName?: string);
-  /** Protocol error code (100-150), close code (1002, 1009, 4001-4007), or 0 for client-side errors. */
+  /** Protocol error code (100-151), close code (1002, 1009, 4001-4007), or 0 for client-side errors. */
   code: number;
   /** Name of code, or "closed", "disconnected", "timeout", "token_renewal" when code is 0. */
   codeName: string;

@@ -38,7 +38,7 @@ const ERROR_NAMES = {
   121: 'permission_denied', 122: 'already_subscribed', 123: 'not_subscribed',
   130: 'message_too_large', 131: 'rate_limited', 132: 'too_many_subscriptions',
   133: 'too_many_connections', 140: 'user_invalid', 141: 'state_invalid',
-  150: 'shutting_down',
+  150: 'shutting_down', 151: 'unavailable',
 };
 
 /** Protocol error codes by name (engine/PROTOCOL.md section 9), e.g. `ErrorCodes.token_expired === 111`. */
@@ -54,7 +54,7 @@ const CLOSE_NAMES = Object.fromEntries(Object.entries(CloseCodes).map(([n, c]) =
 
 /**
  * An error from the server or the connection. `code` is a protocol error
- * code (100-150), a close code (1002, 1009, 4001-4007), or 0 for errors raised by
+ * code (100-151), a close code (1002, 1009, 4001-4007), or 0 for errors raised by
  * the client itself; `codeName` is its name from {@link ErrorCodes} or
  * {@link CloseCodes}, or `closed`, `disconnected` or `timeout` when code is 0.
  */
