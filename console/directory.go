@@ -21,27 +21,11 @@ func (s *Service) MemberTeams(ctx context.Context, userID int64, username string
 	if _, err := s.personalTeamID(ctx, userID, username); err != nil {
 		return nil, fmt.Errorf("member teams: %w", err)
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT t.id, t.name, t.personal_of IS NOT NULL, t.created_at, m.role
-		FROM console_members m JOIN console_teams t ON t.id = m.team_id
-		WHERE m.user_id = ? ORDER BY t.personal_of IS NULL, t.name, t.id`, userID)
+	ts, err := s.teamsOf(ctx, userID)
 	if err != nil {
 		return nil, fmt.Errorf("member teams: %w", err)
 	}
-	defer rows.Close()
-	var out []Team
-	for rows.Next() {
-		var t Team
-		var created int64
-		if err := rows.Scan(&t.ID, &t.Name, &t.Personal, &created, &t.Role); err != nil {
-			return nil, fmt.Errorf("member teams: %w", err)
-		}
-		t.CreatedAt = time.UnixMilli(created).UTC()
-		out = append(out, t)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("member teams: %w", err)
-	}
-	return out, nil
+	return ts, nil
 }
 
 // IsMember reports whether userID is a member of the team, in any role.

@@ -191,9 +191,15 @@ func (s *Service) Teams(ctx context.Context) ([]Team, error) {
 	if err != nil {
 		return nil, fmt.Errorf("teams: %w", err)
 	}
+	return s.teamsOf(ctx, a.UserID)
+}
+
+// teamsOf lists the teams userID is a member of, with their role in each,
+// the personal one first, then by name.
+func (s *Service) teamsOf(ctx context.Context, userID int64) ([]Team, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT t.id, t.name, t.personal_of IS NOT NULL, t.created_at, m.role
 		FROM console_members m JOIN console_teams t ON t.id = m.team_id
-		WHERE m.user_id = ? ORDER BY t.personal_of IS NULL, t.name, t.id`, a.UserID)
+		WHERE m.user_id = ? ORDER BY t.personal_of IS NULL, t.name, t.id`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("teams: %w", err)
 	}
