@@ -35,6 +35,15 @@ func TestUsageCounts(t *testing.T) {
 		sub1.push("pub")
 		sub2.push("pub")
 	}
+	// A delivery is counted just after its frame is written, so a client
+	// can read it first. One more round trip on each subscriber settles
+	// that: its writer writes the reply only after accounting for the
+	// frames before it.
+	for _, s := range []*raw{sub1, sub2} {
+		if rep := s.call("presence", map[string]any{"channel": "room"}); rep.code() != 0 {
+			t.Fatalf("presence: %s", rep["error"])
+		}
+	}
 	if rep := pub.call("history", map[string]any{"channel": "room"}); rep.code() != 0 {
 		t.Fatalf("history: %s", rep["error"])
 	}
