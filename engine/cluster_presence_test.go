@@ -73,11 +73,15 @@ func TestClusterPresence(t *testing.T) {
 		}
 	}
 	wantCode(t, "subscribe", alice2.call("subscribe", map[string]any{"channel": "lobby"}), 0)
-	var where struct{ Channels []string }
-	json.Unmarshal(wA.call("where_now", map[string]any{"user": "alice"})["result"], &where)
-	if got := fmt.Sprint(where.Channels); got != "[lobby room]" {
-		t.Fatalf("where_now on node A of a user on node B: %s", got)
-	}
+	// Node A learns of the join on node B through the presence bucket's
+	// watch, a moment after node B answered.
+	var got string
+	waitFor(t, "node A's where_now to list the channel joined on node B", func() bool {
+		var where struct{ Channels []string }
+		json.Unmarshal(wA.call("where_now", map[string]any{"user": "alice"})["result"], &where)
+		got = fmt.Sprint(where.Channels)
+		return got == "[lobby room]"
+	})
 
 	// Changes from both nodes, one after another: both watchers see the
 	// same sequence.
