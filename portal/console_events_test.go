@@ -12,7 +12,6 @@ import (
 
 	"github.com/switchboard-rtm/switchboard/engine/client"
 	"github.com/switchboard-rtm/switchboard/forum"
-	"github.com/switchboard-rtm/switchboard/sla"
 	"github.com/switchboard-rtm/switchboard/support"
 )
 
@@ -21,20 +20,7 @@ import (
 // event's window; an event still to come says so.
 func TestConsoleShowsEventsBesideMeasuredPeaks(t *testing.T) {
 	ct := newConsoleServer(t)
-	reg, err := sla.LoadCalendars(sla.EmbeddedCalendars(), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sched, err := sla.DefaultSchedule(reg.Calendar("cn"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	desk, err := support.Open(context.Background(), support.Config{DB: ct.s.cfg.DB, Teams: consoleTeams{ct.con}, Apps: consoleApps{ct.con},
-		Render: ct.st.RenderPreview, Schedule: func() *sla.Schedule { return sched }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ct.s.cfg.Support = desk
+	desk := ct.withSupport(t)
 	srv := httptest.NewServer(ct.s.Handler())
 	t.Cleanup(srv.Close)
 

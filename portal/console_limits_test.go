@@ -53,20 +53,7 @@ func (a consoleApps) Snapshot(_ context.Context, appID string, from, to time.Tim
 // not, outsiders get 404.
 func TestConsoleLimitRequest(t *testing.T) {
 	ct := newConsoleServer(t)
-	reg, err := sla.LoadCalendars(sla.EmbeddedCalendars(), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sched, err := sla.DefaultSchedule(reg.Calendar("cn"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	desk, err := support.Open(context.Background(), support.Config{DB: ct.s.cfg.DB, Teams: consoleTeams{ct.con}, Apps: consoleApps{ct.con},
-		Render: ct.st.RenderPreview, Schedule: func() *sla.Schedule { return sched }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ct.s.cfg.Support = desk
+	ct.withSupport(t)
 	ct.s.registerConsoleAlertRoutes(ct.s.echo.Group("/:lang/console", validLang, ct.s.forumErrors, ct.s.consoleActor))
 	ct.s.registerSupportRoutes()
 
@@ -131,4 +118,25 @@ func TestConsoleLimitRequest(t *testing.T) {
 	if w := olga.get(w.Header().Get("Location")); w.Code != http.StatusNotFound {
 		t.Errorf("an outsider reads the ticket: %d, want 404", w.Code)
 	}
+}
+
+// withSupport gives the console test server a support desk whose teams
+// and apps are the console's, as main wires it.
+func (ct *consoleTest) withSupport(t *testing.T) *support.Service {
+	t.Helper()
+	reg, err := sla.LoadCalendars(sla.EmbeddedCalendars(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sched, err := sla.DefaultSchedule(reg.Calendar("cn"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	desk, err := support.Open(context.Background(), support.Config{DB: ct.s.cfg.DB, Teams: consoleTeams{ct.con}, Apps: consoleApps{ct.con},
+		Render: ct.st.RenderPreview, Schedule: func() *sla.Schedule { return sched }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ct.s.cfg.Support = desk
+	return desk
 }

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -190,21 +191,7 @@ func (s *Server) renderTicket(c echo.Context, status int, formErr string) error 
 	v := s.newView(c, lang, "/support/tickets/"+c.Param("id"))
 	v.NoIndex, v.Section = true, "support"
 	v.Title = t.Subject
-	names := map[int64]string{}
-	name := func(uid int64) string {
-		if uid == 0 {
-			return ""
-		}
-		if n, ok := names[uid]; ok {
-			return n
-		}
-		n := "#" + strconv.FormatInt(uid, 10)
-		if u, err := s.cfg.Forum.FindUser(ctx, uid); err == nil {
-			n = u.Name
-		}
-		names[uid] = n
-		return n
-	}
+	name := s.userNames(ctx)
 	out := make([]ticketMessage, len(msgs))
 	for i, m := range msgs {
 		out[i] = ticketMessage{Message: m, Author: name(m.AuthorID)}
@@ -396,21 +383,7 @@ func (s *Server) queueTickets(c echo.Context, v *view, plan string, now time.Tim
 	if err != nil {
 		return nil, nil, err
 	}
-	names := map[int64]string{}
-	name := func(uid int64) string {
-		if uid == 0 {
-			return ""
-		}
-		if n, ok := names[uid]; ok {
-			return n
-		}
-		n := "#" + strconv.FormatInt(uid, 10)
-		if u, err := s.cfg.Forum.FindUser(ctx, uid); err == nil {
-			n = u.Name
-		}
-		names[uid] = n
-		return n
-	}
+	name := s.userNames(ctx)
 	out := make([]queueTicket, len(ts))
 	for i, t := range ts {
 		q := queueTicket{Ticket: t, Assignee: name(t.AssigneeID), Next: t.Awaiting() == "next"}
@@ -443,4 +416,24 @@ func (s *Server) queueEvents(c echo.Context) []support.Event {
 		return nil
 	}
 	return evs
+}
+
+// userNames returns a lookup of users' display names for one page, each
+// user read once: "" for no user, "#ID" for one that cannot be found.
+func (s *Server) userNames(ctx context.Context) func(uid int64) string {
+	names := map[int64]string{}
+	return func(uid int64) string {
+		if uid == 0 {
+			return ""
+		}
+		if n, ok := names[uid]; ok {
+			return n
+		}
+		n := "#" + strconv.FormatInt(uid, 10)
+		if u, err := s.cfg.Forum.FindUser(ctx, uid); err == nil {
+			n = u.Name
+		}
+		names[uid] = n
+		return n
+	}
 }
