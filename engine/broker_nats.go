@@ -140,7 +140,7 @@ func NewNATSBroker(ctx context.Context, cfg NATSBrokerConfig) (*NATSBroker, erro
 	if err != nil {
 		return nil, fmt.Errorf("nats broker: %w", err)
 	}
-	if _, err := js.AccountInfo(ctx); err != nil {
+	if _, err := natsSetup(ctx, js.AccountInfo); err != nil {
 		return nil, fmt.Errorf("nats broker: jetstream: %w", unavailable(err))
 	}
 	b := &NATSBroker{cfg: cfg, nc: cfg.Conn, js: js, instance: cfg.Node + "-" + randomHex(6),

@@ -48,7 +48,17 @@ func startNATSCluster(t *testing.T) []*natsserver.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "a JetStream meta leader", func() bool {
+	// As nats-server's own cluster tests do: a meta leader that knows all
+	// three peers, every server current, and JetStream answering.
+	waitForWithin(t, 30*time.Second, "a JetStream meta leader with three current peers", func() bool {
+		for _, s := range servers {
+			if s.JetStreamIsLeader() && len(s.JetStreamClusterPeers()) != 3 {
+				return false
+			}
+			if !s.JetStreamIsCurrent() {
+				return false
+			}
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
 		_, err := js.AccountInfo(ctx)

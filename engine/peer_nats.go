@@ -86,9 +86,11 @@ func NewNATSPeers(ctx context.Context, cfg NATSPeersConfig) (*NATSPeers, error) 
 	if err != nil {
 		return nil, fmt.Errorf("peer stream: %w", err)
 	}
-	st, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{Name: NATSPeerStream, Subjects: []string{peerStorePrefix + ">"},
-		MaxAge: cfg.TTL, MaxMsgsPerSubject: int64(cfg.MaxPerUser), Discard: jetstream.DiscardNew, DiscardNewPerSubject: true,
-		Replicas: max(1, cfg.Replicas), AllowDirect: true})
+	st, err := natsSetup(ctx, func(ctx context.Context) (jetstream.Stream, error) {
+		return js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{Name: NATSPeerStream, Subjects: []string{peerStorePrefix + ">"},
+			MaxAge: cfg.TTL, MaxMsgsPerSubject: int64(cfg.MaxPerUser), Discard: jetstream.DiscardNew, DiscardNewPerSubject: true,
+			Replicas: max(1, cfg.Replicas), AllowDirect: true})
+	})
 	if err != nil {
 		return nil, fmt.Errorf("peer stream: %w", unavailable(err))
 	}

@@ -110,11 +110,15 @@ func NewNATSPresence(ctx context.Context, cfg NATSPresenceConfig) (*NATSPresence
 	if err != nil {
 		return nil, fmt.Errorf("presence: %w", err)
 	}
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: NATSPresenceBucket, History: 1, Replicas: max(1, cfg.Replicas)})
+	kv, err := natsSetup(ctx, func(ctx context.Context) (jetstream.KeyValue, error) {
+		return js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: NATSPresenceBucket, History: 1, Replicas: max(1, cfg.Replicas)})
+	})
 	if err != nil {
 		return nil, fmt.Errorf("presence: %w", unavailable(err))
 	}
-	nodes, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: NATSNodesBucket, History: 1, TTL: cfg.NodeTTL, Replicas: max(1, cfg.Replicas)})
+	nodes, err := natsSetup(ctx, func(ctx context.Context) (jetstream.KeyValue, error) {
+		return js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: NATSNodesBucket, History: 1, TTL: cfg.NodeTTL, Replicas: max(1, cfg.Replicas)})
+	})
 	if err != nil {
 		return nil, fmt.Errorf("presence nodes: %w", unavailable(err))
 	}

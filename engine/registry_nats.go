@@ -29,7 +29,9 @@ func NewNATSRegistry(ctx context.Context, nc *nats.Conn, replicas int) (*NATSReg
 	if err != nil {
 		return nil, fmt.Errorf("app registry: %w", err)
 	}
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: NATSRegistryBucket, History: 1, Replicas: max(1, replicas)})
+	kv, err := natsSetup(ctx, func(ctx context.Context) (jetstream.KeyValue, error) {
+		return js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: NATSRegistryBucket, History: 1, Replicas: max(1, replicas)})
+	})
 	if err != nil {
 		return nil, fmt.Errorf("app registry: %w", unavailable(err))
 	}
