@@ -74,6 +74,10 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 	if err := db.Migrate(ctx, cfg.DB, "engine", sub); err != nil {
 		return nil, fmt.Errorf("engine: %w", err)
 	}
+	offline, err := newOfflineStore(ctx, cfg.DB)
+	if err != nil {
+		return nil, fmt.Errorf("engine: %w", err)
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -109,7 +113,7 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 	e.apps.keys = make(map[string]cachedKey)
 	e.hub = newHub(e)
 	e.flusher = newFlusher()
-	e.offline = &offlineStore{db: cfg.DB}
+	e.offline = offline
 	e.broker.RegisterEventHandler(e.hub)
 	if cfg.Peers != nil {
 		e.peers, cfg.Peers.e = cfg.Peers, e
@@ -214,6 +218,7 @@ func (e *Engine) Shutdown(ctx context.Context) error {
 		}
 	}
 	err := e.broker.Close()
+	e.offline.close()
 	if e.peers != nil {
 		e.peers.Close()
 	}

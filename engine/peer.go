@@ -9,9 +9,45 @@ import (
 	"time"
 )
 
-// offlineStore keeps peer messages for offline recipients in SQLite.
+// offlineStore keeps peer messages for offline recipients in SQLite. Its
+// statements are prepared once: every login runs replay, and parsing its
+// SQL each time was a third of a connection's set-up cost.
 type offlineStore struct {
-	db *sql.DB
+	replayStmt, countStmt, insertStmt, ackStmt, sweepStmt *sql.Stmt
+}
+
+// newOfflineStore prepares the store's statements on db (after the
+// engine's migrations).
+func newOfflineStore(ctx context.Context, db *sql.DB) (*offlineStore, error) {
+	s := &offlineStore{}
+	for _, q := range []struct {
+		stmt **sql.Stmt
+		sql  string
+	}{
+		{&s.replayStmt, `SELECT id, from_user, data, created_at FROM engine_offline
+			WHERE app_id = ? AND to_user = ? AND id > ? AND expires_at > ? ORDER BY id LIMIT ?`},
+		{&s.countStmt, `SELECT count(*) FROM engine_offline WHERE app_id = ? AND to_user = ? AND expires_at > ?`},
+		{&s.insertStmt, `INSERT INTO engine_offline (app_id, to_user, from_user, data, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`},
+		{&s.ackStmt, `DELETE FROM engine_offline WHERE app_id = ? AND to_user = ? AND id <= ?`},
+		{&s.sweepStmt, `DELETE FROM engine_offline WHERE expires_at <= ?`},
+	} {
+		st, err := db.PrepareContext(ctx, q.sql)
+		if err != nil {
+			s.close()
+			return nil, fmt.Errorf("offline store: %w", err)
+		}
+		*q.stmt = st
+	}
+	return s, nil
+}
+
+// close releases the prepared statements.
+func (s *offlineStore) close() {
+	for _, st := range []*sql.Stmt{s.replayStmt, s.countStmt, s.insertStmt, s.ackStmt, s.sweepStmt} {
+		if st != nil {
+			st.Close()
+		}
+	}
 }
 
 // replayBatch is how many stored messages are read per query at login.
@@ -22,9 +58,7 @@ const replayBatch = 256
 func (s *offlineStore) replay(ctx context.Context, c *conn, now time.Time) error {
 	after := int64(0)
 	for {
-		rows, err := s.db.QueryContext(ctx, `SELECT id, from_user, data, created_at FROM engine_offline
-			WHERE app_id = ? AND to_user = ? AND id > ? AND expires_at > ? ORDER BY id LIMIT ?`,
-			c.app.ID, c.user, after, now.UnixMilli(), replayBatch)
+		rows, err := s.replayStmt.QueryContext(ctx, c.app.ID, c.user, after, now.UnixMilli(), replayBatch)
 		if err != nil {
 			return fmt.Errorf("replay offline: %w", err)
 		}
@@ -58,15 +92,13 @@ func (s *offlineStore) replay(ctx context.Context, c *conn, now time.Time) error
 // store saves a message unless the recipient's quota is full.
 func (s *offlineStore) store(ctx context.Context, app, from, to string, data json.RawMessage, now time.Time, ttl time.Duration, quota int) (id int64, full bool, err error) {
 	var n int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM engine_offline WHERE app_id = ? AND to_user = ? AND expires_at > ?`,
-		app, to, now.UnixMilli()).Scan(&n); err != nil {
+	if err := s.countStmt.QueryRowContext(ctx, app, to, now.UnixMilli()).Scan(&n); err != nil {
 		return 0, false, fmt.Errorf("store offline: %w", err)
 	}
 	if n >= quota {
 		return 0, true, nil
 	}
-	res, err := s.db.ExecContext(ctx, `INSERT INTO engine_offline (app_id, to_user, from_user, data, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		app, to, from, []byte(data), now.UnixMilli(), now.Add(ttl).UnixMilli())
+	res, err := s.insertStmt.ExecContext(ctx, app, to, from, []byte(data), now.UnixMilli(), now.Add(ttl).UnixMilli())
 	if err != nil {
 		return 0, false, fmt.Errorf("store offline: %w", err)
 	}
@@ -75,7 +107,7 @@ func (s *offlineStore) store(ctx context.Context, app, from, to string, data jso
 }
 
 func (s *offlineStore) ack(ctx context.Context, app, user string, upTo int64) error {
-	_, err := s.db.ExecContext(ctx, `DELETE FROM engine_offline WHERE app_id = ? AND to_user = ? AND id <= ?`, app, user, upTo)
+	_, err := s.ackStmt.ExecContext(ctx, app, user, upTo)
 	if err != nil {
 		return fmt.Errorf("ack offline: %w", err)
 	}
@@ -83,7 +115,7 @@ func (s *offlineStore) ack(ctx context.Context, app, user string, upTo int64) er
 }
 
 func (s *offlineStore) sweep(ctx context.Context, now time.Time) error {
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM engine_offline WHERE expires_at <= ?`, now.UnixMilli()); err != nil {
+	if _, err := s.sweepStmt.ExecContext(ctx, now.UnixMilli()); err != nil {
 		return fmt.Errorf("sweep offline: %w", err)
 	}
 	return nil
