@@ -209,6 +209,7 @@ func (e *Engine) Shutdown(ctx context.Context) error {
 	t := time.NewTicker(10 * time.Millisecond)
 	defer t.Stop()
 	defer e.flusher.stop()
+	defer e.offline.close()
 	for e.hub.count() > 0 {
 		select {
 		case <-ctx.Done():
@@ -218,7 +219,6 @@ func (e *Engine) Shutdown(ctx context.Context) error {
 		}
 	}
 	err := e.broker.Close()
-	e.offline.close()
 	if e.peers != nil {
 		e.peers.Close()
 	}

@@ -90,10 +90,7 @@ func (hw *historyWriter) open() error {
 			return
 		}
 		hw.conn = c
-		for _, st := range []struct {
-			to  **sql.Stmt
-			sql string
-		}{
+		if hw.openErr = prepareAll(ctx, c, []stmtSpec{
 			{&hw.stmts.createStream, `INSERT OR IGNORE INTO engine_streams (app_id, channel, epoch, top_offset) VALUES (?, ?, ?, 0)`},
 			// No trigger advances engine_streams.top_offset: see load.
 			{&hw.stmts.insertHistory, `INSERT INTO engine_history (app_id, channel, offset, data, from_user, created_at) VALUES (?, ?, ?, ?, ?, ?)`},
@@ -102,11 +99,8 @@ func (hw *historyWriter) open() error {
 			// timeout), instead of failing the first insert.
 			{&hw.stmts.begin, `BEGIN IMMEDIATE`},
 			{&hw.stmts.commit, `COMMIT`},
-		} {
-			if *st.to, err = c.PrepareContext(ctx, st.sql); err != nil {
-				hw.openErr = err
-				return
-			}
+		}); hw.openErr != nil {
+			return
 		}
 		hw.stmts.alive, hw.openErr = hw.db.PrepareContext(ctx, `SELECT 1`)
 	})

@@ -20,35 +20,26 @@ type offlineStore struct {
 // engine's migrations).
 func newOfflineStore(ctx context.Context, db *sql.DB) (*offlineStore, error) {
 	s := &offlineStore{}
-	for _, q := range []struct {
-		stmt **sql.Stmt
-		sql  string
-	}{
+	if err := prepareAll(ctx, db, s.statements()); err != nil {
+		return nil, fmt.Errorf("offline store: %w", err)
+	}
+	return s, nil
+}
+
+// statements lists the store's statements with their SQL.
+func (s *offlineStore) statements() []stmtSpec {
+	return []stmtSpec{
 		{&s.replayStmt, `SELECT id, from_user, data, created_at FROM engine_offline
 			WHERE app_id = ? AND to_user = ? AND id > ? AND expires_at > ? ORDER BY id LIMIT ?`},
 		{&s.countStmt, `SELECT count(*) FROM engine_offline WHERE app_id = ? AND to_user = ? AND expires_at > ?`},
 		{&s.insertStmt, `INSERT INTO engine_offline (app_id, to_user, from_user, data, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`},
 		{&s.ackStmt, `DELETE FROM engine_offline WHERE app_id = ? AND to_user = ? AND id <= ?`},
 		{&s.sweepStmt, `DELETE FROM engine_offline WHERE expires_at <= ?`},
-	} {
-		st, err := db.PrepareContext(ctx, q.sql)
-		if err != nil {
-			s.close()
-			return nil, fmt.Errorf("offline store: %w", err)
-		}
-		*q.stmt = st
 	}
-	return s, nil
 }
 
 // close releases the prepared statements.
-func (s *offlineStore) close() {
-	for _, st := range []*sql.Stmt{s.replayStmt, s.countStmt, s.insertStmt, s.ackStmt, s.sweepStmt} {
-		if st != nil {
-			st.Close()
-		}
-	}
-}
+func (s *offlineStore) close() { closeAll(s.statements()) }
 
 // replayBatch is how many stored messages are read per query at login.
 const replayBatch = 256
