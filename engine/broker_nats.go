@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -278,9 +279,17 @@ func (b *NATSBroker) pubState(ch ChannelID) *natsPubState {
 	return ps
 }
 
-// maxPublishAttempts bounds the retries after offset conflicts with other
-// nodes publishing to the same channel.
-const maxPublishAttempts = 64
+// A publish retries after offset conflicts with other nodes publishing to
+// the same channel at least maxPublishAttempts times and for at least the
+// publish timeout: a node that keeps one channel's stream busy publishes
+// in one round trip while the node that lost needs two (read the new top,
+// publish), so a count alone let a busy node starve the other's publishers.
+// Each retry waits a random moment, up to conflictJitter, so the retries
+// do not stay in step with the other node's publishes.
+const (
+	maxPublishAttempts = 64
+	conflictJitter     = 2 * time.Millisecond
+)
 
 // Publish implements Broker. The publication is stored in JetStream
 // (acknowledged by its quorum) before it is delivered or returned.
@@ -299,7 +308,7 @@ func (b *NATSBroker) Publish(ctx context.Context, ch ChannelID, data json.RawMes
 	msgID := b.instance + "-" + strconv.FormatUint(b.seq.Add(1), 36)
 	accepted := time.Now() // for usage latency; the stored time is b.cfg.Now
 	now := b.cfg.Now().UnixMilli()
-	for attempt := 0; attempt < maxPublishAttempts; attempt++ {
+	for attempt := 0; attempt < maxPublishAttempts || time.Since(accepted) < b.cfg.PublishTimeout; attempt++ {
 		if !ps.known {
 			top, seq, id, err := b.lastMsg(ctx, s, subj)
 			if err != nil {
@@ -341,6 +350,11 @@ func (b *NATSBroker) Publish(ctx context.Context, ch ChannelID, data json.RawMes
 		case errors.As(err, &apiErr) && (apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence ||
 			apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant):
 			ps.known = false // another node published: read the new top
+			select {
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-time.After(rand.N(min(time.Duration(attempt+1)*100*time.Microsecond, conflictJitter))):
+			}
 		case errors.Is(err, jetstream.ErrNoStreamResponse) || errors.Is(err, nats.ErrNoResponders):
 			// The stream is gone (the app was deleted on another node, or
 			// JetStream lost it): recreate it, a new epoch.
@@ -356,7 +370,7 @@ func (b *NATSBroker) Publish(ctx context.Context, ch ChannelID, data json.RawMes
 			return nil, unavailable(fmt.Errorf("publish: %w", err))
 		}
 	}
-	return nil, unavailable(fmt.Errorf("publish to %s: %d offset conflicts in a row", ch.Name, maxPublishAttempts))
+	return nil, unavailable(fmt.Errorf("publish to %s: offset conflicts for %s", ch.Name, time.Since(accepted).Round(time.Millisecond)))
 }
 
 // published finishes a stored publication: its frame, and delivery on this
