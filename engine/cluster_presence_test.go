@@ -43,6 +43,11 @@ func TestClusterPresence(t *testing.T) {
 	if got := presenceEvent(wA); got != "join wa" {
 		t.Fatalf("wa's own join: %s", got)
 	}
+	// Node B learns of wa's join through the presence bucket's watch; until
+	// it has, wb subscribing would see wa's join as a change after its own.
+	waitFor(t, "node B to list wa in the room", func() bool {
+		return members(t, wB, "room") == "wa:1"
+	})
 	wantCode(t, "subscribe", wB.call("subscribe", map[string]any{"channel": "room", "presence": true}), 0)
 	if got := presenceEvent(wB); got != "join wb" {
 		t.Fatalf("wb's own join: %s", got)
