@@ -66,6 +66,10 @@ type Probe struct {
 	Latencies []time.Duration `json:"latencies_ns"`
 	// Error describes every failed component; empty when all were ok.
 	Error string `json:"error,omitempty"`
+
+	// Nodes are the per-node probes of this run (Config.NodeURLs), set by
+	// ProbeOnce only; RecentNodeProbes reads the stored ones.
+	Nodes []NodeProbe `json:"nodes,omitempty"`
 }
 
 // componentOutcome returns p's outcome for any component, derived ones
@@ -116,7 +120,7 @@ func (m *Monitor) ProbeOnce(ctx context.Context) (Probe, error) {
 	fail := func(what string, err error) { errs = append(errs, what+": "+err.Error()) }
 
 	pctx, cancel := context.WithTimeout(ctx, m.cfg.ProbeTimeout)
-	m.probeEngine(pctx, &p, fail)
+	m.probeEngine(pctx, m.cfg.EngineURL, probeUserA, probeUserB, &p, fail)
 	cancel()
 
 	if m.cfg.HTTPURL != "" {
@@ -145,12 +149,20 @@ func (m *Monitor) ProbeOnce(ctx context.Context) (Probe, error) {
 	if p.Error != "" {
 		m.log.WarnContext(ctx, "status probe failed", "error", p.Error)
 	}
+	if len(m.cfg.NodeURLs) > 0 {
+		var err error
+		if p.Nodes, err = m.probeNodes(ctx, p.At); err != nil {
+			return p, err
+		}
+	}
 	return p, nil
 }
 
-// probeEngine runs the connect, messaging and peer checks. A failed
-// connect fails messaging and peer messages too: no client could use them.
-func (m *Monitor) probeEngine(ctx context.Context, p *Probe, fail func(string, error)) {
+// probeEngine runs the connect, messaging and peer checks against the
+// engine at url, as users userA (subscriber, peer sender) and userB
+// (publisher, peer recipient). A failed connect fails messaging and peer
+// messages too: no client could use them.
+func (m *Monitor) probeEngine(ctx context.Context, url, userA, userB string, p *Probe, fail func(string, error)) {
 	p.Connect, p.Messaging, p.Peer = Failed, Failed, Failed
 	app, err := m.EnsureProbeApp(ctx)
 	if err != nil {
@@ -161,7 +173,7 @@ func (m *Monitor) probeEngine(ctx context.Context, p *Probe, fail func(string, e
 	peerGot := make(chan struct{}, 1)
 
 	start := time.Now()
-	a, err := m.dial(ctx, app, probeUserA)
+	a, err := m.dial(ctx, url, app, userA)
 	if errors.Is(err, client.ErrAppNotFound) {
 		// Someone deleted the probe app: make a new one rather than report
 		// the engine down.
@@ -171,7 +183,7 @@ func (m *Monitor) probeEngine(ctx context.Context, p *Probe, fail func(string, e
 			return
 		}
 		start = time.Now()
-		a, err = m.dial(ctx, app, probeUserA)
+		a, err = m.dial(ctx, url, app, userA)
 	}
 	p.ConnectTime = time.Since(start)
 	if err != nil {
@@ -179,11 +191,11 @@ func (m *Monitor) probeEngine(ctx context.Context, p *Probe, fail func(string, e
 		return
 	}
 	defer a.Close()
-	b, err := m.dial(ctx, app, probeUserB, client.WithPeerHandler(func(pm client.PeerMessage) {
+	b, err := m.dial(ctx, url, app, userB, client.WithPeerHandler(func(pm client.PeerMessage) {
 		var d struct {
 			N string `json:"n"`
 		}
-		if json.Unmarshal(pm.Data, &d) == nil && d.N == nonce && pm.From == probeUserA {
+		if json.Unmarshal(pm.Data, &d) == nil && d.N == nonce && pm.From == userA {
 			select {
 			case peerGot <- struct{}{}:
 			default:
@@ -202,21 +214,21 @@ func (m *Monitor) probeEngine(ctx context.Context, p *Probe, fail func(string, e
 	} else {
 		p.Messaging = OK
 	}
-	if err := m.probePeer(ctx, a, nonce, peerGot); err != nil {
+	if err := m.probePeer(ctx, a, userB, nonce, peerGot); err != nil {
 		fail("peer", err)
 	} else {
 		p.Peer = OK
 	}
 }
 
-func (m *Monitor) dial(ctx context.Context, app engine.App, user string, opts ...client.Option) (*client.Client, error) {
+func (m *Monitor) dial(ctx context.Context, url string, app engine.App, user string, opts ...client.Option) (*client.Client, error) {
 	tok, err := engine.MintToken(app.ID, app.Certificate, engine.Claims{
 		Subject: user, Subscribe: []string{ProbeChannel}, Publish: []string{ProbeChannel},
 	}, 5*time.Minute)
 	if err != nil {
 		return nil, err
 	}
-	return client.Dial(ctx, m.cfg.EngineURL, tok, opts...)
+	return client.Dial(ctx, url, tok, opts...)
 }
 
 // receiver collects the probe's messages on the subscriber side.
@@ -306,10 +318,10 @@ func (m *Monitor) probeMessaging(ctx context.Context, a, b *client.Client, nonce
 	return nil
 }
 
-// probePeer: a sends a peer message to b, which is online, so the receipt
-// must be "delivered" and b must get it within ReceiveTimeout.
-func (m *Monitor) probePeer(ctx context.Context, a *client.Client, nonce string, got <-chan struct{}) error {
-	rc, err := a.SendPeer(ctx, probeUserB, map[string]any{"n": nonce}, client.WithoutStore())
+// probePeer: a sends a peer message to userB, which is online, so the
+// receipt must be "delivered" and userB must get it within ReceiveTimeout.
+func (m *Monitor) probePeer(ctx context.Context, a *client.Client, userB, nonce string, got <-chan struct{}) error {
+	rc, err := a.SendPeer(ctx, userB, map[string]any{"n": nonce}, client.WithoutStore())
 	if err != nil {
 		return err
 	}
