@@ -37,6 +37,13 @@ const (
 	probeUserB = "status-probe-b"
 )
 
+// A node that does not know the probe app yet is asked again every
+// appWaitStep, appWaitTries times (the registry's "within a second").
+const (
+	appWaitStep  = 100 * time.Millisecond
+	appWaitTries = 12
+)
+
 // maxErrorText bounds the stored error text of one probe.
 const maxErrorText = 1000
 
@@ -178,12 +185,23 @@ func (m *Monitor) probeEngine(ctx context.Context, url, userA, userB string, p *
 		// Someone deleted the probe app: make a new one rather than report
 		// the engine down.
 		m.forgetProbeApp()
+		prev := app.ID
 		if app, err = m.EnsureProbeApp(ctx); err != nil {
 			fail("connect", err)
 			return
 		}
 		start = time.Now()
 		a, err = m.dial(ctx, url, app, userA)
+		// The same app, unknown to another node of a cluster: just made,
+		// the shared registry carries it there within a second.
+		for i := 0; i < appWaitTries && app.ID == prev && errors.Is(err, client.ErrAppNotFound); i++ {
+			select {
+			case <-ctx.Done():
+			case <-time.After(appWaitStep):
+			}
+			start = time.Now()
+			a, err = m.dial(ctx, url, app, userA)
+		}
 	}
 	p.ConnectTime = time.Since(start)
 	if err != nil {
