@@ -23,10 +23,12 @@ func (m *Monitor) insertNodeProbes(ctx context.Context, nps []NodeProbe) error {
 		}
 		latJSON, _ := json.Marshal(lat) // cannot fail for integers
 		res, err := tx.ExecContext(ctx, `INSERT INTO status_node_probes
-			(url, node, at, connect_ok, messaging_ok, peer_ok, connect_us, sent, expected, delivered, latencies_us, error)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			(url, node, at, connect_ok, messaging_ok, peer_ok, connect_us, sent, expected, delivered, latencies_us, error,
+			cross_from, cross_ok, cross_expected, cross_delivered)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			np.URL, np.Node, np.At.UnixMilli(), outcomeToDB(np.Connect), outcomeToDB(np.Messaging), outcomeToDB(np.Peer),
-			np.ConnectTime.Microseconds(), np.Sent, np.Expected, np.Delivered, string(latJSON), np.Error)
+			np.ConnectTime.Microseconds(), np.Sent, np.Expected, np.Delivered, string(latJSON), np.Error,
+			np.CrossFrom, outcomeToDB(np.Cross), np.CrossExpected, np.CrossDelivered)
 		if err != nil {
 			return fmt.Errorf("store node probes: %w", err)
 		}
@@ -40,7 +42,8 @@ func (m *Monitor) insertNodeProbes(ctx context.Context, nps []NodeProbe) error {
 	return nil
 }
 
-const nodeProbeColumns = `id, url, node, at, connect_ok, messaging_ok, peer_ok, connect_us, sent, expected, delivered, latencies_us, error`
+const nodeProbeColumns = `id, url, node, at, connect_ok, messaging_ok, peer_ok, connect_us, sent, expected, delivered, latencies_us, error,
+	cross_from, cross_ok, cross_expected, cross_delivered`
 
 func queryNodeProbes(ctx context.Context, q querier, query string, args ...any) ([]NodeProbe, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+nodeProbeColumns+` FROM status_node_probes `+query, args...)
@@ -52,12 +55,14 @@ func queryNodeProbes(ctx context.Context, q querier, query string, args ...any) 
 	for rows.Next() {
 		np := NodeProbe{Probe: Probe{HTTP: Skipped}}
 		var at, connectUS int64
-		var c, msg, peer sql.NullInt64
+		var c, msg, peer, cross sql.NullInt64
 		var lat string
 		if err := rows.Scan(&np.ID, &np.URL, &np.Node, &at, &c, &msg, &peer, &connectUS,
-			&np.Sent, &np.Expected, &np.Delivered, &lat, &np.Error); err != nil {
+			&np.Sent, &np.Expected, &np.Delivered, &lat, &np.Error,
+			&np.CrossFrom, &cross, &np.CrossExpected, &np.CrossDelivered); err != nil {
 			return nil, err
 		}
+		np.Cross = outcomeFromDB(cross)
 		np.At = time.UnixMilli(at).UTC()
 		np.Connect, np.Messaging, np.Peer = outcomeFromDB(c), outcomeFromDB(msg), outcomeFromDB(peer)
 		np.ConnectTime = time.Duration(connectUS) * time.Microsecond

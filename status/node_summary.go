@@ -16,8 +16,9 @@ type NodeStatus struct {
 	// else the URL's host.
 	Name string `json:"name"`
 	URL  string `json:"url"`
-	// State judges the node's engine (connect, messaging and peer messages
-	// together) from its probes in the state window, as for a component.
+	// State judges the node's engine (connect, messaging, peer messages
+	// and the cross-node check together) from its probes in the state
+	// window, as for a component.
 	State State `json:"state"`
 	// LastProbeAt is the start of the node's latest stored probe; null
 	// before the first.
@@ -28,8 +29,8 @@ type NodeStatus struct {
 
 // NodeWindow is a node's figures over a window. Unlike the components'
 // windows, a node's availability is counted in probes, not time: the
-// share of its probes in which connect, messaging and peer messages all
-// succeeded.
+// share of its probes in which connect, messaging, peer messages and the
+// cross-node check (where it ran) all succeeded.
 type NodeWindow struct {
 	From         time.Time `json:"from"`
 	To           time.Time `json:"to"`
@@ -49,6 +50,13 @@ type NodeWindow struct {
 	LatencySamples int64    `json:"latency_samples"`
 	P50Ms          *float64 `json:"p50_ms"`
 	P99Ms          *float64 `json:"p99_ms"`
+	// The cross-node check's messages (published on the next node,
+	// received on this one): CrossDeliveryRate = CrossDelivered /
+	// CrossExpected, null when CrossExpected is 0 (one node, or the check
+	// never ran).
+	CrossExpected     int64    `json:"cross_expected"`
+	CrossDelivered    int64    `json:"cross_delivered"`
+	CrossDeliveryRate *float64 `json:"cross_delivery_rate"`
 }
 
 // nodeStatuses computes the rows of Config.NodeURLs, in that order, at now.
@@ -77,15 +85,18 @@ func (m *Monitor) nodeStatuses(ctx context.Context, tx *sql.Tx, now time.Time) (
 		}
 		w := NodeWindow{From: from, To: now}
 		var h Histogram
-		var recent []Probe
+		var recent []Outcome
 		for i := range nps {
 			p := &nps[i].Probe
-			switch p.componentOutcome(ComponentEngine) {
+			o := nps[i].outcome()
+			switch o {
 			case OK:
 				w.ProbesOK++
 			case Failed:
 				w.ProbesFailed++
 			}
+			w.CrossExpected += int64(nps[i].CrossExpected)
+			w.CrossDelivered += int64(nps[i].CrossDelivered)
 			w.Sent += int64(p.Sent)
 			w.Expected += int64(p.Expected)
 			w.Delivered += int64(p.Delivered)
@@ -93,11 +104,12 @@ func (m *Monitor) nodeStatuses(ctx context.Context, tx *sql.Tx, now time.Time) (
 				h.Add(d)
 			}
 			if p.At.After(stateFrom) {
-				recent = append(recent, *p)
+				recent = append(recent, o)
 			}
 		}
 		w.Availability = ratio(w.ProbesOK, w.ProbesOK+w.ProbesFailed)
 		w.DeliveryRate = ratio(w.Delivered, w.Expected)
+		w.CrossDeliveryRate = ratio(w.CrossDelivered, w.CrossExpected)
 		w.LatencySamples = h.Count()
 		if d, ok := h.Quantile(0.50); ok {
 			w.P50Ms = ptr(ms(d))
@@ -106,8 +118,17 @@ func (m *Monitor) nodeStatuses(ctx context.Context, tx *sql.Tx, now time.Time) (
 			w.P99Ms = ptr(ms(d))
 		}
 		ns.Last24h = w
-		ns.State = componentState(recent, ComponentEngine)
+		ns.State = componentState(outcomeProbes(recent), ComponentEngine)
 		out = append(out, ns)
 	}
 	return out, nil
+}
+
+// outcomeProbes wraps engine outcomes as probes for componentState.
+func outcomeProbes(os []Outcome) []Probe {
+	ps := make([]Probe, len(os))
+	for i, o := range os {
+		ps[i] = Probe{Connect: o, Messaging: Skipped, Peer: Skipped}
+	}
+	return ps
 }

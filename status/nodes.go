@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/switchboard-rtm/switchboard/engine"
 )
 
 // NodeProbe is the probe of one engine node (Config.NodeURLs): the same
@@ -21,7 +23,23 @@ type NodeProbe struct {
 	URL string `json:"url"`
 	// Node is the node's name from its /healthz, else the URL's host.
 	Node string `json:"node"`
+	// Cross is the cross-node check: a client on the next node of
+	// Config.NodeURLs (CrossFrom, its URL) publishes Config.Messages
+	// messages, and every accepted one must reach this node's subscriber
+	// within Config.ReceiveTimeout. Skipped with one node, when this
+	// node's own messaging failed, or when no publish on CrossFrom was
+	// accepted (that node's own row shows why).
+	CrossFrom      string  `json:"cross_from,omitempty"`
+	Cross          Outcome `json:"cross_node"`
+	CrossExpected  int     `json:"cross_expected"`
+	CrossDelivered int     `json:"cross_delivered"`
 	Probe
+}
+
+// outcome is the node's engine outcome in this probe: connect, messaging,
+// peer messages and the cross-node check together.
+func (np *NodeProbe) outcome() Outcome {
+	return worst(np.Connect, np.Messaging, np.Peer, np.Cross)
 }
 
 // validNodeURLs checks that every node URL is an absolute http or https
@@ -60,14 +78,23 @@ func (m *Monitor) probeNodes(ctx context.Context, at time.Time) ([]NodeProbe, er
 	for i, u := range m.cfg.NodeURLs {
 		wg.Go(func() {
 			np := &nps[i]
-			np.URL, np.Probe = u, Probe{At: at, HTTP: Skipped}
+			np.URL, np.Probe, np.Cross = u, Probe{At: at, HTTP: Skipped}, Skipped
 			var errs []string
 			fail := func(what string, err error) { errs = append(errs, what+": "+err.Error()) }
 			pctx, cancel := context.WithTimeout(ctx, m.cfg.ProbeTimeout)
 			defer cancel()
 			np.Node = m.nodeName(pctx, u)
 			n := strconv.Itoa(i + 1)
-			m.probeEngine(pctx, nodeWSURL(u), probeUserA+"-n"+n, probeUserB+"-n"+n, &np.Probe, fail)
+			var cross func(context.Context, engine.App, *receiver)
+			if len(m.cfg.NodeURLs) > 1 {
+				np.CrossFrom = m.cfg.NodeURLs[(i+1)%len(m.cfg.NodeURLs)]
+				cross = func(ctx context.Context, app engine.App, r *receiver) {
+					if err := m.probeCross(ctx, np, app, probeUserC+"-n"+n, r); err != nil {
+						fail("cross-node from "+nodeHost(np.CrossFrom), err)
+					}
+				}
+			}
+			m.probeEngine(pctx, nodeWSURL(u), probeUserA+"-n"+n, probeUserB+"-n"+n, &np.Probe, fail, cross)
 			np.Error = strings.Join(errs, "; ")
 			if len(np.Error) > maxErrorText {
 				np.Error = strings.ToValidUTF8(np.Error[:maxErrorText], "")
@@ -87,6 +114,34 @@ func (m *Monitor) probeNodes(ctx context.Context, at time.Time) ([]NodeProbe, er
 		}
 	}
 	return nps, nil
+}
+
+// crossFirst numbers the cross-node check's messages apart from the
+// node's own (0 to Config.Messages-1) in the subscriber's receiver.
+const crossFirst = 1 << 20
+
+// probeCross publishes from a client on np.CrossFrom to the probe channel
+// and collects what this node's subscriber (r) receives; it sets np.Cross.
+func (m *Monitor) probeCross(ctx context.Context, np *NodeProbe, app engine.App, user string, r *receiver) error {
+	c, err := m.dial(ctx, nodeWSURL(np.CrossFrom), app, user)
+	if err != nil {
+		return nil // that node's own probe reports it; Cross stays Skipped
+	}
+	defer c.Close()
+	var sent int
+	var pubErr error
+	sentAt := m.publishProbe(ctx, c, r.nonce, crossFirst, &sent, &pubErr)
+	if len(sentAt) == 0 {
+		return nil // no publish accepted there: that node's row shows it
+	}
+	np.CrossExpected = len(sentAt)
+	np.CrossDelivered, _ = m.collect(ctx, r, sentAt)
+	if np.CrossDelivered < np.CrossExpected {
+		np.Cross = Failed
+		return fmt.Errorf("%d of %d messages not delivered within %v", np.CrossExpected-np.CrossDelivered, np.CrossExpected, m.cfg.ReceiveTimeout)
+	}
+	np.Cross = OK
+	return nil
 }
 
 // nodeName reads the node's name from the "node: NAME" line of its

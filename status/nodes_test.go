@@ -38,9 +38,14 @@ func startNATS(t *testing.T) string {
 	return s.ClientURL()
 }
 
-// registryConfig gives an engine its own connection to the shared app
-// registry on the NATS server at url.
-func registryConfig(t *testing.T, url string) func(*engine.Config) {
+// clusterConfig makes an engine a cluster node on the NATS server at url:
+// channels in JetStream (so that a message published on one node reaches
+// subscribers on the other) and the shared app registry (so that the
+// probe app exists on every node).
+//
+// Without a shared broker (registryOnly) each node fans out only to its
+// own subscribers: nodes that are not truly clustered.
+func clusterConfig(t *testing.T, url, node string, registryOnly ...bool) func(*engine.Config) {
 	t.Helper()
 	nc, err := nats.Connect(url)
 	if err != nil {
@@ -51,7 +56,14 @@ func registryConfig(t *testing.T, url string) func(*engine.Config) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return func(c *engine.Config) { c.Registry = reg }
+	if len(registryOnly) > 0 && registryOnly[0] {
+		return func(c *engine.Config) { c.Registry = reg }
+	}
+	b, err := engine.NewNATSBroker(context.Background(), engine.NATSBrokerConfig{Conn: nc, Node: node})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func(c *engine.Config) { c.Registry, c.Broker = reg, b }
 }
 
 // nodeServer serves an engine as a node does: /v1/ws and a /healthz that
@@ -79,14 +91,15 @@ func nodeRow(t *testing.T, s status.Summary, name string) status.NodeStatus {
 	return status.NodeStatus{}
 }
 
-// Two real engine nodes on their own SQLite files, sharing the app
-// registry: the prober probes each through its own URL and keeps a row
-// per node; when one node's server goes away only that node's row goes
-// down.
+// Two real engine nodes on their own SQLite files, clustered on an
+// embedded NATS server: the prober probes each through its own URL,
+// checks that what is published on one node reaches the other, and keeps
+// a row per node; when one node's server goes away only that node's row
+// goes down.
 func TestProbeNodes(t *testing.T) {
 	url := startNATS(t)
-	a := newEnv(t, registryConfig(t, url))
-	b := newEnv(t, registryConfig(t, url))
+	a := newEnv(t, clusterConfig(t, url, "node-a"))
+	b := newEnv(t, clusterConfig(t, url, "node-b"))
 	srvA, srvB := nodeServer(t, a.eng, "node-a"), nodeServer(t, b.eng, "node-b")
 	m := a.monitor(func(c *status.Config) { c.NodeURLs = []string{srvA.URL, srvB.URL} })
 	ctx := context.Background()
@@ -106,6 +119,9 @@ func TestProbeNodes(t *testing.T) {
 			if np.Delivered != 5 || len(np.Latencies) != 5 {
 				t.Fatalf("node %s delivered %d, %d latencies; want 5", np.Node, np.Delivered, len(np.Latencies))
 			}
+			if np.Cross != status.OK || np.CrossExpected != 5 || np.CrossDelivered != 5 || np.CrossFrom == np.URL || np.CrossFrom == "" {
+				t.Fatalf("node %s cross-node check from %s: %s, %d of %d", np.Node, np.CrossFrom, np.Cross, np.CrossDelivered, np.CrossExpected)
+			}
 		}
 	}
 	s := summary(t, m, a.clock.Now())
@@ -115,19 +131,21 @@ func TestProbeNodes(t *testing.T) {
 	for _, n := range s.Nodes {
 		w := n.Last24h
 		if n.State != status.StateOperational || val(w.Availability) != 1 || val(w.DeliveryRate) != 1 ||
-			w.ProbesOK != 3 || w.Delivered != 15 || w.P99Ms == nil || *w.P99Ms <= 0 {
+			w.ProbesOK != 3 || w.Delivered != 15 || w.P99Ms == nil || *w.P99Ms <= 0 || val(w.CrossDeliveryRate) != 1 {
 			t.Errorf("node %s: state %s, availability %v, delivery %v, probes ok %d, delivered %d, p99 %v; want operational, 1, 1, 3, 15, some",
 				n.Name, n.State, val(w.Availability), val(w.DeliveryRate), w.ProbesOK, w.Delivered, val(w.P99Ms))
 		}
 	}
 
-	// Node B's server goes away: its probes fail, node A's do not, and the
-	// EngineURL probe (node A's engine) stays up.
+	// Node B's server goes away: its probes fail, node A's do not (its
+	// cross-node check, published on B, is skipped: B's row says why), and
+	// the EngineURL probe (node A's engine) stays up.
 	srvB.Close()
 	for range 6 {
 		p := probe(t, m, a.clock)
-		if p.Nodes[1].Connect != status.Failed || p.Nodes[1].Error == "" || p.Nodes[0].Connect != status.OK {
-			t.Fatalf("after B closed: A %s, B %s (%q)", p.Nodes[0].Connect, p.Nodes[1].Connect, p.Nodes[1].Error)
+		if p.Nodes[1].Connect != status.Failed || p.Nodes[1].Error == "" || p.Nodes[0].Connect != status.OK ||
+			p.Nodes[0].Cross != status.Skipped || p.Nodes[0].Error != "" {
+			t.Fatalf("after B closed: A %s, cross %s (%q), B %s (%q)", p.Nodes[0].Connect, p.Nodes[0].Cross, p.Nodes[0].Error, p.Nodes[1].Connect, p.Nodes[1].Error)
 		}
 	}
 	s = summary(t, m, a.clock.Now())
@@ -164,6 +182,32 @@ func TestProbeNodes(t *testing.T) {
 	}
 	if stored, err = m.RecentNodeProbes(ctx, time.Time{}, 100); err != nil || len(stored) != 0 {
 		t.Errorf("after retention: %d node probes (%v), want 0", len(stored), err)
+	}
+}
+
+// Two nodes that share the app registry but not the channels: each
+// node's own round trip works, but what is published on one never reaches
+// the other, and the cross-node check says so.
+func TestProbeNodesCrossNodeFails(t *testing.T) {
+	url := startNATS(t)
+	a := newEnv(t, clusterConfig(t, url, "node-a", true))
+	b := newEnv(t, clusterConfig(t, url, "node-b", true))
+	srvA, srvB := nodeServer(t, a.eng, "node-a"), nodeServer(t, b.eng, "node-b")
+	m := a.monitor(func(c *status.Config) { c.NodeURLs = []string{srvA.URL, srvB.URL} })
+	p := probe(t, m, a.clock)
+	for _, np := range p.Nodes {
+		if np.Messaging != status.OK || np.Cross != status.Failed || np.CrossDelivered != 0 || np.CrossExpected != 5 ||
+			!strings.Contains(np.Error, "cross-node from") {
+			t.Errorf("node %s: messaging %s, cross %s (%d of %d), error %q; want ok, failed (0 of 5)",
+				np.Node, np.Messaging, np.Cross, np.CrossDelivered, np.CrossExpected, np.Error)
+		}
+	}
+	s := summary(t, m, a.clock.Now())
+	for _, n := range s.Nodes {
+		if n.State != status.StateOutage || val(n.Last24h.Availability) != 0 || val(n.Last24h.CrossDeliveryRate) != 0 || val(n.Last24h.DeliveryRate) != 1 {
+			t.Errorf("node %s: %s, availability %v, cross %v, own delivery %v; want outage, 0, 0, 1",
+				n.Name, n.State, val(n.Last24h.Availability), val(n.Last24h.CrossDeliveryRate), val(n.Last24h.DeliveryRate))
+		}
 	}
 }
 

@@ -35,6 +35,7 @@ const ProbeChannel = "status.probe"
 const (
 	probeUserA = "status-probe-a"
 	probeUserB = "status-probe-b"
+	probeUserC = "status-probe-c" // the cross-node publisher (NodeProbe.Cross)
 )
 
 // A node that does not know the probe app yet is asked again every
@@ -127,7 +128,7 @@ func (m *Monitor) ProbeOnce(ctx context.Context) (Probe, error) {
 	fail := func(what string, err error) { errs = append(errs, what+": "+err.Error()) }
 
 	pctx, cancel := context.WithTimeout(ctx, m.cfg.ProbeTimeout)
-	m.probeEngine(pctx, m.cfg.EngineURL, probeUserA, probeUserB, &p, fail)
+	m.probeEngine(pctx, m.cfg.EngineURL, probeUserA, probeUserB, &p, fail, nil)
 	cancel()
 
 	if m.cfg.HTTPURL != "" {
@@ -169,7 +170,11 @@ func (m *Monitor) ProbeOnce(ctx context.Context) (Probe, error) {
 // engine at url, as users userA (subscriber, peer sender) and userB
 // (publisher, peer recipient). A failed connect fails messaging and peer
 // messages too: no client could use them.
-func (m *Monitor) probeEngine(ctx context.Context, url, userA, userB string, p *Probe, fail func(string, error)) {
+//
+// After a successful messaging check, extra (if not nil) runs while the
+// first user is still subscribed, with r its receiver.
+func (m *Monitor) probeEngine(ctx context.Context, url, userA, userB string, p *Probe, fail func(string, error),
+	extra func(ctx context.Context, app engine.App, r *receiver)) {
 	p.Connect, p.Messaging, p.Peer = Failed, Failed, Failed
 	app, err := m.EnsureProbeApp(ctx)
 	if err != nil {
@@ -227,7 +232,8 @@ func (m *Monitor) probeEngine(ctx context.Context, url, userA, userB string, p *
 	defer b.Close()
 	p.Connect = OK
 
-	if err := m.probeMessaging(ctx, a, b, nonce, p); err != nil {
+	r := &receiver{nonce: nonce, got: make(map[int]time.Time), notify: make(chan struct{}, 1)}
+	if err := m.probeMessaging(ctx, a, b, r, p); err != nil {
 		fail("messaging", err)
 	} else {
 		p.Messaging = OK
@@ -236,6 +242,9 @@ func (m *Monitor) probeEngine(ctx context.Context, url, userA, userB string, p *
 		fail("peer", err)
 	} else {
 		p.Peer = OK
+	}
+	if extra != nil && p.Messaging == OK {
+		extra(ctx, app, r)
 	}
 }
 
@@ -279,24 +288,45 @@ func (r *receiver) handle(msg client.Message) {
 
 // probeMessaging: a subscribes, b publishes Messages messages, a must get
 // every accepted one within ReceiveTimeout of its publish.
-func (m *Monitor) probeMessaging(ctx context.Context, a, b *client.Client, nonce string, p *Probe) error {
-	r := &receiver{nonce: nonce, got: make(map[int]time.Time), notify: make(chan struct{}, 1)}
+func (m *Monitor) probeMessaging(ctx context.Context, a, b *client.Client, r *receiver, p *Probe) error {
 	// The subscription ends when the probe closes the client.
 	if _, err := a.Subscribe(ctx, ProbeChannel, r.handle); err != nil {
 		return fmt.Errorf("subscribe: %w", err)
 	}
-	sentAt := make(map[int]time.Time, m.cfg.Messages)
 	var pubErr error
-	for i := range m.cfg.Messages {
-		p.Sent++
+	sentAt := m.publishProbe(ctx, b, r.nonce, 0, &p.Sent, &pubErr)
+	p.Expected = len(sentAt)
+	p.Delivered, p.Latencies = m.collect(ctx, r, sentAt)
+	if pubErr != nil {
+		return pubErr
+	}
+	if p.Delivered < p.Expected {
+		return fmt.Errorf("%d of %d messages not delivered within %v", p.Expected-p.Delivered, p.Expected, m.cfg.ReceiveTimeout)
+	}
+	return nil
+}
+
+// publishProbe publishes Config.Messages probe messages numbered from
+// first and returns when each accepted one was sent; sent counts the
+// attempts and pubErr collects the failures.
+func (m *Monitor) publishProbe(ctx context.Context, b *client.Client, nonce string, first int, sent *int, pubErr *error) map[int]time.Time {
+	sentAt := make(map[int]time.Time, m.cfg.Messages)
+	for i := first; i < first+m.cfg.Messages; i++ {
+		*sent++
 		t := time.Now()
 		if _, err := b.Publish(ctx, ProbeChannel, map[string]any{"n": nonce, "i": i}); err != nil {
-			pubErr = errors.Join(pubErr, fmt.Errorf("publish %d: %w", i, err))
+			*pubErr = errors.Join(*pubErr, fmt.Errorf("publish %d: %w", i, err))
 			continue
 		}
 		sentAt[i] = t
 	}
-	p.Expected = len(sentAt)
+	return sentAt
+}
+
+// collect waits until r has every message of sentAt, or ReceiveTimeout,
+// and returns how many arrived within ReceiveTimeout of their publish and
+// their latencies.
+func (m *Monitor) collect(ctx context.Context, r *receiver, sentAt map[int]time.Time) (int, []time.Duration) {
 	deadline := time.NewTimer(m.cfg.ReceiveTimeout)
 	defer deadline.Stop()
 	for waiting := true; waiting; {
@@ -320,20 +350,16 @@ func (m *Monitor) probeMessaging(ctx context.Context, a, b *client.Client, nonce
 		}
 	}
 	r.mu.Lock()
+	defer r.mu.Unlock()
+	var delivered int
+	var lat []time.Duration
 	for i, t := range sentAt {
 		if at, ok := r.got[i]; ok && at.Sub(t) <= m.cfg.ReceiveTimeout {
-			p.Delivered++
-			p.Latencies = append(p.Latencies, at.Sub(t))
+			delivered++
+			lat = append(lat, at.Sub(t))
 		}
 	}
-	r.mu.Unlock()
-	if pubErr != nil {
-		return pubErr
-	}
-	if p.Delivered < p.Expected {
-		return fmt.Errorf("%d of %d messages not delivered within %v", p.Expected-p.Delivered, p.Expected, m.cfg.ReceiveTimeout)
-	}
-	return nil
+	return delivered, lat
 }
 
 // probePeer: a sends a peer message to userB, which is online, so the
