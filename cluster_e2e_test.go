@@ -178,7 +178,8 @@ func TestClusterNodes(t *testing.T) {
 
 // -status-probe-urls on the full node: its status prober probes each
 // listed node through that node's own /v1/ws (the probe app reaches it
-// through the shared registry), names it from its /healthz, and the
+// through the shared registry) and across nodes (published on the other
+// node, received on this one), names it from its /healthz, and the
 // status page and /api/status show a row per node; a stopped node's row
 // goes down while the other stays up.
 func TestClusterStatusProbesNodes(t *testing.T) {
@@ -209,8 +210,9 @@ func TestClusterStatusProbesNodes(t *testing.T) {
 		t.Fatalf("node probes %+v, want edge-1 and edge-2", p.Nodes)
 	}
 	for _, np := range p.Nodes {
-		if np.Connect != "ok" || np.Messaging != "ok" || np.Peer != "ok" {
-			t.Fatalf("node %s: %s %s %s (%s)", np.Node, np.Connect, np.Messaging, np.Peer, np.Error)
+		// Cross: published on the other edge node, received on this one.
+		if np.Connect != "ok" || np.Messaging != "ok" || np.Peer != "ok" || np.Cross != "ok" || np.CrossDelivered != 5 {
+			t.Fatalf("node %s: %s %s %s, cross %s %d (%s)", np.Node, np.Connect, np.Messaging, np.Peer, np.Cross, np.CrossDelivered, np.Error)
 		}
 	}
 

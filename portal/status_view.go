@@ -57,6 +57,7 @@ type statusNodeRow struct {
 	State                status.State
 	StateLabel           string
 	Avail, Delivery, P99 string
+	Cross                string // cross-node delivery rate
 	Probes               string // "3 of 9 probes succeeded"
 }
 
@@ -155,7 +156,8 @@ func buildStatusPage(loc *localizer, lang string, date func(time.Time) string, s
 func buildNodeRow(loc *localizer, n status.NodeStatus) statusNodeRow {
 	w := n.Last24h
 	r := statusNodeRow{Name: n.Name, URL: n.URL, State: n.State, StateLabel: loc.T("status.state_" + string(n.State)),
-		Avail: fmtPercent(w.Availability), Delivery: fmtPercent(w.DeliveryRate), P99: fmtMs(w.P99Ms)}
+		Avail: fmtPercent(w.Availability), Delivery: fmtPercent(w.DeliveryRate), P99: fmtMs(w.P99Ms),
+		Cross: fmtPercent(w.CrossDeliveryRate)}
 	if total := w.ProbesOK + w.ProbesFailed; total > 0 {
 		r.Probes = loc.T("status.node_probes", "OK", w.ProbesOK, "Count", total)
 	}
