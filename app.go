@@ -214,7 +214,7 @@ func (m *Main) Run(ctx context.Context) error {
 		m.Usage.Run(uctx)
 	}()
 	if m.Status, err = status.New(ctx, status.Config{DB: m.DB, Logger: m.Log.With("component", "status"), Apps: m.Engine,
-		EngineURL: "ws://" + addr + "/v1/ws", HTTPURL: "http://" + addr + "/healthz"}); err != nil {
+		EngineURL: "ws://" + addr + "/v1/ws", HTTPURL: "http://" + addr + "/healthz", NodeURLs: m.Config.StatusProbeURLs}); err != nil {
 		return err
 	}
 	api, err := serverapi.New(serverapi.Config{Engine: m.Engine, Logger: m.Log.With("component", "serverapi")})

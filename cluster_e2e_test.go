@@ -175,3 +175,91 @@ func TestClusterNodes(t *testing.T) {
 		t.Fatalf("/healthz with NATS down: %d %q", code, body)
 	}
 }
+
+// -status-probe-urls on the full node: its status prober probes each
+// listed node through that node's own /v1/ws (the probe app reaches it
+// through the shared registry) and across nodes (published on the other
+// node, received on this one), names it from its /healthz, and the
+// status page and /api/status show a row per node; a stopped node's row
+// goes down while the other stays up.
+func TestClusterStatusProbesNodes(t *testing.T) {
+	ns := startTestNATS(t, &natsserver.Options{Host: "127.0.0.1", Port: -1})
+	edge1 := startClusterMain(t, Config{DataDir: t.TempDir(), NATS: []string{ns.ClientURL()}, Node: "edge-1", EngineOnly: true})
+	edge2 := startClusterMain(t, Config{DataDir: t.TempDir(), NATS: []string{ns.ClientURL()}, Node: "edge-2", EngineOnly: true})
+	full := startClusterMain(t, Config{DataDir: t.TempDir(), NATS: []string{ns.ClientURL()}, Node: "full", SkipDemo: true,
+		StatusProbeURLs: []string{edge1.URL(), edge2.URL()}})
+	ctx := context.Background()
+	app, err := full.Status.EnsureProbeApp(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []*Main{edge1, edge2} {
+		for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			if _, err := m.Engine.GetApp(ctx, app.ID); err == nil {
+				break
+			} else if time.Now().After(deadline) {
+				t.Fatalf("node %s: probe app not there: %v", m.Config.Node, err)
+			}
+		}
+	}
+	p, err := full.Status.ProbeOnce(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Nodes) != 2 || p.Nodes[0].Node != "edge-1" || p.Nodes[1].Node != "edge-2" {
+		t.Fatalf("node probes %+v, want edge-1 and edge-2", p.Nodes)
+	}
+	for _, np := range p.Nodes {
+		// Cross: published on the other edge node, received on this one.
+		if np.Connect != "ok" || np.Messaging != "ok" || np.Peer != "ok" || np.Cross != "ok" || np.CrossDelivered != 5 {
+			t.Fatalf("node %s: %s %s %s, cross %s %d (%s)", np.Node, np.Connect, np.Messaging, np.Peer, np.Cross, np.CrossDelivered, np.Error)
+		}
+	}
+
+	sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := edge2.Shutdown(sctx); err != nil {
+		t.Fatal(err)
+	}
+	if p, err = full.Status.ProbeOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if p.Nodes[0].Connect != "ok" || p.Nodes[1].Connect != "failed" || p.Nodes[1].Node != "edge-2" {
+		t.Fatalf("after edge-2 stopped: %+v", p.Nodes)
+	}
+	// The portal caches the summary for 5 s; wait for one that has both probes.
+	var sum struct {
+		Nodes []struct {
+			Name    string `json:"name"`
+			State   string `json:"state"`
+			Last24h struct {
+				ProbesOK     int `json:"probes_ok"`
+				ProbesFailed int `json:"probes_failed"`
+			} `json:"last_24h"`
+		} `json:"nodes"`
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		_, body := getBody(t, full.URL()+"/api/status")
+		if err := json.Unmarshal([]byte(body), &sum); err != nil {
+			t.Fatalf("/api/status: %v: %.300s", err, body)
+		}
+		if len(sum.Nodes) == 2 && sum.Nodes[1].Last24h.ProbesFailed > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/api/status nodes %+v, want edge-2 with a failed probe", sum.Nodes)
+		}
+	}
+	if n := sum.Nodes[0]; n.Name != "edge-1" || n.State != "operational" || n.Last24h.ProbesFailed != 0 {
+		t.Errorf("edge-1 row %+v, want operational, no failed probe", n)
+	}
+	if n := sum.Nodes[1]; n.Name != "edge-2" || n.State == "operational" {
+		t.Errorf("edge-2 row %+v, want not operational", n)
+	}
+	_, page := getBody(t, full.URL()+"/en/status")
+	for _, want := range []string{`<tr data-node="edge-1">`, `<tr data-node="edge-2">`, "Engine nodes"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("status page lacks %q", want)
+		}
+	}
+}

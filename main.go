@@ -77,6 +77,10 @@ type Config struct {
 	Node string
 	// EngineOnly serves only /v1/ws, /v1/api/, /healthz and /metrics.
 	EngineOnly bool
+	// StatusProbeURLs are engine nodes' base URLs the status prober probes
+	// one by one (-status-probe-urls), shown as a row per node. Empty: only
+	// this node's own engine is probed.
+	StatusProbeURLs []string
 	// UsageInterval is how often the apps' usage counters are written to
 	// SQLite (default a minute; tests make it short).
 	UsageInterval time.Duration
@@ -102,7 +106,7 @@ func parseFlags(args []string, stderr io.Writer) (Config, []string, error) {
 	fs := flag.NewFlagSet("switchboard", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var cfg Config
-	var proxies, origins, level, natsURLs string
+	var proxies, origins, level, natsURLs, probeURLs string
 	fs.StringVar(&cfg.Addr, "addr", env("SWITCHBOARD_ADDR", "127.0.0.1:8080"), "address to listen on (env SWITCHBOARD_ADDR)")
 	fs.StringVar(&cfg.DataDir, "data", env("SWITCHBOARD_DATA", "./data"), "directory for the SQLite database (env SWITCHBOARD_DATA)")
 	fs.BoolVar(&cfg.Dev, "dev", envBool("SWITCHBOARD_DEV"), "read docs, templates and static files from disk (env SWITCHBOARD_DEV)")
@@ -122,6 +126,7 @@ func parseFlags(args []string, stderr io.Writer) (Config, []string, error) {
 	fs.IntVar(&cfg.NATSReplicas, "nats-replicas", envInt("SWITCHBOARD_NATS_REPLICAS", 1), "JetStream replicas of each app's stream: 1 on one NATS server, 3 on a 3-server cluster (env SWITCHBOARD_NATS_REPLICAS)")
 	fs.StringVar(&cfg.Node, "node", env("SWITCHBOARD_NODE", ""), "this node's name in logs, /metrics and /healthz (default: host name and port) (env SWITCHBOARD_NODE)")
 	fs.BoolVar(&cfg.EngineOnly, "engine-only", envBool("SWITCHBOARD_ENGINE_ONLY"), "serve only the engine: /v1/ws, /v1/api/, /healthz and /metrics (env SWITCHBOARD_ENGINE_ONLY)")
+	fs.StringVar(&probeURLs, "status-probe-urls", env("SWITCHBOARD_STATUS_PROBE_URLS", ""), "comma-separated base URLs of engine nodes the status page probes one by one, e.g. http://10.0.0.2:8080,http://10.0.0.3:8080: a row per node (env SWITCHBOARD_STATUS_PROBE_URLS)")
 	fs.StringVar(&level, "log-level", env("SWITCHBOARD_LOG_LEVEL", "info"), "debug, info, warn or error (env SWITCHBOARD_LOG_LEVEL)")
 	if err := limitFlags(fs, &cfg.EngineLimits); err != nil {
 		return cfg, nil, err
@@ -147,6 +152,7 @@ func parseFlags(args []string, stderr io.Writer) (Config, []string, error) {
 	}
 	cfg.TrustedProxies = splitList(proxies)
 	cfg.NATS = splitList(natsURLs)
+	cfg.StatusProbeURLs = splitList(probeURLs)
 	if len(cfg.NATS) > 0 && cfg.Node == "" {
 		cfg.Node = defaultNode(cfg.Addr)
 	}

@@ -133,6 +133,21 @@ func TestFlagsFromEnvironment(t *testing.T) {
 			t.Errorf("flags did not override the environment: %+v", cfg)
 		}
 	})
+	t.Run("status probe urls", func(t *testing.T) {
+		t.Setenv("SWITCHBOARD_STATUS_PROBE_URLS", "")
+		os.Unsetenv("SWITCHBOARD_STATUS_PROBE_URLS")
+		cfg, _, err := parseFlags(nil, io.Discard)
+		if err != nil || cfg.StatusProbeURLs != nil {
+			t.Fatalf("default status probe URLs %q (%v), want none", cfg.StatusProbeURLs, err)
+		}
+		t.Setenv("SWITCHBOARD_STATUS_PROBE_URLS", "http://10.0.0.2:8080, http://10.0.0.3:8080")
+		if cfg, _, err = parseFlags(nil, io.Discard); err != nil || fmt.Sprint(cfg.StatusProbeURLs) != "[http://10.0.0.2:8080 http://10.0.0.3:8080]" {
+			t.Errorf("status probe URLs from the environment %q (%v)", cfg.StatusProbeURLs, err)
+		}
+		if cfg, _, err = parseFlags([]string{"-status-probe-urls", "http://a:1"}, io.Discard); err != nil || fmt.Sprint(cfg.StatusProbeURLs) != "[http://a:1]" {
+			t.Errorf("-status-probe-urls %q (%v)", cfg.StatusProbeURLs, err)
+		}
+	})
 }
 
 // syncWriter lets a test read what a running command has printed, and

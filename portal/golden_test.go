@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/switchboard-rtm/switchboard/status"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden from the pages as rendered now")
@@ -113,5 +115,16 @@ func TestGoldenStatusPage(t *testing.T) {
 	env := newStatusEnvAt(t, time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC))
 	for _, lang := range []string{"en", "zh"} {
 		checkGolden(t, "status."+lang+".golden", goldenGet(t, env.s, "/"+lang+"/status"))
+	}
+}
+
+// The status page with two engine nodes (-status-probe-urls) that were
+// never probed: a row each under the availability table, with no data yet.
+func TestGoldenStatusPageNodes(t *testing.T) {
+	env := newStatusEnvWith(t, time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC), func(_ *statusEnv, c *status.Config) {
+		c.NodeURLs = []string{"http://10.0.0.2:8080", "http://10.0.0.3:8080"}
+	})
+	for _, lang := range []string{"en", "zh"} {
+		checkGolden(t, "status-nodes."+lang+".golden", goldenGet(t, env.s, "/"+lang+"/status"))
 	}
 }

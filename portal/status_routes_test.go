@@ -68,6 +68,13 @@ func newStatusEnv(t *testing.T) *statusEnv {
 // whose windows must not move with the time of day the test runs.
 func newStatusEnvAt(t *testing.T, base time.Time) *statusEnv {
 	t.Helper()
+	return newStatusEnvWith(t, base, nil)
+}
+
+// newStatusEnvWith is newStatusEnvAt with mod changing the monitor's
+// config (it may use env.ts, already serving) before status.New.
+func newStatusEnvWith(t *testing.T, base time.Time, mod func(env *statusEnv, c *status.Config)) *statusEnv {
+	t.Helper()
 	ctx := context.Background()
 	env := &statusEnv{now: &testClock{base: base}}
 	var monitorNow func() time.Time
@@ -85,8 +92,12 @@ func newStatusEnvAt(t *testing.T, base time.Time) *statusEnv {
 	if env.forum, err = forum.Open(ctx, d, forum.Config{Password: statusTestPasswords}); err != nil {
 		t.Fatal(err)
 	}
-	env.mon, err = status.New(ctx, status.Config{DB: d, Apps: eng,
-		EngineURL: "ws" + strings.TrimPrefix(env.ts.URL, "http") + "/v1/ws", HTTPURL: env.ts.URL + "/healthz", Now: monitorNow})
+	cfg := status.Config{DB: d, Apps: eng,
+		EngineURL: "ws" + strings.TrimPrefix(env.ts.URL, "http") + "/v1/ws", HTTPURL: env.ts.URL + "/healthz", Now: monitorNow}
+	if mod != nil {
+		mod(env, &cfg)
+	}
+	env.mon, err = status.New(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -614,5 +625,76 @@ func TestStatusTimesInReaderZone(t *testing.T) {
 	}
 	for _, p := range []string{"/en/status", "/en/status/incidents/" + id} {
 		wantBody(t, p, env.get(t, p).Body.String(), "Jun 15, 2026 10:00 UTC")
+	}
+}
+
+// With node URLs the page has a row per engine node under the
+// availability table: "No data yet" before its first probe, then its
+// state, availability, delivery rate and p99; a node that refuses
+// connections is down while the other is up. /api/status carries the rows.
+func TestStatusPageNodeRows(t *testing.T) {
+	const down = "http://127.0.0.1:1" // nothing listens there
+	env := newStatusEnvWith(t, time.Time{}, func(env *statusEnv, c *status.Config) { c.NodeURLs = []string{env.ts.URL, down} })
+	up := strings.TrimPrefix(env.ts.URL, "http://") // no node name in /healthz: the host
+	row := func(body, name string) string {
+		t.Helper()
+		i := strings.Index(body, `<tr data-node="`+name+`">`)
+		if i < 0 {
+			t.Fatalf("no row for node %s", name)
+		}
+		seg := body[i:]
+		return seg[:strings.Index(seg, "</tr>")]
+	}
+	body := env.get(t, "/en/status").Body.String()
+	wantBody(t, "before a probe", body, "<h3 id=\"status-nodes-h\">Engine nodes</h3>")
+	for _, n := range []string{up, "127.0.0.1:1"} {
+		wantBody(t, "row "+n+" before a probe", row(body, n), `data-node-state="no_data"`,
+			`data-node-figure="availability"><span class="avail-value">No data yet`, `data-node-figure="delivery">No data yet`, `data-node-figure="p99">No data yet`)
+	}
+
+	p, err := env.mon.ProbeOnce(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Nodes) != 2 || p.Nodes[0].Messaging != status.OK || p.Nodes[1].Connect != status.Failed {
+		t.Fatalf("node probes %+v, want the first up and the second down", p.Nodes)
+	}
+	env.now.Add(statusCacheTTL) // past the cached summary
+	body = env.get(t, "/en/status").Body.String()
+	wantBody(t, "up node", row(body, up), `data-node-state="operational"`, `<span class="avail-value">100%`,
+		"1 of 1 probe succeeded", `data-node-figure="delivery">100%`, `data-node-figure="p99">`, ` ms</td>`,
+		// Its cross-node check publishes on the other node, which is down: not run.
+		`data-node-figure="cross">No data yet`)
+	wantBody(t, "down node", row(body, "127.0.0.1:1"), `data-node-state="outage"`, `<span class="avail-value">0.00%`,
+		"0 of 1 probe succeeded", `data-node-figure="delivery">No data yet`, `data-node-figure="p99">No data yet`)
+	zh := env.get(t, "/zh/status").Body.String()
+	wantBody(t, "Chinese rows", zh, "引擎节点", "1 次探测中 1 次成功", `data-node-figure="delivery">尚无数据`)
+
+	var sum struct {
+		Nodes []struct {
+			Name    string `json:"name"`
+			State   string `json:"state"`
+			Last24h struct {
+				Availability *float64 `json:"availability"`
+			} `json:"last_24h"`
+		} `json:"nodes"`
+	}
+	w := env.get(t, "/api/status")
+	wantStatus(t, w, http.StatusOK)
+	if err := json.Unmarshal(w.Body.Bytes(), &sum); err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.Nodes) != 2 || sum.Nodes[0].Name != up || sum.Nodes[0].State != "operational" ||
+		sum.Nodes[1].State != "outage" || sum.Nodes[1].Last24h.Availability == nil || *sum.Nodes[1].Last24h.Availability != 0 {
+		t.Errorf("/api/status nodes: %+v", sum.Nodes)
+	}
+
+	// Without node URLs there is no node table, and no "nodes" in the API.
+	plain := newStatusEnv(t)
+	if body := plain.get(t, "/en/status").Body.String(); strings.Contains(body, "status-nodes") {
+		t.Error("node table without node URLs")
+	}
+	if body := plain.get(t, "/api/status").Body.String(); strings.Contains(body, `"nodes"`) {
+		t.Error(`"nodes" in /api/status without node URLs`)
 	}
 }

@@ -26,6 +26,7 @@ type statusPageData struct {
 	Delivery, P50, P99 string // "" = no data
 
 	Windows []statusWindowRow // overall, engine, then each component
+	Nodes   []statusNodeRow   // the engine nodes probed one by one (none without -status-probe-urls)
 	Bars    []statusBarRow    // each measured component
 	SLA     []statusSLARow
 
@@ -47,6 +48,17 @@ type statusWindowRow struct {
 	State      status.State
 	StateLabel string
 	Cells      [3]statusCell // 24 h, 30 d, 90 d
+}
+
+// statusNodeRow is one engine node's row: its state now and its figures
+// over the last 24 hours ("" = no data yet).
+type statusNodeRow struct {
+	Name, URL            string
+	State                status.State
+	StateLabel           string
+	Avail, Delivery, P99 string
+	Cross                string // cross-node delivery rate
+	Probes               string // "3 of 9 probes succeeded"
 }
 
 // statusCell is one availability figure with its measured time.
@@ -114,6 +126,9 @@ func buildStatusPage(loc *localizer, lang string, date func(time.Time) string, s
 		}
 		d.Windows = append(d.Windows, r)
 	}
+	for _, n := range sum.Nodes {
+		d.Nodes = append(d.Nodes, buildNodeRow(loc, n))
+	}
 	for i := range sum.Components {
 		d.Bars = append(d.Bars, buildBarRow(loc, &sum.Components[i]))
 	}
@@ -136,6 +151,17 @@ func buildStatusPage(loc *localizer, lang string, date func(time.Time) string, s
 			End: date(g.End), EndISO: isoTime(g.End), Length: fmtDuration(loc, float64(g.Seconds))})
 	}
 	return d
+}
+
+func buildNodeRow(loc *localizer, n status.NodeStatus) statusNodeRow {
+	w := n.Last24h
+	r := statusNodeRow{Name: n.Name, URL: n.URL, State: n.State, StateLabel: loc.T("status.state_" + string(n.State)),
+		Avail: fmtPercent(w.Availability), Delivery: fmtPercent(w.DeliveryRate), P99: fmtMs(w.P99Ms),
+		Cross: fmtPercent(w.CrossDeliveryRate)}
+	if total := w.ProbesOK + w.ProbesFailed; total > 0 {
+		r.Probes = loc.T("status.node_probes", "OK", w.ProbesOK, "Count", total)
+	}
+	return r
 }
 
 func componentName(loc *localizer, c status.Component) string {

@@ -25,6 +25,21 @@
 // use them. Two derived components are computed per probe: engine (all
 // three engine components ok) and overall (every probed component ok).
 //
+// # Engine nodes
+//
+// With Config.NodeURLs (a cluster's nodes), each run then probes every
+// node on its own, all at once: the same engine checks with all clients on
+// that node, and a cross-node check, in which a client on the next node of
+// the list publishes Config.Messages messages that must all reach this
+// node's subscriber within Config.ReceiveTimeout (skipped with one node or
+// when nothing could be published there; that node's own row shows why).
+// The results are stored per node in status_node_probes (kept
+// RawRetention) and summarised as Summary.Nodes, one row per node: its
+// current engine state and, over the last 24 hours, the share of its
+// probes that succeeded, its delivery rate, its cross-node delivery rate
+// and latency percentiles. Node rows do not feed the components, the bars
+// or the SLA figures, which stay on the EngineURL probe.
+//
 // # Availability
 //
 // Time is measured in seconds (to the millisecond), per component. Each

@@ -44,6 +44,14 @@ type Config struct {
 	// EngineURL is the engine's public WebSocket endpoint, the one real
 	// clients use, e.g. "ws://127.0.0.1:8080/v1/ws". Required for probing.
 	EngineURL string
+	// NodeURLs are the base URLs of engine nodes to probe one by one, e.g.
+	// "http://10.0.0.2:8080" (a cluster's nodes, -status-probe-urls). Each
+	// run probes every node on its own after the EngineURL probe: connect,
+	// messaging and peer messages through that node alone, stored per node
+	// and shown as one row per node. The node's name is read from its
+	// /healthz ("node: NAME"), else the URL's host. Empty: no per-node
+	// probes, the single EngineURL probe only.
+	NodeURLs []string
 	// HTTPURL is fetched with GET for the "docs and forum HTTP" component,
 	// e.g. the portal's /healthz or a docs page. Empty: not probed.
 	HTTPURL string
@@ -77,6 +85,9 @@ type Monitor struct {
 	app   engine.App // the probe app, once ensured
 
 	probeMu sync.Mutex // one probe at a time
+
+	namesMu sync.Mutex
+	names   map[string]string // node URL → name last read from its /healthz
 }
 
 // New runs the status migrations (component "status") and returns a
@@ -90,6 +101,9 @@ func New(ctx context.Context, cfg Config) (*Monitor, error) {
 	}
 	if cfg.Messages < 0 || cfg.Messages > MaxMessages {
 		return nil, fmt.Errorf("status: Messages %d must be 1-%d: %w", cfg.Messages, MaxMessages, ErrInvalid)
+	}
+	if err := validNodeURLs(cfg.NodeURLs); err != nil {
+		return nil, fmt.Errorf("status: %w", err)
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)

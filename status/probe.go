@@ -35,6 +35,14 @@ const ProbeChannel = "status.probe"
 const (
 	probeUserA = "status-probe-a"
 	probeUserB = "status-probe-b"
+	probeUserC = "status-probe-c" // the cross-node publisher (NodeProbe.Cross)
+)
+
+// A node that does not know the probe app yet is asked again every
+// appWaitStep, appWaitTries times (the registry's "within a second").
+const (
+	appWaitStep  = 100 * time.Millisecond
+	appWaitTries = 12
 )
 
 // maxErrorText bounds the stored error text of one probe.
@@ -66,6 +74,10 @@ type Probe struct {
 	Latencies []time.Duration `json:"latencies_ns"`
 	// Error describes every failed component; empty when all were ok.
 	Error string `json:"error,omitempty"`
+
+	// Nodes are the per-node probes of this run (Config.NodeURLs), set by
+	// ProbeOnce only; RecentNodeProbes reads the stored ones.
+	Nodes []NodeProbe `json:"nodes,omitempty"`
 }
 
 // componentOutcome returns p's outcome for any component, derived ones
@@ -116,7 +128,7 @@ func (m *Monitor) ProbeOnce(ctx context.Context) (Probe, error) {
 	fail := func(what string, err error) { errs = append(errs, what+": "+err.Error()) }
 
 	pctx, cancel := context.WithTimeout(ctx, m.cfg.ProbeTimeout)
-	m.probeEngine(pctx, &p, fail)
+	m.probeEngine(pctx, m.cfg.EngineURL, probeUserA, probeUserB, &p, fail, nil)
 	cancel()
 
 	if m.cfg.HTTPURL != "" {
@@ -145,12 +157,24 @@ func (m *Monitor) ProbeOnce(ctx context.Context) (Probe, error) {
 	if p.Error != "" {
 		m.log.WarnContext(ctx, "status probe failed", "error", p.Error)
 	}
+	if len(m.cfg.NodeURLs) > 0 {
+		var err error
+		if p.Nodes, err = m.probeNodes(ctx, p.At); err != nil {
+			return p, err
+		}
+	}
 	return p, nil
 }
 
-// probeEngine runs the connect, messaging and peer checks. A failed
-// connect fails messaging and peer messages too: no client could use them.
-func (m *Monitor) probeEngine(ctx context.Context, p *Probe, fail func(string, error)) {
+// probeEngine runs the connect, messaging and peer checks against the
+// engine at url, as users userA (subscriber, peer sender) and userB
+// (publisher, peer recipient). A failed connect fails messaging and peer
+// messages too: no client could use them.
+//
+// After a successful messaging check, extra (if not nil) runs while the
+// first user is still subscribed, with r its receiver.
+func (m *Monitor) probeEngine(ctx context.Context, url, userA, userB string, p *Probe, fail func(string, error),
+	extra func(ctx context.Context, app engine.App, r *receiver)) {
 	p.Connect, p.Messaging, p.Peer = Failed, Failed, Failed
 	app, err := m.EnsureProbeApp(ctx)
 	if err != nil {
@@ -161,17 +185,28 @@ func (m *Monitor) probeEngine(ctx context.Context, p *Probe, fail func(string, e
 	peerGot := make(chan struct{}, 1)
 
 	start := time.Now()
-	a, err := m.dial(ctx, app, probeUserA)
+	a, err := m.dial(ctx, url, app, userA)
 	if errors.Is(err, client.ErrAppNotFound) {
 		// Someone deleted the probe app: make a new one rather than report
 		// the engine down.
 		m.forgetProbeApp()
+		prev := app.ID
 		if app, err = m.EnsureProbeApp(ctx); err != nil {
 			fail("connect", err)
 			return
 		}
 		start = time.Now()
-		a, err = m.dial(ctx, app, probeUserA)
+		a, err = m.dial(ctx, url, app, userA)
+		// The same app, unknown to another node of a cluster: just made,
+		// the shared registry carries it there within a second.
+		for i := 0; i < appWaitTries && app.ID == prev && errors.Is(err, client.ErrAppNotFound); i++ {
+			select {
+			case <-ctx.Done():
+			case <-time.After(appWaitStep):
+			}
+			start = time.Now()
+			a, err = m.dial(ctx, url, app, userA)
+		}
 	}
 	p.ConnectTime = time.Since(start)
 	if err != nil {
@@ -179,11 +214,11 @@ func (m *Monitor) probeEngine(ctx context.Context, p *Probe, fail func(string, e
 		return
 	}
 	defer a.Close()
-	b, err := m.dial(ctx, app, probeUserB, client.WithPeerHandler(func(pm client.PeerMessage) {
+	b, err := m.dial(ctx, url, app, userB, client.WithPeerHandler(func(pm client.PeerMessage) {
 		var d struct {
 			N string `json:"n"`
 		}
-		if json.Unmarshal(pm.Data, &d) == nil && d.N == nonce && pm.From == probeUserA {
+		if json.Unmarshal(pm.Data, &d) == nil && d.N == nonce && pm.From == userA {
 			select {
 			case peerGot <- struct{}{}:
 			default:
@@ -197,26 +232,30 @@ func (m *Monitor) probeEngine(ctx context.Context, p *Probe, fail func(string, e
 	defer b.Close()
 	p.Connect = OK
 
-	if err := m.probeMessaging(ctx, a, b, nonce, p); err != nil {
+	r := &receiver{nonce: nonce, got: make(map[int]time.Time), notify: make(chan struct{}, 1)}
+	if err := m.probeMessaging(ctx, a, b, r, p); err != nil {
 		fail("messaging", err)
 	} else {
 		p.Messaging = OK
 	}
-	if err := m.probePeer(ctx, a, nonce, peerGot); err != nil {
+	if err := m.probePeer(ctx, a, userB, nonce, peerGot); err != nil {
 		fail("peer", err)
 	} else {
 		p.Peer = OK
 	}
+	if extra != nil && p.Messaging == OK {
+		extra(ctx, app, r)
+	}
 }
 
-func (m *Monitor) dial(ctx context.Context, app engine.App, user string, opts ...client.Option) (*client.Client, error) {
+func (m *Monitor) dial(ctx context.Context, url string, app engine.App, user string, opts ...client.Option) (*client.Client, error) {
 	tok, err := engine.MintToken(app.ID, app.Certificate, engine.Claims{
 		Subject: user, Subscribe: []string{ProbeChannel}, Publish: []string{ProbeChannel},
 	}, 5*time.Minute)
 	if err != nil {
 		return nil, err
 	}
-	return client.Dial(ctx, m.cfg.EngineURL, tok, opts...)
+	return client.Dial(ctx, url, tok, opts...)
 }
 
 // receiver collects the probe's messages on the subscriber side.
@@ -249,24 +288,45 @@ func (r *receiver) handle(msg client.Message) {
 
 // probeMessaging: a subscribes, b publishes Messages messages, a must get
 // every accepted one within ReceiveTimeout of its publish.
-func (m *Monitor) probeMessaging(ctx context.Context, a, b *client.Client, nonce string, p *Probe) error {
-	r := &receiver{nonce: nonce, got: make(map[int]time.Time), notify: make(chan struct{}, 1)}
+func (m *Monitor) probeMessaging(ctx context.Context, a, b *client.Client, r *receiver, p *Probe) error {
 	// The subscription ends when the probe closes the client.
 	if _, err := a.Subscribe(ctx, ProbeChannel, r.handle); err != nil {
 		return fmt.Errorf("subscribe: %w", err)
 	}
-	sentAt := make(map[int]time.Time, m.cfg.Messages)
 	var pubErr error
-	for i := range m.cfg.Messages {
-		p.Sent++
+	sentAt := m.publishProbe(ctx, b, r.nonce, 0, &p.Sent, &pubErr)
+	p.Expected = len(sentAt)
+	p.Delivered, p.Latencies = m.collect(ctx, r, sentAt)
+	if pubErr != nil {
+		return pubErr
+	}
+	if p.Delivered < p.Expected {
+		return fmt.Errorf("%d of %d messages not delivered within %v", p.Expected-p.Delivered, p.Expected, m.cfg.ReceiveTimeout)
+	}
+	return nil
+}
+
+// publishProbe publishes Config.Messages probe messages numbered from
+// first and returns when each accepted one was sent; sent counts the
+// attempts and pubErr collects the failures.
+func (m *Monitor) publishProbe(ctx context.Context, b *client.Client, nonce string, first int, sent *int, pubErr *error) map[int]time.Time {
+	sentAt := make(map[int]time.Time, m.cfg.Messages)
+	for i := first; i < first+m.cfg.Messages; i++ {
+		*sent++
 		t := time.Now()
 		if _, err := b.Publish(ctx, ProbeChannel, map[string]any{"n": nonce, "i": i}); err != nil {
-			pubErr = errors.Join(pubErr, fmt.Errorf("publish %d: %w", i, err))
+			*pubErr = errors.Join(*pubErr, fmt.Errorf("publish %d: %w", i, err))
 			continue
 		}
 		sentAt[i] = t
 	}
-	p.Expected = len(sentAt)
+	return sentAt
+}
+
+// collect waits until r has every message of sentAt, or ReceiveTimeout,
+// and returns how many arrived within ReceiveTimeout of their publish and
+// their latencies.
+func (m *Monitor) collect(ctx context.Context, r *receiver, sentAt map[int]time.Time) (int, []time.Duration) {
 	deadline := time.NewTimer(m.cfg.ReceiveTimeout)
 	defer deadline.Stop()
 	for waiting := true; waiting; {
@@ -290,26 +350,22 @@ func (m *Monitor) probeMessaging(ctx context.Context, a, b *client.Client, nonce
 		}
 	}
 	r.mu.Lock()
+	defer r.mu.Unlock()
+	var delivered int
+	var lat []time.Duration
 	for i, t := range sentAt {
 		if at, ok := r.got[i]; ok && at.Sub(t) <= m.cfg.ReceiveTimeout {
-			p.Delivered++
-			p.Latencies = append(p.Latencies, at.Sub(t))
+			delivered++
+			lat = append(lat, at.Sub(t))
 		}
 	}
-	r.mu.Unlock()
-	if pubErr != nil {
-		return pubErr
-	}
-	if p.Delivered < p.Expected {
-		return fmt.Errorf("%d of %d messages not delivered within %v", p.Expected-p.Delivered, p.Expected, m.cfg.ReceiveTimeout)
-	}
-	return nil
+	return delivered, lat
 }
 
-// probePeer: a sends a peer message to b, which is online, so the receipt
-// must be "delivered" and b must get it within ReceiveTimeout.
-func (m *Monitor) probePeer(ctx context.Context, a *client.Client, nonce string, got <-chan struct{}) error {
-	rc, err := a.SendPeer(ctx, probeUserB, map[string]any{"n": nonce}, client.WithoutStore())
+// probePeer: a sends a peer message to userB, which is online, so the
+// receipt must be "delivered" and userB must get it within ReceiveTimeout.
+func (m *Monitor) probePeer(ctx context.Context, a *client.Client, userB, nonce string, got <-chan struct{}) error {
+	rc, err := a.SendPeer(ctx, userB, map[string]any{"n": nonce}, client.WithoutStore())
 	if err != nil {
 		return err
 	}

@@ -26,8 +26,8 @@ const (
 
 // Rollup adds the probes not yet rolled up to the per-minute and per-day
 // roll-ups, then applies the retention limits relative to now: raw probes
-// older than RawRetention, minutes of UTC days older than MinuteRetention
-// and days and gaps older than DayRetention are deleted. It is idempotent
+// and node probes older than RawRetention, minutes of UTC days older than
+// MinuteRetention and days and gaps older than DayRetention are deleted. It is idempotent
 // and safe to call at any time; Run calls it every Config.RollupEvery.
 //
 // A probe is rolled up once its span is final (see span): the latest probe
@@ -88,6 +88,7 @@ func (m *Monitor) Rollup(ctx context.Context, now time.Time) error {
 		arg int64
 	}{
 		{`DELETE FROM status_probes WHERE rolled = 1 AND at < ?`, now.Add(-RawRetention).UnixMilli()},
+		{`DELETE FROM status_node_probes WHERE at < ?`, now.Add(-RawRetention).UnixMilli()},
 		{`DELETE FROM status_minutes WHERE minute < ?`, today - int64(MinuteRetention/time.Second)},
 		{`DELETE FROM status_days WHERE day < ?`, today - int64(DayRetention/time.Second)},
 		{`DELETE FROM status_gaps WHERE end_at < ?`, now.Add(-DayRetention).UnixMilli()},

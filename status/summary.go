@@ -117,6 +117,9 @@ type Summary struct {
 	Overall    ComponentStatus   `json:"overall"`
 	Engine     ComponentStatus   `json:"engine"`
 	Components []ComponentStatus `json:"components"` // MeasuredComponents order
+	// Nodes are the engine nodes probed one by one (Config.NodeURLs), in
+	// that order; absent without NodeURLs.
+	Nodes []NodeStatus `json:"nodes,omitempty"`
 
 	// Headline messaging figures over Last24h.
 	DeliveryRate24h *float64 `json:"delivery_rate_24h"`
@@ -192,6 +195,9 @@ func (m *Monitor) Summary(ctx context.Context, now time.Time) (Summary, error) {
 	msg := &s.Components[1]
 	s.DeliveryRate24h, s.LatencyP50Ms24h, s.LatencyP99Ms24h = msg.Last24h.DeliveryRate, msg.Last24h.P50Ms, msg.Last24h.P99Ms
 	s.SLA = slaResults(&s.Engine, msg)
+	if s.Nodes, err = m.nodeStatuses(ctx, tx, now); err != nil {
+		return s, fmt.Errorf("status summary: %w", err)
+	}
 	if err := tx.Commit(); err != nil {
 		return s, fmt.Errorf("status summary: %w", err)
 	}
