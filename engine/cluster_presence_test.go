@@ -152,8 +152,9 @@ func TestClusterPresenceDeadNode(t *testing.T) {
 	if got := presenceEvent(w); got != "leave bob" {
 		t.Fatalf("%s, want bob's leave", got)
 	}
-	// Heartbeat 100 ms, TTL 500 ms in tests (5 s and 15 s by default).
-	if d := time.Since(start); d > 3*time.Second {
+	// testHeartbeat and testNodeTTL are 250 ms and 2 s (5 s and 15 s by
+	// default): the clients leave after the TTL and one more heartbeat.
+	if d := time.Since(start); d > testNodeTTL+testHeartbeat+2*time.Second {
 		t.Errorf("the dead node's clients left after %v", d)
 	}
 	w.noPush(300 * time.Millisecond) // carol is still on node B

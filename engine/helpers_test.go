@@ -22,6 +22,15 @@ import (
 	"github.com/switchboard-rtm/switchboard/engine"
 )
 
+// The cluster tests' presence heartbeat and node TTL: short enough for a
+// dead node's clients to leave within seconds, long enough that a node
+// of a loaded CI machine is not taken for dead (500 ms was not: under
+// load the watchers' own nodes missed their heartbeat and they "left").
+const (
+	testHeartbeat = 250 * time.Millisecond
+	testNodeTTL   = 2 * time.Second
+)
+
 // env is a real engine on a real SQLite file behind a real HTTP server.
 type env struct {
 	t    testing.TB
@@ -91,7 +100,7 @@ func (v *env) start() {
 		if cfg.Presence == nil {
 			v.presenceConn = dialNATS(v.t, v.natsURL())
 			p, err := engine.NewNATSPresence(context.Background(), engine.NATSPresenceConfig{Conn: v.presenceConn, Node: "test", Replicas: v.replicas,
-				Heartbeat: 100 * time.Millisecond, NodeTTL: 500 * time.Millisecond})
+				Heartbeat: testHeartbeat, NodeTTL: testNodeTTL})
 			if err != nil {
 				v.t.Fatal(err)
 			}
