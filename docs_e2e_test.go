@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -69,12 +70,58 @@ func (l *consoleLog) problems() []string {
 // "js" on every page).
 func navigate(t *testing.T, ctx context.Context, url string) {
 	t.Helper()
-	if err := chromedp.Do(ctx,
-		chromedp.Navigate(url),
-		chromedp.Poll[chromedp.Void](`document.documentElement.classList.contains('js')`, chromedp.WithPollingTimeout(10*time.Second)),
-	); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
 		t.Fatalf("navigate %s: %v", url, err)
 	}
+	if err := pageReady(ctx); err != nil {
+		t.Fatalf("navigate %s: %v", url, err)
+	}
+}
+
+// pageReady waits, for up to 10 s, until the page has loaded and run its
+// scripts: document.readyState "complete" and the html element's "js"
+// class (set by site.js). An evaluation that lands while one document
+// replaces another (a redirect, a form's response) fails with "Cannot find
+// context" or "Execution context was destroyed"; that is retried, not a
+// failure.
+func pageReady(ctx context.Context) error {
+	const ready = `document.readyState === 'complete' && document.documentElement.classList.contains('js')`
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		try, cancel := context.WithDeadline(ctx, deadline)
+		ok, err := chromedp.Run(try, chromedp.Evaluate[bool](ready))
+		cancel()
+		switch {
+		case err == nil && ok:
+			return nil
+		case err != nil && !navigating(err) && ctx.Err() == nil && time.Now().Before(deadline):
+			return fmt.Errorf("page ready: %w", err)
+		case time.Now().After(deadline):
+			if err != nil {
+				return fmt.Errorf("page not ready after 10 s: %w", err)
+			}
+			return fmt.Errorf("page not ready after 10 s: readyState %q, scripts not run", readyState(ctx))
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// navigating reports whether err is an evaluation that met a document
+// being replaced.
+func navigating(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "Cannot find context") || strings.Contains(msg, "Execution context was destroyed")
+}
+
+func readyState(ctx context.Context) string {
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	s, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.readyState`))
+	return s
 }
 
 func eval[T any](t *testing.T, ctx context.Context, js string) T {
@@ -92,7 +139,7 @@ func waitLoad(t *testing.T, ctx context.Context, what string, trigger chromedp.A
 	if _, err := chromedp.Run(ctx, chromedp.WaitEvent(page.LoadEventFired, nil, trigger)); err != nil {
 		t.Fatalf("%s: %v", what, err)
 	}
-	if err := chromedp.Do(ctx, chromedp.Poll[chromedp.Void](`document.documentElement.classList.contains('js')`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+	if err := pageReady(ctx); err != nil {
 		t.Fatalf("%s: page script never ran: %v", what, err)
 	}
 }

@@ -89,7 +89,7 @@ func TestLoginThrottled(t *testing.T) {
 	w = b.post("/zh/login", url.Values{"email": {"nobody@example.com"}, "password": {"x"}}, true)
 	wantStatus(t, w, http.StatusTooManyRequests)
 	// The wait is written for people ("15 分钟"), not in raw seconds.
-	if !regexp.MustCompile(`请在 \d+ (秒|分钟|小时)后重试`).MatchString(w.Body.String()) {
+	if !regexp.MustCompile(`请在 \d+ (秒|分钟|小时)( \d+ (秒|分钟))?后重试`).MatchString(w.Body.String()) {
 		t.Errorf("throttled zh: no wait in words; body:\n%s", w.Body.String())
 	}
 }

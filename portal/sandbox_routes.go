@@ -226,6 +226,8 @@ func (s *Server) sandboxData(lang string) map[string]any {
 			"sla_p99_ms":        sandbox.SLALatencyP99Ms,
 		},
 		"Strings": s.sandboxStrings(lang),
+		// Durations are the unit words of static/js/duration.js.
+		"Durations": s.localizer(lang).durationUnits(),
 	}
 }
 

@@ -53,7 +53,7 @@ func (s *Server) slaPolicies(c echo.Context) error {
 	v := s.newView(c, lang, "/admin/sla")
 	v.Section, v.NoIndex = "forum", true
 	v.Title = v.T("sla.admin.title")
-	v.Data = map[string]any{"Rows": rows, "BusinessDay": v.slaDuration(s.cfg.SLA.Schedule().BusinessDay()),
+	v.Data = map[string]any{"Rows": rows, "BusinessDay": v.Duration(s.cfg.SLA.Schedule().BusinessDay()),
 		"Saved": c.QueryParam("saved") != ""}
 	return s.render(c, http.StatusOK, "sla/policies", v)
 }

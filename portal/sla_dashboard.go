@@ -91,7 +91,7 @@ func (l *localizer) figures(f forum.Figures) figuresView {
 	}
 	pct := func(ok bool, d time.Duration, n int) string {
 		if ok {
-			return l.slaDuration(d)
+			return l.Duration(d)
 		}
 		if n > 0 {
 			return l.T("sla.dash.not_reached")
@@ -101,10 +101,10 @@ func (l *localizer) figures(f forum.Figures) figuresView {
 	fv.Median = pct(f.MedianReached, f.Median, f.Counted())
 	fv.P90 = pct(f.P90Reached, f.P90, f.Counted())
 	if f.Waiting > 0 {
-		fv.Oldest = l.slaDuration(f.OldestWait)
+		fv.Oldest = l.Duration(f.OldestWait)
 	}
 	if f.Solved > 0 {
-		fv.Solution = l.slaDuration(f.SolutionMedian)
+		fv.Solution = l.Duration(f.SolutionMedian)
 	}
 	return fv
 }
@@ -154,7 +154,7 @@ func (l *localizer) weeklyChart(rep *forum.Report) chart {
 	if max <= 0 {
 		max = time.Hour
 	}
-	ch.MaxLabel = l.slaDuration(max)
+	ch.MaxLabel = l.Duration(max)
 	n := len(rep.Weeks)
 	bw := (width - 40) / n
 	for i, w := range rep.Weeks {

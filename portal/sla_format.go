@@ -1,37 +1,19 @@
 package portal
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/switchboard-rtm/switchboard/forum"
 	"github.com/switchboard-rtm/switchboard/sla"
 )
 
-// slaDuration formats d for people, rounded down to the minute: "45 m",
-// "2 h 14 m", "3 d 4 h" in English; "2 小时 14 分钟" in Chinese. Negative
-// durations format as their absolute value.
-func (l *localizer) slaDuration(d time.Duration) string {
-	if d < 0 {
-		d = -d
-	}
-	m := int64(d / time.Minute)
-	switch {
-	case m < 60:
-		return l.T("sla.dur.minutes", "M", m)
-	case m < 24*60:
-		return l.T("sla.dur.hours", "H", m/60, "M", m%60, "MM", fmt.Sprintf("%02d", m%60))
-	}
-	return l.T("sla.dur.days", "D", m/(24*60), "H", (m/60)%24)
-}
-
-// slaTarget formats a target with its basis: "8 h 30 m business time" or
-// "1 h around the clock".
+// slaTarget formats a target with its basis: "8 hours 30 minutes business
+// time" or "1 hour around the clock".
 func (l *localizer) slaTarget(t sla.Target) string {
 	if t.Basis == sla.CalendarTime {
-		return l.T("sla.target.calendar", "Duration", l.slaDuration(t.Duration))
+		return l.T("sla.target.calendar", "Duration", l.Duration(t.Duration))
 	}
-	return l.T("sla.target.business", "Duration", l.slaDuration(t.Duration))
+	return l.T("sla.target.business", "Duration", l.Duration(t.Duration))
 }
 
 // slaLine is one line of a topic's response-time summary.
@@ -40,7 +22,7 @@ type slaLine struct {
 	Text  string
 	Title string // shown on hover: calendar time and the due time
 	Due   string // RFC 3339 due time of an awaited response, for the countdown
-	Short string // "due in 3 h 05 m" or "overdue by 12 m", for the queue
+	Short string // "due in 3 hours 5 minutes" or "overdue by 12 minutes", for the queue
 }
 
 // SLALines returns the response-time lines of a topic for its page: the
@@ -87,8 +69,8 @@ func (l *localizer) slaClockLine(c forum.ResponseClock, t sla.Target, awaited bo
 		if state == sla.MetLate {
 			id += "_late"
 		}
-		return slaLine{State: string(state), Text: l.T(id, "Duration", l.slaDuration(used), "Target", target),
-			Title: l.T("sla.hover.calendar", "Duration", l.slaDuration(c.Status.Calendar))}, true
+		return slaLine{State: string(state), Text: l.T(id, "Duration", l.Duration(used), "Target", target),
+			Title: l.T("sla.hover.calendar", "Duration", l.Duration(c.Status.Calendar))}, true
 	}
 	if !awaited {
 		return slaLine{}, false
@@ -100,24 +82,22 @@ func (l *localizer) slaClockLine(c forum.ResponseClock, t sla.Target, awaited bo
 	line := slaLine{State: string(state), Due: c.Status.Due.UTC().Format(time.RFC3339)}
 	left := c.Status.Due.Sub(now)
 	if state == sla.Breached {
-		line.Text = l.T("sla.line."+which+"_overdue", "Duration", l.slaDuration(left), "Target", target)
-		line.Short = l.T("sla.countdown.overdue", "Duration", l.slaDuration(left))
+		line.Text = l.T("sla.line."+which+"_overdue", "Duration", l.Duration(left), "Target", target)
+		line.Short = l.T("sla.countdown.overdue", "Duration", l.Duration(left))
 	} else {
-		line.Text = l.T("sla.line."+which+"_due", "Duration", l.slaDuration(left), "Target", target)
-		line.Short = l.T("sla.countdown.due", "Duration", l.slaDuration(left))
+		line.Text = l.T("sla.line."+which+"_due", "Duration", l.Duration(left), "Target", target)
+		line.Short = l.T("sla.countdown.due", "Duration", l.Duration(left))
 	}
 	line.Title = l.T("sla.hover.due", "Due", date(c.Status.Due),
-		"Waited", l.slaDuration(now.Sub(c.Start)))
+		"Waited", l.Duration(now.Sub(c.Start)))
 	return line, true
 }
 
 // slaCountdownFormats are the patterns the countdown script fills in, in
-// the page's language.
+// the page's language; the duration itself is written by
+// static/js/duration.js with the unit words of durationUnits.
 func (l *localizer) slaCountdownFormats() map[string]string {
 	return map[string]string{
-		"minutes": l.T("sla.dur.minutes", "M", "{M}"),
-		"hours":   l.T("sla.dur.hours", "H", "{H}", "M", "{M}", "MM", "{MM}"),
-		"days":    l.T("sla.dur.days", "D", "{D}", "H", "{H}"),
 		"due":     l.T("sla.countdown.due", "Duration", "{T}"),
 		"overdue": l.T("sla.countdown.overdue", "Duration", "{T}"),
 	}

@@ -3,27 +3,34 @@ package portal
 import (
 	"testing"
 	"time"
+
+	"github.com/switchboard-rtm/switchboard/sla"
 )
 
+// Response-time targets and countdowns write their durations as every
+// other page does (localizer.Duration).
 func TestSLADurationFormat(t *testing.T) {
 	s := newTestServer(t)
+	en, zh := s.localizer("en"), s.localizer("zh")
 	tests := []struct {
-		d      time.Duration
+		target sla.Target
 		en, zh string
 	}{
-		{0, "0 m", "0 分钟"},
-		{59*time.Second + 45*time.Minute, "45 m", "45 分钟"},
-		{2*time.Hour + 14*time.Minute, "2 h 14 m", "2 小时 14 分钟"},
-		{3*time.Hour + 5*time.Minute, "3 h 05 m", "3 小时 5 分钟"},
-		{-(3*time.Hour + 5*time.Minute), "3 h 05 m", "3 小时 5 分钟"},
-		{26*time.Hour + 59*time.Minute, "1 d 2 h", "1 天 2 小时"},
+		{sla.Target{Duration: 45 * time.Minute, Basis: sla.CalendarTime}, "45 minutes around the clock", "45 分钟（全天候计时）"},
+		{sla.Target{Duration: 2*time.Hour + 14*time.Minute, Basis: sla.BusinessTime}, "2 hours 14 minutes business time", "2 小时 14 分钟工作时间"},
+		{sla.Target{Duration: 8*time.Hour + 30*time.Minute, Basis: sla.BusinessTime}, "8 hours 30 minutes business time", "8 小时 30 分钟工作时间"},
+		{sla.Target{Duration: 26 * time.Hour, Basis: sla.CalendarTime}, "1 day 2 hours around the clock", "1 天 2 小时（全天候计时）"},
 	}
 	for _, tt := range tests {
-		if got := s.localizer("en").slaDuration(tt.d); got != tt.en {
-			t.Errorf("en %v = %q, want %q", tt.d, got, tt.en)
+		if got := en.slaTarget(tt.target); got != tt.en {
+			t.Errorf("en %v = %q, want %q", tt.target, got, tt.en)
 		}
-		if got := s.localizer("zh").slaDuration(tt.d); got != tt.zh {
-			t.Errorf("zh %v = %q, want %q", tt.d, got, tt.zh)
+		if got := zh.slaTarget(tt.target); got != tt.zh {
+			t.Errorf("zh %v = %q, want %q", tt.target, got, tt.zh)
 		}
+	}
+	// The queue's countdown patterns leave the duration to duration.js.
+	if f := en.slaCountdownFormats(); f["due"] != "due in {T}" || f["overdue"] != "overdue by {T}" {
+		t.Errorf("countdown formats = %v", f)
 	}
 }

@@ -48,8 +48,12 @@ func TestSLAQueueAndDashboard(t *testing.T) {
 	if !strings.Contains(body, "How do I reconnect after a network drop?") || !strings.Contains(body, `class="sla-countdown"`) || !strings.Contains(body, "due in ") {
 		t.Fatalf("queue lacks the topic with a countdown:\n%.3000s", body)
 	}
-	if w := staff.get("/zh/forum/queue"); !strings.Contains(w.Body.String(), "剩余 ") {
-		t.Errorf("zh queue lacks the Chinese countdown")
+	// The countdown script gets the unit words, in the page's language.
+	if want := `data-duration-units="{&#34;lang&#34;:&#34;en&#34;,&#34;units&#34;:{&#34;days&#34;:{&#34;one&#34;:&#34;{n} day&#34;`; !strings.Contains(body, want) {
+		t.Errorf("queue lacks the duration words %s", want)
+	}
+	if w := staff.get("/zh/forum/queue"); !strings.Contains(w.Body.String(), "剩余 ") || !strings.Contains(w.Body.String(), `&#34;other&#34;:&#34;{n} 小时&#34;`) {
+		t.Errorf("zh queue lacks the Chinese countdown or its duration words")
 	}
 	if w := staff.get("/en/forum/queue?lang=zh"); strings.Contains(w.Body.String(), "network drop") {
 		t.Errorf("lang=zh filter still lists the English topic")

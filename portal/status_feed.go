@@ -67,7 +67,7 @@ func incidentFeedHTML(loc *localizer, in *status.Incident) string {
 	b.WriteString("<p>")
 	b.WriteString(esc(loc.T("status.feed_facts", "Severity", loc.T("status.severity_"+string(in.Severity)),
 		"Components", strings.Join(comps, loc.T("status.list_sep")), "Started", fmtTime(in.StartedAt),
-		"Response", fmtDuration(loc, in.FaultResponseSeconds))))
+		"Response", loc.Duration(seconds(in.FaultResponseSeconds)))))
 	b.WriteString("</p>")
 	for i := len(in.Updates) - 1; i >= 0; i-- {
 		u := in.Updates[i]

@@ -3,7 +3,6 @@ package portal
 import (
 	"math"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -41,31 +40,13 @@ func fmtMs(v *float64) string {
 	return strconv.FormatFloat(math.Round(*v), 'f', 0, 64) + " ms"
 }
 
-// fmtDuration formats seconds as the two largest units ("1 h 5 min",
-// "2 min 30 s", "45 s"), in the page's language.
-func fmtDuration(loc *localizer, secs float64) string {
-	n := int64(math.Round(secs))
-	if n < 0 {
-		n = 0
+// seconds turns a figure of the status API, in seconds, into a duration
+// for localizer.Duration; below zero counts as zero.
+func seconds(secs float64) time.Duration {
+	if secs <= 0 {
+		return 0
 	}
-	units := []struct {
-		id   string
-		size int64
-	}{{"status.unit_d", 86400}, {"status.unit_h", 3600}, {"status.unit_min", 60}, {"status.unit_s", 1}}
-	var parts []string
-	for _, u := range units {
-		if q := n / u.size; q > 0 || (u.size == 1 && len(parts) == 0) {
-			parts = append(parts, loc.T(u.id, "N", q))
-			n -= q * u.size
-		}
-		if len(parts) == 2 {
-			break
-		}
-		if len(parts) == 1 && n == 0 {
-			break
-		}
-	}
-	return strings.Join(parts, " ")
+	return time.Duration(math.Round(secs * float64(time.Second)))
 }
 
 // fmtTime formats an instant in UTC, for feeds (pages use view.Date, the

@@ -100,8 +100,8 @@ func buildStatusPage(loc *localizer, lang string, date func(time.Time) string, s
 		StateText:     loc.T("status.state_text_" + string(sum.State)),
 		GeneratedAt:   date(sum.GeneratedAt),
 		GeneratedISO:  isoTime(sum.GeneratedAt),
-		Interval:      fmtDuration(loc, sum.ProbeIntervalSeconds),
-		StateWindow:   fmtDuration(loc, sum.StateWindowSeconds),
+		Interval:      loc.Duration(seconds(sum.ProbeIntervalSeconds)),
+		StateWindow:   loc.Duration(seconds(sum.StateWindowSeconds)),
 		Delivery:      fmtPercent(sum.DeliveryRate24h),
 		P50:           fmtMs(sum.LatencyP50Ms24h),
 		P99:           fmtMs(sum.LatencyP99Ms24h),
@@ -141,14 +141,14 @@ func buildStatusPage(loc *localizer, lang string, date func(time.Time) string, s
 	fr := sum.FaultResponse90d
 	d.FaultCount = fr.Incidents
 	if fr.MedianSeconds != nil {
-		d.FaultMedian = fmtDuration(loc, *fr.MedianSeconds)
+		d.FaultMedian = loc.Duration(seconds(*fr.MedianSeconds))
 	}
 	if fr.MaxSeconds != nil {
-		d.FaultMax = fmtDuration(loc, *fr.MaxSeconds)
+		d.FaultMax = loc.Duration(seconds(*fr.MaxSeconds))
 	}
 	for _, g := range sum.Gaps {
 		d.Gaps = append(d.Gaps, statusGapView{Start: date(g.Start), StartISO: isoTime(g.Start),
-			End: date(g.End), EndISO: isoTime(g.End), Length: fmtDuration(loc, float64(g.Seconds))})
+			End: date(g.End), EndISO: isoTime(g.End), Length: loc.Duration(seconds(float64(g.Seconds)))})
 	}
 	return d
 }
@@ -208,8 +208,8 @@ func buildSLARow(loc *localizer, r status.SLAResult) statusSLARow {
 	row.Result = r.Result
 	row.ResultLabel = loc.T("status.sla_result_" + row.Result)
 	pct := r.Coverage
-	row.Coverage = loc.T("status.sla_coverage", "Covered", fmtDuration(loc, r.CoveredSeconds),
-		"Window", fmtDuration(loc, r.WindowSeconds), "Percent", fmtPercent(&pct))
+	row.Coverage = loc.T("status.sla_coverage", "Covered", loc.Duration(seconds(r.CoveredSeconds)),
+		"Window", loc.Duration(seconds(r.WindowSeconds)), "Percent", fmtPercent(&pct))
 	return row
 }
 
@@ -248,7 +248,7 @@ func buildIncidentView(loc *localizer, lang string, date func(time.Time) string,
 		Severity: in.Severity, SeverityLabel: loc.T("status.severity_" + string(in.Severity)),
 		Status: in.Status, StatusLabel: loc.T("status.incident_" + string(in.Status)),
 		Started: date(in.StartedAt), StartedISO: isoTime(in.StartedAt),
-		FaultResponse: fmtDuration(loc, in.FaultResponseSeconds)}
+		FaultResponse: loc.Duration(seconds(in.FaultResponseSeconds))}
 	if in.ResolvedAt != nil {
 		v.Resolved, v.ResolvedISO = date(*in.ResolvedAt), isoTime(*in.ResolvedAt)
 	}
@@ -271,8 +271,8 @@ func (v *view) StatusEnabled() bool { return v.srv != nil && v.srv.cfg.Status !=
 // is named only when there is some.
 func timeDetail(loc *localizer, up, degraded, down, noData float64) string {
 	if degraded > 0 {
-		return loc.T("status.time_detail_degraded", "Up", fmtDuration(loc, up), "Degraded", fmtDuration(loc, degraded),
-			"Down", fmtDuration(loc, down), "NoData", fmtDuration(loc, noData))
+		return loc.T("status.time_detail_degraded", "Up", loc.Duration(seconds(up)), "Degraded", loc.Duration(seconds(degraded)),
+			"Down", loc.Duration(seconds(down)), "NoData", loc.Duration(seconds(noData)))
 	}
-	return loc.T("status.time_detail", "Up", fmtDuration(loc, up), "Down", fmtDuration(loc, down), "NoData", fmtDuration(loc, noData))
+	return loc.T("status.time_detail", "Up", loc.Duration(seconds(up)), "Down", loc.Duration(seconds(down)), "NoData", loc.Duration(seconds(noData)))
 }

@@ -117,7 +117,7 @@ func (s *Server) ticketRows(ctx context.Context, v *view, weeks int) ([]ticketRo
 		dur := func(ok bool, d time.Duration) string {
 			switch {
 			case ok:
-				return v.slaDuration(d)
+				return v.Duration(d)
 			case f.Counted() > 0:
 				return v.T("sla.dash.not_reached")
 			}
@@ -125,7 +125,7 @@ func (s *Server) ticketRows(ctx context.Context, v *view, weeks int) ([]ticketRo
 		}
 		rv.Median, rv.P90 = dur(f.MedianReached, f.Median), dur(f.P90Reached, f.P90)
 		if f.Waiting > 0 {
-			rv.Oldest = v.slaDuration(f.OldestWait)
+			rv.Oldest = v.Duration(f.OldestWait)
 		}
 		out = append(out, rv)
 	}

@@ -54,7 +54,10 @@ func (t *templates) funcs() template.FuncMap {
 			return template.HTML(strings.ReplaceAll(h, forum.MentionHref, `<a class="mention" href="/`+lang+`/u/`))
 		},
 		"add": func(a, b int) int { return a + b },
-		"sub": func(a, b int) int { return a - b },
+		// seconds turns a count of seconds into a time.Duration, which T
+		// writes for people ("1 minute").
+		"seconds": func(n int) time.Duration { return time.Duration(n) * time.Second },
+		"sub":     func(a, b int) int { return a - b },
 		"dict": func(kv ...any) (map[string]any, error) {
 			if len(kv)%2 != 0 {
 				return nil, fmt.Errorf("dict: odd number of arguments")

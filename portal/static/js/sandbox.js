@@ -66,6 +66,7 @@ export class Sandbox {
     this.root = root;
     this.S = cfg.Strings || {};
     this.limits = cfg.Limits || {};
+    this.durations = cfg.Durations || { lang, units: {} }; // unit words for duration.js
     this.lang = lang;
     this.app = null;
     this.cards = [];

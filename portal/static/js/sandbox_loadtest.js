@@ -4,6 +4,7 @@
 // its permalink and downloads.
 import { h } from './sandbox_base.js';
 import { mountCharts } from './sandbox_charts.js';
+import { formatDuration } from './duration.js';
 
 export function mountLoadTest(sb) {
   const form = document.getElementById('loadtest-form');
@@ -59,7 +60,7 @@ export function mountLoadTest(sb) {
       const s = JSON.parse(e.data);
       samples.push(s);
       charts.show(samples);
-      status.textContent = t('lt_progress', { t: s.t.toFixed(1), sent: s.sent, delivered: s.delivered });
+      status.textContent = t('lt_progress', { t: formatDuration(s.t * 1000, sb.durations), sent: s.sent, delivered: s.delivered });
     });
     es.addEventListener('done', (e) => {
       es.close();
