@@ -72,9 +72,10 @@ func TestSandboxKeepAppInBrowser(t *testing.T) {
 		t.Fatalf("after login at %s, want back on the sandbox page", p)
 	}
 
-	// Signed in, the pane (open again, with the same app) keeps it.
-	if !eval[bool](t, ctx, `!!document.querySelector('#sandbox-pane:not([hidden])')`) {
-		must(t, ctx, "Try it", chromedp.Click(chromedp.CSS(`[data-sandbox-tryit]`)))
+	// Signed in, the pane (open again, as it was left, with the same app)
+	// keeps it.
+	if !eval[bool](t, ctx, `JSON.parse(localStorage.getItem('sb.sandbox.pane') || '{}').open === true`) {
+		t.Fatal("the pane was left open, but its stored state says closed")
 	}
 	must(t, ctx, "the same app", chromedp.WaitVisible(chromedp.CSS(keepBtn)), waitText(`#sandbox-pane .sb-app-id`, appID))
 	waitLoad(t, ctx, "keep", chromedp.Click(chromedp.CSS(keepBtn)))
