@@ -4,8 +4,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-
-	"github.com/switchboard-rtm/switchboard/engine/client"
 )
 
 // The protocol reference docs page is the engine's contract, engine/PROTOCOL.md,
@@ -34,23 +32,5 @@ func TestProtocolReferenceMatchesEngineContract(t *testing.T) {
 			}
 		}
 		t.Fatalf("content/docs/en/engine/protocol.md and engine/PROTOCOL.md differ in length (%d vs %d lines)", len(b), len(a))
-	}
-}
-
-// The supported minimum SDK release has one definition,
-// client.MinSupportedVersion, which the console's census uses; the SDK
-// versions page states it in both languages.
-func TestSDKVersionsPageStatesSupportedMinimum(t *testing.T) {
-	for path, want := range map[string]string{
-		"content/docs/en/engine/sdk-versions.md": "The oldest supported release is **" + client.MinSupportedVersion + "**",
-		"content/docs/zh/engine/sdk-versions.md": "最早仍受支持的版本是 **" + client.MinSupportedVersion + "**",
-	} {
-		b, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !strings.Contains(string(b), want) {
-			t.Errorf("%s does not say %q: update it to client.MinSupportedVersion", path, want)
-		}
 	}
 }

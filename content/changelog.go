@@ -40,18 +40,9 @@ func parseChangelog(r *Renderer, body []byte, lang string) ([]Release, error) {
 		lines   []string
 	}
 	var chunks []chunk
-	fence := ""
+	var fence fenceTracker
 	for _, line := range strings.SplitAfter(string(body), "\n") {
-		t := strings.TrimSpace(line)
-		if strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~") {
-			switch {
-			case fence == "":
-				fence = t[:3]
-			case strings.HasPrefix(t, fence):
-				fence = ""
-			}
-		}
-		if fence == "" && strings.HasPrefix(line, "## ") {
+		if !fence.step(line) && strings.HasPrefix(line, "## ") {
 			chunks = append(chunks, chunk{heading: strings.TrimSpace(line[3:])})
 			continue
 		}
@@ -104,22 +95,13 @@ func deprecationTexts(src string) []string {
 		}
 		cur, in = nil, false
 	}
-	fence := "" // an alert shown inside a code block is an example, not a deprecation
+	var fence fenceTracker // an alert shown inside a code block is an example, not a deprecation
 	for _, line := range strings.Split(src, "\n") {
-		t := strings.TrimSpace(line)
-		if strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~") {
-			switch {
-			case fence == "":
-				fence = t[:3]
-			case strings.HasPrefix(t, fence):
-				fence = ""
-			}
+		if fence.step(line) {
 			flush()
 			continue
 		}
-		if fence != "" {
-			continue
-		}
+		t := strings.TrimSpace(line)
 		if !strings.HasPrefix(t, ">") {
 			flush()
 			continue
@@ -148,4 +130,39 @@ func (s *Site) Deprecations(lang string) []Deprecation {
 		out = append(out, r.Deprecations...)
 	}
 	return out
+}
+
+// fenceTracker follows fenced code blocks line by line, as CommonMark
+// closes them: only a fence of the opening character, at least as long,
+// with nothing after it, ends a block, so "```sdk-support" or "```" inside
+// a "````" block is code. Indentation is ignored (blocks in list items).
+type fenceTracker struct{ open string } // the opening run of ` or ~; "" outside a block
+
+// step reports whether line opens, is inside, or closes a fenced block.
+func (f *fenceTracker) step(line string) bool {
+	t := strings.TrimSpace(line)
+	run := fenceRun(t)
+	if f.open == "" {
+		if run == "" || (run[0] == '`' && strings.Contains(t[len(run):], "`")) {
+			return false // a backtick fence's info string has no backtick: this is inline code
+		}
+		f.open = run
+		return true
+	}
+	if run != "" && run[0] == f.open[0] && len(run) >= len(f.open) && strings.TrimSpace(t[len(run):]) == "" {
+		f.open = ""
+	}
+	return true
+}
+
+// fenceRun is t's leading run of three or more backticks or tildes.
+func fenceRun(t string) string {
+	if t == "" || (t[0] != '`' && t[0] != '~') {
+		return ""
+	}
+	n := len(t) - len(strings.TrimLeft(t, t[:1]))
+	if n < 3 {
+		return ""
+	}
+	return t[:n]
 }

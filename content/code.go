@@ -63,6 +63,15 @@ func (t *codeTransformer) Transform(doc *ast.Document, reader text.Reader, pc pa
 			seg := fc.Lines().At(i)
 			code.Write(seg.Value(src))
 		}
+		if lang == SDKSupportLang && t.trusted {
+			n, err := sdkSupportNode(pc, code.String())
+			if err != nil {
+				addErr(pc, err)
+				continue
+			}
+			fc.Parent().ReplaceChild(fc.Parent(), fc, n)
+			continue
+		}
 		cb := &codeBlock{lang: lang, code: code.String(), tab: attrs["tab"], title: attrs["title"]}
 		_, cb.run = attrs["run"]
 		if file := attrs["file"]; file != "" && t.trusted {

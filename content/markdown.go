@@ -36,6 +36,9 @@ type Rendered struct {
 	// Markdown is the source with the code of file= blocks filled in,
 	// for tools that read Markdown rather than HTML.
 	Markdown []byte
+	// SDKSupport holds the rules of the document's sdk-support blocks
+	// (sdk_support.go), in order.
+	SDKSupport []SDKRule
 }
 
 // Renderer renders Markdown. It is the one place goldmark is configured;
@@ -77,7 +80,7 @@ func newRenderer(includes fs.FS, labels Labels, trusted bool) *Renderer {
 		labels = func(_, id string) string { return id }
 	}
 	r := &Renderer{includes: includes, labels: labels}
-	nr := &nodeRenderer{}
+	nr := &nodeRenderer{labels: labels}
 	if trusted {
 		nr.cache = &highlightCache{m: map[string]string{}}
 	}
@@ -131,8 +134,9 @@ func (r *Renderer) RenderLang(src []byte, lang string) (*Rendered, error) {
 		return nil, fmt.Errorf("render: %w", err)
 	}
 	splices, _ := pc.Get(parserKeySplices).([]splice)
+	rules, _ := pc.Get(parserKeySDK).([]SDKRule)
 	return &Rendered{HTML: buf.Bytes(), TOC: collectTOC(doc, src), Text: plainText(doc, src),
-		Markdown: applySplices(src, splices)}, nil
+		Markdown: applySplices(src, splices), SDKSupport: rules}, nil
 }
 
 // nodesOf returns doc's nodes of type T in document order, collected

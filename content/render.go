@@ -12,13 +12,15 @@ import (
 // nodeRenderer writes the HTML for Switchboard's own nodes and for headings
 // (which get a visible anchor link).
 type nodeRenderer struct {
-	cache *highlightCache // docs only: posts' code is not worth keeping
+	cache  *highlightCache // docs only: posts' code is not worth keeping
+	labels Labels
 }
 
 func (r *nodeRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
 	reg.Register(kindCodeBlock, r.renderCode)
 	reg.Register(kindCodeTabs, r.renderTabs)
 	reg.Register(kindAlert, r.renderAlert)
+	reg.Register(kindSDKSupport, r.renderSDKSupport)
 	reg.Register(ast.KindHeading, r.renderHeading)
 }
 

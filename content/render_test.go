@@ -20,10 +20,16 @@ func testLabels(lang, id string) string {
 		"en": {
 			"docs.alert.note": "Note", "docs.alert.tip": "Tip", "docs.alert.important": "Important",
 			"docs.alert.warning": "Warning", "docs.alert.caution": "Caution", "docs.alert.deprecated": "Deprecated",
+			"docs.sdk_support.title": "Supported versions", "docs.sdk_support.sdk": "SDK",
+			"docs.sdk_support.deprecated_below": "Deprecated below", "docs.sdk_support.unsupported_below": "Unsupported below",
+			"docs.sdk_support.upgrade": "Upgrade", "docs.sdk_support.upgrade_link": "Upgrade notes",
 		},
 		"zh": {
 			"docs.alert.note": "注意", "docs.alert.tip": "提示", "docs.alert.important": "重要",
 			"docs.alert.warning": "警告", "docs.alert.caution": "当心", "docs.alert.deprecated": "已弃用",
+			"docs.sdk_support.title": "受支持的版本", "docs.sdk_support.sdk": "SDK",
+			"docs.sdk_support.deprecated_below": "低于此版本即弃用", "docs.sdk_support.unsupported_below": "低于此版本即不受支持",
+			"docs.sdk_support.upgrade": "升级", "docs.sdk_support.upgrade_link": "升级说明",
 		},
 	}
 	if s, ok := labels[lang][id]; ok {

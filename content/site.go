@@ -79,6 +79,7 @@ type Site struct {
 	nav   map[string][]*NavItem       // lang -> top-level items
 
 	releases map[string][]Release // lang -> changelog releases
+	sdkRules map[string][]SDKRule // lang -> the changelog's sdk-support rules
 }
 
 // Load reads every page of fsys (laid out as LANG/path.md, with
@@ -86,7 +87,8 @@ type Site struct {
 // navigation order. Languages other than English fall back to the English
 // page, marked Missing, when they have no translation.
 func Load(fsys fs.FS, r *Renderer) (*Site, error) {
-	s := &Site{pages: map[string]map[string]*Page{}, order: map[string][]*Page{}, nav: map[string][]*NavItem{}, releases: map[string][]Release{}}
+	s := &Site{pages: map[string]map[string]*Page{}, order: map[string][]*Page{}, nav: map[string][]*NavItem{}, releases: map[string][]Release{},
+		sdkRules: map[string][]SDKRule{}}
 	sources := map[string]map[string]source{}
 	for _, lang := range Languages {
 		src, err := readLang(fsys, lang)
@@ -143,6 +145,12 @@ func Load(fsys fs.FS, r *Renderer) (*Site, error) {
 				if s.releases[lang], err = parseChangelog(r, own.body, lang); err != nil {
 					return nil, fmt.Errorf("load %s: %w", own.file, err)
 				}
+				if err := checkSDKRules(out.SDKSupport, out.TOC, s.sdkRules[SourceLang], lang); err != nil {
+					return nil, fmt.Errorf("load %s: %w", own.file, err)
+				}
+				s.sdkRules[lang] = out.SDKSupport
+			} else if len(out.SDKSupport) > 0 {
+				return nil, fmt.Errorf("load %s: an %s block belongs on the changelog page only", own.file, SDKSupportLang)
 			}
 			s.pages[lang][p] = page
 		}

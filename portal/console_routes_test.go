@@ -43,10 +43,10 @@ func (u forumUsers) UserIDByUsername(ctx context.Context, name string) (int64, b
 
 // newConsoleServer is the portal with a real forum, engine, console and
 // webhook service on one SQLite file.
-func newConsoleServer(t *testing.T) *consoleTest {
+func newConsoleServer(t *testing.T, opts ...func(*Config)) *consoleTest {
 	t.Helper()
 	ct := &consoleTest{}
-	ct.s, ct.st = newForumServer(t, func(cfg *Config) {
+	ct.s, ct.st = newForumServer(t, append([]func(*Config){func(cfg *Config) {
 		ctx := context.Background()
 		var err error
 		if ct.eng, err = engine.New(ctx, engine.Config{DB: cfg.DB}); err != nil {
@@ -57,7 +57,7 @@ func newConsoleServer(t *testing.T) *consoleTest {
 			t.Fatal(err)
 		}
 		cfg.Engine, cfg.Webhooks, cfg.EngineLimits = ct.eng.Handler(), ct.wh, ct.eng.Limits()
-	})
+	}}, opts...)...)
 	var err error
 	ct.con, err = console.New(context.Background(), console.Config{DB: ct.s.cfg.DB, Engine: ct.eng, Users: forumUsers{ct.st}})
 	if err != nil {

@@ -4,13 +4,11 @@ import (
 	"encoding/csv"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/switchboard-rtm/switchboard/console"
-	"github.com/switchboard-rtm/switchboard/engine/client"
 	"github.com/switchboard-rtm/switchboard/usage"
 )
 
@@ -105,28 +103,8 @@ type usageData struct {
 	P50, P99 *float64
 	Interval time.Duration
 	APIURL   string
-	// SDKs is the census, with releases older than the supported minimum
-	// (client.MinSupportedVersion) marked.
-	SDKs    []sdkRow
-	MinSDK  string
-	OldSDKs bool // some row is deprecated: show the upgrade guidance
-}
-
-// sdkRow is one "name version" of the census.
-type sdkRow struct {
-	Key        string // as counted: "name version", "" for none sent
-	Peak       int64
-	Deprecated bool
-}
-
-// sdkRows is the census in key order.
-func sdkRows(m map[string]int64) []sdkRow {
-	out := make([]sdkRow, 0, len(m))
-	for _, k := range usage.Keys(m) {
-		name, version, _ := strings.Cut(k, " ")
-		out = append(out, sdkRow{Key: k, Peak: m[k], Deprecated: client.Deprecated(name, version)})
-	}
-	return out
+	// SDKs is the census, rated by the changelog (console_census.go).
+	SDKs sdkCensus
 }
 
 type usageRow struct {
@@ -150,11 +128,12 @@ func (s *Server) consoleUsagePage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d := &usageData{App: app, Window: window, Series: ser, Interval: s.cfg.Usage.Interval(),
-		APIURL: "/api/console/apps/" + app.ID + "/usage?window=" + window, SDKs: sdkRows(ser.SDKs), MinSDK: client.MinSupportedVersion}
-	for _, r := range d.SDKs {
-		d.OldSDKs = d.OldSDKs || r.Deprecated
+	rules, err := s.sdkRules(ctx, langOf(c))
+	if err != nil {
+		return err
 	}
+	d := &usageData{App: app, Window: window, Series: ser, Interval: s.cfg.Usage.Interval(),
+		APIURL: "/api/console/apps/" + app.ID + "/usage?window=" + window, SDKs: rateSDKs(ser.SDKs, rules, langOf(c))}
 	for i := len(ser.T) - 1; i >= 0 && len(d.Rows) < 120; i-- {
 		d.Rows = append(d.Rows, usageRow{T: time.Unix(ser.T[i], 0), Conns: ser.Conns[i], Peak: ser.Peak[i], New: ser.NewConns[i],
 			Pubs: ser.Publishes[i], Due: ser.Due[i], Del: ser.Delivered[i], Rate: ser.DeliveryRate[i], P50: ser.P50[i], P99: ser.P99[i],

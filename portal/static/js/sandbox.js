@@ -10,6 +10,7 @@
 import { connect } from '/sdk/v1/switchboard.js';
 import { codeFor, programs } from './sandbox_code.js';
 import { fmt, h } from './sandbox_base.js';
+import { keepBox } from './sandbox_keep.js';
 
 const APP_KEY = 'sb.sandbox.app';
 const CARDS_KEY = 'sb.sandbox.cards';
@@ -201,7 +202,8 @@ export class Sandbox {
         type: 'button', class: 'button small', 'data-action': 'copy-all',
         onclick: async (e) => { await copyText(creds); e.target.textContent = t('copied'); setTimeout(() => { e.target.textContent = t('copy_all'); }, 1500); },
       }, t('copy_all')), ' ', h('span', { class: 'muted' }, t('copy_all_hint'))),
-      curl ? h('div', { class: 'sb-curl-box' }, h('p', {}, t('curl_heading'), ' ', copyBtn(curl, t('curl_heading'))), h('pre', { class: 'sb-curl' }, h('code', {}, curl))) : '');
+      curl ? h('div', { class: 'sb-curl-box' }, h('p', {}, t('curl_heading'), ' ', copyBtn(curl, t('curl_heading'))), h('pre', { class: 'sb-curl' }, h('code', {}, curl))) : '',
+      app.api_key ? keepBox(this, app, () => { localStorage.removeItem(APP_KEY); sessionStorage.removeItem(CARDS_KEY); }) : '');
     clearInterval(this.timer);
     const tick = () => {
       const left = Math.max(0, new Date(app.expires_at) - Date.now());
