@@ -90,9 +90,9 @@ func (d *dispatcher) loop() {
 	}
 }
 
-// maxIdleQueue bounds the queue capacity kept while idle: a burst must not
-// pin its size for the client's lifetime.
-const maxIdleQueue = 256
+// maxIdleQueue bounds the queue capacity kept while idle (a job is about
+// 130 bytes): a burst must not pin its size for the client's lifetime.
+const maxIdleQueue = 32
 
 // stop discards queued handlers and ends the goroutine.
 func (d *dispatcher) stop() {
