@@ -350,7 +350,7 @@ func (c *Client) handlePush(t *transport, f *inFrame) {
 		c.mu.Unlock()
 		if s != nil {
 			m := Message{Channel: f.Channel, Offset: f.Offset, Epoch: f.Epoch, Data: f.Data, From: f.From, Time: time.UnixMilli(f.Time)}
-			c.disp.push(func() { s.deliver(t, m) })
+			c.disp.deliver(s, t, m)
 		}
 	case "presence":
 		c.mu.Lock()

@@ -17,9 +17,15 @@ import (
 // JSON, ...) falls back to json.Unmarshal, which then defines the result.
 //
 // f never aliases b, so b may be a reused read buffer.
-func decodeFrame(b []byte, f *inFrame) error {
+func decodeFrame(b []byte, f *inFrame) error { return decodeFrameCached(b, f, nil) }
+
+// decodeFrameCached is decodeFrame that reuses the strings of cache (nil:
+// none) when a field repeats its value from the previous frame, as the
+// channel, epoch and publisher of a stream do, instead of allocating them
+// again. The result is equal either way.
+func decodeFrameCached(b []byte, f *inFrame, cache *stringCache) error {
 	*f = inFrame{}
-	d := frameDecoder{b: b}
+	d := frameDecoder{b: b, cache: cache}
 	if d.frame(f) {
 		return nil
 	}
@@ -35,9 +41,22 @@ const maxSkipDepth = 512
 // does not handle exactly like encoding/json, and never reports an error
 // itself.
 type frameDecoder struct {
-	b []byte
-	i int
+	b     []byte
+	i     int
+	cache *stringCache
 }
+
+// stringCache holds the last value of the string fields that repeat from
+// frame to frame; only one reader uses it.
+type stringCache [numCached]string
+
+const (
+	cacheChannel = iota
+	cacheEpoch
+	cacheFrom
+	cacheUser
+	numCached
+)
 
 // Bits of the fields already seen, to leave repeated fields to encoding/json.
 const (
@@ -122,19 +141,19 @@ func (d *frameDecoder) field(f *inFrame, key []byte, ascii bool) (uint32, bool) 
 		ok = d.sub(func(b []byte) error { f.Error = new(Error); return json.Unmarshal(b, f.Error) })
 		return seenError, ok
 	case "channel":
-		f.Channel, ok = d.string()
+		f.Channel, ok = d.cachedString(cacheChannel)
 		return seenChannel, ok
 	case "offset":
 		f.Offset, ok = d.uint64()
 		return seenOffset, ok
 	case "epoch":
-		f.Epoch, ok = d.string()
+		f.Epoch, ok = d.cachedString(cacheEpoch)
 		return seenEpoch, ok
 	case "data":
 		f.Data, ok = d.raw()
 		return seenData, ok
 	case "from":
-		f.From, ok = d.string()
+		f.From, ok = d.cachedString(cacheFrom)
 		return seenFrom, ok
 	case "time":
 		f.Time, ok = d.int64()
@@ -143,7 +162,7 @@ func (d *frameDecoder) field(f *inFrame, key []byte, ascii bool) (uint32, bool) 
 		f.Event, ok = d.string()
 		return seenEvent, ok
 	case "user":
-		f.User, ok = d.string()
+		f.User, ok = d.cachedString(cacheUser)
 		return seenUser, ok
 	case "state":
 		ok = d.sub(func(b []byte) error { return json.Unmarshal(b, &f.State) })
@@ -241,6 +260,23 @@ func (d *frameDecoder) rawString() (s []byte, ascii, ok bool) {
 func (d *frameDecoder) string() (string, bool) {
 	s, ascii, ok := d.rawString()
 	return toString(s, ascii, ok)
+}
+
+// cachedString is string, reusing the cache's value in slot when it is
+// the same (comparing string(s) does not allocate).
+func (d *frameDecoder) cachedString(slot int) (string, bool) {
+	s, ascii, ok := d.rawString()
+	if d.cache == nil {
+		return toString(s, ascii, ok)
+	}
+	if ok && d.cache[slot] == string(s) {
+		return d.cache[slot], true
+	}
+	v, ok := toString(s, ascii, ok)
+	if ok {
+		d.cache[slot] = v
+	}
+	return v, ok
 }
 
 // frameType is string without allocating for the push types.

@@ -77,6 +77,22 @@ func checkSame(t *testing.T, b []byte) {
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("decodeFrame(%q) result changed when the input buffer was reused: %+v", b, got)
 	}
+	// With a string cache: the first decode fills it, the second reuses it.
+	var cache stringCache
+	for round := range 2 {
+		copy(buf, b)
+		got = inFrame{ID: 99, Type: "stale"}
+		gotErr = decodeFrameCached(buf, &got, &cache)
+		if (gotErr == nil) != (wantErr == nil) || gotErr != nil && gotErr.Error() != wantErr.Error() {
+			t.Fatalf("decodeFrameCached(%q) round %d error = %v, want %v", b, round, gotErr, wantErr)
+		}
+		for i := range buf {
+			buf[i] = 'X'
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("decodeFrameCached(%q) round %d =\n%+v\nwant\n%+v", b, round, got, want)
+		}
+	}
 }
 
 func FuzzDecodeFrame(f *testing.F) {

@@ -33,6 +33,10 @@ type transport struct {
 	// buf holds the message being read; only readLoop uses it. Reusing it
 	// saves io.ReadAll's growing allocations for every message.
 	buf []byte
+	// frame and strings are readLoop's too: the frame decoded last, and the
+	// strings it may reuse for the next one.
+	frame   inFrame
+	strings stringCache
 }
 
 // Bounds of the reusable read buffer: one big message must not pin its
@@ -103,8 +107,8 @@ func (t *transport) readLoop() {
 			t.die(err)
 			return
 		}
-		var f inFrame
-		if err := decodeFrame(b, &f); err != nil {
+		f := &t.frame
+		if err := decodeFrameCached(b, f, &t.strings); err != nil {
 			t.c.o.logger.Warn("switchboard: invalid frame from server", "err", err)
 			continue
 		}
@@ -118,7 +122,7 @@ func (t *transport) readLoop() {
 			}
 			continue
 		}
-		t.c.handlePush(t, &f)
+		t.c.handlePush(t, f)
 	}
 }
 
