@@ -71,3 +71,28 @@ func TestClusterPeerLoginRace(t *testing.T) {
 	}
 	t.Logf("%d of %d rounds stored the message", stored, rounds)
 }
+
+// A node that delivers a live peer message too late for the sender (no
+// answer within its timeout) still delivers it; the sender stores it too,
+// and the stored copy is neither delivered again nor kept for the next
+// login.
+func TestClusterPeerLiveTimeout(t *testing.T) {
+	nodes := newCluster(t, 2, nil)
+	a := clusterApp(t, nodes, "demo")
+	alice, bob := nodes[0].connect(a, "alice"), nodes[1].connect(a, "bob")
+	unlock := nodes[1].e.LockPeer(a.ID, "bob") // node B is busy with bob
+	rec := alice.call("peer", map[string]any{"to": "bob", "data": "late"}).sub("result")
+	if rec.str("status") != "stored" {
+		unlock()
+		t.Fatalf("receipt %v, want stored (node B did not answer in time)", rec)
+	}
+	unlock()
+	if f := bob.push("peer"); f.str("data") != "late" || string(f["offline"]) == "true" {
+		t.Fatalf("bob got %v, want the live message", f)
+	}
+	bob.noPush(500 * time.Millisecond)
+	bob.ws.CloseNow()
+	waitFor(t, "bob gone", func() bool { return nodes[1].e.AppConnections(a.ID) == 0 })
+	bob = nodes[0].connect(a, "bob")
+	bob.noPush(300 * time.Millisecond)
+}
