@@ -111,8 +111,8 @@ func TestClusterPresenceLeaveWebhooksOfDeadNode(t *testing.T) {
 	erin2, erin2ID := connectID(t, dead, a, "erin")
 	subscribe(erin1, "room")
 	subscribe(erin2, "room")
-	carol1, _ := connectID(t, dead, a, "carol") // and one on a live node: carol stays
-	carol2, _ := connectID(t, live, a, "carol")
+	carol1, carol1ID := connectID(t, dead, a, "carol") // and one on a live node: carol stays
+	carol2, carol2ID := connectID(t, live, a, "carol")
 	subscribe(carol1, "room")
 	subscribe(carol2, "room")
 	waitFor(t, "5 presence.join webhooks", func() bool { return len(rc.events(webhooks.TypePresenceJoin)) == 5 })
@@ -141,7 +141,7 @@ func TestClusterPresenceLeaveWebhooksOfDeadNode(t *testing.T) {
 	}
 	time.Sleep(time.Second) // more sweeps, by both live nodes
 	if got := rc.events(webhooks.TypePresenceLeave); !slices.Equal(got, want) {
-		t.Fatalf("leave webhooks\n got %q\nwant %q", got, want)
+		t.Fatalf("leave webhooks\n got %q\nwant %q\n(carol: %s on the dead node, %s on a live one)", got, want, carol1ID, carol2ID)
 	}
 	if got := members(t, carol2, "room"); got != "carol:1" {
 		t.Fatalf("presence after the node died %q", got)

@@ -3,8 +3,11 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"slices"
 	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // setSweepHandler lets the engine order and report the leaves the sweep
@@ -18,11 +21,25 @@ func (p *NATSPresence) setSweepHandler(lock func(ch ChannelID) (unlock func()), 
 	p.mu.Unlock()
 }
 
-// heartbeat refreshes this node's key and removes the clients of nodes
-// whose key expired.
+// heartbeat refreshes this node's key and, on a goroutine of its own so
+// that a long sweep never delays a refresh (the node would look dead),
+// removes the clients of nodes whose key expired.
 func (p *NATSPresence) heartbeat(ctx context.Context) {
 	t := time.NewTicker(p.cfg.Heartbeat)
 	defer t.Stop()
+	sweep := make(chan struct{}, 1)
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-sweep:
+			}
+			if err := p.sweep(ctx); err != nil && ctx.Err() == nil {
+				p.log.Warn("presence: sweep", "err", err)
+			}
+		}
+	}()
 	for {
 		select {
 		case <-ctx.Done():
@@ -33,8 +50,9 @@ func (p *NATSPresence) heartbeat(ctx context.Context) {
 			p.log.Warn("presence: heartbeat", "err", err)
 			continue
 		}
-		if err := p.sweep(ctx); err != nil && ctx.Err() == nil {
-			p.log.Warn("presence: sweep", "err", err)
+		select {
+		case sweep <- struct{}{}:
+		default: // the last sweep is still running
 		}
 	}
 }
@@ -66,6 +84,25 @@ func (p *NATSPresence) sweep(ctx context.Context) error {
 			for app, n := range v.Conns {
 				remote[app] += n
 			}
+		}
+	}
+	// A node missing from the listing is dead only if its key is gone
+	// too: a listing taken while keys change may miss one.
+	p.mu.Lock()
+	missing := map[string]bool{}
+	for _, e := range p.entries {
+		for _, n := range e.Clients {
+			if !alive[n] {
+				missing[n] = true
+			}
+		}
+	}
+	p.mu.Unlock()
+	for n := range missing {
+		if _, err := p.nodes.Get(ctx, n); err == nil {
+			alive[n] = true
+		} else if !errors.Is(err, jetstream.ErrKeyNotFound) {
+			return err
 		}
 	}
 	p.mu.Lock()
