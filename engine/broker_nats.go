@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -341,6 +342,11 @@ func (b *NATSBroker) Publish(ctx context.Context, ch ChannelID, data json.RawMes
 		case errors.As(err, &apiErr) && (apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence ||
 			apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant):
 			ps.known = false // another node published: read the new top
+			if attempt > 0 {
+				// Lost again: wait a random moment, so that nodes racing
+				// for one channel take turns instead of one starving.
+				time.Sleep(rand.N(time.Duration(min(attempt, 8)) * time.Millisecond))
+			}
 		case errors.Is(err, jetstream.ErrNoStreamResponse) || errors.Is(err, nats.ErrNoResponders):
 			// The stream is gone (the app was deleted on another node, or
 			// JetStream lost it): recreate it, a new epoch.
