@@ -50,7 +50,9 @@ func TestClusterPeerLoginRace(t *testing.T) {
 			if f.str("type") != "peer" || f.num("data") != int64(i) {
 				t.Fatalf("round %d: got %v", i, f)
 			}
-			if (status == "stored") != (string(f["offline"]) == "true") {
+			// A stored message may also come live: node B delivered it
+			// after the sender's timeout (TestClusterPeerLiveTimeout).
+			if status == "delivered" && string(f["offline"]) == "true" {
 				t.Fatalf("round %d: receipt %s but push %v", i, status, f)
 			}
 		case <-time.After(2 * time.Second):
