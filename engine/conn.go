@@ -31,13 +31,16 @@ type conn struct {
 	// peerOnline: the cluster's peer router listens for this user for
 	// this connection (offline undoes it at cleanup).
 	peerOnline bool
-	id         string
-	app        App
-	user       string
-	claims     Claims
-	bucket     tokenBucket
-	sdk        sdkInfo   // what the client sent in connect
-	limitsAt   time.Time // when bucket last took the app's limits
+	// peerSeq is the highest stored peer message (JetStream sequence) this
+	// connection was sent; under the user's peer lock.
+	peerSeq  uint64
+	id       string
+	app      App
+	user     string
+	claims   Claims
+	bucket   tokenBucket
+	sdk      sdkInfo   // what the client sent in connect
+	limitsAt time.Time // when bucket last took the app's limits
 
 	expiresAt    atomic.Int64 // Unix nanoseconds
 	expiringAt   atomic.Int64 // when to push "expiring"

@@ -124,6 +124,11 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 		pp.setPushHandler(e.hub.broadcastPresence)
 		e.clusterPresence = true
 	}
+	if sp, ok := e.presence.(interface {
+		setSweepHandler(func(ChannelID) func(), func(ChannelID, string, string))
+	}); ok {
+		sp.setSweepHandler(e.lockPresence, e.sweptLeave)
+	}
 	if cc, ok := e.presence.(clusterConns); ok {
 		cc.setConnCounter(e.hub.appCounts)
 		e.clusterConns = cc
@@ -283,6 +288,22 @@ func (e *Engine) presenceLock(ch ChannelID) *sync.Mutex {
 	h.WriteByte(0)
 	h.WriteString(ch.Name)
 	return &e.presLocks[h.Sum64()%uint64(len(e.presLocks))]
+}
+
+// lockPresence holds ch's presence lock until unlock is called.
+func (e *Engine) lockPresence(ch ChannelID) (unlock func()) {
+	pl := e.presenceLock(ch)
+	pl.Lock()
+	return pl.Unlock
+}
+
+// sweptLeave reports the leave of a user whose last connection in ch was
+// removed by the cluster presence's sweep (its node died): OnPresenceLeave
+// runs on the one node that removed it.
+func (e *Engine) sweptLeave(ch ChannelID, user, client string) {
+	if f := e.cfg.OnPresenceLeave; f != nil {
+		f(PresenceEvent{AppID: ch.App, Channel: ch.Name, UserID: user, ClientID: client})
+	}
 }
 
 // AppCacheTTL is how long an engine trusts its cached copy of an app or an

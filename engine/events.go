@@ -58,7 +58,11 @@ type UnsubscribeHandler func(ev SubscribeEvent)
 type ChannelHandler func(ev ChannelEvent)
 
 // PresenceHandler is called when a user's first connection joins a
-// channel's presence (join) or its last one leaves (leave).
+// channel's presence (join) or its last one leaves (leave). With a cluster
+// presence, when the last connections were on a node that died (or their
+// leave could not be written), leave is called by the node whose sweep
+// removed them, once cluster-wide, within about the node TTL plus a
+// heartbeat; ClientID is then one of the removed connections.
 type PresenceHandler func(ev PresenceEvent)
 
 // PeerStoredHandler is called after a peer message was stored for a

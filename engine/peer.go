@@ -159,12 +159,13 @@ func (e *Engine) sendPeer(ctx context.Context, app, from, to string, data json.R
 	pl.Lock()
 	defer pl.Unlock()
 	delivered := e.hub.sendToUser(app, to, frame)
+	var liveID string
 	if e.peers != nil {
-		remote, err := e.peers.send(app, to, frame.payload(), delivered)
+		remote, id, err := e.peers.send(app, to, frame.payload(), delivered)
 		if err != nil {
 			return PeerReceipt{}, err
 		}
-		delivered = remote
+		delivered, liveID = remote, id
 	}
 	if delivered {
 		e.stats.peerDelivered.Add(1)
@@ -180,7 +181,7 @@ func (e *Engine) sendPeer(ctx context.Context, app, from, to string, data json.R
 	var full bool
 	var err error
 	if e.peers != nil {
-		id, full, err = e.peers.store(ctx, app, from, to, data, now)
+		id, full, err = e.peers.store(ctx, app, from, to, data, now, liveID)
 	} else {
 		id, full, err = e.offline.store(ctx, app, from, to, data, now, e.limits.OfflineTTL, e.limits.MaxOfflinePerUser)
 	}

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -23,6 +25,9 @@ const (
 	peerStorePrefix = "sbpeer.store."
 	peerLivePrefix  = "sbpeer.live."
 	hdrOrigin       = "Sb-Origin"
+	// hdrPeerID names a live message; a sender that timed out waiting
+	// for a delivery stores the message with it (storedPeer.LiveID).
+	hdrPeerID = "Sb-Peer-Id"
 	// peerLiveTimeout bounds the wait for another node to say it delivered
 	// a live peer message; after it the message is stored.
 	peerLiveTimeout = 500 * time.Millisecond
@@ -59,6 +64,9 @@ type NATSPeers struct {
 
 	mu   sync.Mutex
 	subs map[userKey]*peerSub
+	// recent holds, per listened user, the IDs of the last live messages
+	// delivered here (a stored copy of one of them is not delivered again).
+	recent map[userKey][]string
 }
 
 type peerSub struct {
@@ -71,6 +79,9 @@ type storedPeer struct {
 	From string          `json:"from"`
 	Data json.RawMessage `json:"data"`
 	Time int64           `json:"time"`
+	// LiveID is the live message's ID when the sender stored it after no
+	// node answered in time (one may still have delivered it).
+	LiveID string `json:"live_id,omitempty"`
 }
 
 // NewNATSPeers opens (creating or updating it) the peer stream.
@@ -94,7 +105,7 @@ func NewNATSPeers(ctx context.Context, cfg NATSPeersConfig) (*NATSPeers, error) 
 	if err != nil {
 		return nil, fmt.Errorf("peer stream: %w", unavailable(err))
 	}
-	p := &NATSPeers{cfg: cfg, nc: cfg.Conn, js: js, stream: st, instance: randomHex(8), subs: map[userKey]*peerSub{},
+	p := &NATSPeers{cfg: cfg, nc: cfg.Conn, js: js, stream: st, instance: randomHex(8), subs: map[userKey]*peerSub{}, recent: map[userKey][]string{},
 		live: make(chan *nats.Msg, 4096), stop: make(chan struct{})}
 	go p.loop()
 	return p, nil
@@ -169,30 +180,67 @@ func (p *NATSPeers) offline(app, user string) {
 	if s.n--; s.n == 0 {
 		s.sub.Unsubscribe()
 		delete(p.subs, k)
+		delete(p.recent, k)
 	}
 }
 
 // receive delivers a live message from another node and, asked for a
-// reply, says it was delivered.
+// reply, says it was delivered; a stored notice (storedNotice) delivers
+// the stored messages this node's connections of the user have not had.
 func (p *NATSPeers) receive(app, user string, m *nats.Msg) {
 	if m.Header.Get(hdrOrigin) == p.instance {
+		return
+	}
+	if s := m.Header.Get(hdrStored); s != "" {
+		if seq, err := strconv.ParseUint(s, 10, 64); err == nil {
+			p.storedNotice(app, user, seq)
+		}
 		return
 	}
 	pl := p.e.peerLock(app, user)
 	pl.Lock()
 	ok := p.e.hub.sendToUser(app, user, textFrame(m.Data))
+	if id := m.Header.Get(hdrPeerID); ok && id != "" {
+		p.remember(app, user, id)
+	}
 	pl.Unlock()
 	if ok && m.Reply != "" {
 		m.Respond([]byte("delivered"))
 	}
 }
 
+// recentLive is how many live message IDs are remembered per user.
+const recentLive = 16
+
+// remember records that the live message id reached the user here.
+func (p *NATSPeers) remember(app, user, id string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	k := userKey{app, user}
+	if p.subs[k] == nil {
+		return
+	}
+	r := append(p.recent[k], id)
+	if len(r) > recentLive {
+		r = r[len(r)-recentLive:]
+	}
+	p.recent[k] = r
+}
+
+// deliveredLive reports whether the live message id reached the user here.
+func (p *NATSPeers) deliveredLive(app, user, id string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Contains(p.recent[userKey{app, user}], id)
+}
+
 // send delivers frame to the user's connections on other nodes. With
 // local (already delivered here) it does not wait; otherwise it reports
-// whether some node delivered it.
-func (p *NATSPeers) send(app, to string, frame []byte, local bool) (bool, error) {
+// whether some node delivered it. liveID is set when no node answered in
+// time (one may still deliver it): the stored copy carries it.
+func (p *NATSPeers) send(app, to string, frame []byte, local bool) (delivered bool, liveID string, err error) {
 	if st := p.nc.Status(); st != nats.CONNECTED && !local {
-		return false, unavailable(fmt.Errorf("peer send: nats connection %s", st))
+		return false, "", unavailable(fmt.Errorf("peer send: nats connection %s", st))
 	}
 	m := nats.NewMsg(peerSubject(peerLivePrefix, app, to))
 	m.Data = frame
@@ -201,22 +249,28 @@ func (p *NATSPeers) send(app, to string, frame []byte, local bool) (bool, error)
 		// Delivered here; the user's connections on other nodes get it at
 		// most once (a failure to publish is not the receipt's business).
 		p.nc.PublishMsg(m)
-		return true, nil
+		return true, "", nil
 	}
-	_, err := p.nc.RequestMsg(m, peerLiveTimeout)
+	id := randomHex(8)
+	m.Header.Set(hdrPeerID, id)
+	_, err = p.nc.RequestMsg(m, peerLiveTimeout)
 	switch {
 	case err == nil:
-		return true, nil
-	case errors.Is(err, nats.ErrNoResponders) || errors.Is(err, nats.ErrTimeout):
-		return false, nil
+		return true, "", nil
+	case errors.Is(err, nats.ErrNoResponders):
+		return false, "", nil
+	case errors.Is(err, nats.ErrTimeout):
+		return false, id, nil
 	default:
-		return false, unavailable(fmt.Errorf("peer send: %w", err))
+		return false, "", unavailable(fmt.Errorf("peer send: %w", err))
 	}
 }
 
 // store keeps a message for a user connected nowhere; full when the user
-// has the cap of stored messages.
-func (p *NATSPeers) store(ctx context.Context, app, from, to string, data json.RawMessage, now time.Time) (id int64, full bool, err error) {
+// has the cap of stored messages. liveID is send's. Once stored, a notice
+// on the user's live subject tells a node where the user has just logged
+// in (after the live attempt, perhaps after its replay) to deliver it.
+func (p *NATSPeers) store(ctx context.Context, app, from, to string, data json.RawMessage, now time.Time, liveID string) (id int64, full bool, err error) {
 	subj := peerSubject(peerStorePrefix, app, to)
 	if st := p.nc.Status(); st != nats.CONNECTED {
 		return 0, false, unavailable(fmt.Errorf("store peer: nats connection %s", st))
@@ -228,7 +282,7 @@ func (p *NATSPeers) store(ctx context.Context, app, from, to string, data json.R
 	if n >= p.cfg.MaxPerUser {
 		return 0, true, nil
 	}
-	body, err := json.Marshal(storedPeer{From: from, Data: data, Time: now.UnixMilli()})
+	body, err := json.Marshal(storedPeer{From: from, Data: data, Time: now.UnixMilli(), LiveID: liveID})
 	if err != nil {
 		return 0, false, fmt.Errorf("store peer: %w", err)
 	}
@@ -236,6 +290,7 @@ func (p *NATSPeers) store(ctx context.Context, app, from, to string, data json.R
 	var apiErr *jetstream.APIError
 	switch {
 	case err == nil:
+		p.notifyStored(app, to, ack.Sequence)
 		return int64(ack.Sequence), false, nil
 	case errors.As(err, &apiErr) && strings.Contains(apiErr.Description, "maximum messages per subject"):
 		return 0, true, nil
@@ -255,7 +310,7 @@ func (p *NATSPeers) count(ctx context.Context, subj string) (int, error) {
 
 // replay sends c the user's stored messages, oldest first, but not those
 // older than the TTL at now (JetStream's MaxAge removes them too, by its
-// own clock).
+// own clock). c.peerSeq is 0 here (the login holds the peer lock).
 func (p *NATSPeers) replay(ctx context.Context, c *conn, now time.Time) error {
 	oldest := now.Add(-p.cfg.TTL).UnixMilli()
 	subj := peerSubject(peerStorePrefix, c.app.ID, c.user)
@@ -279,21 +334,9 @@ func (p *NATSPeers) replay(ctx context.Context, c *conn, now time.Time) error {
 			if err != nil {
 				return fmt.Errorf("replay peer: %w", err)
 			}
-			var sp storedPeer
-			if err := json.Unmarshal(m.Data(), &sp); err != nil {
-				return fmt.Errorf("replay peer: %w", err)
-			}
-			if sp.Time <= oldest {
-				if meta.NumPending == 0 {
-					return nil
-				}
-				continue
-			}
-			if !c.send(encodeFrame(peerPush{Type: "peer", From: sp.From, Data: sp.Data, Time: sp.Time,
-				MessageID: int64(meta.Sequence.Stream), Offline: true})) {
+			if !p.deliverStored(ctx, c, meta.Sequence.Stream, m.Data(), oldest) {
 				return nil
 			}
-			c.e.stats.offlineSends.Add(1)
 			if meta.NumPending == 0 {
 				return nil
 			}

@@ -73,6 +73,9 @@ type NATSPresence struct {
 	// local holds this node's clients in each key (key, client): a leave
 	// that could not be written (NATS away) is retried by the sweep.
 	local map[[2]string]bool
+	// lockChannel and sweptLeave are the engine's (setSweepHandler).
+	lockChannel func(ch ChannelID) (unlock func())
+	sweptLeave  func(ch ChannelID, user, client string)
 }
 
 // nodeValue is a node key's value.
@@ -439,92 +442,6 @@ func (p *NATSPresence) RemoveApp(ctx context.Context, app string) error {
 		if err := p.kv.Delete(ctx, k); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
 			return fmt.Errorf("presence: remove app: %w", unavailable(err))
 		}
-	}
-	return nil
-}
-
-// heartbeat refreshes this node's key and removes the clients of nodes
-// whose key expired.
-func (p *NATSPresence) heartbeat(ctx context.Context) {
-	t := time.NewTicker(p.cfg.Heartbeat)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		if _, err := p.nodes.Put(ctx, p.instance, p.nodeValue()); err != nil {
-			p.log.Warn("presence: heartbeat", "err", err)
-			continue
-		}
-		if err := p.sweep(ctx); err != nil && ctx.Err() == nil {
-			p.log.Warn("presence: sweep", "err", err)
-		}
-	}
-}
-
-// sweep removes the clients of nodes that are not alive.
-func (p *NATSPresence) sweep(ctx context.Context) error {
-	alive := map[string]bool{}
-	lister, err := p.nodes.ListKeys(ctx)
-	if err != nil {
-		return err
-	}
-	for k := range lister.Keys() {
-		alive[k] = true
-	}
-	if !alive[p.instance] {
-		return nil // our own view is stale: do nothing this round
-	}
-	remote := map[string]int{}
-	for k := range alive {
-		if k == p.instance {
-			continue
-		}
-		e, err := p.nodes.Get(ctx, k)
-		if err != nil {
-			continue // expired meanwhile
-		}
-		var v nodeValue
-		if json.Unmarshal(e.Value(), &v) == nil {
-			for app, n := range v.Conns {
-				remote[app] += n
-			}
-		}
-	}
-	p.mu.Lock()
-	p.remote = remote
-	p.mu.Unlock()
-	p.mu.Lock()
-	var stale []string
-	gone := func(k, client, node string) bool {
-		return !alive[node] || (node == p.instance && !p.local[[2]string{k, client}])
-	}
-	for k, e := range p.entries {
-		for c, n := range e.Clients {
-			if gone(k, c, n) {
-				stale = append(stale, k)
-				break
-			}
-		}
-	}
-	p.mu.Unlock()
-	for _, k := range stale {
-		err := p.update(ctx, k, func(old *natsPresenceEntry) (*natsPresenceEntry, bool) {
-			if old == nil {
-				return nil, false
-			}
-			n := len(old.Clients)
-			p.mu.Lock()
-			maps.DeleteFunc(old.Clients, func(c, node string) bool { return gone(k, c, node) })
-			p.mu.Unlock()
-			return old, len(old.Clients) != n
-		})
-		if err != nil {
-			return err
-		}
-		p.log.Info("presence: removed clients of a dead node or whose leave failed", "key", k)
 	}
 	return nil
 }
