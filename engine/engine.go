@@ -125,9 +125,9 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 		e.clusterPresence = true
 	}
 	if sp, ok := e.presence.(interface {
-		setSweepHandler(func(ChannelID) func(), func(ChannelID, string, string))
+		setSweepHandler(func(ChannelID) func(), func(ChannelID, string, string), func(ChannelID, string, string))
 	}); ok {
-		sp.setSweepHandler(e.lockPresence, e.sweptLeave)
+		sp.setSweepHandler(e.lockPresence, e.sweptLeave, e.restoredJoin)
 	}
 	if cc, ok := e.presence.(clusterConns); ok {
 		cc.setConnCounter(e.hub.appCounts)
@@ -302,6 +302,16 @@ func (e *Engine) lockPresence(ch ChannelID) (unlock func()) {
 // runs on the one node that removed it.
 func (e *Engine) sweptLeave(ch ChannelID, user, client string) {
 	if f := e.cfg.OnPresenceLeave; f != nil {
+		f(PresenceEvent{AppID: ch.App, Channel: ch.Name, UserID: user, ClientID: client})
+	}
+}
+
+// restoredJoin reports the join of a user whom the cluster presence's
+// sweep put back on this node (the other nodes had taken the node for
+// dead and reported the user's leave): OnPresenceJoin runs again, so the
+// events an app receives pair up.
+func (e *Engine) restoredJoin(ch ChannelID, user, client string) {
+	if f := e.cfg.OnPresenceJoin; f != nil {
 		f(PresenceEvent{AppID: ch.App, Channel: ch.Name, UserID: user, ClientID: client})
 	}
 }

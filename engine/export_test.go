@@ -8,3 +8,7 @@ func (e *Engine) LockPeer(app, user string) (unlock func()) {
 	pl.Lock()
 	return pl.Unlock
 }
+
+// Instance is the node's key in the nodes bucket: tests delete it to make
+// the other nodes take this one for dead.
+func (p *NATSPresence) Instance() string { return p.instance }

@@ -71,11 +71,21 @@ type NATSPresence struct {
 	counts func() map[string]int
 	remote map[string]int
 	// local holds this node's clients in each key (key, client): a leave
-	// that could not be written (NATS away) is retried by the sweep.
-	local map[[2]string]bool
-	// lockChannel and sweptLeave are the engine's (setSweepHandler).
-	lockChannel func(ch ChannelID) (unlock func())
-	sweptLeave  func(ch ChannelID, user, client string)
+	// that could not be written (NATS away) is retried by the sweep, and a
+	// client the other nodes removed while they took this node for dead
+	// is put back.
+	local map[[2]string]localClient
+	// lockChannel, sweptLeave and restoredJoin are the engine's
+	// (setSweepHandler).
+	lockChannel  func(ch ChannelID) (unlock func())
+	sweptLeave   func(ch ChannelID, user, client string)
+	restoredJoin func(ch ChannelID, user, client string)
+}
+
+// localClient is the channel and user of one of this node's clients.
+type localClient struct {
+	ch   ChannelID
+	user string
 }
 
 // nodeValue is a node key's value.
@@ -127,7 +137,7 @@ func NewNATSPresence(ctx context.Context, cfg NATSPresenceConfig) (*NATSPresence
 	}
 	var rnd [6]byte
 	rand.Read(rnd[:])
-	p := &NATSPresence{cfg: cfg, kv: kv, nodes: nodes, log: cfg.Logger, entries: map[string]*natsPresenceEntry{}, local: map[[2]string]bool{},
+	p := &NATSPresence{cfg: cfg, kv: kv, nodes: nodes, log: cfg.Logger, entries: map[string]*natsPresenceEntry{}, local: map[[2]string]localClient{},
 		instance: keyPart(cfg.Node) + "-" + hex.EncodeToString(rnd[:]), done: make(chan struct{})}
 	p.cond = sync.NewCond(&p.mu)
 	// Alive before any of its clients is recorded.
@@ -347,7 +357,7 @@ func (p *NATSPresence) lastRevision(ctx context.Context) uint64 {
 func (p *NATSPresence) Join(ctx context.Context, ch ChannelID, user, client string) (first bool, err error) {
 	key := presenceKey(ch, user)
 	p.mu.Lock()
-	p.local[[2]string{key, client}] = true
+	p.local[[2]string{key, client}] = localClient{ch, user}
 	p.mu.Unlock()
 	err = p.update(ctx, key, func(old *natsPresenceEntry) (*natsPresenceEntry, bool) {
 		first = old == nil

@@ -10,14 +10,15 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// setSweepHandler lets the engine order and report the leaves the sweep
-// makes: lock holds a channel's presence lock around each change, and
-// leave is called, once cluster-wide (by the node whose compare-and-set
-// removed the user's last connection), for a user who left a channel
-// because its node died or its own leave failed.
-func (p *NATSPresence) setSweepHandler(lock func(ch ChannelID) (unlock func()), leave func(ch ChannelID, user, client string)) {
+// setSweepHandler lets the engine order and report the changes the sweep
+// makes: lock holds a channel's presence lock around each change; leave
+// is called, once cluster-wide (by the node whose compare-and-set removed
+// the user's last connection), for a user who left a channel because its
+// node died or its own leave failed; join, for a user this node put back
+// as the first connection in a channel (restore).
+func (p *NATSPresence) setSweepHandler(lock func(ch ChannelID) (unlock func()), leave, join func(ch ChannelID, user, client string)) {
 	p.mu.Lock()
-	p.lockChannel, p.sweptLeave = lock, leave
+	p.lockChannel, p.sweptLeave, p.restoredJoin = lock, leave, join
 	p.mu.Unlock()
 }
 
@@ -114,7 +115,8 @@ func (p *NATSPresence) sweep(ctx context.Context) error {
 	}
 	var stale []staleKey
 	gone := func(k, client, node string) bool {
-		return !alive[node] || (node == p.instance && !p.local[[2]string{k, client}])
+		_, local := p.local[[2]string{k, client}]
+		return !alive[node] || (node == p.instance && !local)
 	}
 	for k, e := range p.entries {
 		for c, n := range e.Clients {
@@ -164,6 +166,71 @@ func (p *NATSPresence) sweep(ctx context.Context) error {
 			return err
 		}
 		p.log.Info("presence: removed clients of a dead node or whose leave failed", "key", s.key)
+	}
+	return p.restore(ctx, lock, p.restoredJoin)
+}
+
+// restore puts back this node's clients that the presence bucket lacks:
+// the other nodes removed them while they took this node for dead (its
+// heartbeat was late: a stalled process or a slow NATS). Under the
+// channel's presence lock no join or leave of this node is half done, so
+// a client that is local and missing from the bucket's copy is missing.
+// The watchers see a join again; their state is not restored.
+func (p *NATSPresence) restore(ctx context.Context, lock func(ch ChannelID) (unlock func()), join func(ch ChannelID, user, client string)) error {
+	missing := func(k [2]string) (localClient, bool) {
+		lc, ok := p.local[k]
+		e := p.entries[k[0]]
+		return lc, ok && (e == nil || e.Clients[k[1]] != p.instance)
+	}
+	p.mu.Lock()
+	var lost [][2]string
+	for k := range p.local {
+		if _, ok := missing(k); ok {
+			lost = append(lost, k)
+		}
+	}
+	p.mu.Unlock()
+	for _, k := range lost {
+		p.mu.Lock()
+		lc, ok := p.local[k]
+		p.mu.Unlock()
+		if !ok {
+			continue
+		}
+		unlock := func() {}
+		if lock != nil {
+			unlock = lock(lc.ch)
+		}
+		p.mu.Lock()
+		lc, ok = missing(k)
+		p.mu.Unlock()
+		var err error
+		first := false
+		if ok {
+			err = p.update(ctx, k[0], func(old *natsPresenceEntry) (*natsPresenceEntry, bool) {
+				first = old == nil
+				e := &natsPresenceEntry{App: lc.ch.App, Channel: lc.ch.Name, User: lc.user, Clients: map[string]string{}}
+				if old != nil {
+					e.Clients, e.State = old.Clients, old.State
+				}
+				if e.Clients[k[1]] == p.instance {
+					first = false
+					return old, false
+				}
+				e.Clients[k[1]] = p.instance
+				return e, true
+			})
+		}
+		if err == nil && first && join != nil {
+			join(lc.ch, lc.user, k[1])
+		}
+		unlock()
+		if err != nil {
+			return err
+		}
+		if ok {
+			p.log.Warn("presence: put back a client the cluster removed while it took this node for dead", "key", k[0], "client", k[1])
+		}
 	}
 	return nil
 }
