@@ -134,9 +134,10 @@ func TestClusterPresenceLeaveWebhooksOfDeadNode(t *testing.T) {
 		"presence.leave erin room " + max(erin1ID, erin2ID),
 	}
 	slices.Sort(want)
-	// Heartbeat 100 ms, node TTL 500 ms in tests (5 s and 15 s by default).
-	waitForWithin(t, 5*time.Second, "the dead node's leave webhooks", func() bool { return len(rc.events(webhooks.TypePresenceLeave)) >= len(want) })
-	if d := time.Since(start); d > 3*time.Second {
+	// testHeartbeat and testNodeTTL in tests (5 s and 15 s by default).
+	bound := testNodeTTL + testHeartbeat + 2*time.Second
+	waitForWithin(t, bound+2*time.Second, "the dead node's leave webhooks", func() bool { return len(rc.events(webhooks.TypePresenceLeave)) >= len(want) })
+	if d := time.Since(start); d > bound {
 		t.Errorf("leave webhooks after %v", d)
 	}
 	time.Sleep(time.Second) // more sweeps, by both live nodes
