@@ -205,22 +205,65 @@ func (p *NATSPresence) nodeValue() []byte {
 }
 
 // watch applies the bucket's changes in order and pushes their events.
+// When the watcher ends (its NATS connection closed), it watches anew,
+// once a second until it can, and the new watcher's initial values
+// replace the copy: a key they lack was deleted meanwhile.
 func (p *NATSPresence) watch(ctx context.Context, w jetstream.KeyWatcher) {
 	defer close(p.done)
-	defer w.Stop()
+	defer func() { w.Stop() }()
+	var seen map[string]bool // keys of a new watcher's initial values
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case u := <-w.Updates():
-			if u == nil { // the initial values are in
+		case u, ok := <-w.Updates():
+			switch {
+			case !ok:
+				w.Stop()
+				p.log.Warn("presence: the bucket's watcher ended; watching anew")
+				for {
+					select {
+					case <-ctx.Done():
+						return
+					case <-time.After(time.Second):
+					}
+					nw, err := p.kv.WatchAll(ctx)
+					if err == nil {
+						w, seen = nw, map[string]bool{}
+						break
+					}
+				}
+			case u == nil: // the initial values are in
+				if seen != nil {
+					p.forgetUnseen(seen)
+					seen = nil
+				}
 				p.mu.Lock()
 				p.ready = true
 				p.cond.Broadcast()
 				p.mu.Unlock()
-				continue
+			default:
+				if seen != nil {
+					seen[u.Key()] = true
+				}
+				p.apply(u)
 			}
-			p.apply(u)
+		}
+	}
+}
+
+// forgetUnseen drops the copied entries a new watcher did not list (they
+// were deleted while no watcher ran) and pushes their leaves.
+func (p *NATSPresence) forgetUnseen(seen map[string]bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for k, e := range p.entries {
+		if seen[k] {
+			continue
+		}
+		delete(p.entries, k)
+		if p.ready && p.push != nil {
+			p.push(ChannelID{e.App, e.Channel}, encodeFrame(leavePush{Type: "presence", Channel: e.Channel, Event: "leave", User: e.User}))
 		}
 	}
 }
