@@ -55,7 +55,11 @@ func TestWebhooksAcknowledgedSurviveKill9(t *testing.T) {
 	const clients, threshold = 32, 600
 	var actions atomic.Int64
 	var killOnce sync.Once
-	kill := func() { srv.cmd.Process.Kill() } // SIGKILL: no shutdown, no flush
+	// A client that noticed the cut before its next call would wait for a
+	// reconnection (back-off one hour): the kill also ends the calls.
+	calls, cancelCalls := context.WithCancel(context.Background())
+	defer cancelCalls()
+	kill := func() { srv.cmd.Process.Kill(); cancelCalls() } // SIGKILL: no shutdown, no flush
 	var wg sync.WaitGroup
 	ready := make(chan struct{})
 	for i := range clients {
@@ -81,13 +85,13 @@ func TestWebhooksAcknowledgedSurviveKill9(t *testing.T) {
 			<-ready
 			for n := 0; ; n++ {
 				if n%4 == 3 {
-					r, err := c.SendPeer(ctx, fmt.Sprintf("offline%d-%d", i, n), n)
+					r, err := c.SendPeer(calls, fmt.Sprintf("offline%d-%d", i, n), n)
 					if err != nil {
 						return // the server is gone
 					}
 					acked("peer.stored/" + strconv.FormatInt(r.MessageID, 10))
 				} else {
-					p, err := c.Publish(ctx, channel, n)
+					p, err := c.Publish(calls, channel, n)
 					if err != nil {
 						return
 					}
