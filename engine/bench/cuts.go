@@ -64,8 +64,9 @@ func (s *subState) httpClient() *http.Client {
 
 // cut closes the subscriber's connection unless it is already down or still
 // recovering from the previous cut; it reports whether it cut.
-func (s *subState) cut(now time.Time) bool {
+func (s *subState) cut() bool {
 	s.mu.Lock()
+	now := time.Now() // of this connection: closing the others takes time too
 	c := s.conn
 	if c == nil || !s.cutAt.IsZero() {
 		s.mu.Unlock()
@@ -193,10 +194,9 @@ func (l *load) cutter(ctx context.Context, start, end time.Time) {
 func (l *load) cutRound() {
 	n := len(l.states)
 	k := min(n, int(math.Ceil(l.cfg.CutFraction*float64(n)-1e-9)))
-	now := time.Now()
 	cut := 0
 	for _, i := range rand.Perm(n)[:k] {
-		if st := l.states[i]; st != nil && st.cut(now) {
+		if st := l.states[i]; st != nil && st.cut() {
 			cut++
 		}
 	}
