@@ -62,6 +62,27 @@ func TestBenchCommandAgainstURL(t *testing.T) {
 	}
 }
 
+// -cut-every adds the recovery figures to the JSON line.
+func TestBenchCommandCutsConnections(t *testing.T) {
+	url, app := enginetest.Serve(t, "bench")
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{"bench", "-url", url, "-app-id", app.ID, "-app-cert", app.Certificate,
+		"-subscribers", "10", "-rate", "20", "-duration", "2500ms", "-cut-every", "1s", "-backoff-min", "50ms"}, nil, &stdout, &stderr)
+	if err != nil {
+		t.Fatalf("bench: %v\n%s", err, stderr.String())
+	}
+	m := lastJSONLine(t, stdout.String())
+	if m["cuts"] != 20 || m["recoveries"] != 20 || m["lost"] != 0 || m["duplicated"] != 0 || m["recoveries_incomplete"] != 0 || m["delivery_rate"] != 1 {
+		t.Errorf("report %v: want 20 cuts, 20 recoveries, none lost, duplicated or incomplete, everything delivered\n%s", m, stderr.String())
+	}
+	if !(m["recovery_p99_ms"] > 0 && m["recovery_p99_ms"] <= m["recovery_max_ms"]) {
+		t.Errorf("recovery_p99_ms %v, recovery_max_ms %v: want positive and ordered", m["recovery_p99_ms"], m["recovery_max_ms"])
+	}
+	if !strings.Contains(stderr.String(), "back-off 50ms, 10s") {
+		t.Errorf("stderr does not name the back-off:\n%s", stderr.String())
+	}
+}
+
 func TestBenchCommandFlagErrors(t *testing.T) {
 	tests := []struct {
 		args []string
@@ -74,6 +95,9 @@ func TestBenchCommandFlagErrors(t *testing.T) {
 		{[]string{"bench", "-url", "http://127.0.0.1:1", "-app-id", "a", "-app-cert", "c", "-webhooks"}, "not with -url"},
 		{[]string{"bench", "-url", "http://127.0.0.1:1", "-app-id", "a", "-app-cert", "c", "-size", "8"}, "size must be at least"},
 		{[]string{"bench", "-url", "http://127.0.0.1:1", "-app-id", "a", "-app-cert", "c", "-channels", "5", "-subscribers", "2"}, "every channel needs a subscriber"},
+		{[]string{"bench", "-url", "http://127.0.0.1:1", "-app-id", "a", "-app-cert", "c", "-cut-every", "1s", "-cut-fraction", "2"}, "cut fraction must be in (0, 1]"},
+		{[]string{"bench", "-url", "http://127.0.0.1:1", "-app-id", "a", "-app-cert", "c", "-backoff-min", "2s", "-backoff-max", "1s"}, "back-off must be 0 <= min <= max"},
+		{[]string{"bench", "-url", "http://127.0.0.1:1", "-app-id", "a", "-app-cert", "c", "-idle", "5", "-cut-every", "1s"}, "cuts are for load mode"},
 	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer

@@ -31,6 +31,10 @@ func runBench(ctx context.Context, _ Config, args []string, _ io.Reader, stdout,
 	fs.DurationVar(&c.Grace, "grace", bench.DefaultGrace, "longest wait for outstanding deliveries after publishing stops")
 	fs.IntVar(&c.Idle, "idle", 0, "idle mode: connect this many clients (each subscribed to one of -channels, if given) that stay idle, and report server memory per connection")
 	fs.Float64Var(&c.PublisherRate, "pub-conn-rate", bench.DefaultPublisherRate, "messages per second per publisher connection (keep under the engine's publish rate limit)")
+	fs.DurationVar(&c.CutEvery, "cut-every", 0, "cut the TCP connections of the subscribers (a share -cut-fraction of them) this often while publishing, as a network failure does, and report how fast each gets its first message again (recovery_p50_ms, recovery_p99_ms, ...); 0: no cuts")
+	fs.Float64Var(&c.CutFraction, "cut-fraction", 1, "with -cut-every: share of the subscribers cut each time, chosen at random per cut")
+	fs.DurationVar(&c.BackoffMin, "backoff-min", 0, "subscribers' shortest reconnect back-off (client.WithBackoff); 0: the Go SDK's default, 250ms")
+	fs.DurationVar(&c.BackoffMax, "backoff-max", 0, "subscribers' longest reconnect back-off; 0: the Go SDK's default, 10s")
 	urls := fs.String("url", "", "engine to target (http://host:port or ws://host:port/v1/ws), or comma-separated cluster nodes the subscribers are spread over; default: start this binary as a child server")
 	fs.StringVar(&c.PubURL, "pub-url", "", "with -url: engine (cluster node) the publishers connect to; default: the first -url")
 	fs.StringVar(&c.AppID, "app-id", "", "App ID for -url")
@@ -45,8 +49,10 @@ func runBench(ctx context.Context, _ Config, args []string, _ io.Reader, stdout,
 			"Load-tests the messaging engine over real WebSockets and prints one JSON line:\n"+
 			"sent, expected, delivered, delivery_rate, deliveries_per_sec, p50_ms, p90_ms,\n"+
 			"p99_ms, max_ms, connect_ms, server_rss_bytes (plus idle_connections,\n"+
-			"server_rss_baseline_bytes and bytes_per_conn with -idle, and webhook_events\n"+
-			"and webhook_bad_signatures with -webhooks).\n\nFlags:\n")
+			"server_rss_baseline_bytes and bytes_per_conn with -idle, webhook_events\n"+
+			"and webhook_bad_signatures with -webhooks, and cuts, recoveries,\n"+
+			"recoveries_unfinished, recoveries_incomplete, recovery_p50_ms, recovery_p99_ms,\n"+
+			"recovery_max_ms, lost and duplicated with -cut-every).\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {

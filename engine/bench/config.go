@@ -58,6 +58,21 @@ type Config struct {
 	// (default 64).
 	ConnectConcurrency int
 
+	// CutEvery, when > 0, cuts the TCP connections of a share CutFraction
+	// of the subscribers every CutEvery while publishing (the bench closes
+	// the connection the SDK dialed, as a network failure does); the SDK
+	// reconnects and resubscribes with recovery, and the report adds
+	// RecoveryReport. Load mode only.
+	CutEvery time.Duration
+	// CutFraction is the share of the subscribers cut each time, chosen at
+	// random per cut (default 1: all of them).
+	CutFraction float64
+	// BackoffMin and BackoffMax, when either is set, are the subscribers'
+	// reconnect back-off (client.WithBackoff: the n-th attempt waits a
+	// random time up to min(max, min*2^n)); the one not set keeps the SDK's
+	// default. Both zero leave the SDK's defaults (250 ms, 10 s).
+	BackoffMin, BackoffMax time.Duration
+
 	// Idle, when > 0, selects idle mode: connect Idle clients (each
 	// subscribed to one of Channels, if any), wait Duration, and report the
 	// server's memory per connection. Rate and Subscribers are ignored.
@@ -99,6 +114,10 @@ const (
 	DefaultDuration      = 10 * time.Second
 	DefaultGrace         = 3 * time.Second
 	DefaultPublisherRate = 10
+	// DefaultBackoffMin and DefaultBackoffMax are the Go SDK's reconnect
+	// back-off range (client.WithBackoff).
+	DefaultBackoffMin = 250 * time.Millisecond
+	DefaultBackoffMax = 10 * time.Second
 )
 
 func (c Config) withDefaults() Config {
@@ -119,6 +138,17 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ConnectConcurrency == 0 {
 		c.ConnectConcurrency = 64
+	}
+	if c.CutFraction == 0 {
+		c.CutFraction = 1
+	}
+	if c.BackoffMin > 0 || c.BackoffMax > 0 {
+		if c.BackoffMin == 0 {
+			c.BackoffMin = min(DefaultBackoffMin, c.BackoffMax)
+		}
+		if c.BackoffMax == 0 {
+			c.BackoffMax = max(DefaultBackoffMax, c.BackoffMin)
+		}
 	}
 	if c.Progress == nil {
 		c.Progress = io.Discard
@@ -148,6 +178,14 @@ func (c Config) validate() error {
 		return errors.New("bench: progress interval must not be negative")
 	case c.ConnectConcurrency < 1:
 		return errors.New("bench: connect concurrency must be positive")
+	case c.CutEvery < 0:
+		return errors.New("bench: cut interval must not be negative")
+	case c.CutFraction <= 0 || c.CutFraction > 1:
+		return errors.New("bench: cut fraction must be in (0, 1]")
+	case c.BackoffMin < 0 || c.BackoffMax < c.BackoffMin:
+		return errors.New("bench: back-off must be 0 <= min <= max")
+	case c.CutEvery > 0 && c.Idle > 0:
+		return errors.New("bench: connection cuts are for load mode, not idle mode")
 	}
 	if c.Idle > 0 {
 		return nil

@@ -26,18 +26,20 @@ func (d *dialer) dial(ctx context.Context, user string) (*client.Client, error) 
 	return d.dialURL(ctx, d.url, user)
 }
 
-// dialURL connects one client as user to the engine at url.
-func (d *dialer) dialURL(ctx context.Context, url, user string) (*client.Client, error) {
+// dialURL connects one client as user to the engine at url, with the
+// options extra besides the bench's own.
+func (d *dialer) dialURL(ctx context.Context, url, user string, extra ...client.Option) (*client.Client, error) {
 	tok, err := engine.MintToken(d.appID, d.appCert, engine.Claims{Subject: user}, tokenTTL)
 	if err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	return client.Dial(ctx, url, tok,
+	opts := append([]client.Option{
 		client.WithApp(d.appID),
 		client.WithOnDisconnect(func(error) { d.disconnects.Add(1) }),
-	)
+	}, extra...)
+	return client.Dial(ctx, url, tok, opts...)
 }
 
 // forEach runs f(0..n-1) on at most workers goroutines and returns the

@@ -48,6 +48,18 @@
 // and OnProgress (a point every ProgressInterval with the interval's
 // latencies as a histogram.Histogram, for its live charts).
 //
+// Cut mode (Config.CutEvery) gives each subscriber an HTTP transport that
+// remembers the TCP connection it dialed, and every CutEvery while
+// publishing closes that connection under a share CutFraction of them, as a
+// network failure does. The SDK reconnects with its back-off (Config
+// BackoffMin/BackoffMax, default the SDK's) and resubscribes with recovery;
+// the bench times each cut to the subscriber's first message over the new
+// connection (the SDK's dispatcher runs the connect callback and the
+// handlers in order, so a message after the callback came over it), counts
+// lost and duplicated offsets as the handler sees them, and adds a
+// RecoveryReport. delivery_rate keeps its meaning: recovered messages count
+// as delivered, with their latency from publish, outage included.
+//
 // Idle mode (Config.Idle) connects that many clients, optionally each
 // subscribed to one of Channels, holds them for Duration, and reports the
 // server's RSS before and after and (after-before)/Idle as bytes_per_conn.

@@ -30,6 +30,12 @@ func (l *latencies) Record(d time.Duration) {
 // Max is the largest recorded duration.
 func (l *latencies) Max() time.Duration { return time.Duration(l.max.Load()) }
 
+// Count is the number of recorded durations.
+func (l *latencies) Count() int64 {
+	h := l.Snapshot()
+	return h.Count()
+}
+
 // Snapshot copies the histogram so far.
 func (l *latencies) Snapshot() histogram.Histogram { return l.hist.Snapshot() }
 

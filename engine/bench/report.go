@@ -50,11 +50,38 @@ type Report struct {
 	// BytesPerConn is (ServerRSSBytes - ServerRSSBaseline) / IdleConnections.
 	BytesPerConn int64 `json:"bytes_per_conn,omitempty"`
 
+	// Cut mode (Config.CutEvery) only.
+	*RecoveryReport
+
 	// With a webhook endpoint configured (bench -webhooks) only: the
 	// deliveries its receiver accepted, and those whose signature did not
 	// verify (refused with 400).
 	WebhookEvents        *uint64 `json:"webhook_events,omitempty"`
 	WebhookBadSignatures *uint64 `json:"webhook_bad_signatures,omitempty"`
+}
+
+// RecoveryReport is what a run with connection cuts (Config.CutEvery) adds
+// to the report.
+type RecoveryReport struct {
+	// Cuts is the number of subscriber connections cut (a subscriber still
+	// recovering from the previous cut is not cut again).
+	Cuts uint64 `json:"cuts"`
+	// Recoveries is the number of cuts after which the subscriber got a
+	// message again; Unrecovered those still waiting at the end.
+	Recoveries  uint64 `json:"recoveries"`
+	Unrecovered uint64 `json:"recoveries_unfinished"`
+	// RecoveriesIncomplete counts the SDK's resubscribes that reported
+	// Recovered false (messages missed beyond the history window).
+	RecoveriesIncomplete uint64 `json:"recoveries_incomplete"`
+	// Time from a cut to the first message the subscriber got over its new
+	// connection (recovered or live), the SDK's back-off included.
+	RecoveryP50MS float64 `json:"recovery_p50_ms"`
+	RecoveryP99MS float64 `json:"recovery_p99_ms"`
+	RecoveryMaxMS float64 `json:"recovery_max_ms"`
+	// Lost counts offsets the app never saw (gaps, and messages missing
+	// after a subscriber's last one); Duplicated offsets it saw twice.
+	Lost       uint64 `json:"lost"`
+	Duplicated uint64 `json:"duplicated"`
 }
 
 // WriteJSON writes r as one line of JSON.

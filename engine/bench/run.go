@@ -63,9 +63,13 @@ type load struct {
 
 	subs, pubs []*client.Client
 	chanSubs   [][]*client.Client // connected subscribers by channel
+	states     []*subState        // by subscriber, in cut mode
+	topOffset  []atomic.Uint64    // by channel: the highest offset a publish got
+	rec        recovery           // cut mode's counters
 
 	hist         latencies // publish to receipt
 	connHist     latencies // one subscriber's connect and subscribe
+	pubReply     latencies // publish to its reply
 	connFailures atomic.Int64
 	publishTime  time.Duration
 	delivered    atomic.Uint64
@@ -85,6 +89,7 @@ func newLoad(cfg Config) *load {
 	id := hex.EncodeToString(run)
 	l.channels = make([]string, cfg.Channels)
 	l.subsPerChannel = make([]uint64, cfg.Channels)
+	l.topOffset = make([]atomic.Uint64, cfg.Channels)
 	for i := range l.channels {
 		// A fresh name per run, so that runs against a shared server never
 		// see each other's messages or history.
@@ -161,6 +166,9 @@ func (l *load) run(ctx context.Context) (Report, error) {
 	if n := l.d.disconnects.Load(); n > 0 {
 		fmt.Fprintf(cfg.Progress, "bench: %d connections dropped during the run (the SDK reconnected and recovered them)\n", n)
 	}
+	if l.cfg.CutEvery > 0 {
+		l.printRecovery()
+	}
 	if n := l.badPayloads.Load(); n > 0 {
 		fmt.Fprintf(cfg.Progress, "bench: %d received messages had no bench timestamp\n", n)
 	}
@@ -172,6 +180,9 @@ func (l *load) run(ctx context.Context) (Report, error) {
 func (l *load) connect(ctx context.Context) error {
 	cfg := l.cfg
 	l.subs = make([]*client.Client, cfg.Subscribers)
+	if cfg.CutEvery > 0 {
+		l.states = make([]*subState, cfg.Subscribers)
+	}
 	err := forEach(ctx, cfg.Subscribers, cfg.ConnectConcurrency, func(ctx context.Context, i int) error {
 		t0 := time.Now()
 		err := l.subscribe(ctx, i)
@@ -182,6 +193,9 @@ func (l *load) connect(ctx context.Context) error {
 			if c := l.subs[i]; c != nil {
 				c.Close()
 				l.subs[i] = nil
+			}
+			if l.states != nil {
+				l.states[i] = nil
 			}
 			l.connFailures.Add(1)
 		default:
@@ -219,15 +233,33 @@ func (l *load) connect(ctx context.Context) error {
 
 // subscribe connects subscriber i and subscribes it to its channel.
 func (l *load) subscribe(ctx context.Context, i int) error {
-	c, err := l.d.dialURL(ctx, l.cfg.SubURLs[i%len(l.cfg.SubURLs)], fmt.Sprintf("bench-sub-%d", i))
+	var opts []client.Option
+	if l.cfg.BackoffMin > 0 {
+		opts = append(opts, client.WithBackoff(l.cfg.BackoffMin, l.cfg.BackoffMax))
+	}
+	h := l.receive
+	var subOpts []client.SubOption
+	var st *subState
+	if l.states != nil {
+		st = &subState{l: l, ch: i % l.cfg.Channels}
+		l.states[i] = st
+		opts = append(opts, client.WithHTTPClient(st.httpClient()), client.WithOnConnect(st.onConnect))
+		h = st.receive
+		subOpts = append(subOpts, client.WithOnResubscribe(st.onResubscribe))
+	}
+	c, err := l.d.dialURL(ctx, l.cfg.SubURLs[i%len(l.cfg.SubURLs)], fmt.Sprintf("bench-sub-%d", i), opts...)
 	if err != nil {
 		return err
 	}
 	l.subs[i] = c
 	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	if _, err := c.Subscribe(sctx, l.channels[i%l.cfg.Channels], l.receive); err != nil {
+	sub, err := c.Subscribe(sctx, l.channels[i%l.cfg.Channels], h, subOpts...)
+	if err != nil {
 		return fmt.Errorf("subscribe: %w", err)
+	}
+	if st != nil {
+		st.start(sub.Position())
 	}
 	return nil
 }
@@ -264,6 +296,13 @@ const maxInFlight = 256
 func (l *load) publish(ctx context.Context, start time.Time) error {
 	end := start.Add(l.cfg.Duration)
 	var wg sync.WaitGroup
+	if l.cfg.CutEvery > 0 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			l.cutter(ctx, start, end)
+		}()
+	}
 	for _, s := range l.streams() {
 		wg.Add(1)
 		go func() {
@@ -345,7 +384,10 @@ func (l *load) runStream(ctx context.Context, pub *client.Client, ch int, first 
 			defer func() { <-sem }()
 			pctx, cancel := context.WithTimeout(ctx, publishTimeout)
 			defer cancel()
-			if _, err := pub.Publish(pctx, l.channels[ch], json.RawMessage(p)); err != nil {
+			t0 := time.Now()
+			pos, err := pub.Publish(pctx, l.channels[ch], json.RawMessage(p))
+			l.pubReply.Record(time.Since(t0))
+			if err != nil {
 				if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
 					// The server may still have accepted it: its deliveries
 					// can arrive, but it is not counted as expected.
@@ -356,6 +398,7 @@ func (l *load) runStream(ctx context.Context, pub *client.Client, ch int, first 
 				}
 				return
 			}
+			l.noteOffset(ch, pos.Offset)
 			l.sent.Add(1)
 			l.expected.Add(l.subsPerChannel[ch])
 		}()
@@ -446,6 +489,9 @@ func (l *load) report(start time.Time) Report {
 		r.Connected += len(subs)
 	}
 	r.DeliveryRate = ratio(r.Delivered, r.Expected)
+	if l.cfg.CutEvery > 0 {
+		r.RecoveryReport = l.recoveryReport()
+	}
 	if span := time.Duration(l.lastDelivery.Load() - start.UnixNano()); span > 0 {
 		r.DeliveriesPerSec = math.Round(float64(r.Delivered)/span.Seconds()*10) / 10
 	}
