@@ -359,6 +359,15 @@ func (m *Main) Close() error {
 	} else if m.ln != nil {
 		m.ln.Close() // Run failed after listening
 	}
+	if m.Engine != nil {
+		// Without a Shutdown first (Run failed, or a command's Main), the
+		// engine's background work would outlive the database it uses.
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		if err := m.Engine.Shutdown(ctx); err != nil && !errors.Is(err, engine.ErrClosed) {
+			m.Log.Warn("engine shutdown", "err", err)
+		}
+		cancel()
+	}
 	if m.stopAlerts != nil {
 		m.stopAlerts()
 		<-m.alertsDone
