@@ -8,8 +8,6 @@ package main
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -25,18 +23,9 @@ import (
 func TestConsoleAlertsInBrowser(t *testing.T) {
 	sink := smtpsink.Start(t, "", "portal", "smtp-secret")
 	// Usage is written (and rules evaluated) every 300 ms instead of every minute.
-	m := NewMain(Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), SkipDemo: true, UsageInterval: 300 * time.Millisecond,
+	m := startTestMainWith(t, Config{SkipDemo: true, UsageInterval: 300 * time.Millisecond,
 		SMTPAddr: sink.Addr, SMTPUser: "portal", SMTPPassword: "smtp-secret", SMTPFrom: "Switchboard <support@switchboard.test>",
-		SMTPStartTLS: true, SMTPTLS: sink.ClientTLS()}, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err := m.Run(context.Background()); err != nil {
-		m.Close()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		m.Shutdown(ctx)
-	})
+		SMTPStartTLS: true, SMTPTLS: sink.ClientTLS()})
 	hooks := newHookReceiver(t)
 	ctx := browser.New(t)
 	console := watchConsole(ctx)

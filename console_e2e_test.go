@@ -7,8 +7,6 @@ package main
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -21,17 +19,7 @@ import (
 
 func TestConsoleInBrowser(t *testing.T) {
 	// Usage is written every 300 ms instead of every minute.
-	m := NewMain(Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), UsageInterval: 300 * time.Millisecond},
-		slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err := m.Run(context.Background()); err != nil {
-		m.Close()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		m.Shutdown(ctx)
-	})
+	m := startTestMainWith(t, Config{UsageInterval: 300 * time.Millisecond})
 	ctx := browser.New(t)
 	console := watchConsole(ctx)
 	f := &forumTab{t: t, ctx: ctx, base: m.URL()}

@@ -26,9 +26,17 @@ import (
 
 // startTestMain starts the full wiring on 127.0.0.1:0 with a fresh data
 // directory, as `go run .` does, and shuts it down when the test ends.
-func startTestMain(t testing.TB) *Main {
+func startTestMain(t testing.TB) *Main { return startTestMainWith(t, Config{}) }
+
+// startTestMainWith is startTestMain with cfg (its Addr is 127.0.0.1:0,
+// and its DataDir a fresh one unless set).
+func startTestMainWith(t testing.TB, cfg Config) *Main {
 	t.Helper()
-	m := NewMain(Config{Addr: "127.0.0.1:0", DataDir: t.TempDir()}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	cfg.Addr = "127.0.0.1:0"
+	if cfg.DataDir == "" {
+		cfg.DataDir = t.TempDir()
+	}
+	m := NewMain(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err := m.Run(context.Background()); err != nil {
 		m.Close()
 		t.Fatal(err)
