@@ -48,17 +48,23 @@ func usageWindow(c echo.Context) (string, error) {
 	return "", errBadRequest
 }
 
+// usageSeries reads the app's usage series for the request's window.
+func (s *Server) usageSeries(c echo.Context, appID string) (string, usage.Series, error) {
+	window, err := usageWindow(c)
+	if err != nil {
+		return "", usage.Series{}, err
+	}
+	ser, err := s.cfg.Usage.Series(c.Request().Context(), appID, window)
+	return window, ser, err
+}
+
 func (s *Server) consoleUsageAPI(c echo.Context) error {
 	ctx := c.Request().Context()
 	app, err := s.cfg.Console.Authorize(ctx, c.Param("app"), console.ActViewApp)
 	if err != nil {
 		return err
 	}
-	window, err := usageWindow(c)
-	if err != nil {
-		return err
-	}
-	ser, err := s.cfg.Usage.Series(ctx, app.ID, window)
+	_, ser, err := s.usageSeries(c, app.ID)
 	if err != nil {
 		return err
 	}
@@ -120,11 +126,7 @@ func (s *Server) consoleUsagePage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	window, err := usageWindow(c)
-	if err != nil {
-		return err
-	}
-	ser, err := s.cfg.Usage.Series(ctx, app.ID, window)
+	window, ser, err := s.usageSeries(c, app.ID)
 	if err != nil {
 		return err
 	}
