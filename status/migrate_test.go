@@ -2,6 +2,7 @@ package status_test
 
 import (
 	"context"
+	"database/sql"
 	"os"
 	"testing"
 	"testing/fstest"
@@ -13,23 +14,30 @@ import (
 	"github.com/switchboard-rtm/switchboard/status"
 )
 
-// A database rolled up before availability was measured in seconds keeps
-// its history: each old probe counts for 10 s, failures first, and days
-// whose minutes are kept are summed from them.
-func TestMigrateMinuteRollups(t *testing.T) {
-	ctx := context.Background()
-	d := dbtest.Open(t)
+// migrateThrough applies only the named status migrations to d: a
+// database as an older release left it.
+func migrateThrough(t *testing.T, d *sql.DB, names ...string) {
+	t.Helper()
 	old := fstest.MapFS{}
-	for _, name := range []string{"001_status.sql", "002_minutes_by_time.sql"} {
+	for _, name := range names {
 		b, err := os.ReadFile("migrations/" + name)
 		if err != nil {
 			t.Fatal(err)
 		}
 		old[name] = &fstest.MapFile{Data: b}
 	}
-	if err := db.Migrate(ctx, d, "status", old); err != nil {
+	if err := db.Migrate(context.Background(), d, "status", old); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// A database rolled up before availability was measured in seconds keeps
+// its history: each old probe counts for 10 s, failures first, and days
+// whose minutes are kept are summed from them.
+func TestMigrateMinuteRollups(t *testing.T) {
+	ctx := context.Background()
+	d := dbtest.Open(t)
+	migrateThrough(t, d, "001_status.sql", "002_minutes_by_time.sql")
 	day, old1 := at("2026-11-24T00:00:00Z").Unix(), at("2026-09-01T00:00:00Z").Unix()
 	for _, q := range []struct {
 		sql  string
@@ -74,17 +82,7 @@ func TestMigrateMinuteRollups(t *testing.T) {
 func TestMigrateHistogramBuckets(t *testing.T) {
 	ctx := context.Background()
 	d := dbtest.Open(t)
-	old := fstest.MapFS{}
-	for _, name := range []string{"001_status.sql", "002_minutes_by_time.sql", "003_measured_time.sql"} {
-		b, err := os.ReadFile("migrations/" + name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		old[name] = &fstest.MapFile{Data: b}
-	}
-	if err := db.Migrate(ctx, d, "status", old); err != nil {
-		t.Fatal(err)
-	}
+	migrateThrough(t, d, "001_status.sql", "002_minutes_by_time.sql", "003_measured_time.sql")
 	// 5 probes up to 100 µs, 10 in old bucket 40 (up to 102.4 ms), 1 over a minute.
 	if _, err := d.ExecContext(ctx, `INSERT INTO status_minutes (component, minute, hist) VALUES ('overall', 60, '[[0,5],[40,10],[78,1]]'), ('engine', 60, '[]')`); err != nil {
 		t.Fatal(err)

@@ -5,16 +5,13 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	natsserver "github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 
-	"github.com/switchboard-rtm/switchboard/db"
 	"github.com/switchboard-rtm/switchboard/db/dbtest"
 	"github.com/switchboard-rtm/switchboard/engine"
 	"github.com/switchboard-rtm/switchboard/status"
@@ -255,17 +252,7 @@ func TestNodeURLsValidated(t *testing.T) {
 func TestMigrateNodeProbes(t *testing.T) {
 	ctx := context.Background()
 	d := dbtest.Open(t)
-	old := fstest.MapFS{}
-	for _, name := range []string{"001_status.sql", "002_minutes_by_time.sql", "003_measured_time.sql", "004_hist_16_per_octave.sql"} {
-		b, err := os.ReadFile("migrations/" + name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		old[name] = &fstest.MapFile{Data: b}
-	}
-	if err := db.Migrate(ctx, d, "status", old); err != nil {
-		t.Fatal(err)
-	}
+	migrateThrough(t, d, "001_status.sql", "002_minutes_by_time.sql", "003_measured_time.sql", "004_hist_16_per_octave.sql")
 	at := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 	if _, err := d.ExecContext(ctx, `INSERT INTO status_probes (at, connect_ok, messaging_ok, peer_ok, sent, expected, delivered, latencies_us)
 		VALUES (?, 1, 1, 1, 5, 5, 5, '[900,1000,1100,1200,1300]')`, at.UnixMilli()); err != nil {
